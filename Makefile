@@ -1,0 +1,146 @@
+# aprender — build everything with plain GNU make (no CMake).
+#
+#   make            library, tests, tutorials, the `aprender` CLI and benchmarks
+#   make tour       fetch the corpora, build, run every tutorial (the main job)
+#   make test       build and run the doctest suite; last line "N passed, N failed, N skipped"
+#   make bench      micro-benchmarks and the GPT step against PyTorch
+#   make sanitize   the test suite under AddressSanitizer + UBSan (separate build dir)
+#   make deps       install missing Debian packages (apt-get, via sudo when not root)
+#   make data       fetch the real corpora into data/cache (apt-get download, no install)
+#
+# Options: CUDA=0|1 (default: 1 when nvcc is found), BUILD=dir, NATIVE=0 (portable code).
+#
+# Layout of the build (all under $(BUILD)/, default build/):
+#   obj/<source path>.o        one object per source, with a .d file for header dependencies
+#   libaprender.a              autograd/ nn/ lora/ tokenizer/ (+ cuda/ when CUDA=1)
+#   libtutorial.a              tutorials/common/ (the runner, narration, pictures)
+#   tests/run_tests            every tests/*.cpp
+#   tutorials/NN_name          one executable per tutorials/NN_name/ folder
+#   aprender                   the command line (tools/*.cpp)
+#   bench/<name>               one program per bench/*.cpp
+
+BUILD    ?= build
+CXX      ?= g++
+NATIVE   ?= 1
+OPT      ?= -O2
+SANITIZE ?=
+
+# --- CUDA switch: on when nvcc exists, unless CUDA=0 -------------------------------
+NVCC ?= $(shell command -v nvcc 2>/dev/null || ls /usr/local/cuda/bin/nvcc 2>/dev/null)
+ifeq ($(origin CUDA), undefined)
+  CUDA := $(if $(NVCC),1,0)
+endif
+CUDA_HOME ?= $(patsubst %/bin/nvcc,%,$(NVCC))
+
+# --- flags (OpenBLAS's flags are looked up lazily: the deps step may install it first) --
+OPENBLAS_CFLAGS = $(shell pkg-config --cflags openblas 2>/dev/null)
+OPENBLAS_LIBS   = $(shell pkg-config --libs openblas 2>/dev/null || echo -lopenblas)
+ARCHFLAGS := $(if $(filter 1,$(NATIVE)),-march=native,)
+CXXFLAGS += -std=c++20 $(OPT) $(ARCHFLAGS) -g -Wall -Wextra -Wno-unused-parameter -MMD -MP \
+            -I. $(OPENBLAS_CFLAGS) $(SANITIZE) -DAPRENDER_CUDA=$(CUDA)
+LDLIBS    = $(OPENBLAS_LIBS) -lfmt -lpcre2-8 -lutf8proc -lpthread
+LDFLAGS  += $(SANITIZE)
+ifeq ($(CUDA),1)
+  NVCCFLAGS ?= -std=c++17 -O2 -lineinfo -I. -Xcompiler -fPIC \
+               -gencode arch=compute_75,code=sm_75 -gencode arch=compute_80,code=sm_80 \
+               -gencode arch=compute_86,code=sm_86 -gencode arch=compute_89,code=sm_89 \
+               -gencode arch=compute_90,code=sm_90 -gencode arch=compute_90,code=compute_90
+  LDLIBS   += -L$(CUDA_HOME)/lib64 -Wl,-rpath,$(CUDA_HOME)/lib64 -lcublas -lcudart
+  CXXFLAGS += -I$(CUDA_HOME)/include
+endif
+
+# --- sources ---------------------------------------------------------------------
+LIB_SRCS  := $(wildcard autograd/*.cpp nn/*.cpp lora/*.cpp tokenizer/*.cpp)
+CUDA_SRCS := $(if $(filter 1,$(CUDA)),$(wildcard cuda/*.cu cuda/*.cpp),)
+TUT_SRCS  := $(wildcard tutorials/common/*.cpp)
+TEST_SRCS := $(wildcard tests/*.cpp)
+TOOL_SRCS := $(wildcard tools/*.cpp)
+BENCH_SRCS:= $(wildcard bench/*.cpp)
+TUT_DIRS  := $(patsubst %/,%,$(wildcard tutorials/[0-9][0-9]_*/))
+TUT_BINS  := $(patsubst tutorials/%,$(BUILD)/tutorials/%,$(TUT_DIRS))
+BENCH_BINS:= $(patsubst bench/%.cpp,$(BUILD)/bench/%,$(BENCH_SRCS))
+
+obj = $(patsubst %,$(BUILD)/obj/%.o,$(1))
+LIB       := $(BUILD)/libaprender.a
+TUTLIB    := $(BUILD)/libtutorial.a
+TEST_BIN  := $(BUILD)/tests/run_tests
+CLI       := $(BUILD)/aprender
+DEPS_OK   := $(BUILD)/.deps-ok
+
+.PHONY: all deps test tour bench sanitize data clean help
+all: $(LIB) $(TEST_BIN) $(TUT_BINS) $(if $(TOOL_SRCS),$(CLI)) $(BENCH_BINS)
+
+help:
+	@sed -n '2,12p' Makefile | sed 's/^# \{0,1\}//'
+
+# The dependency step runs once per build directory (and whenever `make deps` is asked).
+deps:
+	@scripts/deps.sh install
+$(DEPS_OK):
+	@mkdir -p $(@D)
+	@scripts/deps.sh check 2>/dev/null || scripts/deps.sh install
+	@touch $@
+
+$(BUILD)/obj/%.cpp.o: %.cpp | $(DEPS_OK)
+	@mkdir -p $(@D)
+	@echo "  CXX   $<"
+	@$(CXX) $(CXXFLAGS) -c $< -o $@
+
+$(BUILD)/obj/%.cu.o: %.cu | $(DEPS_OK)
+	@mkdir -p $(@D)
+	@echo "  NVCC  $<"
+	@$(NVCC) $(NVCCFLAGS) -MMD -MP -c $< -o $@
+
+$(LIB): $(call obj,$(LIB_SRCS) $(CUDA_SRCS))
+	@echo "  AR    $@"
+	@rm -f $@ && ar rcs $@ $^
+
+$(TUTLIB): $(call obj,$(TUT_SRCS)) | $(DEPS_OK)
+	@echo "  AR    $@"
+	@rm -f $@ && ar rcs $@ $^ $(if $^,,&& true)
+
+$(TEST_BIN): $(call obj,$(TEST_SRCS)) $(TUTLIB) $(LIB)
+	@mkdir -p $(@D)
+	@echo "  LD    $@"
+	@$(CXX) $(LDFLAGS) -o $@ $(call obj,$(TEST_SRCS)) $(TUTLIB) $(LIB) $(LDLIBS)
+
+$(CLI): $(call obj,$(TOOL_SRCS)) $(LIB)
+	@echo "  LD    $@"
+	@$(CXX) $(LDFLAGS) -o $@ $(call obj,$(TOOL_SRCS)) $(LIB) $(LDLIBS)
+
+$(BUILD)/bench/%: $(BUILD)/obj/bench/%.cpp.o $(LIB)
+	@mkdir -p $(@D)
+	@echo "  LD    $@"
+	@$(CXX) $(LDFLAGS) -o $@ $< $(LIB) $(LDLIBS)
+
+# One executable per tutorial folder, from all the .cpp files in it.
+define tutorial_rule
+$(BUILD)/tutorials/$(notdir $(1)): $(call obj,$(wildcard $(1)/*.cpp)) $(TUTLIB) $(LIB)
+	@mkdir -p $$(@D)
+	@echo "  LD    $$@"
+	@$$(CXX) $$(LDFLAGS) -o $$@ $(call obj,$(wildcard $(1)/*.cpp)) $(TUTLIB) $(LIB) $$(LDLIBS)
+endef
+$(foreach d,$(TUT_DIRS),$(eval $(call tutorial_rule,$(d))))
+
+# --- the README's two commands ------------------------------------------------------
+# The suite runs tutorials as subprocesses, so everything is built first.
+test: all
+	@APRENDER_BUILD=$(BUILD) $(TEST_BIN) $(TEST_ARGS)
+
+tour: data all
+	@APRENDER_BUILD=$(BUILD) scripts/tour.sh $(TOUR_ARGS)
+
+data:
+	@if [ -x scripts/data.sh ]; then scripts/data.sh; fi
+
+bench: all
+	@APRENDER_BUILD=$(BUILD) scripts/bench.sh $(BENCH_ARGS)
+
+sanitize:
+	@$(MAKE) --no-print-directory BUILD=build-asan OPT=-O1 CUDA=0 \
+	  SANITIZE="-fsanitize=address,undefined -fno-omit-frame-pointer -fno-sanitize-recover=undefined" test
+
+clean:
+	rm -rf $(BUILD) build-asan
+
+-include $(shell find $(BUILD)/obj -name '*.d' 2>/dev/null)

@@ -1,0 +1,148 @@
+// cli.cpp — the subcommand registry and the flag parser declared in cli.h.
+#include "tools/cli.h"
+
+#include <fmt/format.h>
+
+#include <cerrno>
+#include <cstdlib>
+
+namespace aprender::cli {
+
+std::map<std::string, CommandInfo>& registry() {
+    static std::map<std::string, CommandInfo> commands;  // built during static initialisation
+    return commands;
+}
+
+Command::Command(std::string name, std::string summary, Main run) {
+    registry()[std::move(name)] = CommandInfo{std::move(summary), std::move(run)};
+}
+
+Parser::Parser(std::string program, std::string description)
+    : program_(std::move(program)), description_(std::move(description)) {}
+
+Parser& Parser::option(const std::string& name, const std::string& metavar, const std::string& help,
+                       std::optional<std::string> default_value) {
+    Spec s{name, metavar, help, default_value};
+    s.required = !default_value.has_value();
+    specs_.push_back(s);
+    return *this;
+}
+
+Parser& Parser::flag(const std::string& name, const std::string& help) {
+    Spec s{name, "", help, std::nullopt};
+    s.is_flag = true;
+    specs_.push_back(s);
+    return *this;
+}
+
+Parser& Parser::positional(const std::string& name, const std::string& help, bool required) {
+    Spec s{name, "", help, std::nullopt};
+    s.is_positional = true;
+    s.required = required;
+    specs_.push_back(s);
+    return *this;
+}
+
+const Parser::Spec& Parser::spec(const std::string& name) const {
+    for (const auto& s : specs_)
+        if (s.name == name) return s;
+    throw std::logic_error(fmt::format("{}: no option named {} was declared", program_, name));
+}
+
+std::string Parser::help() const {
+    std::string usage = "usage: " + program_;
+    for (const auto& s : specs_)
+        if (s.is_positional) usage += s.required ? " " + s.name : " [" + s.name + "]";
+    usage += " [options]\n\n" + description_ + "\n";
+    std::string pos, opts;
+    for (const auto& s : specs_) {
+        std::string left = s.is_positional ? s.name : s.is_flag ? s.name : s.name + " " + s.metavar;
+        std::string right = s.help;
+        if (s.default_value) right += fmt::format(" (default: {})", *s.default_value);
+        else if (s.required && !s.is_positional) right += " (required)";
+        (s.is_positional ? pos : opts) += fmt::format("  {:<24} {}\n", left, right);
+    }
+    if (!pos.empty()) usage += "\narguments:\n" + pos;
+    usage += "\noptions:\n" + opts + fmt::format("  {:<24} {}\n", "--help, -h", "show this help");
+    return usage;
+}
+
+bool Parser::parse(int argc, char** argv) {
+    size_t next_positional = 0;
+    std::vector<const Spec*> positionals;
+    for (const auto& s : specs_)
+        if (s.is_positional) positionals.push_back(&s);
+    for (int i = 1; i < argc; ++i) {
+        std::string arg = argv[i];
+        if (arg == "--help" || arg == "-h") {
+            fmt::print("{}", help());
+            return false;
+        }
+        if (arg.rfind("--", 0) == 0) {
+            std::string name = arg, value;
+            bool inline_value = false;
+            if (auto eq = arg.find('='); eq != std::string::npos) {
+                name = arg.substr(0, eq);
+                value = arg.substr(eq + 1);
+                inline_value = true;
+            }
+            const Spec* s = nullptr;
+            for (const auto& c : specs_)
+                if (c.name == name && !c.is_positional) s = &c;
+            if (!s) throw UsageError(fmt::format("{}: unknown option '{}' (see --help)", program_, name));
+            if (s->is_flag) {
+                if (inline_value) throw UsageError(fmt::format("{}: {} takes no value", program_, name));
+                values_[name] = "1";
+                continue;
+            }
+            if (!inline_value) {
+                if (i + 1 >= argc) throw UsageError(fmt::format("{}: {} needs a value ({})", program_, name, s->metavar));
+                value = argv[++i];
+            }
+            values_[name] = value;
+        } else {
+            if (next_positional >= positionals.size())
+                throw UsageError(fmt::format("{}: unexpected argument '{}' (see --help)", program_, arg));
+            values_[positionals[next_positional++]->name] = arg;
+        }
+    }
+    for (const auto& s : specs_) {
+        if (values_.count(s.name)) continue;
+        if (s.default_value) values_[s.name] = *s.default_value;
+        else if (s.required) throw UsageError(fmt::format("{}: missing required {} {}", program_,
+                                                          s.is_positional ? "argument" : "option", s.name));
+    }
+    return true;
+}
+
+bool Parser::has(const std::string& name) const { return values_.count(name) > 0; }
+bool Parser::on(const std::string& name) const { spec(name); return values_.count(name) > 0; }
+
+std::string Parser::str(const std::string& name) const {
+    spec(name);
+    auto it = values_.find(name);
+    if (it == values_.end()) throw UsageError(fmt::format("{}: {} was not given", program_, name));
+    return it->second;
+}
+
+int64_t Parser::integer(const std::string& name) const {
+    std::string v = str(name);
+    errno = 0;
+    char* end = nullptr;
+    long long x = std::strtoll(v.c_str(), &end, 10);
+    if (v.empty() || *end != '\0' || errno == ERANGE)
+        throw UsageError(fmt::format("{}: {} expects an integer, got '{}'", program_, name, v));
+    return x;
+}
+
+double Parser::number(const std::string& name) const {
+    std::string v = str(name);
+    errno = 0;
+    char* end = nullptr;
+    double x = std::strtod(v.c_str(), &end);
+    if (v.empty() || *end != '\0' || errno == ERANGE)
+        throw UsageError(fmt::format("{}: {} expects a number, got '{}'", program_, name, v));
+    return x;
+}
+
+}  // namespace aprender::cli

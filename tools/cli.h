@@ -1,0 +1,80 @@
+// cli.h — what every `aprender <command>` shares: a registry of subcommands and a
+// small, strict flag parser.
+//
+// A subcommand lives in its own file, tools/cmd_<name>.cpp, and registers itself:
+//
+//     static int run_info(int argc, char** argv) { ... return 0; }
+//     static aprender::cli::Command info{"info", "show a checkpoint's config and sizes", run_info};
+//
+// Flags are declared before parsing, so `--help` is generated and anything undeclared,
+// a missing value or a malformed number is a clear error (UsageError, exit 2):
+//
+//     aprender::cli::Parser p("aprender eval", "mean cross-entropy of a checkpoint on a file");
+//     p.option("--checkpoint", "PATH", "model to evaluate");           // required: no default
+//     p.option("--batch", "N", "windows per batch", "8");
+//     p.flag("--quiet", "print only the numbers");
+//     if (!p.parse(argc, argv)) return 0;   // --help was printed
+//     int64_t batch = p.integer("--batch");
+#pragma once
+
+#include <cstdint>
+#include <functional>
+#include <map>
+#include <optional>
+#include <stdexcept>
+#include <string>
+#include <vector>
+
+namespace aprender::cli {
+
+// Bad command-line input: main() prints "aprender: <message>" and exits with 2.
+struct UsageError : std::runtime_error {
+    using std::runtime_error::runtime_error;
+};
+
+using Main = std::function<int(int argc, char** argv)>;
+
+struct Command {
+    Command(std::string name, std::string summary, Main run);
+};
+
+struct CommandInfo {
+    std::string summary;
+    Main run;
+};
+std::map<std::string, CommandInfo>& registry();
+
+class Parser {
+public:
+    Parser(std::string program, std::string description);
+    // An option takes a value. With no default it is required.
+    Parser& option(const std::string& name, const std::string& metavar, const std::string& help,
+                   std::optional<std::string> default_value = std::nullopt);
+    Parser& flag(const std::string& name, const std::string& help);
+    // Positional arguments, in order; `required` ones must be present.
+    Parser& positional(const std::string& name, const std::string& help, bool required = true);
+
+    // Returns false when --help was asked for (the help text has been printed).
+    // argv[0] is the program/subcommand name and is skipped.
+    bool parse(int argc, char** argv);
+
+    bool has(const std::string& name) const;  // given on the command line (or has a default)
+    bool on(const std::string& flag_name) const;
+    std::string str(const std::string& name) const;
+    int64_t integer(const std::string& name) const;
+    double number(const std::string& name) const;
+    std::string help() const;
+
+private:
+    struct Spec {
+        std::string name, metavar, help;
+        std::optional<std::string> default_value;
+        bool is_flag = false, required = false, is_positional = false;
+    };
+    const Spec& spec(const std::string& name) const;
+    std::string program_, description_;
+    std::vector<Spec> specs_;
+    std::map<std::string, std::string> values_;
+};
+
+}  // namespace aprender::cli

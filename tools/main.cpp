@@ -1,0 +1,42 @@
+// aprender — the command line. Each subcommand registers itself from its own
+// tools/cmd_<name>.cpp file (see cli.h); this file only dispatches and turns every
+// error into a message and a non-zero exit, never a crash.
+#include "tools/cli.h"
+
+#include <fmt/format.h>
+
+#include <exception>
+
+using namespace aprender;
+
+static void print_usage() {
+    fmt::print("usage: aprender <command> [options]   (aprender <command> --help for details)\n\ncommands:\n");
+    for (const auto& [name, info] : cli::registry()) fmt::print("  {:<12} {}\n", name, info.summary);
+}
+
+int main(int argc, char** argv) {
+    if (argc < 2) {
+        print_usage();
+        return 2;
+    }
+    std::string name = argv[1];
+    if (name == "--help" || name == "-h" || name == "help") {
+        print_usage();
+        return 0;
+    }
+    auto it = cli::registry().find(name);
+    if (it == cli::registry().end()) {
+        fmt::print(stderr, "aprender: unknown command '{}'\n", name);
+        print_usage();
+        return 2;
+    }
+    try {
+        return it->second.run(argc - 1, argv + 1);
+    } catch (const cli::UsageError& e) {
+        fmt::print(stderr, "{}\n", e.what());
+        return 2;
+    } catch (const std::exception& e) {
+        fmt::print(stderr, "aprender {}: error: {}\n", name, e.what());
+        return 1;
+    }
+}

@@ -1,0 +1,136 @@
+// backend.h — the short, fixed list of kernels that every op is built from.
+//
+// Ops (ops_*.cpp) do the bookkeeping — shapes, broadcasting, autograd — and then call
+// one of these kernels on raw memory. A device implements this interface once: the
+// CPU backend (cpu_backend.cpp) with loops and OpenBLAS, the CUDA backend (cuda/) with
+// cuBLAS and its own kernels. One virtual call per op, never one per element.
+//
+// Conventions: pointers already include the tensor's offset; strides and sizes count
+// elements; "contiguous" buffers are row-major and dense. Floating kernels accept
+// f32 and f64; i32 is accepted where noted.
+#pragma once
+
+#include "autograd/dtype.h"
+
+#include <cstdint>
+#include <vector>
+
+namespace aprender {
+
+// A strided view of memory: what an n-d loop needs to read or write a tensor.
+struct Strided {
+    void* data;
+    std::vector<int64_t> shape;
+    std::vector<int64_t> strides;
+};
+
+// y = f(x; a, b) elementwise. a and b are the op's scalar parameters.
+enum class UnaryOp {
+    neg, exp, log, sqrt, rsqrt, abs, tanh, sigmoid, relu,
+    gelu,    // tanh approximation, as GPT-2
+    pow,     // x^a
+    clamp,   // min(max(x, a), b)
+    affine,  // a*x + b   (scalar add, scalar multiply, 1 - x, ...)
+};
+
+// out = a (op) b, with a and b broadcast to out's shape through zero strides.
+enum class BinaryOp { add, sub, mul, div, maximum, eq, gt, lt };
+
+enum class ReduceOp { sum, max };
+
+class Backend {
+public:
+    virtual ~Backend() = default;
+    virtual const char* name() const = 0;
+
+    // memory
+    virtual void* allocate(size_t nbytes) = 0;
+    virtual void release(void* ptr, size_t nbytes) = 0;
+    virtual void to_host(void* dst, const void* src, size_t nbytes) = 0;
+    virtual void from_host(void* dst, const void* src, size_t nbytes) = 0;
+
+    // dst[i] = value for n contiguous elements (f32, f64, i32)
+    virtual void fill(void* dst, int64_t n, double value, DType dt) = 0;
+    // dst = src elementwise over a shape, both strided; casts when dtypes differ.
+    virtual void copy(const Strided& src, DType src_dt, const Strided& dst, DType dst_dt) = 0;
+    // random numbers with Philox 4x32-10 from counter `offset` (see random.h)
+    virtual void fill_uniform(void* dst, int64_t n, double lo, double hi, uint64_t seed, uint64_t offset,
+                              DType dt) = 0;
+    virtual void fill_normal(void* dst, int64_t n, double mean, double std, uint64_t seed, uint64_t offset,
+                             DType dt) = 0;
+
+    // elementwise (x, y, gx, gy contiguous, n elements)
+    virtual void unary(UnaryOp op, const void* x, void* y, int64_t n, double a, double b, DType dt) = 0;
+    // gx = gy * f'(x) (y = f(x) is passed too: exp, tanh, sigmoid use it)
+    virtual void unary_backward(UnaryOp op, const void* x, const void* y, const void* gy, void* gx, int64_t n,
+                                double a, double b, DType dt) = 0;
+    // out (contiguous, shape = a.shape = b.shape after broadcasting) = a op b
+    virtual void binary(BinaryOp op, const Strided& a, const Strided& b, void* out, DType dt) = 0;
+    // out = cond != 0 ? a : b (cond has dtype cond_dt; a, b, out have dt)
+    virtual void where(const Strided& cond, DType cond_dt, const Strided& a, const Strided& b, void* out,
+                       DType dt) = 0;
+    // Reduce x into out: out.strides are x's shape with 0 stride on reduced axes.
+    // out must be zero-initialised for sum (the kernel accumulates) and is written for max.
+    virtual void reduce(ReduceOp op, const Strided& x, const Strided& out, DType dt) = 0;
+
+    // C[b] = alpha * op(A[b]) @ op(B[b]) + beta * C[b] for b < batch; row-major.
+    // op(X) = X^T when trans_X. Strides between batch items may be 0 (broadcast).
+    struct Gemm {
+        bool trans_a = false, trans_b = false;
+        int64_t m, n, k;
+        double alpha = 1, beta = 0;
+        const void* a; int64_t lda, stride_a = 0;
+        const void* b; int64_t ldb, stride_b = 0;
+        void* c;       int64_t ldc, stride_c = 0;
+        int64_t batch = 1;
+    };
+    virtual void gemm(const Gemm& g, DType dt) = 0;
+
+    // Row-wise fused kernels on [rows, cols] contiguous buffers.
+    // softmax (or log_softmax when log) along each row; causal: row r of each
+    // [T, T] block only sees columns <= r % T (the rest get probability 0).
+    virtual void softmax(const void* x, void* y, int64_t rows, int64_t cols, bool log, bool causal, DType dt) = 0;
+    virtual void softmax_backward(const void* y, const void* gy, void* gx, int64_t rows, int64_t cols, bool log,
+                                  DType dt) = 0;
+    // y = (x - mean) * rstd * w + b; saves mean and rstd per row (w, b may be null).
+    virtual void layernorm(const void* x, const void* w, const void* b, void* y, void* mean, void* rstd,
+                           int64_t rows, int64_t cols, double eps, DType dt) = 0;
+    // gx written; gw and gb accumulated (+=) when not null.
+    virtual void layernorm_backward(const void* gy, const void* x, const void* w, const void* mean,
+                                    const void* rstd, void* gx, void* gw, void* gb, int64_t rows, int64_t cols,
+                                    DType dt) = 0;
+    // out[i, :] = table[ids[i], :]; ids are int32 and are checked against `rows`.
+    virtual void embedding(const int32_t* ids, int64_t n, const void* table, int64_t rows, int64_t cols,
+                           void* out, DType dt) = 0;
+    // gtable[ids[i], :] += gout[i, :]
+    virtual void embedding_backward(const int32_t* ids, int64_t n, const void* gout, int64_t cols, void* gtable,
+                                    DType dt) = 0;
+    // Per row: loss[r] = logsumexp(logits[r]) - logits[r, target[r]] (0 where target ==
+    // ignore_index), lse[r] saved. Targets are checked against `cols`.
+    virtual void cross_entropy(const void* logits, const int32_t* targets, int64_t rows, int64_t cols,
+                               int32_t ignore_index, void* loss, void* lse, DType dt) = 0;
+    // glogits[r] = scale * (softmax(logits[r]) - onehot(target[r])), 0 rows for ignored.
+    virtual void cross_entropy_backward(const void* logits, const int32_t* targets, const void* lse,
+                                        int64_t rows, int64_t cols, int32_t ignore_index, double scale,
+                                        void* glogits, DType dt) = 0;
+    // out[..., j, ...] = x[..., index[..., j, ...], ...] along `dim` (gather); index i32,
+    // out has index's shape. scatter_add is its backward: gx[... index ...] += gout.
+    virtual void gather(const Strided& x, int64_t dim, const Strided& index, void* out, DType dt) = 0;
+    virtual void scatter_add(const Strided& gout, int64_t dim, const Strided& index, const Strided& gx,
+                             DType dt) = 0;
+
+    // One AdamW update over n contiguous elements (in place on p, m, v).
+    struct AdamW {
+        double lr, beta1, beta2, eps, weight_decay;
+        double bias_correction1, bias_correction2;  // 1 - beta^t
+    };
+    virtual void adamw(void* p, const void* g, void* m, void* v, int64_t n, const AdamW& h, DType dt) = 0;
+};
+
+// The backend for a device. CUDA is found through the registry only when compiled in.
+Backend& backend(Device device);
+Backend& cpu_backend();
+void register_backend(Device::Kind kind, Backend* backend);
+bool cuda_available();  // compiled with CUDA and a GPU is visible
+
+}  // namespace aprender

@@ -1,0 +1,611 @@
+// cpu_backend.cpp — the kernels of backend.h for the CPU: OpenBLAS for the matrix
+// products, plain loops for the rest. Loops over n-d tensors first merge ("coalesce")
+// the axes they can, so a contiguous tensor of any rank becomes one flat loop.
+#include "autograd/backend.h"
+
+#include "autograd/random.h"
+#include "autograd/tensor.h"
+
+#include <cblas.h>
+
+#include <algorithm>
+#include <array>
+#include <cmath>
+#include <cstdlib>
+#include <cstring>
+#include <limits>
+
+namespace aprender {
+
+namespace {
+
+// ---- n-d loops ------------------------------------------------------------------------
+
+// Walk `shape` over N operands with their own strides. For each run along the
+// innermost (merged) axis, call inner(offsets, count, inner_strides).
+template <size_t N, class F>
+void nd_loop(const std::vector<int64_t>& shape, std::array<std::vector<int64_t>, N> strides, F&& inner) {
+    // drop size-1 axes, then merge axis i into i+1 when every operand is contiguous across them
+    std::vector<int64_t> sh;
+    std::array<std::vector<int64_t>, N> st;
+    for (size_t d = 0; d < shape.size(); ++d) {
+        if (shape[d] == 1) continue;
+        if (shape[d] == 0) return;
+        sh.push_back(shape[d]);
+        for (size_t k = 0; k < N; ++k) st[k].push_back(strides[k][d]);
+    }
+    for (int64_t d = (int64_t)sh.size() - 2; d >= 0; --d) {
+        bool mergeable = true;
+        for (size_t k = 0; k < N; ++k) mergeable = mergeable && st[k][d] == st[k][d + 1] * sh[d + 1];
+        if (!mergeable) continue;
+        sh[d] *= sh[d + 1];
+        sh.erase(sh.begin() + d + 1);
+        for (size_t k = 0; k < N; ++k) {
+            st[k][d] = st[k][d + 1];
+            st[k].erase(st[k].begin() + d + 1);
+        }
+    }
+    std::array<int64_t, N> off{}, inner_st{};
+    if (sh.empty()) {  // a single element
+        inner(off, 1, inner_st);
+        return;
+    }
+    size_t rank = sh.size();
+    for (size_t k = 0; k < N; ++k) inner_st[k] = st[k][rank - 1];
+    int64_t count = sh[rank - 1];
+    std::vector<int64_t> idx(rank - 1, 0);
+    while (true) {
+        inner(off, count, inner_st);
+        int64_t d = (int64_t)rank - 2;  // odometer increment of the outer axes
+        for (; d >= 0; --d) {
+            for (size_t k = 0; k < N; ++k) off[k] += st[k][d];
+            if (++idx[d] < sh[d]) break;
+            for (size_t k = 0; k < N; ++k) off[k] -= st[k][d] * sh[d];
+            idx[d] = 0;
+        }
+        if (d < 0) return;
+    }
+}
+
+// Call f with a value of the C++ type for dt (float, double or int32_t).
+template <class F>
+void dispatch(DType dt, F&& f) {
+    switch (dt) {
+        case DType::f32: f(float{}); return;
+        case DType::f64: f(double{}); return;
+        case DType::i32: f(int32_t{}); return;
+    }
+}
+template <class F>
+void dispatch_float(DType dt, const char* kernel, F&& f) {
+    switch (dt) {
+        case DType::f32: f(float{}); return;
+        case DType::f64: f(double{}); return;
+        default: throw TensorError(std::string(kernel) + ": needs float32 or float64, got " + dtype_name(dt));
+    }
+}
+
+// ---- elementwise math ------------------------------------------------------------------
+constexpr double kSqrt2OverPi = 0.7978845608028654;
+
+template <class T>
+inline T unary_f(UnaryOp op, T x, T a, T b) {
+    switch (op) {
+        case UnaryOp::neg: return -x;
+        case UnaryOp::exp: return std::exp(x);
+        case UnaryOp::log: return std::log(x);
+        case UnaryOp::sqrt: return std::sqrt(x);
+        case UnaryOp::rsqrt: return T(1) / std::sqrt(x);
+        case UnaryOp::abs: return std::fabs(x);
+        case UnaryOp::tanh: return std::tanh(x);
+        case UnaryOp::sigmoid: return T(1) / (T(1) + std::exp(-x));
+        case UnaryOp::relu: return x > T(0) ? x : T(0);
+        case UnaryOp::gelu: return T(0.5) * x * (T(1) + std::tanh(T(kSqrt2OverPi) * (x + T(0.044715) * x * x * x)));
+        case UnaryOp::pow: return std::pow(x, a);
+        case UnaryOp::clamp: return std::min(std::max(x, a), b);
+        case UnaryOp::affine: return a * x + b;
+    }
+    return x;
+}
+
+// d f(x) / dx, given x and y = f(x)
+template <class T>
+inline T unary_df(UnaryOp op, T x, T y, T a, T b) {
+    switch (op) {
+        case UnaryOp::neg: return T(-1);
+        case UnaryOp::exp: return y;
+        case UnaryOp::log: return T(1) / x;
+        case UnaryOp::sqrt: return T(0.5) / y;
+        case UnaryOp::rsqrt: return T(-0.5) * y * y * y;
+        case UnaryOp::abs: return x > T(0) ? T(1) : x < T(0) ? T(-1) : T(0);
+        case UnaryOp::tanh: return T(1) - y * y;
+        case UnaryOp::sigmoid: return y * (T(1) - y);
+        case UnaryOp::relu: return x > T(0) ? T(1) : T(0);
+        case UnaryOp::gelu: {
+            T u = T(kSqrt2OverPi) * (x + T(0.044715) * x * x * x);
+            T th = std::tanh(u);
+            T du = T(kSqrt2OverPi) * (T(1) + T(3 * 0.044715) * x * x);
+            return T(0.5) * (T(1) + th) + T(0.5) * x * (T(1) - th * th) * du;
+        }
+        case UnaryOp::pow: return a * std::pow(x, a - T(1));
+        case UnaryOp::clamp: return (x >= a && x <= b) ? T(1) : T(0);
+        case UnaryOp::affine: return a;
+    }
+    return T(0);
+}
+
+template <class T>
+inline T binary_f(BinaryOp op, T a, T b) {
+    switch (op) {
+        case BinaryOp::add: return a + b;
+        case BinaryOp::sub: return a - b;
+        case BinaryOp::mul: return a * b;
+        case BinaryOp::div: return a / b;
+        case BinaryOp::maximum: return a > b ? a : b;
+        case BinaryOp::eq: return a == b ? T(1) : T(0);
+        case BinaryOp::gt: return a > b ? T(1) : T(0);
+        case BinaryOp::lt: return a < b ? T(1) : T(0);
+    }
+    return a;
+}
+
+// Applying a switch per element would be slow; instantiate one loop per op instead.
+template <class T, BinaryOp OP>
+void binary_loop(const Strided& a, const Strided& b, T* out) {
+    const T* pa = static_cast<const T*>(a.data);
+    const T* pb = static_cast<const T*>(b.data);
+    std::vector<int64_t> out_strides = contiguous_strides(a.shape);
+    nd_loop<3>(a.shape, {a.strides, b.strides, out_strides}, [&](auto off, int64_t n, auto s) {
+        const T* x = pa + off[0];
+        const T* y = pb + off[1];
+        T* z = out + off[2];
+        if (s[0] == 1 && s[1] == 1)
+            for (int64_t i = 0; i < n; ++i) z[i] = binary_f<T>(OP, x[i], y[i]);
+        else if (s[0] == 1 && s[1] == 0)
+            for (int64_t i = 0; i < n; ++i) z[i] = binary_f<T>(OP, x[i], y[0]);
+        else
+            for (int64_t i = 0; i < n; ++i) z[i * s[2]] = binary_f<T>(OP, x[i * s[0]], y[i * s[1]]);
+    });
+}
+
+template <class T, UnaryOp OP>
+void unary_loop(const T* x, T* y, int64_t n, T a, T b) {
+    for (int64_t i = 0; i < n; ++i) y[i] = unary_f<T>(OP, x[i], a, b);
+}
+template <class T, UnaryOp OP>
+void unary_backward_loop(const T* x, const T* y, const T* gy, T* gx, int64_t n, T a, T b) {
+    for (int64_t i = 0; i < n; ++i) gx[i] = gy[i] * unary_df<T>(OP, x ? x[i] : T(0), y ? y[i] : T(0), a, b);
+}
+
+template <template <class, UnaryOp> class Fn, class T, class... Args>
+void with_unary(UnaryOp op, Args&&... args) {
+    switch (op) {
+#define CASE(o) case UnaryOp::o: Fn<T, UnaryOp::o>::run(args...); return;
+        CASE(neg) CASE(exp) CASE(log) CASE(sqrt) CASE(rsqrt) CASE(abs) CASE(tanh) CASE(sigmoid) CASE(relu)
+        CASE(gelu) CASE(pow) CASE(clamp) CASE(affine)
+#undef CASE
+    }
+}
+template <class T, UnaryOp OP>
+struct UnaryFwd {
+    static void run(const T* x, T* y, int64_t n, T a, T b) { unary_loop<T, OP>(x, y, n, a, b); }
+};
+template <class T, UnaryOp OP>
+struct UnaryBwd {
+    static void run(const T* x, const T* y, const T* gy, T* gx, int64_t n, T a, T b) {
+        unary_backward_loop<T, OP>(x, y, gy, gx, n, a, b);
+    }
+};
+
+// ---- the backend ----------------------------------------------------------------------------
+
+class CpuBackend final : public Backend {
+public:
+    const char* name() const override { return "cpu"; }
+
+    void* allocate(size_t nbytes) override {
+        // 64-byte alignment suits AVX-512 loads and cache lines.
+        size_t rounded = (std::max<size_t>(nbytes, 1) + 63) / 64 * 64;
+        void* p = std::aligned_alloc(64, rounded);
+        if (!p) throw TensorError("cpu: out of memory allocating " + std::to_string(nbytes) + " bytes");
+        return p;
+    }
+    void release(void* p, size_t) override { std::free(p); }
+    void to_host(void* dst, const void* src, size_t n) override { std::memcpy(dst, src, n); }
+    void from_host(void* dst, const void* src, size_t n) override { std::memcpy(dst, src, n); }
+
+    void fill(void* dst, int64_t n, double value, DType dt) override {
+        dispatch(dt, [&](auto t) {
+            using T = decltype(t);
+            std::fill_n(static_cast<T*>(dst), n, static_cast<T>(value));
+        });
+    }
+
+    void copy(const Strided& src, DType sdt, const Strided& dst, DType ddt) override {
+        dispatch(sdt, [&](auto s) {
+            dispatch(ddt, [&](auto d) {
+                using S = decltype(s);
+                using D = decltype(d);
+                const S* ps = static_cast<const S*>(src.data);
+                D* pd = static_cast<D*>(dst.data);
+                nd_loop<2>(src.shape, {src.strides, dst.strides}, [&](auto off, int64_t n, auto st) {
+                    if constexpr (std::is_same_v<S, D>)
+                        if (st[0] == 1 && st[1] == 1) {
+                            std::memcpy(pd + off[1], ps + off[0], n * sizeof(S));
+                            return;
+                        }
+                    for (int64_t i = 0; i < n; ++i) pd[off[1] + i * st[1]] = static_cast<D>(ps[off[0] + i * st[0]]);
+                });
+            });
+        });
+    }
+
+    void fill_uniform(void* dst, int64_t n, double lo, double hi, uint64_t seed, uint64_t offset, DType dt) override {
+        dispatch_float(dt, "uniform", [&](auto t) {
+            using T = decltype(t);
+            T* p = static_cast<T*>(dst);
+            for (int64_t i = 0; i < n; ++i) p[i] = static_cast<T>(lo + (hi - lo) * philox::uniform(offset + i, seed));
+        });
+    }
+    void fill_normal(void* dst, int64_t n, double mean, double std, uint64_t seed, uint64_t offset, DType dt) override {
+        dispatch_float(dt, "normal", [&](auto t) {
+            using T = decltype(t);
+            T* p = static_cast<T*>(dst);
+            for (int64_t i = 0; i < n; ++i) p[i] = static_cast<T>(mean + std * philox::normal(offset + i, seed));
+        });
+    }
+
+    void unary(UnaryOp op, const void* x, void* y, int64_t n, double a, double b, DType dt) override {
+        dispatch_float(dt, "unary op", [&](auto t) {
+            using T = decltype(t);
+            with_unary<UnaryFwd, T>(op, static_cast<const T*>(x), static_cast<T*>(y), n, T(a), T(b));
+        });
+    }
+    void unary_backward(UnaryOp op, const void* x, const void* y, const void* gy, void* gx, int64_t n, double a,
+                        double b, DType dt) override {
+        dispatch_float(dt, "unary backward", [&](auto t) {
+            using T = decltype(t);
+            with_unary<UnaryBwd, T>(op, static_cast<const T*>(x), static_cast<const T*>(y), static_cast<const T*>(gy),
+                                    static_cast<T*>(gx), n, T(a), T(b));
+        });
+    }
+
+    void binary(BinaryOp op, const Strided& a, const Strided& b, void* out, DType dt) override {
+        dispatch(dt, [&](auto t) {
+            using T = decltype(t);
+            T* o = static_cast<T*>(out);
+            switch (op) {
+                case BinaryOp::add: binary_loop<T, BinaryOp::add>(a, b, o); break;
+                case BinaryOp::sub: binary_loop<T, BinaryOp::sub>(a, b, o); break;
+                case BinaryOp::mul: binary_loop<T, BinaryOp::mul>(a, b, o); break;
+                case BinaryOp::div: binary_loop<T, BinaryOp::div>(a, b, o); break;
+                case BinaryOp::maximum: binary_loop<T, BinaryOp::maximum>(a, b, o); break;
+                case BinaryOp::eq: binary_loop<T, BinaryOp::eq>(a, b, o); break;
+                case BinaryOp::gt: binary_loop<T, BinaryOp::gt>(a, b, o); break;
+                case BinaryOp::lt: binary_loop<T, BinaryOp::lt>(a, b, o); break;
+            }
+        });
+    }
+
+    void where(const Strided& cond, DType cdt, const Strided& a, const Strided& b, void* out, DType dt) override {
+        dispatch(cdt, [&](auto c) {
+            dispatch(dt, [&](auto t) {
+                using C = decltype(c);
+                using T = decltype(t);
+                const C* pc = static_cast<const C*>(cond.data);
+                const T* pa = static_cast<const T*>(a.data);
+                const T* pb = static_cast<const T*>(b.data);
+                T* po = static_cast<T*>(out);
+                std::vector<int64_t> os = contiguous_strides(a.shape);
+                nd_loop<4>(a.shape, {cond.strides, a.strides, b.strides, os}, [&](auto off, int64_t n, auto s) {
+                    for (int64_t i = 0; i < n; ++i)
+                        po[off[3] + i * s[3]] = pc[off[0] + i * s[0]] != C(0) ? pa[off[1] + i * s[1]] : pb[off[2] + i * s[2]];
+                });
+            });
+        });
+    }
+
+    void reduce(ReduceOp op, const Strided& x, const Strided& out, DType dt) override {
+        dispatch(dt, [&](auto t) {
+            using T = decltype(t);
+            const T* px = static_cast<const T*>(x.data);
+            T* po = static_cast<T*>(out.data);
+            int64_t out_n = 1;  // out is dense over its kept axes
+            for (size_t d = 0; d < x.shape.size(); ++d)
+                if (out.strides[d] != 0) out_n = std::max(out_n, out.strides[d] * x.shape[d]);
+            if (op == ReduceOp::sum) {
+                // accumulate in double: sums of many float32 numbers lose digits otherwise
+                std::vector<double> acc(out_n, 0.0);
+                nd_loop<2>(x.shape, {x.strides, out.strides}, [&](auto off, int64_t n, auto s) {
+                    if (s[1] == 0) {
+                        double a = 0;
+                        for (int64_t i = 0; i < n; ++i) a += px[off[0] + i * s[0]];
+                        acc[off[1]] += a;
+                    } else {
+                        for (int64_t i = 0; i < n; ++i) acc[off[1] + i * s[1]] += px[off[0] + i * s[0]];
+                    }
+                });
+                for (int64_t i = 0; i < out_n; ++i) po[i] += static_cast<T>(acc[i]);
+            } else {
+                std::fill_n(po, out_n, std::numeric_limits<T>::lowest());
+                nd_loop<2>(x.shape, {x.strides, out.strides}, [&](auto off, int64_t n, auto s) {
+                    for (int64_t i = 0; i < n; ++i) {
+                        T v = px[off[0] + i * s[0]];
+                        T& o = po[off[1] + i * s[1]];
+                        if (v > o || std::isnan((double)v)) o = v;
+                    }
+                });
+            }
+        });
+    }
+
+    void gemm(const Gemm& g, DType dt) override {
+        auto ta = g.trans_a ? CblasTrans : CblasNoTrans;
+        auto tb = g.trans_b ? CblasTrans : CblasNoTrans;
+        dispatch_float(dt, "gemm", [&](auto t) {
+            using T = decltype(t);
+            for (int64_t i = 0; i < g.batch; ++i) {
+                const T* a = static_cast<const T*>(g.a) + i * g.stride_a;
+                const T* b = static_cast<const T*>(g.b) + i * g.stride_b;
+                T* c = static_cast<T*>(g.c) + i * g.stride_c;
+                if constexpr (std::is_same_v<T, float>)
+                    cblas_sgemm(CblasRowMajor, ta, tb, g.m, g.n, g.k, (float)g.alpha, a, g.lda, b, g.ldb, (float)g.beta,
+                                c, g.ldc);
+                else
+                    cblas_dgemm(CblasRowMajor, ta, tb, g.m, g.n, g.k, g.alpha, a, g.lda, b, g.ldb, g.beta, c, g.ldc);
+            }
+        });
+    }
+
+    void softmax(const void* xv, void* yv, int64_t rows, int64_t cols, bool log, bool causal, DType dt) override {
+        dispatch_float(dt, "softmax", [&](auto t) {
+            using T = decltype(t);
+            const T* x = static_cast<const T*>(xv);
+            T* y = static_cast<T*>(yv);
+            for (int64_t r = 0; r < rows; ++r) {
+                const T* xr = x + r * cols;
+                T* yr = y + r * cols;
+                int64_t visible = causal ? (r % cols) + 1 : cols;  // causal: a [T, T] block per (b, h)
+                T mx = xr[0];
+                for (int64_t j = 1; j < visible; ++j) mx = std::max(mx, xr[j]);
+                T sum = 0;
+                for (int64_t j = 0; j < visible; ++j) {
+                    T e = std::exp(xr[j] - mx);
+                    yr[j] = e;
+                    sum += e;
+                }
+                if (log) {
+                    T lse = mx + std::log(sum);
+                    for (int64_t j = 0; j < visible; ++j) yr[j] = xr[j] - lse;
+                    for (int64_t j = visible; j < cols; ++j) yr[j] = -std::numeric_limits<T>::infinity();
+                } else {
+                    T inv = T(1) / sum;
+                    for (int64_t j = 0; j < visible; ++j) yr[j] *= inv;
+                    for (int64_t j = visible; j < cols; ++j) yr[j] = T(0);
+                }
+            }
+        });
+    }
+
+    void softmax_backward(const void* yv, const void* gyv, void* gxv, int64_t rows, int64_t cols, bool log,
+                          DType dt) override {
+        dispatch_float(dt, "softmax backward", [&](auto t) {
+            using T = decltype(t);
+            const T* y = static_cast<const T*>(yv);
+            const T* gy = static_cast<const T*>(gyv);
+            T* gx = static_cast<T*>(gxv);
+            for (int64_t r = 0; r < rows; ++r) {
+                const T* yr = y + r * cols;
+                const T* gr = gy + r * cols;
+                T* out = gx + r * cols;
+                if (log) {  // y = x - lse:  gx = gy - softmax(x) * sum(gy)
+                    T s = 0;
+                    for (int64_t j = 0; j < cols; ++j) s += gr[j];
+                    for (int64_t j = 0; j < cols; ++j) out[j] = gr[j] - std::exp(yr[j]) * s;
+                } else {    // gx = y * (gy - sum(gy * y))
+                    T dot = 0;
+                    for (int64_t j = 0; j < cols; ++j) dot += gr[j] * yr[j];
+                    for (int64_t j = 0; j < cols; ++j) out[j] = yr[j] * (gr[j] - dot);
+                }
+            }
+        });
+    }
+
+    void layernorm(const void* xv, const void* wv, const void* bv, void* yv, void* meanv, void* rstdv, int64_t rows,
+                   int64_t cols, double eps, DType dt) override {
+        dispatch_float(dt, "layer_norm", [&](auto t) {
+            using T = decltype(t);
+            const T* x = static_cast<const T*>(xv);
+            const T* w = static_cast<const T*>(wv);
+            const T* b = static_cast<const T*>(bv);
+            T* y = static_cast<T*>(yv);
+            T* mean = static_cast<T*>(meanv);
+            T* rstd = static_cast<T*>(rstdv);
+            for (int64_t r = 0; r < rows; ++r) {
+                const T* xr = x + r * cols;
+                T* yr = y + r * cols;
+                T m = 0;
+                for (int64_t j = 0; j < cols; ++j) m += xr[j];
+                m /= T(cols);
+                T v = 0;
+                for (int64_t j = 0; j < cols; ++j) v += (xr[j] - m) * (xr[j] - m);
+                v /= T(cols);  // biased variance, as PyTorch's LayerNorm
+                T rs = T(1) / std::sqrt(v + T(eps));
+                for (int64_t j = 0; j < cols; ++j) {
+                    T n = (xr[j] - m) * rs;
+                    yr[j] = (w ? n * w[j] : n) + (b ? b[j] : T(0));
+                }
+                mean[r] = m;
+                rstd[r] = rs;
+            }
+        });
+    }
+
+    void layernorm_backward(const void* gyv, const void* xv, const void* wv, const void* meanv, const void* rstdv,
+                            void* gxv, void* gwv, void* gbv, int64_t rows, int64_t cols, DType dt) override {
+        dispatch_float(dt, "layer_norm backward", [&](auto t) {
+            using T = decltype(t);
+            const T* gy = static_cast<const T*>(gyv);
+            const T* x = static_cast<const T*>(xv);
+            const T* w = static_cast<const T*>(wv);
+            const T* mean = static_cast<const T*>(meanv);
+            const T* rstd = static_cast<const T*>(rstdv);
+            T* gx = static_cast<T*>(gxv);
+            T* gw = static_cast<T*>(gwv);
+            T* gb = static_cast<T*>(gbv);
+            for (int64_t r = 0; r < rows; ++r) {
+                const T* g = gy + r * cols;
+                const T* xr = x + r * cols;
+                T m = mean[r], rs = rstd[r];
+                // With n = (x - mean) * rstd and dn = gy * w:
+                //   dx = rstd * (dn - mean(dn) - n * mean(dn * n))
+                T sum_dn = 0, sum_dn_n = 0;
+                for (int64_t j = 0; j < cols; ++j) {
+                    T n = (xr[j] - m) * rs;
+                    T dn = w ? g[j] * w[j] : g[j];
+                    sum_dn += dn;
+                    sum_dn_n += dn * n;
+                    if (gw) gw[j] += g[j] * n;
+                    if (gb) gb[j] += g[j];
+                }
+                T mean_dn = sum_dn / T(cols), mean_dn_n = sum_dn_n / T(cols);
+                T* out = gx + r * cols;
+                for (int64_t j = 0; j < cols; ++j) {
+                    T n = (xr[j] - m) * rs;
+                    T dn = w ? g[j] * w[j] : g[j];
+                    out[j] = rs * (dn - mean_dn - n * mean_dn_n);
+                }
+            }
+        });
+    }
+
+    void embedding(const int32_t* ids, int64_t n, const void* table, int64_t rows, int64_t cols, void* out,
+                   DType dt) override {
+        for (int64_t i = 0; i < n; ++i)
+            if (ids[i] < 0 || ids[i] >= rows)
+                throw TensorError(fmt::format("embedding: id {} at position {} is out of range for a table of {} rows",
+                                              ids[i], i, rows));
+        size_t row_bytes = cols * dtype_size(dt);
+        for (int64_t i = 0; i < n; ++i)
+            std::memcpy(static_cast<char*>(out) + i * row_bytes, static_cast<const char*>(table) + ids[i] * row_bytes,
+                        row_bytes);
+    }
+
+    void embedding_backward(const int32_t* ids, int64_t n, const void* gout, int64_t cols, void* gtable,
+                            DType dt) override {
+        dispatch_float(dt, "embedding backward", [&](auto t) {
+            using T = decltype(t);
+            const T* g = static_cast<const T*>(gout);
+            T* gt = static_cast<T*>(gtable);
+            for (int64_t i = 0; i < n; ++i)
+                for (int64_t j = 0; j < cols; ++j) gt[ids[i] * cols + j] += g[i * cols + j];
+        });
+    }
+
+    void cross_entropy(const void* lv, const int32_t* targets, int64_t rows, int64_t cols, int32_t ignore,
+                       void* lossv, void* lsev, DType dt) override {
+        for (int64_t r = 0; r < rows; ++r)
+            if (targets[r] != ignore && (targets[r] < 0 || targets[r] >= cols))
+                throw TensorError(fmt::format("cross_entropy: target {} at row {} is out of range for {} classes",
+                                              targets[r], r, cols));
+        dispatch_float(dt, "cross_entropy", [&](auto t) {
+            using T = decltype(t);
+            const T* logits = static_cast<const T*>(lv);
+            T* loss = static_cast<T*>(lossv);
+            T* lse = static_cast<T*>(lsev);
+            for (int64_t r = 0; r < rows; ++r) {
+                const T* x = logits + r * cols;
+                T mx = *std::max_element(x, x + cols);
+                T s = 0;
+                for (int64_t j = 0; j < cols; ++j) s += std::exp(x[j] - mx);
+                lse[r] = mx + std::log(s);
+                loss[r] = targets[r] == ignore ? T(0) : lse[r] - x[targets[r]];
+            }
+        });
+    }
+
+    void cross_entropy_backward(const void* lv, const int32_t* targets, const void* lsev, int64_t rows, int64_t cols,
+                                int32_t ignore, double scale, void* gv, DType dt) override {
+        dispatch_float(dt, "cross_entropy backward", [&](auto t) {
+            using T = decltype(t);
+            const T* logits = static_cast<const T*>(lv);
+            const T* lse = static_cast<const T*>(lsev);
+            T* g = static_cast<T*>(gv);
+            for (int64_t r = 0; r < rows; ++r) {
+                T* gr = g + r * cols;
+                if (targets[r] == ignore) {
+                    std::fill_n(gr, cols, T(0));
+                    continue;
+                }
+                const T* x = logits + r * cols;
+                for (int64_t j = 0; j < cols; ++j) gr[j] = T(scale) * std::exp(x[j] - lse[r]);
+                gr[targets[r]] -= T(scale);
+            }
+        });
+    }
+
+    void gather(const Strided& x, int64_t dim, const Strided& index, void* out, DType dt) override {
+        dispatch(dt, [&](auto t) {
+            using T = decltype(t);
+            const T* px = static_cast<const T*>(x.data);
+            const int32_t* pi = static_cast<const int32_t*>(index.data);
+            T* po = static_cast<T*>(out);
+            std::vector<int64_t> xs = x.strides;
+            int64_t dim_stride = xs[dim], dim_size = x.shape[dim];
+            xs[dim] = 0;
+            nd_loop<3>(index.shape, {xs, index.strides, contiguous_strides(index.shape)}, [&](auto off, int64_t n, auto s) {
+                for (int64_t i = 0; i < n; ++i) {
+                    int32_t k = pi[off[1] + i * s[1]];
+                    if (k < 0 || k >= dim_size)
+                        throw TensorError(fmt::format("gather: index {} is out of range for dimension {} of size {}", k,
+                                                      dim, dim_size));
+                    po[off[2] + i * s[2]] = px[off[0] + i * s[0] + k * dim_stride];
+                }
+            });
+        });
+    }
+
+    void scatter_add(const Strided& gout, int64_t dim, const Strided& index, const Strided& gx, DType dt) override {
+        dispatch_float(dt, "scatter_add", [&](auto t) {
+            using T = decltype(t);
+            const T* pg = static_cast<const T*>(gout.data);
+            const int32_t* pi = static_cast<const int32_t*>(index.data);
+            T* px = static_cast<T*>(gx.data);
+            std::vector<int64_t> xs = gx.strides;
+            int64_t dim_stride = xs[dim];
+            xs[dim] = 0;
+            nd_loop<3>(index.shape, {xs, index.strides, gout.strides}, [&](auto off, int64_t n, auto s) {
+                for (int64_t i = 0; i < n; ++i)
+                    px[off[0] + i * s[0] + pi[off[1] + i * s[1]] * dim_stride] += pg[off[2] + i * s[2]];
+            });
+        });
+    }
+
+    void adamw(void* pv, const void* gv, void* mv, void* vv, int64_t n, const AdamW& h, DType dt) override {
+        dispatch_float(dt, "adamw", [&](auto t) {
+            using T = decltype(t);
+            T* p = static_cast<T*>(pv);
+            const T* g = static_cast<const T*>(gv);
+            T* m = static_cast<T*>(mv);
+            T* v = static_cast<T*>(vv);
+            const T b1 = T(h.beta1), b2 = T(h.beta2), lr = T(h.lr), eps = T(h.eps), wd = T(h.weight_decay);
+            const T bc1 = T(h.bias_correction1), bc2 = T(h.bias_correction2);
+            for (int64_t i = 0; i < n; ++i) {
+                m[i] = b1 * m[i] + (T(1) - b1) * g[i];
+                v[i] = b2 * v[i] + (T(1) - b2) * g[i] * g[i];
+                T mhat = m[i] / bc1, vhat = v[i] / bc2;
+                // decoupled weight decay (Loshchilov & Hutter): shrink p, then the Adam step
+                p[i] -= lr * (wd * p[i] + mhat / (std::sqrt(vhat) + eps));
+            }
+        });
+    }
+};
+
+}  // namespace
+
+Backend& cpu_backend() {
+    static CpuBackend cpu;
+    return cpu;
+}
+
+}  // namespace aprender

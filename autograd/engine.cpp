@@ -1,0 +1,158 @@
+// engine.cpp — reverse-mode automatic differentiation: the backward walk.
+//
+// loss.backward() must give every leaf w the number dloss/dw. The chain rule says
+// dloss/dw = sum over every path from w to loss of the product of local derivatives,
+// so we visit the recorded nodes from the loss back to the leaves, each node only once
+// *all* the nodes that consume its output have handed it their gradient (reverse
+// topological order). Each node then turns "gradient of its output" into "gradient of
+// each input" (Node::backward) and passes those on along its edges.
+//
+// The walk is iterative (an explicit stack and queue, no recursion), so a chain of a
+// million ops cannot overflow the C++ stack.
+#include "autograd/backend.h"
+#include "autograd/grad_mode.h"
+#include "autograd/node.h"
+#include "autograd/ops.h"
+
+#include <unordered_map>
+
+namespace aprender {
+
+// ---- grad mode ---------------------------------------------------------------------------
+static thread_local bool g_grad_enabled = true;
+bool grad_enabled() { return g_grad_enabled; }
+void set_grad_enabled(bool on) { g_grad_enabled = on; }
+
+// ---- recording ------------------------------------------------------------------------------
+static Edge edge_of(const Tensor& t) {
+    if (!t.defined() || !t.requires_grad()) return {};
+    if (t.grad_fn()) return {t.grad_fn(), nullptr};
+    return {nullptr, t.impl_ptr()};
+}
+
+bool any_requires_grad(std::initializer_list<const Tensor*> inputs) {
+    if (!grad_enabled()) return false;
+    for (const Tensor* t : inputs)
+        if (t->defined() && t->requires_grad()) return true;
+    return false;
+}
+
+bool attach(const std::shared_ptr<Node>& node, const std::vector<Tensor>& inputs, Tensor& out) {
+    if (!grad_enabled()) return false;
+    bool any = false;
+    for (const Tensor& t : inputs) any = any || (t.defined() && t.requires_grad());
+    if (!any) return false;
+    node->next.clear();
+    for (const Tensor& t : inputs) node->next.push_back(edge_of(t));
+    node->output = out.impl_ptr();
+    out.impl().grad_fn = node;
+    out.impl().requires_grad = true;
+    return true;
+}
+
+bool attach(const std::shared_ptr<Node>& node, std::initializer_list<const Tensor*> inputs, Tensor& out) {
+    std::vector<Tensor> v;
+    for (const Tensor* t : inputs) v.push_back(*t);
+    return attach(node, v, out);
+}
+
+// ---- accumulation ---------------------------------------------------------------------------
+// .grad += g. The first gradient is copied, never aliased: one gradient tensor can be
+// handed to several inputs (add's backward passes the same one to both sides).
+static void accumulate(TensorImpl& target, const Tensor& g) {
+    if (!target.grad) {
+        target.grad = g.contiguous().same(g) ? mul(g, 1.0).impl_ptr() : g.contiguous().impl_ptr();
+        return;
+    }
+    Tensor sum = add(Tensor(target.grad), g);
+    target.grad = sum.impl_ptr();
+}
+
+// ---- the walk ---------------------------------------------------------------------------------
+void Tensor::backward(const Tensor& grad_output, bool retain_graph) const {
+    if (!requires_grad())
+        throw TensorError("backward: tensor does not require grad (no input of the computation requires grad)");
+    Tensor seed = grad_output;
+    if (!seed.defined()) {
+        if (numel() != 1)
+            throw TensorError(fmt::format(
+                "backward: output of shape {} is not a scalar; pass a gradient of that shape", shape_str(shape())));
+        seed = Tensor::ones(shape(), dtype(), device());
+    } else if (seed.shape() != shape()) {
+        throw TensorError(fmt::format("backward: gradient shape {} differs from output shape {}",
+                                      shape_str(seed.shape()), shape_str(shape())));
+    }
+    NoGradGuard no_grad;  // gradients are computed, not recorded (no double backward)
+
+    if (is_leaf()) {
+        accumulate(impl(), seed);
+        return;
+    }
+    Node* root = grad_fn().get();
+    if (root->released)
+        throw TensorError(std::string("backward: the graph through ") + root->name() +
+                          " was already freed by an earlier backward; pass retain_graph=true to the first one");
+
+    // 1. Count, for each node, how many edges of the graph point at it.
+    std::unordered_map<Node*, int> pending;
+    std::vector<Node*> stack{root}, order;
+    pending[root] = 0;
+    while (!stack.empty()) {
+        Node* n = stack.back();
+        stack.pop_back();
+        order.push_back(n);
+        for (const Edge& e : n->next) {
+            if (!e.node) continue;
+            if (e.node->released)
+                throw TensorError(std::string("backward: the graph through ") + e.node->name() +
+                                  " was already freed by an earlier backward; pass retain_graph=true to the first one");
+            auto [it, fresh] = pending.try_emplace(e.node.get(), 0);
+            it->second++;
+            if (fresh) stack.push_back(e.node.get());
+        }
+    }
+
+    // 2. Process nodes whose consumers have all reported (Kahn's algorithm).
+    std::unordered_map<Node*, Tensor> grads;
+    grads[root] = seed;
+    std::vector<Node*> ready{root};
+    while (!ready.empty()) {
+        Node* n = ready.back();
+        ready.pop_back();
+        Tensor g = std::move(grads[n]);
+        grads.erase(n);
+        if (!g.defined()) {  // no gradient reached this node: pass the news along, nothing else
+            for (const Edge& e : n->next)
+                if (e.node && --pending[e.node.get()] == 0) ready.push_back(e.node.get());
+            continue;
+        }
+        if (auto out = n->output.lock(); out && out->retains_grad) accumulate(*out, g);
+        std::vector<Tensor> input_grads = n->backward(g);
+        if (input_grads.size() != n->next.size())
+            throw std::logic_error(std::string(n->name()) + " returned the wrong number of gradients");
+        for (size_t i = 0; i < n->next.size(); ++i) {
+            const Edge& e = n->next[i];
+            const Tensor& gi = input_grads[i];
+            if (!e.needed() || !gi.defined()) {
+                if (e.node && --pending[e.node.get()] == 0) ready.push_back(e.node.get());
+                continue;
+            }
+            if (e.leaf) {
+                accumulate(*e.leaf, gi);
+            } else {
+                Tensor& slot = grads[e.node.get()];
+                slot = slot.defined() ? add(slot, gi) : gi;
+                if (--pending[e.node.get()] == 0) ready.push_back(e.node.get());
+            }
+        }
+    }
+
+    // 3. Free what the nodes saved, unless asked to keep the graph for another pass.
+    if (!retain_graph)
+        for (Node* n : order) {
+            n->release();
+            n->released = true;
+        }
+}
+
+}  // namespace aprender

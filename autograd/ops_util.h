@@ -1,0 +1,46 @@
+// ops_util.h — small helpers shared by the ops_*.cpp files (not part of the public API).
+#pragma once
+
+#include "autograd/backend.h"
+#include "autograd/node.h"
+#include "autograd/ops.h"
+
+#include <fmt/format.h>
+
+namespace aprender::detail {
+
+inline Strided strided(const Tensor& t) { return {t.raw_data(), t.shape(), t.strides()}; }
+
+// t seen with shape `out` (t's shape broadcast to it): size-1 or missing axes get stride 0.
+inline Strided broadcast_view(const Tensor& t, const Shape& out) {
+    Strided s{t.raw_data(), out, Shape(out.size(), 0)};
+    size_t lead = out.size() - t.shape().size();
+    for (size_t i = 0; i < t.shape().size(); ++i)
+        s.strides[lead + i] = t.shape()[i] == 1 ? 0 : t.strides()[i];
+    return s;
+}
+
+inline int64_t normalize_dim(int64_t d, int64_t rank, const char* op) {
+    int64_t r = d < 0 ? d + rank : d;
+    if (r < 0 || r >= rank)
+        throw TensorError(fmt::format("{}: dimension {} is out of range for a tensor of rank {}", op, d, rank));
+    return r;
+}
+
+inline void check_same_dtype(const Tensor& a, const Tensor& b, const char* op) {
+    if (a.dtype() != b.dtype())
+        throw TensorError(fmt::format("{}: dtype mismatch {} vs {} (convert explicitly with .to(dtype))", op,
+                                      dtype_name(a.dtype()), dtype_name(b.dtype())));
+    if (!(a.device() == b.device()))
+        throw TensorError(fmt::format("{}: tensors are on different devices ({} and {})", op, a.device().str(),
+                                      b.device().str()));
+}
+
+inline void check_floating(const Tensor& x, const char* op) {
+    if (!is_floating(x.dtype()))
+        throw TensorError(fmt::format("{}: needs a float32 or float64 tensor, got {}", op, dtype_name(x.dtype())));
+}
+
+inline Tensor empty_like(const Tensor& t) { return Tensor::empty(t.shape(), t.dtype(), t.device()); }
+
+}  // namespace aprender::detail

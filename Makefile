@@ -22,7 +22,7 @@
 BUILD    ?= build
 CXX      ?= g++
 NATIVE   ?= 1
-OPT      ?= -O2
+OPT      ?= -O3
 SANITIZE ?=
 
 # --- CUDA switch: on when nvcc exists, unless CUDA=0 -------------------------------

@@ -175,3 +175,43 @@ TEST_CASE("tokenizer: GPT-2 files survive save and reload" * doctest::skip(!gpt2
     CHECK(copy.merges() == gpt2().merges());
     CHECK(copy.encode("Olá, mundo!") == gpt2().encode("Olá, mundo!"));
 }
+
+#include "tokenizer/merge_learner.h"
+
+#include <map>
+
+TEST_CASE("tokenizer: incremental merge learner agrees with recounting from scratch") {
+    // The slow, obviously correct version: recount every pair before every merge.
+    std::mt19937 rng(7);
+    std::uniform_int_distribution<int> sym(0, 4), len(1, 9), cnt(1, 5);
+    std::vector<std::vector<int32_t>> words(60);
+    std::vector<int64_t> counts;
+    for (auto& w : words) {
+        for (int i = len(rng); i > 0; --i) w.push_back(sym(rng));
+        counts.push_back(cnt(rng));
+    }
+    auto fast = learn_merges(words, counts, 5, 40);
+    auto slow_words = words;
+    for (size_t step = 0; step < fast.size(); ++step) {
+        std::map<std::pair<int32_t, int32_t>, int64_t> pc;  // ordered: ties -> smallest pair
+        for (size_t w = 0; w < slow_words.size(); ++w)
+            for (size_t i = 0; i + 1 < slow_words[w].size(); ++i) pc[{slow_words[w][i], slow_words[w][i + 1]}] += counts[w];
+        std::pair<int32_t, int32_t> best{};
+        int64_t best_count = 0;
+        for (auto& [p, c] : pc)
+            if (c > best_count) best = p, best_count = c;
+        REQUIRE(best_count > 0);
+        CHECK(fast[step].left == best.first);
+        CHECK(fast[step].right == best.second);
+        CHECK(fast[step].count == best_count);
+        auto merged = static_cast<int32_t>(5 + step);
+        for (auto& w : slow_words) {
+            std::vector<int32_t> out;
+            for (size_t i = 0; i < w.size(); ++i) {
+                if (i + 1 < w.size() && w[i] == best.first && w[i + 1] == best.second) out.push_back(merged), ++i;
+                else out.push_back(w[i]);
+            }
+            w = out;
+        }
+    }
+}

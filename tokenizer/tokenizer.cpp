@@ -5,6 +5,7 @@
 #include "tokenizer/char.h"
 #include "tokenizer/json_file.h"
 #include "tokenizer/word.h"
+#include "tokenizer/wordpiece.h"
 
 #include <fmt/format.h>
 
@@ -18,6 +19,7 @@ std::unique_ptr<Tokenizer> load(const std::string& dir) {
     auto type = j["type"].get<std::string>();
     if (type == "char") return std::make_unique<CharTokenizer>(CharTokenizer::load(dir));
     if (type == "bpe") return std::make_unique<BpeTokenizer>(BpeTokenizer::load(dir));
+    if (type == "wordpiece") return std::make_unique<WordPieceTokenizer>(WordPieceTokenizer::load(dir));
     if (type == "word") return std::make_unique<WordTokenizer>(WordTokenizer::load(dir));
     throw TokenizerError(fmt::format("{}: unknown tokenizer type '{}' (expected char, word, bpe or wordpiece)", path, type));
 }

@@ -22,7 +22,7 @@
 BUILD    ?= build
 CXX      ?= g++
 NATIVE   ?= 1
-OPT      ?= -O2
+OPT      ?= -O3
 SANITIZE ?=
 
 # --- CUDA switch: on when nvcc exists, unless CUDA=0 -------------------------------
@@ -108,10 +108,11 @@ $(CLI): $(call obj,$(TOOL_SRCS)) $(LIB)
 	@echo "  LD    $@"
 	@$(CXX) $(LDFLAGS) -o $@ $(call obj,$(TOOL_SRCS)) $(LIB) $(LDLIBS)
 
-$(BUILD)/bench/%: $(BUILD)/obj/bench/%.cpp.o $(LIB)
+# Benchmarks share the CLI's flag parser (tools/cli.cpp).
+$(BUILD)/bench/%: $(BUILD)/obj/bench/%.cpp.o $(BUILD)/obj/tools/cli.cpp.o $(LIB)
 	@mkdir -p $(@D)
 	@echo "  LD    $@"
-	@$(CXX) $(LDFLAGS) -o $@ $< $(LIB) $(LDLIBS)
+	@$(CXX) $(LDFLAGS) -o $@ $< $(BUILD)/obj/tools/cli.cpp.o $(LIB) $(LDLIBS)
 
 # One executable per tutorial folder, from all the .cpp files in it.
 define tutorial_rule

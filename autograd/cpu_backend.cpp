@@ -3,6 +3,7 @@
 // the axes they can, so a contiguous tensor of any rank becomes one flat loop.
 #include "autograd/backend.h"
 
+#include "autograd/fastmath.h"
 #include "autograd/random.h"
 #include "autograd/tensor.h"
 
@@ -92,15 +93,15 @@ template <class T>
 inline T unary_f(UnaryOp op, T x, T a, T b) {
     switch (op) {
         case UnaryOp::neg: return -x;
-        case UnaryOp::exp: return std::exp(x);
+        case UnaryOp::exp: return fastmath::exp(x);
         case UnaryOp::log: return std::log(x);
         case UnaryOp::sqrt: return std::sqrt(x);
         case UnaryOp::rsqrt: return T(1) / std::sqrt(x);
         case UnaryOp::abs: return std::fabs(x);
-        case UnaryOp::tanh: return std::tanh(x);
-        case UnaryOp::sigmoid: return T(1) / (T(1) + std::exp(-x));
+        case UnaryOp::tanh: return fastmath::tanh(x);
+        case UnaryOp::sigmoid: return T(1) / (T(1) + fastmath::exp(-x));
         case UnaryOp::relu: return x > T(0) ? x : T(0);
-        case UnaryOp::gelu: return T(0.5) * x * (T(1) + std::tanh(T(kSqrt2OverPi) * (x + T(0.044715) * x * x * x)));
+        case UnaryOp::gelu: return T(0.5) * x * (T(1) + fastmath::tanh(T(kSqrt2OverPi) * (x + T(0.044715) * x * x * x)));
         case UnaryOp::pow: return std::pow(x, a);
         case UnaryOp::clamp: return std::min(std::max(x, a), b);
         case UnaryOp::affine: return a * x + b;
@@ -123,7 +124,7 @@ inline T unary_df(UnaryOp op, T x, T y, T a, T b) {
         case UnaryOp::relu: return x > T(0) ? T(1) : T(0);
         case UnaryOp::gelu: {
             T u = T(kSqrt2OverPi) * (x + T(0.044715) * x * x * x);
-            T th = std::tanh(u);
+            T th = fastmath::tanh(u);
             T du = T(kSqrt2OverPi) * (T(1) + T(3 * 0.044715) * x * x);
             return T(0.5) * (T(1) + th) + T(0.5) * x * (T(1) - th * th) * du;
         }
@@ -174,7 +175,11 @@ void unary_loop(const T* x, T* y, int64_t n, T a, T b) {
 }
 template <class T, UnaryOp OP>
 void unary_backward_loop(const T* x, const T* y, const T* gy, T* gx, int64_t n, T a, T b) {
-    for (int64_t i = 0; i < n; ++i) gx[i] = gy[i] * unary_df<T>(OP, x ? x[i] : T(0), y ? y[i] : T(0), a, b);
+    // An op's derivative reads x or y, never both; point the other at gy so the loop has
+    // no per-element branch and vectorises.
+    const T* xs = x ? x : gy;
+    const T* ys = y ? y : gy;
+    for (int64_t i = 0; i < n; ++i) gx[i] = gy[i] * unary_df<T>(OP, xs[i], ys[i], a, b);
 }
 
 template <template <class, UnaryOp> class Fn, class T, class... Args>
@@ -370,7 +375,7 @@ public:
                 for (int64_t j = 1; j < visible; ++j) mx = std::max(mx, xr[j]);
                 T sum = 0;
                 for (int64_t j = 0; j < visible; ++j) {
-                    T e = std::exp(xr[j] - mx);
+                    T e = fastmath::exp(xr[j] - mx);
                     yr[j] = e;
                     sum += e;
                 }
@@ -401,7 +406,7 @@ public:
                 if (log) {  // y = x - lse:  gx = gy - softmax(x) * sum(gy)
                     T s = 0;
                     for (int64_t j = 0; j < cols; ++j) s += gr[j];
-                    for (int64_t j = 0; j < cols; ++j) out[j] = gr[j] - std::exp(yr[j]) * s;
+                    for (int64_t j = 0; j < cols; ++j) out[j] = gr[j] - fastmath::exp(yr[j]) * s;
                 } else {    // gx = y * (gy - sum(gy * y))
                     T dot = 0;
                     for (int64_t j = 0; j < cols; ++j) dot += gr[j] * yr[j];
@@ -517,7 +522,7 @@ public:
                 const T* x = logits + r * cols;
                 T mx = *std::max_element(x, x + cols);
                 T s = 0;
-                for (int64_t j = 0; j < cols; ++j) s += std::exp(x[j] - mx);
+                for (int64_t j = 0; j < cols; ++j) s += fastmath::exp(x[j] - mx);
                 lse[r] = mx + std::log(s);
                 loss[r] = targets[r] == ignore ? T(0) : lse[r] - x[targets[r]];
             }
@@ -538,7 +543,7 @@ public:
                     continue;
                 }
                 const T* x = logits + r * cols;
-                for (int64_t j = 0; j < cols; ++j) gr[j] = T(scale) * std::exp(x[j] - lse[r]);
+                for (int64_t j = 0; j < cols; ++j) gr[j] = T(scale) * fastmath::exp(x[j] - lse[r]);
                 gr[targets[r]] -= T(scale);
             }
         });

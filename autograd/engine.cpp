@@ -23,6 +23,25 @@ static thread_local bool g_grad_enabled = true;
 bool grad_enabled() { return g_grad_enabled; }
 void set_grad_enabled(bool on) { g_grad_enabled = on; }
 
+// ---- destruction ----------------------------------------------------------------------------
+// Each node owns the nodes of its inputs (through `next`). With the default destructor,
+// dropping the last handle to a chain of a million ops destroys node 1, whose destructor
+// destroys node 2, ... a million nested calls: a stack overflow. So a dying node takes
+// its inputs' nodes out of its edges and destroys them from a loop, taking over the
+// inputs of every node it holds the last reference to.
+Node::~Node() {
+    std::vector<std::shared_ptr<Node>> doomed;
+    for (Edge& e : next)
+        if (e.node) doomed.push_back(std::move(e.node));
+    while (!doomed.empty()) {
+        std::shared_ptr<Node> n = std::move(doomed.back());
+        doomed.pop_back();
+        if (n.use_count() == 1)  // ours is the last reference: n dies at the end of this turn
+            for (Edge& e : n->next)
+                if (e.node) doomed.push_back(std::move(e.node));
+    }
+}
+
 // ---- recording ------------------------------------------------------------------------------
 static Edge edge_of(const Tensor& t) {
     if (!t.defined() || !t.requires_grad()) return {};

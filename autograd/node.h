@@ -39,7 +39,8 @@ struct Edge {
 
 class Node {
 public:
-    virtual ~Node() = default;
+    // Not `= default`: see engine.cpp (a long chain must not be destroyed recursively).
+    virtual ~Node();
     virtual std::vector<Tensor> backward(const Tensor& grad_output) = 0;
     virtual const char* name() const = 0;
     // Drop saved tensors after backward (unless the graph is retained).

@@ -241,6 +241,12 @@ Tensor index_select(const Tensor& x, int64_t dim, const Tensor& index) {
     if (index.dim() != 1)
         throw TensorError(fmt::format("index_select: index must be 1-D, got {}", shape_str(index.shape())));
     dim = normalize_dim(dim, x.dim(), "index_select");
+    // Checked here so that the message names index_select, not the gather below.
+    std::vector<int32_t> host = index.to_vector<int32_t>();
+    for (size_t i = 0; i < host.size(); ++i)
+        if (host[i] < 0 || host[i] >= x.shape()[dim])
+            throw TensorError(fmt::format("index_select: index {} at position {} is out of range for dimension {} of size {}",
+                                          host[i], i, dim, x.shape()[dim]));
     Shape view_shape(x.dim(), 1), full = x.shape();
     view_shape[dim] = index.shape()[0];
     full[dim] = index.shape()[0];

@@ -134,7 +134,7 @@ Tensor argmax(const Tensor& x) {
     const double* p = c.data<double>();
     for (int64_t r = 0; r < rows; ++r) idx[r] = (int32_t)(std::max_element(p + r * cols, p + (r + 1) * cols) - (p + r * cols));
     Shape s(x.shape().begin(), x.shape().end() - 1);
-    return Tensor::from(idx, s.empty() ? Shape{} : s).to(x.device());
+    return Tensor::from(idx).reshape(s).to(x.device());  // s = [] for a 1-D x: a 0-d index
 }
 
 }  // namespace aprender

@@ -77,7 +77,9 @@ Tensor Tensor::scalar(double value, DType dtype, Device device) { return full({}
 
 template <class T>
 static Tensor from_host(const std::vector<T>& values, Shape shape, DType dtype) {
-    if (shape.empty() && values.size() != 1) shape = {(int64_t)values.size()};
+    // No shape given: 1-D, also for a single value (a [1] tensor, not a 0-d scalar:
+    // arange(1) and a batch of one target must keep their axis). Tensor::scalar makes 0-d.
+    if (shape.empty()) shape = {(int64_t)values.size()};
     if (shape_numel(shape) != (int64_t)values.size())
         throw TensorError(fmt::format("from: {} values do not fill shape {}", values.size(), shape_str(shape)));
     Tensor t = Tensor::empty(shape, dtype);

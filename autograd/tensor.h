@@ -89,7 +89,7 @@ public:
     static Tensor ones(const Shape& shape, DType dtype = DType::f32, Device device = Device::cpu());
     static Tensor full(const Shape& shape, double value, DType dtype = DType::f32, Device device = Device::cpu());
     static Tensor arange(int64_t n, DType dtype = DType::f32, Device device = Device::cpu());
-    // From host numbers; shape defaults to 1-D.
+    // From host numbers; shape defaults to 1-D [n], even for n = 1 (0-d: scalar()).
     static Tensor from(const std::vector<float>& values, Shape shape = {});
     static Tensor from(const std::vector<double>& values, Shape shape = {});
     static Tensor from(const std::vector<int32_t>& values, Shape shape = {});

@@ -1,0 +1,82 @@
+// micro.cpp — how fast are the kernels? GFLOP/s for matmul (ours vs a raw cblas_sgemm
+// call: the difference is our overhead — checks, allocation, dispatch) and GB/s for
+// memory-bound elementwise ops and reductions (bytes read + written per second).
+//
+// Each figure is the best of several repetitions (after a warm-up), which measures
+// what the code can do rather than what the scheduler did to it.
+#include "autograd/ops.h"
+
+#include <cblas.h>
+#include <fmt/format.h>
+
+#include <chrono>
+#include <functional>
+
+using namespace aprender;
+
+namespace {
+
+// Best time of one call of f, in seconds: at least 3 runs and ~0.2 s of measuring.
+double best_seconds(const std::function<void()>& f) {
+    using clock = std::chrono::steady_clock;
+    f();  // warm-up: page faults, OpenBLAS thread start-up
+    double best = 1e30, total = 0;
+    for (int rep = 0; rep < 3 || (total < 0.2 && rep < 1000); ++rep) {
+        auto t0 = clock::now();
+        f();
+        double s = std::chrono::duration<double>(clock::now() - t0).count();
+        best = std::min(best, s);
+        total += s;
+    }
+    return best;
+}
+
+}  // namespace
+
+int main() {
+    NoGradGuard no_grad;  // pure forward speed: nothing recorded
+    Generator gen(0);
+    fmt::print("aprender micro-benchmarks — {}, {} threads\n\n", openblas_get_config(), openblas_get_num_threads());
+
+    fmt::print("matmul float32, n x n @ n x n        GFLOP/s\n");
+    fmt::print("{:>6} {:>12} {:>12} {:>8}\n", "n", "aprender", "cblas_sgemm", "ratio");
+    double ratio512 = 0;
+    for (int64_t n : {64, 128, 256, 512, 1024, 2048}) {
+        Tensor a = Tensor::normal({n, n}, 0, 1, gen), b = Tensor::normal({n, n}, 0, 1, gen);
+        Tensor c = Tensor::empty({n, n});
+        double flops = 2.0 * n * n * n;
+        double ours = flops / best_seconds([&] { matmul(a, b); }) * 1e-9;
+        double raw = flops / best_seconds([&] {
+                         cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasNoTrans, n, n, n, 1.0f, a.data<float>(), n,
+                                     b.data<float>(), n, 0.0f, c.data<float>(), n);
+                     }) * 1e-9;
+        if (n == 512) ratio512 = ours / raw;
+        fmt::print("{:>6} {:>12.1f} {:>12.1f} {:>8.2f}\n", n, ours, raw, ours / raw);
+    }
+    fmt::print("ratio aprender/cblas at 512: {:.2f} (must be >= 0.80)\n\n", ratio512);
+
+    // A transposed operand goes to BLAS as a flag, not a copy: it should cost nothing.
+    {
+        int64_t n = 512;
+        Tensor a = Tensor::normal({n, n}, 0, 1, gen), b = Tensor::normal({n, n}, 0, 1, gen);
+        double flops = 2.0 * n * n * n;
+        fmt::print("matmul 512 with b transposed (a view): {:.1f} GFLOP/s\n\n",
+                   flops / best_seconds([&] { matmul(a, b.t()); }) * 1e-9);
+    }
+
+    fmt::print("elementwise / reductions, float32, n x n     GB/s (bytes read + written)\n");
+    fmt::print("{:>6} {:>9} {:>13} {:>9} {:>9} {:>9}\n", "n", "add", "mul [n]-bcast", "gelu", "sum", "softmax");
+    for (int64_t n : {64, 256, 1024, 2048}) {
+        Tensor a = Tensor::normal({n, n}, 0, 1, gen), b = Tensor::normal({n, n}, 0, 1, gen);
+        Tensor row = Tensor::normal({n}, 0, 1, gen);
+        double e = 4.0 * n * n;  // bytes of one n x n float32 tensor
+        auto gbs = [](double bytes, double s) { return bytes / s * 1e-9; };
+        double add_ = gbs(3 * e, best_seconds([&] { add(a, b); }));
+        double mulb = gbs(2 * e + 4.0 * n, best_seconds([&] { mul(a, row); }));
+        double gelu_ = gbs(2 * e, best_seconds([&] { gelu(a); }));
+        double sum_ = gbs(e, best_seconds([&] { sum(a); }));
+        double soft = gbs(2 * e, best_seconds([&] { softmax(a); }));
+        fmt::print("{:>6} {:>9.2f} {:>13.2f} {:>9.2f} {:>9.2f} {:>9.2f}\n", n, add_, mulb, gelu_, sum_, soft);
+    }
+    return 0;
+}

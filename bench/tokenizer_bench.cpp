@@ -1,0 +1,83 @@
+// tokenizer_bench — how fast byte-level BPE encodes and trains, on one core.
+//
+//   build/bench/tokenizer_bench [CORPUS.txt] [--vocab-size N]
+//
+// Encode: GPT-2's 50k vocabulary (when scripts/fetch-tokenizer-files.sh has run) on the
+// corpus, timed twice: cold (empty cache) and warm. Train: BPE to N tokens (default 8000)
+// on the corpus. Without a corpus file it uses a built-in Portuguese paragraph repeated to
+// 2 MB, which flatters the cache; pass a real text for honest numbers.
+#include "tokenizer/bpe.h"
+#include "tokenizer/json_file.h"
+
+#include <fmt/format.h>
+
+#include <chrono>
+#include <cstdlib>
+#include <filesystem>
+#include <string>
+
+using namespace aprender::tokenizer;
+
+namespace {
+
+double seconds_since(std::chrono::steady_clock::time_point t0) {
+    return std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
+}
+
+void bench_encode(const char* name, const BpeTokenizer& tok, const std::string& text) {
+    for (const char* pass : {"cold", "warm"}) {
+        auto t0 = std::chrono::steady_clock::now();
+        auto ids = tok.encode(text);
+        double s = seconds_since(t0);
+        fmt::print("encode {:<22} {:>5}: {:7.2f} MB/s  ({} bytes -> {} tokens, {:.3f} s)\n", name, pass,
+                   text.size() / s / 1e6, text.size(), ids.size(), s);
+    }
+}
+
+}  // namespace
+
+int main(int argc, char** argv) {
+    try {
+        std::string corpus_path;
+        int64_t vocab_size = 8000;
+        for (int i = 1; i < argc; ++i) {
+            std::string a = argv[i];
+            if (a == "--vocab-size" && i + 1 < argc) vocab_size = std::atoll(argv[++i]);
+            else if (a == "--help") {
+                fmt::print("usage: tokenizer_bench [CORPUS.txt] [--vocab-size N]\n");
+                return 0;
+            } else corpus_path = a;
+        }
+        std::string text;
+        if (!corpus_path.empty()) {
+            text = read_text_file(corpus_path);
+        } else {
+            const std::string para =
+                "A Constituição da República Federativa do Brasil é a lei fundamental e suprema do Brasil, "
+                "servindo de parâmetro de validade a todas as demais espécies normativas. The quick brown fox "
+                "jumps over the lazy dog; 2024 números, 3,14 e símbolos: #@!?\n";
+            while (text.size() < 2'000'000) text += para;
+        }
+        fmt::print("corpus: {} ({} bytes)\n", corpus_path.empty() ? "built-in paragraph x N" : corpus_path, text.size());
+
+        const std::string g = "data/cache/tokenizers/gpt2";
+        if (std::filesystem::exists(g + "/encoder.json") && std::filesystem::exists(g + "/vocab.bpe")) {
+            auto t0 = std::chrono::steady_clock::now();
+            auto gpt2 = BpeTokenizer::load_gpt2(g + "/encoder.json", g + "/vocab.bpe");
+            fmt::print("load GPT-2 files: {:.3f} s\n", seconds_since(t0));
+            bench_encode("GPT-2 (50257)", gpt2, text);
+        } else {
+            fmt::print("GPT-2 files absent (run scripts/fetch-tokenizer-files.sh): skipping the 50k encode\n");
+        }
+
+        auto t0 = std::chrono::steady_clock::now();
+        auto trained = BpeTokenizer::train(text, vocab_size);
+        fmt::print("train BPE to {} tokens: {:.2f} s ({} merges)\n", trained.vocab_size(), seconds_since(t0),
+                   trained.merges().size());
+        bench_encode(fmt::format("trained ({})", trained.vocab_size()).c_str(), trained, text);
+        return 0;
+    } catch (const std::exception& e) {
+        fmt::print(stderr, "tokenizer_bench: {}\n", e.what());
+        return 1;
+    }
+}

@@ -1,0 +1,113 @@
+// LoRA's algebra, tested exactly: B = 0 changes nothing, merge changes nothing, only
+// B learns on the first step, and the parameter counts are r·(in + out).
+#include "lora/lora.h"
+#include "nn/gpt.h"
+
+#include <doctest/doctest.h>
+
+using namespace aprender;
+
+static nn::GPTConfig lora_test_config() {
+    nn::GPTConfig c;
+    c.vocab_size = 23;
+    c.block_size = 8;
+    c.n_layer = 2;
+    c.n_head = 2;
+    c.n_embd = 16;
+    return c;
+}
+
+static Tensor ids_for(int64_t B, int64_t T, int64_t V) {
+    std::vector<int32_t> v;
+    for (int64_t i = 0; i < B * T; ++i) v.push_back((int32_t)((i * 7 + 3) % V));
+    return Tensor::from(v, {B, T});
+}
+
+TEST_CASE("lora: at initialisation the model's output is bit-for-bit unchanged") {
+    nn::GPT m(lora_test_config());
+    Tensor ids = ids_for(2, 8, 23);
+    std::vector<float> before = m.forward(ids).to_vector<float>();
+    lora::Config c;
+    c.r = 4;
+    lora::Report r = lora::apply(m, c);
+    CHECK(r.wrapped.size() == 4);  // q_proj and v_proj of 2 blocks
+    CHECK(m.forward(ids).to_vector<float>() == before);
+}
+
+TEST_CASE("lora: trainable counts are r·(in+out) per matrix, and only the adapters are trainable") {
+    nn::GPT m(lora_test_config());
+    lora::Config c;
+    c.r = 3;
+    lora::apply(m, c);
+    auto ad = lora::adapters(m);
+    REQUIRE(ad.size() == 4);
+    for (auto& [path, l] : ad) CHECK(l->trainable_count() == 3 * (16 + 16));
+    CHECK(m.num_parameters(true) == 4 * 3 * 32);
+    for (auto& [name, t] : m.named_parameters(true)) CHECK(name.find(".lora_") != std::string::npos);
+    CHECK(lora::trainable_summary(m).rfind("trainable params: 384 || all params: ", 0) == 0);
+}
+
+TEST_CASE("lora: on the first step dL/dA = 0 (B = 0) and only B learns; frozen weights get no gradient") {
+    nn::GPT m(lora_test_config());
+    lora::apply(m, lora::Config{});
+    Tensor ids = ids_for(2, 8, 23);
+    Tensor loss = m.loss(ids, ids_for(2, 8, 23));
+    loss.backward();
+    for (auto& [path, l] : lora::adapters(m)) {
+        REQUIRE(l->A.grad().defined());
+        for (double g : l->A.grad().to_double_vector()) CHECK(g == 0.0);
+        double norm = 0;
+        for (double g : l->B.grad().to_double_vector()) norm += g * g;
+        CHECK(norm > 0);
+        CHECK(!l->base->weight.grad().defined());
+    }
+    CHECK(!m.wte->weight.grad().defined());
+}
+
+TEST_CASE("lora: merge gives the unmerged outputs, unmerge restores W0") {
+    nn::GPT m(lora_test_config());
+    lora::Config c;
+    c.r = 2;
+    c.targets = {"q_proj", "k_proj", "v_proj", "o_proj"};
+    lora::apply(m, c);
+    Generator g(5);
+    std::vector<std::vector<float>> w0;
+    for (auto& [p, l] : lora::adapters(m)) {  // give B nonzero values, as after training
+        l->B.copy_from(Tensor::normal(l->B.shape(), 0, 0.1, g));
+        w0.push_back(l->base->weight.to_vector<float>());
+    }
+    m.eval();
+    Tensor ids = ids_for(2, 8, 23);
+    std::vector<float> unmerged = m.forward(ids).to_vector<float>();
+    for (auto& [p, l] : lora::adapters(m)) l->merge();
+    std::vector<float> merged = m.forward(ids).to_vector<float>();
+    for (size_t i = 0; i < merged.size(); ++i) CHECK(merged[i] == doctest::Approx(unmerged[i]).epsilon(1e-5));
+    size_t k = 0;
+    for (auto& [p, l] : lora::adapters(m)) {
+        CHECK(l->merged());
+        CHECK_THROWS_AS(l->merge(), std::logic_error);
+        l->unmerge();
+        std::vector<float> w = l->base->weight.to_vector<float>();
+        for (size_t i = 0; i < w.size(); ++i) CHECK(w[i] == doctest::Approx(w0[k][i]).epsilon(1e-6));
+        ++k;
+    }
+}
+
+TEST_CASE("lora: targets that match nothing are an error listing the Linear layers") {
+    nn::GPT m(lora_test_config());
+    lora::Config c;
+    c.targets = {"query"};
+    try {
+        lora::apply(m, c);
+        FAIL("expected an error");
+    } catch (const std::invalid_argument& e) {
+        std::string msg = e.what();
+        CHECK(msg.find("lora: targets [query] match no Linear layer") == 0);
+        CHECK(msg.find("h.0.attn.q_proj") != std::string::npos);
+    }
+    c.targets = {"re:h\\.1\\.attn\\.(q|v)_proj"};
+    CHECK(lora::matching_paths(m, c) == std::vector<std::string>{"h.1.attn.q_proj", "h.1.attn.v_proj"});
+    c.targets = {"q_proj"};
+    c.layers = {0};
+    CHECK(lora::matching_paths(m, c) == std::vector<std::string>{"h.0.attn.q_proj"});
+}

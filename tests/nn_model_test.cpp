@@ -1,0 +1,189 @@
+// Tests of the transformer models: sizes, masks, caches, determinism.
+#include "nn/encoder.h"
+
+#include <doctest/doctest.h>
+
+#include <cmath>
+
+using namespace aprender;
+using namespace aprender::nn;
+
+static GPTConfig small_gpt() {
+    GPTConfig c;
+    c.vocab_size = 17;
+    c.block_size = 12;
+    c.n_layer = 2;
+    c.n_head = 2;
+    c.n_embd = 16;
+    return c;
+}
+
+static Tensor random_ids(int64_t B, int64_t T, int64_t V, uint64_t seed) {
+    Generator g(seed);
+    Tensor u = Tensor::uniform({B, T}, 0, (double)V, g);
+    std::vector<int32_t> ids;
+    for (float x : u.to_vector<float>()) ids.push_back(std::min<int32_t>((int32_t)x, (int32_t)V - 1));
+    return Tensor::from(ids, {B, T});
+}
+
+TEST_CASE("nn: GPT parameter count equals the closed form, with and without tying and biases") {
+    for (bool tie : {false, true})
+        for (bool bias : {false, true}) {
+            GPTConfig c = small_gpt();
+            c.tie_weights = tie;
+            c.bias = bias;
+            GPT m(c);
+            CHECK(m.num_parameters() == gpt_parameter_count(c));
+        }
+    GPTConfig tiny;  // nanoGPT's CPU config: 0.80 M parameters (untied, with biases)
+    CHECK(gpt_parameter_count(tiny) == GPT(tiny).num_parameters());
+}
+
+TEST_CASE("nn: GPT parameter names follow the documented layout") {
+    GPT m(small_gpt());
+    auto names = m.named_parameters();
+    CHECK(names.front().first == "wte.weight");
+    bool found = false;
+    for (auto& [n, t] : names) found = found || n == "h.1.attn.q_proj.weight";
+    CHECK(found);
+    CHECK(m.submodule("h.0.attn.v_proj")->type_name() == "Linear");
+    CHECK(names.back().first == "lm_head.weight");
+}
+
+TEST_CASE("nn: Encoder parameter count equals the closed form") {
+    EncoderConfig c;
+    c.vocab_size = 50;
+    c.max_len = 16;
+    c.n_layer = 2;
+    c.n_head = 2;
+    c.n_embd = 16;
+    c.n_classes = 3;
+    Encoder e(c);
+    CHECK(e.num_parameters() == encoder_parameter_count(c));
+}
+
+TEST_CASE("nn: eval() disables dropout; train() uses it") {
+    GPTConfig c = small_gpt();
+    c.dropout = 0.5;
+    GPT m(c);
+    Tensor ids = random_ids(2, 8, c.vocab_size, 1);
+    m.eval();
+    CHECK(m.forward(ids).to_vector<float>() == m.forward(ids).to_vector<float>());
+    m.train();
+    CHECK(m.forward(ids).to_vector<float>() != m.forward(ids).to_vector<float>());
+}
+
+TEST_CASE("nn: causal attention rows sum to 1, the future gets exactly 0, and never changes the past") {
+    GPT m(small_gpt());
+    Tensor ids = random_ids(1, 10, 17, 2);
+    auto maps = m.attention_maps(ids);
+    REQUIRE(maps.size() == 2);
+    std::vector<double> w = maps[0].to_double_vector();  // (1, nh, T, T)
+    int64_t T = 10;
+    for (int64_t h = 0; h < 2; ++h)
+        for (int64_t i = 0; i < T; ++i) {
+            double s = 0;
+            for (int64_t j = 0; j < T; ++j) {
+                double v = w[(h * T + i) * T + j];
+                s += v;
+                if (j > i) CHECK(v == 0.0);
+            }
+            CHECK(s == doctest::Approx(1.0).epsilon(1e-6));
+        }
+    // change the last token: logits of positions 0..T-2 must not move at all
+    NoGradGuard ng;
+    std::vector<float> a = m.forward(ids).to_vector<float>();
+    std::vector<int32_t> changed = ids.to_vector<int32_t>();
+    changed.back() = (changed.back() + 1) % 17;
+    std::vector<float> b = m.forward(Tensor::from(changed, {1, T})).to_vector<float>();
+    for (int64_t i = 0; i < (T - 1) * 17; ++i) CHECK(a[i] == b[i]);
+}
+
+TEST_CASE("nn: KV-cache logits equal full recomputation") {
+    GPT m(small_gpt());
+    m.eval();
+    NoGradGuard ng;
+    Tensor ids = random_ids(1, 9, 17, 3);
+    std::vector<float> full = m.forward(ids).to_vector<float>();
+    KVCache cache;
+    std::vector<int32_t> v = ids.to_vector<int32_t>();
+    // a prompt of 4, then one token at a time
+    std::vector<float> got = m.forward_cached(Tensor::from(std::vector<int32_t>(v.begin(), v.begin() + 4), {1, 4}), cache).to_vector<float>();
+    for (int64_t t = 4; t < 9; ++t) {
+        auto step = m.forward_cached(Tensor::from(std::vector<int32_t>{v[t]}, {1, 1}), cache).to_vector<float>();
+        got.insert(got.end(), step.begin(), step.end());
+    }
+    REQUIRE(got.size() == full.size());
+    for (size_t i = 0; i < full.size(); ++i) CHECK(got[i] == doctest::Approx(full[i]).epsilon(1e-5));
+}
+
+TEST_CASE("nn: generation is deterministic for a seed and respects top-k") {
+    GPT m(small_gpt());
+    GenerateOptions o;
+    o.max_new_tokens = 20;  // longer than block_size: exercises the context window slide
+    o.seed = 7;
+    auto a = m.generate({1, 2, 3}, o), b = m.generate({1, 2, 3}, o);
+    CHECK(a == b);
+    CHECK(a.size() == 23);
+    o.seed = 8;
+    CHECK(m.generate({1, 2, 3}, o) != a);
+    // top_k = 1 is greedy
+    std::vector<float> logits{0.1f, 2.0f, 0.5f};
+    GenerateOptions k1;
+    k1.top_k = 1;
+    for (double u : {0.0, 0.5, 0.999}) CHECK(sample_token(logits, k1, u) == 1);
+    GenerateOptions p;
+    p.top_p = 0.5;  // token 1 alone holds > 50% of the mass
+    for (double u : {0.0, 0.5, 0.999}) CHECK(sample_token(logits, p, u) == 1);
+    CHECK_THROWS_WITH_AS(m.generate({}, o), "generate: the prompt is empty (give at least one token)", std::invalid_argument);
+    CHECK_THROWS_WITH_AS(m.generate({99}, o), "generate: token id 99 is outside the vocabulary (0..16)", std::invalid_argument);
+}
+
+TEST_CASE("nn: a sequence longer than block_size is refused clearly") {
+    GPT m(small_gpt());
+    CHECK_THROWS_WITH_AS(m.forward(random_ids(1, 13, 17, 4)), "GPT: sequence of 13 tokens exceeds block_size 12", TensorError);
+}
+
+TEST_CASE("nn: BERT masking rates are 15% selected, then 80/10/10") {
+    Tensor ids = random_ids(64, 256, 1000, 5);
+    Generator g(11);
+    MaskedBatch mb = mask_tokens(ids, 999, 1000, {}, g);
+    double n = 64.0 * 256.0;
+    CHECK(mb.selected / n == doctest::Approx(0.15).epsilon(0.07));
+    CHECK(mb.masked / (double)mb.selected == doctest::Approx(0.8).epsilon(0.03));
+    CHECK(mb.randomized / (double)mb.selected == doctest::Approx(0.1).epsilon(0.15));
+    CHECK(mb.selected == mb.masked + mb.randomized + mb.unchanged);
+    auto labels = mb.labels.to_vector<int32_t>();
+    auto orig = ids.to_vector<int32_t>();
+    int64_t selected = 0;
+    for (size_t i = 0; i < labels.size(); ++i)
+        if (labels[i] != -100) {
+            CHECK(labels[i] == orig[i]);
+            selected++;
+        }
+    CHECK(selected == mb.selected);
+}
+
+TEST_CASE("nn: the encoder is bidirectional: changing the last token changes the first position") {
+    EncoderConfig c;
+    c.vocab_size = 30;
+    c.max_len = 8;
+    c.n_embd = 16;
+    c.n_head = 2;
+    Encoder e(c);
+    NoGradGuard ng;
+    Tensor ids = random_ids(1, 6, 30, 6);
+    auto a = e.encode(ids).to_vector<float>();
+    auto v = ids.to_vector<int32_t>();
+    v.back() = (v.back() + 1) % 30;
+    auto b = e.encode(Tensor::from(v, {1, 6})).to_vector<float>();
+    CHECK(a[0] != b[0]);
+    // padding: a padded key never influences real positions
+    Tensor mask = Tensor::from(std::vector<int32_t>{1, 1, 1, 1, 1, 0}, {1, 6});
+    auto pa = e.encode(ids, mask).to_vector<float>();
+    auto pb = e.encode(Tensor::from(v, {1, 6}), mask).to_vector<float>();
+    for (int i = 0; i < 5 * 16; ++i) CHECK(pa[i] == doctest::Approx(pb[i]).epsilon(1e-6));
+    CHECK_THROWS_WITH_AS(e.encode(random_ids(1, 9, 30, 1)),
+                         "Encoder: input of 9 tokens is longer than its 8 positions (max_len); BERT-style models cannot read past their position table",
+                         TensorError);
+}

@@ -1,0 +1,21 @@
+// bert_basic.h — BERT's "basic tokenizer": the step before WordPiece.
+//
+// Following Google's tokenization.py (and Hugging Face's BasicTokenizer):
+//   1. clean: drop NUL, U+FFFD and control characters; every whitespace becomes a space;
+//   2. put spaces around CJK ideographs, so each one is a word of its own;
+//   3. split on whitespace;
+//   4. if lowercase: lower-case, then strip accents (NFD, drop nonspacing marks, category Mn:
+//      "Constituição" -> "constituicao"). bert-base-uncased was trained this way;
+//   5. split off every punctuation character (ASCII symbols such as $ + < count too).
+// The text is NFC-normalised first. Invalid UTF-8 throws TokenizerError naming the offset.
+#pragma once
+
+#include <string>
+#include <string_view>
+#include <vector>
+
+namespace aprender::tokenizer {
+
+std::vector<std::string> bert_basic_tokenize(std::string_view text, bool lowercase);
+
+}  // namespace aprender::tokenizer

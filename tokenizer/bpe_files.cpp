@@ -1,0 +1,102 @@
+// bpe_files.cpp — GPT-2 / Hugging Face files for byte-level BPE.
+//
+//   encoder.json / vocab.json : {"!": 0, "\"": 1, ..., "Ġthe": 262, ..., "<|endoftext|>": 50256}
+//   vocab.bpe / merges.txt    : "#version: 0.2" then one merge per line, best first: "Ġ t"
+//
+// Tokens are written with byte_unicode.h's visible stand-ins. A vocabulary entry that is
+// neither a single byte nor the result of a merge (GPT-2's "<|endoftext|>") can never come
+// out of merging, so it is read as a special token.
+#include "tokenizer/bpe.h"
+
+#include "tokenizer/byte_unicode.h"
+#include "tokenizer/json_file.h"
+
+#include <fmt/format.h>
+
+#include <sstream>
+
+namespace aprender::tokenizer {
+
+BpeTokenizer BpeTokenizer::load_gpt2(const std::string& vocab_json_path, const std::string& merges_path) {
+    nlohmann::json vocab = read_json_file(vocab_json_path);
+    if (!vocab.is_object() || vocab.empty())
+        throw TokenizerError(fmt::format("{}: expected a JSON object {{\"token\": id, ...}}", vocab_json_path));
+    const size_t n = vocab.size();
+    std::vector<std::string> tokens(n);
+    std::vector<bool> filled(n, false), readable(n, false);
+    std::unordered_map<std::string, int32_t> id_of_visible;
+    for (auto& [visible, value] : vocab.items()) {
+        if (!value.is_number_integer())
+            throw TokenizerError(fmt::format("{}: the id of '{}' is not an integer", vocab_json_path, visible));
+        auto id = value.get<int64_t>();
+        if (id < 0 || id >= static_cast<int64_t>(n))
+            throw TokenizerError(fmt::format("{}: id {} of '{}' is outside 0..{} (ids must have no gaps)",
+                                             vocab_json_path, id, visible, n - 1));
+        if (filled[id]) throw TokenizerError(fmt::format("{}: id {} is used twice", vocab_json_path, id));
+        filled[id] = true;
+        std::string bytes;
+        readable[id] = bytes_from_visible(visible, &bytes);
+        tokens[id] = readable[id] ? bytes : visible;  // unreadable: a special token, kept as text
+        id_of_visible[visible] = static_cast<int32_t>(id);
+    }
+
+    std::string text = read_text_file(merges_path);
+    std::istringstream lines(text);
+    std::string line;
+    std::vector<std::pair<int32_t, int32_t>> merges;
+    std::vector<bool> is_merge_result(n, false);
+    for (int line_no = 1; std::getline(lines, line); ++line_no) {
+        if (!line.empty() && line.back() == '\r') line.pop_back();
+        if (line.empty() || (line_no == 1 && line.rfind("#version", 0) == 0)) continue;
+        size_t space = line.find(' ');
+        if (space == std::string::npos || space == 0 || space + 1 == line.size() || line.find(' ', space + 1) != std::string::npos)
+            throw TokenizerError(fmt::format("{}:{}: expected two tokens separated by one space, got '{}'", merges_path,
+                                             line_no, line));
+        std::string left = line.substr(0, space), right = line.substr(space + 1);
+        auto find = [&](const std::string& t) {
+            auto it = id_of_visible.find(t);
+            if (it == id_of_visible.end())
+                throw TokenizerError(fmt::format("{}:{}: token '{}' is not in {}", merges_path, line_no, t, vocab_json_path));
+            return it->second;
+        };
+        auto merged = id_of_visible.find(left + right);
+        if (merged == id_of_visible.end())
+            throw TokenizerError(fmt::format("{}:{}: merged token '{}' is not in {}", merges_path, line_no, left + right,
+                                             vocab_json_path));
+        merges.emplace_back(find(left), find(right));
+        is_merge_result[merged->second] = true;
+    }
+
+    std::map<std::string, int32_t> specials;
+    for (size_t id = 0; id < n; ++id)
+        if (!readable[id] || (tokens[id].size() > 1 && !is_merge_result[id])) specials[tokens[id]] = static_cast<int32_t>(id);
+    try {
+        return BpeTokenizer(std::move(tokens), std::move(merges), std::move(specials));
+    } catch (const TokenizerError& e) {
+        throw TokenizerError(fmt::format("{} + {}: {}", vocab_json_path, merges_path, e.what()));
+    }
+}
+
+void BpeTokenizer::save_gpt2(const std::string& vocab_json_path, const std::string& merges_path) const {
+    nlohmann::ordered_json vocab = nlohmann::ordered_json::object();  // written in id order
+    for (int32_t id = 0; id < vocab_size(); ++id)
+        vocab[specials_.count(tokens_[id]) ? tokens_[id] : visible_from_bytes(tokens_[id])] = id;
+    write_text_file(vocab_json_path, vocab.dump() + "\n");
+    std::string merges = "#version: 0.2\n";
+    for (auto [a, b] : merges_) merges += visible_from_bytes(tokens_[a]) + " " + visible_from_bytes(tokens_[b]) + "\n";
+    write_text_file(merges_path, merges);
+}
+
+void BpeTokenizer::save(const std::string& dir) const {
+    save_gpt2(dir + "/vocab.json", dir + "/merges.txt");
+    nlohmann::json j{{"type", "bpe"}, {"vocab", "vocab.json"}, {"merges", "merges.txt"}, {"special_tokens", special_tokens()}};
+    write_text_file(dir + "/tokenizer.json", j.dump(1) + "\n");
+}
+
+BpeTokenizer BpeTokenizer::load(const std::string& dir) {
+    auto j = read_json_file(dir + "/tokenizer.json");
+    if (j.value("type", "") != "bpe") throw TokenizerError(fmt::format("{}/tokenizer.json is not a BPE tokenizer", dir));
+    return load_gpt2(dir + "/vocab.json", dir + "/merges.txt");
+}
+
+}  // namespace aprender::tokenizer

@@ -1,0 +1,27 @@
+// tokenizer.cpp — load(): read tokenizer.json's "type" and build that kind.
+#include "tokenizer/tokenizer.h"
+
+#include "tokenizer/bpe.h"
+#include "tokenizer/char.h"
+#include "tokenizer/json_file.h"
+#include "tokenizer/word.h"
+#include "tokenizer/wordpiece.h"
+
+#include <fmt/format.h>
+
+namespace aprender::tokenizer {
+
+std::unique_ptr<Tokenizer> load(const std::string& dir) {
+    auto path = dir + "/tokenizer.json";
+    auto j = read_json_file(path);
+    if (!j.is_object() || !j.contains("type") || !j["type"].is_string())
+        throw TokenizerError(fmt::format("{} has no \"type\" string", path));
+    auto type = j["type"].get<std::string>();
+    if (type == "char") return std::make_unique<CharTokenizer>(CharTokenizer::load(dir));
+    if (type == "bpe") return std::make_unique<BpeTokenizer>(BpeTokenizer::load(dir));
+    if (type == "wordpiece") return std::make_unique<WordPieceTokenizer>(WordPieceTokenizer::load(dir));
+    if (type == "word") return std::make_unique<WordTokenizer>(WordTokenizer::load(dir));
+    throw TokenizerError(fmt::format("{}: unknown tokenizer type '{}' (expected char, word, bpe or wordpiece)", path, type));
+}
+
+}  // namespace aprender::tokenizer

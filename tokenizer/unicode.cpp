@@ -1,0 +1,148 @@
+// unicode.cpp — thin, checked wrappers around utf8proc.
+#include "tokenizer/unicode.h"
+
+#include "tokenizer/error.h"
+
+#include <fmt/format.h>
+#include <utf8proc.h>
+
+#include <cstdlib>
+#include <memory>
+
+namespace aprender::tokenizer {
+
+size_t next_code_point(std::string_view text, size_t pos, char32_t* cp) {
+    utf8proc_int32_t c = 0;
+    auto n = utf8proc_iterate(reinterpret_cast<const utf8proc_uint8_t*>(text.data() + pos),
+                              static_cast<utf8proc_ssize_t>(text.size() - pos), &c);
+    if (n <= 0) return 0;
+    *cp = static_cast<char32_t>(c);
+    return static_cast<size_t>(n);
+}
+
+bool is_valid_utf8(std::string_view text, size_t* bad_offset) {
+    size_t pos = 0;
+    while (pos < text.size()) {
+        // ASCII fast path: most text is mostly ASCII.
+        if (static_cast<unsigned char>(text[pos]) < 0x80) {
+            ++pos;
+            continue;
+        }
+        char32_t cp;
+        size_t n = next_code_point(text, pos, &cp);
+        if (n == 0) {
+            if (bad_offset) *bad_offset = pos;
+            return false;
+        }
+        pos += n;
+    }
+    return true;
+}
+
+void require_valid_utf8(std::string_view text, std::string_view what) {
+    size_t bad = 0;
+    if (!is_valid_utf8(text, &bad))
+        throw TokenizerError(fmt::format("invalid UTF-8 in {} at byte {} (0x{:02X})", what, bad,
+                                         static_cast<unsigned char>(text[bad])));
+}
+
+namespace {
+
+// utf8proc_map allocates with malloc; this owns the result.
+std::string run_utf8proc_map(std::string_view text, int options) {
+    require_valid_utf8(text);
+    utf8proc_uint8_t* out = nullptr;
+    auto n = utf8proc_map(reinterpret_cast<const utf8proc_uint8_t*>(text.data()),
+                          static_cast<utf8proc_ssize_t>(text.size()), &out,
+                          static_cast<utf8proc_option_t>(options));
+    std::unique_ptr<utf8proc_uint8_t, decltype(&std::free)> owner(out, &std::free);
+    if (n < 0) throw TokenizerError(fmt::format("utf8proc: {}", utf8proc_errmsg(n)));
+    return std::string(reinterpret_cast<const char*>(out), static_cast<size_t>(n));
+}
+
+utf8proc_category_t category(char32_t cp) { return utf8proc_category(static_cast<utf8proc_int32_t>(cp)); }
+
+}  // namespace
+
+std::string nfc(std::string_view text) {
+    // Plain ASCII is already NFC: skip the allocation and the table look-ups.
+    bool ascii = true;
+    for (char c : text) ascii &= static_cast<unsigned char>(c) < 0x80;
+    if (ascii) return std::string(text);
+    return run_utf8proc_map(text, UTF8PROC_STABLE | UTF8PROC_COMPOSE);
+}
+
+std::string lower(std::string_view text) {
+    require_valid_utf8(text);
+    std::string out;
+    out.reserve(text.size());
+    size_t pos = 0;
+    while (pos < text.size()) {
+        char32_t cp = 0;
+        pos += next_code_point(text, pos, &cp);
+        out += encode_utf8(static_cast<char32_t>(utf8proc_tolower(static_cast<utf8proc_int32_t>(cp))));
+    }
+    return out;
+}
+
+std::string strip_accents(std::string_view text) {
+    // COMPOSE decomposes first, STRIPMARK drops the marks, then what is left is recomposed.
+    return run_utf8proc_map(text, UTF8PROC_STABLE | UTF8PROC_COMPOSE | UTF8PROC_STRIPMARK);
+}
+
+std::vector<char32_t> decode_utf8(std::string_view text) {
+    require_valid_utf8(text);
+    std::vector<char32_t> out;
+    out.reserve(text.size());
+    size_t pos = 0;
+    while (pos < text.size()) {
+        char32_t cp = 0;
+        pos += next_code_point(text, pos, &cp);
+        out.push_back(cp);
+    }
+    return out;
+}
+
+std::string encode_utf8(char32_t cp) {
+    utf8proc_uint8_t buf[4];
+    if (!utf8proc_codepoint_valid(static_cast<utf8proc_int32_t>(cp)))
+        throw TokenizerError(fmt::format("U+{:04X} is not a Unicode scalar value", static_cast<uint32_t>(cp)));
+    auto n = utf8proc_encode_char(static_cast<utf8proc_int32_t>(cp), buf);
+    return std::string(reinterpret_cast<const char*>(buf), static_cast<size_t>(n));
+}
+
+std::string encode_utf8(const std::vector<char32_t>& cps) {
+    std::string out;
+    for (char32_t cp : cps) out += encode_utf8(cp);
+    return out;
+}
+
+bool is_letter(char32_t cp) {
+    auto c = category(cp);
+    return c >= UTF8PROC_CATEGORY_LU && c <= UTF8PROC_CATEGORY_LO;
+}
+bool is_mark(char32_t cp) {
+    auto c = category(cp);
+    return c >= UTF8PROC_CATEGORY_MN && c <= UTF8PROC_CATEGORY_ME;
+}
+bool is_number(char32_t cp) {
+    auto c = category(cp);
+    return c >= UTF8PROC_CATEGORY_ND && c <= UTF8PROC_CATEGORY_NO;
+}
+bool is_punctuation(char32_t cp) {
+    auto c = category(cp);
+    return (c >= UTF8PROC_CATEGORY_PC && c <= UTF8PROC_CATEGORY_PO) ||
+           (c >= UTF8PROC_CATEGORY_SM && c <= UTF8PROC_CATEGORY_SO);
+}
+bool is_whitespace(char32_t cp) {
+    if (cp == U' ' || cp == U'\t' || cp == U'\n' || cp == U'\r' || cp == U'\v' || cp == U'\f') return true;
+    auto c = category(cp);
+    return c == UTF8PROC_CATEGORY_ZS || c == UTF8PROC_CATEGORY_ZL || c == UTF8PROC_CATEGORY_ZP;
+}
+bool is_control(char32_t cp) {
+    if (is_whitespace(cp)) return false;
+    auto c = category(cp);
+    return c == UTF8PROC_CATEGORY_CC || c == UTF8PROC_CATEGORY_CF;
+}
+
+}  // namespace aprender::tokenizer

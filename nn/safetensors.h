@@ -1,0 +1,61 @@
+// safetensors.h — checkpoints in Hugging Face's safetensors format.
+//
+// A safetensors file is three parts, nothing else (https://github.com/huggingface/safetensors):
+//
+//     [ 8 bytes ]  N, the header length, unsigned 64-bit little-endian
+//     [ N bytes ]  a JSON object (UTF-8), padded at the end with spaces so that the
+//                  data starts at an offset that is a multiple of 8:
+//                    { "__metadata__": {"config": "{...}"},                 // string → string
+//                      "wte.weight": {"dtype": "F32", "shape": [65, 128],
+//                                     "data_offsets": [0, 33280]}, ... }
+//     [ rest   ]  the raw numbers, little-endian, row-major; tensor t occupies bytes
+//                  [begin, end) of this part, counted from its start.
+//
+// Why this format: it is trivial (20 lines of numpy read it), it cannot execute code on
+// load (unlike pickle-based .pt files), and PyTorch reads it with
+// safetensors.torch.load_file, so a PyTorch model with the same module names can
+// load_state_dict our checkpoints (and we can load theirs).
+//
+// Loading validates everything before believing any number, and the first problem is
+// reported in plain words naming the file and the tensor (SafetensorsError).
+// Saving writes `path.tmp`, flushes it to disk, and then renames it over `path`: rename
+// is atomic on POSIX, so a crash or an error mid-save leaves the old checkpoint intact.
+#pragma once
+
+#include "nn/module.h"
+
+#include <map>
+#include <stdexcept>
+#include <string>
+
+namespace aprender::nn {
+
+using Metadata = std::map<std::string, std::string>;
+
+struct SafetensorsError : std::runtime_error {
+    using std::runtime_error::runtime_error;
+};
+
+struct Checkpoint {
+    NamedTensors tensors;  // in the order of the file's data section
+    Metadata metadata;     // the header's "__metadata__" (empty when absent)
+};
+
+// Write `tensors` (any device, any layout; f32 → "F32", f64 → "F64", i32 → "I32") in
+// the order given. Tied weights — one tensor under two names — are written under each
+// name (safetensors has no aliasing). Names must be unique and not "__metadata__".
+void save_safetensors(const std::string& path, const NamedTensors& tensors, const Metadata& metadata = {});
+
+// Read and validate a file. Tensors come back on the CPU. "F32", "F64", "I32" load as
+// they are; "F16" and "BF16" are widened to f32 exactly; "I64" is narrowed to i32 (an
+// error if a value does not fit).
+Checkpoint load_safetensors(const std::string& path);
+
+// The same, from the bytes of a file already in memory; `source` names it in errors.
+Checkpoint parse_safetensors(const std::string& bytes, const std::string& source);
+
+// load_safetensors + module.load_state_dict (names, shapes, dtypes checked there;
+// strict by default). Returns the file's metadata (e.g. the model config).
+Metadata load_into(Module& module, const std::string& path, bool strict = true);
+
+}  // namespace aprender::nn

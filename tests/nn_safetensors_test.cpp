@@ -189,6 +189,8 @@ TEST_CASE("nn: safetensors corrupt files give clear errors") {
         CHECK_THROWS_WITH_AS(load_safetensors("/nonexistent/x.safetensors"),
                              doctest::Contains("cannot open safetensors file '/nonexistent/x.safetensors'"),
                              SafetensorsError);
+        CHECK_THROWS_WITH_AS(load_safetensors(fs::temp_directory_path().string()), doctest::Contains("it is a directory"),
+                             SafetensorsError);
     }
 }
 

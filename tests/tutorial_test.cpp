@@ -1,0 +1,100 @@
+// Runs the tutorial executables as a student would (--quick --no-pause) and checks what
+// they print, not just their exit status.
+#include <doctest/doctest.h>
+
+#include <cstdio>
+#include <cstdlib>
+#include <filesystem>
+#include <string>
+
+#include "tutorials/common/runner.h"
+
+namespace {
+struct Run {
+    int status;
+    std::string output;
+};
+
+Run run(const std::string& args) {
+    const char* b = std::getenv("APRENDER_BUILD");
+    std::string cmd = std::string(b ? b : "build") + "/tutorials/" + args + " 2>&1";
+    Run r{-1, ""};
+    FILE* p = popen(cmd.c_str(), "r");
+    if (!p) return r;
+    char buf[4096];
+    while (std::size_t n = fread(buf, 1, sizeof buf, p)) r.output.append(buf, n);
+    int s = pclose(p);
+    r.status = WIFEXITED(s) ? WEXITSTATUS(s) : -1;
+    return r;
+}
+bool has(const Run& r, const std::string& s) { return r.output.find(s) != std::string::npos; }
+}  // namespace
+
+TEST_CASE("tutorial: 01_eliza shows the lecture's two exchanges") {
+    auto r = run("01_eliza --quick --no-pause --no-color --lang en --out /tmp/aprender-test-01");
+    CHECK(r.status == 0);
+    CHECK(has(r, "ELIZA: Por que você está feliz hoje?"));
+    CHECK(has(r, "ELIZA: Por que você está triste?"));
+    CHECK(has(r, "decomposition  0 estou /sentimento 0"));
+    CHECK(has(r, "\"nota baixa em TP558 me deixa\""));
+    auto pt = run("01_eliza --quick --no-pause --no-color --lang pt --say 'Eu estou feliz hoje.'");
+    CHECK(pt.status == 0);
+    CHECK(has(pt, "ELIZA: Por que você está feliz hoje?"));
+}
+
+TEST_CASE("tutorial: 01_eliza rejects bad input with clear errors") {
+    auto bad = run("01_eliza --no-pause --frobnicate");
+    CHECK(bad.status == 2);
+    CHECK(has(bad, "unknown flag '--frobnicate'"));
+    std::FILE* f = std::fopen("/tmp/aprender-bad.eliza", "w");
+    REQUIRE(f);
+    std::fputs("key: a 1\nreasmb: x\n", f);
+    std::fclose(f);
+    auto script = run("01_eliza --no-pause --script /tmp/aprender-bad.eliza");
+    CHECK(script.status == 1);
+    CHECK(has(script, "/tmp/aprender-bad.eliza:2: reasmb before any decomp"));
+    auto lang = run("01_eliza --lang fr");
+    CHECK(lang.status == 2);
+    CHECK(has(lang, "--lang must be 'en' or 'pt'"));
+}
+
+TEST_CASE("tutorial: 02_ngrams computes the table, the bars and the files") {
+    std::filesystem::remove_all("/tmp/aprender-test-02");
+    auto r = run("02_ngrams --quick --no-pause --no-color --corpus lecture --out /tmp/aprender-test-02");
+    CHECK(r.status == 0);
+    CHECK(has(r, "\"Eu gosto de aprender ___\""));
+    CHECK(has(r, "Σ = 1.000000000000  ✓"));
+    CHECK_FALSE(has(r, "✗"));
+    CHECK(has(r, "MLE is ∞"));
+    CHECK(has(r, "Kneser-Ney"));
+    for (const char* f : {"kn3.arpa", "perplexity.svg", "perplexity.csv", "perplexity_table.csv", "copying.csv"})
+        CHECK(std::filesystem::exists(std::string("/tmp/aprender-test-02/") + f));
+    auto pt = run("02_ngrams --quick --no-pause --no-color --corpus lecture --lang pt --out /tmp/aprender-test-02");
+    CHECK(has(pt, "O exemplo da aula"));
+    auto bad = run("02_ngrams --corpus klingon");
+    CHECK(bad.status == 2);
+}
+
+TEST_CASE("tutorial: common flags and their defaults") {
+    using namespace aprender::tutorial;
+    TutorialInfo info{"99_x", {"t", "t"}, {"s", "s"}, {{"--n", "N", {"n", "n"}}}};
+    Environment env;
+    env.lang_vars = "pt_BR.UTF-8";
+    env.stdin_tty = env.stdout_tty = true;
+    auto o = parse_options(info, {}, env);
+    CHECK(o.lang == Lang::pt);
+    CHECK(o.pause);
+    CHECK(o.color);
+    CHECK(o.out == std::filesystem::path("out/99_x"));
+    env.no_color = true;
+    o = parse_options(info, {"--no-pause", "--seed=7", "--n", "3", "--lang", "en"}, env);
+    CHECK_FALSE(o.color);
+    CHECK_FALSE(o.pause);
+    CHECK(o.seed == 7);
+    CHECK(o.lang == Lang::en);
+    CHECK(o.get_int("--n", 0, 1, 4) == 3);
+    CHECK_THROWS_AS(parse_options(info, {"--seed", "x"}, env), UsageError);
+    CHECK_THROWS_AS(parse_options(info, {"--n"}, env), UsageError);
+    o = parse_options(info, {"--n", "9"}, env);
+    CHECK_THROWS_AS(o.get_int("--n", 0, 1, 4), UsageError);
+}

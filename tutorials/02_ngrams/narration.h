@@ -1,0 +1,104 @@
+// narration.h — every word 02_ngrams says, in English and Portuguese, in one place.
+#pragma once
+
+#include "tutorials/common/narration.h"
+
+namespace aprender::tutorial::ngram_narration {
+
+inline constexpr Text title{"n-grams — statistics (1990)", "n-gramas — estatística (1990)"};
+inline constexpr Text summary{
+    "Word n-gram language models (n = 1…4) on a Portuguese corpus: MLE, add-k, interpolation "
+    "and Kneser-Ney, their perplexity, an ARPA export, the lecture's \"Eu gosto de aprender ___\", "
+    "and the failure modes measured.",
+    "Modelos de linguagem de n-gramas de palavras (n = 1…4) num corpus em português: MLE, add-k, "
+    "interpolação e Kneser-Ney, sua perplexidade, exportação ARPA, o \"Eu gosto de aprender ___\" "
+    "da aula e as falhas medidas."};
+inline constexpr Text flag_corpus{"general | tecnico | financeiro | lecture (default general)",
+                                  "general | tecnico | financeiro | lecture (padrão general)"};
+
+inline constexpr Step data{
+    {"The data", "Os dados"},
+    {"Corpus '{}' ({}): {} training sentences, {} words; validation {} sentences; test {} "
+     "sentences. Words seen fewer than twice become <unk>: vocabulary {} words.",
+     "Corpus '{}' ({}): {} frases de treino, {} palavras; validação {} frases; teste {} frases. "
+     "Palavras vistas menos de duas vezes viram <unk>: vocabulário de {} palavras."}};
+inline constexpr Text fallback{
+    "Real corpus missing ({}). Using the small committed sentence set instead.",
+    "Corpus real ausente ({}). Usando o pequeno conjunto de frases do repositório."};
+
+inline constexpr Step counting{
+    {"Counting", "Contando"},
+    {"A language model of this era is a table of counts: how often each sequence of n words "
+     "occurred. Distinct n-grams in the training split:",
+     "Um modelo de linguagem desta era é uma tabela de contagens: quantas vezes cada sequência de "
+     "n palavras apareceu. n-gramas distintos no treino:"}};
+
+inline constexpr Step lecture{
+    {"The lecture's example: \"Eu gosto de aprender ___\"", "O exemplo da aula: \"Eu gosto de aprender ___\""},
+    {"Trained on the committed sentence set (data/lecture/frases.txt, synthetic) plus the "
+     "corpus. P(next word | \"gosto de aprender\"), 4-gram. The slide's numbers (0.8, 0.7, 0.68) "
+     "cannot all be probabilities of one distribution: these sum to 1.",
+     "Treinado no conjunto de frases do repositório (data/lecture/frases.txt, sintético) mais o "
+     "corpus. P(próxima palavra | \"gosto de aprender\"), 4-grama. Os números do slide (0,8, 0,7, "
+     "0,68) não podem ser de uma mesma distribuição: estas somam 1."}};
+inline constexpr Text mle_bars{"MLE (counts only):", "MLE (só contagens):"};
+inline constexpr Text kn_bars{"Kneser-Ney (also gives mass to unseen words):",
+                              "Kneser-Ney (dá massa também a palavras não vistas):"};
+
+inline constexpr Step sums{
+    {"Every distribution sums to 1", "Toda distribuição soma 1"},
+    {"Σ_w P(w | h) over the whole vocabulary, for the history \"{}\":",
+     "Σ_w P(w | h) sobre o vocabulário inteiro, para o histórico \"{}\":"}};
+
+inline constexpr Step perplexity{
+    {"Perplexity on the test split", "Perplexidade no conjunto de teste"},
+    {"Perplexity = exp(−mean log P) over every test word: lower is better. k and the λ of "
+     "interpolation were fit on the validation split, never on test.",
+     "Perplexidade = exp(−média de log P) sobre cada palavra do teste: menor é melhor. k e os λ "
+     "da interpolação foram ajustados na validação, nunca no teste."}};
+inline constexpr Text infinite{
+    "MLE is ∞ for n ≥ {}: {} of the test words have probability 0 under the MLE {}-gram — "
+    "one unseen n-gram makes the whole text impossible.",
+    "A MLE é ∞ para n ≥ {}: {} das palavras de teste têm probabilidade 0 na MLE de {}-gramas — "
+    "um único n-grama não visto torna o texto inteiro impossível."};
+inline constexpr Text lambdas{"λ (uniform, 1-gram … {}-gram) fit by EM: {}",
+                              "λ (uniforme, 1-grama … {}-grama) ajustados por EM: {}"};
+inline constexpr Text best_k{"add-k: k = {} chosen on validation", "add-k: k = {} escolhido na validação"};
+
+inline constexpr Step zero{
+    {"Limitation: unseen means impossible", "Limitação: não visto é impossível"},
+    {"The lecture: \"Se algo não está no treino, a sua probabilidade é zero\". The lecture's "
+     "sentence, word by word, under the MLE bigram and the Kneser-Ney bigram:",
+     "A aula: \"Se algo não está no treino, a sua probabilidade é zero\". A frase da aula, "
+     "palavra por palavra, na MLE de bigramas e no Kneser-Ney de bigramas:"}};
+
+inline constexpr Step generation{
+    {"Limitation: generated text", "Limitação: texto gerado"},
+    {"Sampling from each MLE model (seed {}). Short histories lose the subject and wander "
+     "(the lecture's \"Encerramos o ciclo 2 de ciclo 2\"); long ones copy the training text.",
+     "Amostrando de cada modelo MLE (semente {}). Históricos curtos perdem o sujeito e divagam "
+     "(o \"Encerramos o ciclo 2 de ciclo 2\" da aula); longos copiam o texto de treino."}};
+
+inline constexpr Step copying{
+    {"Limitation: copying, measured", "Limitação: cópia, medida"},
+    {"For {} samples per n: the longest run of words found verbatim in one training sentence, "
+     "and how many samples are a whole training sentence.",
+     "Para {} amostras por n: a maior sequência de palavras encontrada literalmente numa frase "
+     "de treino, e quantas amostras são uma frase de treino inteira."}};
+
+inline constexpr Step arpa{
+    {"ARPA export", "Exportação ARPA"},
+    {"The Kneser-Ney trigram in the ARPA format that SRILM and KenLM read (log10 "
+     "probabilities and back-off weights):",
+     "O trigrama Kneser-Ney no formato ARPA que o SRILM e o KenLM leem (probabilidades em log10 "
+     "e pesos de back-off):"}};
+
+inline constexpr Text plot_title{"Perplexity on the test split", "Perplexidade no teste"};
+inline constexpr Text plot_x{"n (words of context + 1)", "n (palavras de contexto + 1)"};
+inline constexpr Text col_model{"model", "modelo"};
+inline constexpr Text col_mean_span{"mean longest copy", "maior cópia (média)"};
+inline constexpr Text col_max_span{"max", "máx."};
+inline constexpr Text col_whole{"whole sentences copied", "frases inteiras copiadas"};
+inline constexpr Text col_word{"word", "palavra"};
+
+}  // namespace aprender::tutorial::ngram_narration

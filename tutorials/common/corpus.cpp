@@ -1,0 +1,110 @@
+#include "tutorials/common/corpus.h"
+
+#include <algorithm>
+#include <cstdlib>
+#include <fstream>
+#include <sstream>
+
+#include <fmt/format.h>
+#include <utf8proc.h>
+
+namespace aprender::tutorial {
+
+namespace {
+
+// Which Debian packages make which corpus: for the "how to get it" message.
+std::string_view packages_of(std::string_view name) {
+    if (name == "general") return "focalinux-text";
+    if (name == "tecnico") return "manpages-pt-br, manpages-pt-br-dev";
+    return "kmymoney-common";
+}
+
+bool is_data_dir(const std::filesystem::path& p) {
+    std::error_code ec;
+    return std::filesystem::is_directory(p / "data", ec) && std::filesystem::exists(p / "data" / "SOURCES.md", ec);
+}
+
+}  // namespace
+
+const std::vector<std::string>& corpus_names() {
+    static const std::vector<std::string> names = {"general", "tecnico", "financeiro"};
+    return names;
+}
+
+std::filesystem::path data_dir() {
+    if (const char* env = std::getenv("APRENDER_DATA"); env && *env) return env;
+    std::error_code ec;
+    for (auto p = std::filesystem::current_path(ec); !ec && !p.empty(); p = p.parent_path()) {
+        if (is_data_dir(p)) return p / "data";
+        if (p == p.parent_path()) break;
+    }
+    // The executable lives in <repo>/<build>/tutorials/: try two levels up from it.
+    auto exe = std::filesystem::read_symlink("/proc/self/exe", ec);
+    if (!ec) {
+        auto repo = exe.parent_path().parent_path().parent_path();
+        if (is_data_dir(repo)) return repo / "data";
+    }
+    return "data";  // let the caller's error name the relative path
+}
+
+std::filesystem::path corpus_path(std::string_view name, std::string_view split) {
+    return data_dir() / "cache" / "corpora" / fmt::format("{}.{}.txt", name, split);
+}
+
+std::string read_text_file(const std::filesystem::path& path) {
+    std::ifstream in(path, std::ios::binary);
+    if (!in) throw std::runtime_error(fmt::format("cannot open '{}'", path.string()));
+    std::ostringstream s;
+    s << in.rdbuf();
+    std::string text = s.str();
+    // Find the first invalid byte, so the error can say where.
+    std::size_t i = 0;
+    while (i < text.size()) {
+        utf8proc_int32_t cp;
+        auto n = utf8proc_iterate(reinterpret_cast<const utf8proc_uint8_t*>(text.data() + i),
+                                  static_cast<utf8proc_ssize_t>(text.size() - i), &cp);
+        if (n <= 0)
+            throw std::runtime_error(fmt::format("'{}' is not valid UTF-8 (byte offset {})", path.string(), i));
+        i += static_cast<std::size_t>(n);
+    }
+    return text;
+}
+
+CorpusText load_corpus(std::string_view name, std::string_view split) {
+    const auto& names = corpus_names();
+    if (std::find(names.begin(), names.end(), name) == names.end())
+        throw std::invalid_argument(fmt::format("unknown corpus '{}' (known: general, tecnico, financeiro)", name));
+    if (split != "train" && split != "val" && split != "test")
+        throw std::invalid_argument(fmt::format("unknown split '{}' (train, val or test)", split));
+    auto path = corpus_path(name, split);
+    std::error_code ec;
+    if (!std::filesystem::exists(path, ec))
+        throw CorpusMissing(fmt::format(
+            "corpus '{}' ({} split) is missing: {} not found. Run `make data` (it fetches the Debian "
+            "package(s) {} with apt-get download; nothing is installed)",
+            name, split, path.string(), packages_of(name)));
+    return {std::string(name), std::string(split), path, read_text_file(path), true, ""};
+}
+
+CorpusText load_corpus_or(std::string_view name, std::string_view split, std::string_view fallback) {
+    try {
+        return load_corpus(name, split);
+    } catch (const CorpusMissing& missing) {
+        auto path = data_file(fallback);
+        return {std::string(fallback), std::string(split), path, read_text_file(path), false, missing.what()};
+    }
+}
+
+std::filesystem::path data_file(std::string_view relative) {
+    auto path = data_dir() / relative;
+    std::error_code ec;
+    if (!std::filesystem::exists(path, ec))
+        throw std::runtime_error(fmt::format("committed data file '{}' not found (is this a complete "
+                                             "checkout of aprender? set APRENDER_DATA to its data/ folder)",
+                                             path.string()));
+    return path;
+}
+
+std::string read_data_file(std::string_view relative) { return read_text_file(data_file(relative)); }
+
+}  // namespace aprender::tutorial

@@ -1,0 +1,253 @@
+#include "tutorials/common/runner.h"
+
+#include <charconv>
+#include <cstdlib>
+#include <iostream>
+#include <sstream>
+
+namespace aprender::tutorial {
+
+namespace {
+
+constexpr std::size_t kWrapColumns = 88;
+
+// Thrown when the student types q at a pause: a normal, successful end.
+struct StopRequested {};
+
+// The common flags, in --help order. value_name as in Flag.
+const std::vector<Flag>& common_flags() {
+    static const std::vector<Flag> flags = {
+        {"--lang", "en|pt", {"narration language (default: from LC_ALL/LANG; pt_BR.UTF-8 → pt)",
+                             "idioma da narração (padrão: de LC_ALL/LANG; pt_BR.UTF-8 → pt)"}},
+        {"--step", "", {"pause for Enter between steps (default when run in a terminal)",
+                        "pausa (Enter) entre os passos (padrão num terminal)"}},
+        {"--no-pause", "", {"run straight through (default when piped)",
+                            "roda direto, sem pausas (padrão num pipe)"}},
+        {"--seed", "N", {"random seed (default 42): same seed, same output",
+                         "semente aleatória (padrão 42): mesma semente, mesma saída"}},
+        {"--quick", "", {"small, fast settings (tests, CI)", "configurações pequenas e rápidas (testes, CI)"}},
+        {"--out", "DIR", {"where pictures (SVG) and CSV files go (default out/<tutorial>/)",
+                          "onde ficam as figuras (SVG) e os CSV (padrão out/<tutorial>/)"}},
+        {"--no-color", "", {"plain text, no ANSI colours (also: NO_COLOR=1)",
+                            "texto simples, sem cores ANSI (também: NO_COLOR=1)"}},
+        {"--color", "", {"colours even when piped", "cores mesmo num pipe"}},
+        {"--help", "", {"this help", "esta ajuda"}},
+    };
+    return flags;
+}
+
+const Flag* find_flag(const std::vector<Flag>& flags, std::string_view name) {
+    for (const auto& f : flags)
+        if (f.name == name) return &f;
+    return nullptr;
+}
+
+Lang lang_from_locale(std::string_view locale) {
+    return locale.substr(0, 2) == "pt" ? Lang::pt : Lang::en;
+}
+
+template <class T>
+T parse_number(std::string_view flag, const std::string& text, T lo, T hi) {
+    T value{};
+    auto [end, ec] = std::from_chars(text.data(), text.data() + text.size(), value);
+    if (ec != std::errc() || end != text.data() + text.size() || value < lo || value > hi)
+        throw UsageError(fmt::format("{} expects a number in [{}, {}], got '{}'", flag, lo, hi, text));
+    return value;
+}
+
+}  // namespace
+
+std::string Options::get(std::string_view flag, std::string fallback) const {
+    auto it = extra.find(flag);
+    return it == extra.end() ? fallback : it->second;
+}
+
+long Options::get_int(std::string_view flag, long fallback, long lo, long hi) const {
+    auto it = extra.find(flag);
+    return it == extra.end() ? fallback : parse_number<long>(flag, it->second, lo, hi);
+}
+
+double Options::get_double(std::string_view flag, double fallback, double lo, double hi) const {
+    auto it = extra.find(flag);
+    return it == extra.end() ? fallback : parse_number<double>(flag, it->second, lo, hi);
+}
+
+Environment Environment::from_process() {
+    Environment env;
+    for (const char* var : {"LC_ALL", "LC_MESSAGES", "LANG"}) {
+        const char* v = std::getenv(var);
+        if (v && *v) { env.lang_vars = v; break; }
+    }
+    const char* nc = std::getenv("NO_COLOR");
+    env.no_color = nc && *nc;
+    const char* term = std::getenv("TERM");
+    env.dumb_terminal = term && std::string_view(term) == "dumb";
+    env.stdin_tty = stdin_is_terminal();
+    env.stdout_tty = stdout_is_terminal();
+    return env;
+}
+
+Options parse_options(const TutorialInfo& info, const std::vector<std::string>& args,
+                      const Environment& env) {
+    Options o;
+    o.lang = lang_from_locale(env.lang_vars);
+    o.pause = env.stdin_tty && env.stdout_tty;
+    o.color = env.stdout_tty && !env.no_color && !env.dumb_terminal;
+    o.out = std::filesystem::path("out") / info.name;
+
+    for (std::size_t i = 0; i < args.size(); ++i) {
+        std::string name = args[i], value;
+        bool inline_value = false;
+        if (auto eq = name.find('='); name.rfind("--", 0) == 0 && eq != std::string::npos) {
+            value = name.substr(eq + 1);  // --seed=7 works as well as --seed 7
+            name = name.substr(0, eq);
+            inline_value = true;
+        }
+        const Flag* flag = find_flag(common_flags(), name);
+        if (!flag) flag = find_flag(info.flags, name);
+        if (!flag) {
+            if (name.rfind("-", 0) != 0)
+                throw UsageError(fmt::format("unexpected argument '{}' (flags start with --)", name));
+            throw UsageError(fmt::format("unknown flag '{}'", name));
+        }
+        if (flag->value_name.empty()) {
+            if (inline_value) throw UsageError(fmt::format("{} takes no value", name));
+        } else if (!inline_value) {
+            if (i + 1 >= args.size())
+                throw UsageError(fmt::format("{} needs a value ({})", name, flag->value_name));
+            value = args[++i];
+        }
+
+        if (name == "--lang") {
+            if (value != "en" && value != "pt")
+                throw UsageError(fmt::format("--lang must be 'en' or 'pt', got '{}'", value));
+            o.lang = value == "pt" ? Lang::pt : Lang::en;
+        } else if (name == "--step") o.pause = true;
+        else if (name == "--no-pause") o.pause = false;
+        else if (name == "--quick") o.quick = true;
+        else if (name == "--no-color") o.color = false;
+        else if (name == "--color") o.color = true;
+        else if (name == "--help") o.help = true;
+        else if (name == "--seed") o.seed = parse_number<std::uint64_t>(name, value, 0, UINT64_MAX);
+        else if (name == "--out") {
+            if (value.empty()) throw UsageError("--out needs a folder name");
+            o.out = value;
+        } else o.extra[name] = value;
+    }
+    return o;
+}
+
+std::string help_text(const TutorialInfo& info, Lang lang) {
+    std::ostringstream s;
+    auto flag_line = [&](const Flag& f) {
+        std::string left = f.name + (f.value_name.empty() ? "" : " " + f.value_name);
+        s << "  " << pad_right(left, 22) << " " << f.help.in(lang) << "\n";
+    };
+    s << info.name << " — " << info.title.in(lang) << "\n\n" << info.summary.in(lang) << "\n\n";
+    s << (lang == Lang::pt ? "uso" : "usage") << ": build/tutorials/" << info.name << " [flags]\n\n";
+    if (!info.flags.empty()) {
+        s << (lang == Lang::pt ? "Flags deste tutorial:\n" : "Flags of this tutorial:\n");
+        for (const auto& f : info.flags) flag_line(f);
+        s << "\n";
+    }
+    s << (lang == Lang::pt ? "Flags comuns a todos os tutoriais:\n" : "Flags common to every tutorial:\n");
+    for (const auto& f : common_flags()) flag_line(f);
+    return s.str();
+}
+
+Tutorial::Tutorial(const TutorialInfo& info, Options options, std::ostream& out, std::istream& in)
+    : info_(info), options_(std::move(options)), style_{options_.color}, out_(out), in_(in) {}
+
+void Tutorial::print_wrapped(const std::string& paragraph) {
+    std::istringstream lines(paragraph);
+    std::string line;
+    while (std::getline(lines, line)) {
+        // Keep a line's own indentation (tables, examples) and wrap only long prose.
+        std::size_t indent = line.find_first_not_of(' ');
+        if (indent == std::string::npos) { out_ << "\n"; continue; }
+        std::istringstream words(line.substr(indent));
+        std::string word, current(indent + 2, ' ');
+        std::size_t width = indent + 2;
+        bool empty = true;
+        while (words >> word) {
+            std::size_t w = display_width(word);
+            if (!empty && width + 1 + w > kWrapColumns) {
+                out_ << current << "\n";
+                current = std::string(indent + 2, ' ');
+                width = indent + 2;
+                empty = true;
+            }
+            if (!empty) { current += ' '; ++width; }
+            current += word;
+            width += w;
+            empty = false;
+        }
+        out_ << current << "\n";
+    }
+}
+
+void Tutorial::wait_for_enter() {
+    out_ << style_.dim(options_.lang == Lang::pt ? "  ⏎ Enter para continuar (q para sair) "
+                                                 : "  ⏎ Enter to continue (q to quit) ")
+         << std::flush;
+    std::string answer;
+    if (!std::getline(in_, answer)) { out_ << "\n"; options_.pause = false; return; }  // EOF: run on
+    if (answer == "q" || answer == "Q") throw StopRequested{};
+}
+
+void Tutorial::begin_step(const Text& title) {
+    if (options_.pause && steps_shown_ > 0) wait_for_enter();
+    ++steps_shown_;
+    out_ << "\n" << style_.bold(style_.accent(fmt::format("━━ {}. {}", steps_shown_, title.in(options_.lang))))
+         << "\n";
+}
+
+std::filesystem::path Tutorial::out_file(const std::string& filename) {
+    std::error_code ec;
+    std::filesystem::create_directories(options_.out, ec);
+    if (ec)
+        throw std::runtime_error(fmt::format("cannot create output folder '{}': {}",
+                                             options_.out.string(), ec.message()));
+    return options_.out / filename;
+}
+
+void Tutorial::wrote(const std::filesystem::path& path) {
+    out_ << "  " << style_.dim((options_.lang == Lang::pt ? "→ gravado: " : "→ wrote: ") + path.string())
+         << "\n";
+}
+
+int run(const TutorialInfo& info, int argc, char** argv,
+        const std::function<void(Tutorial&)>& body) {
+    std::vector<std::string> args(argv + 1, argv + argc);
+    Environment env = Environment::from_process();
+    Options options;
+    try {
+        options = parse_options(info, args, env);
+    } catch (const UsageError& e) {
+        std::cerr << info.name << ": error: " << e.what() << " (see " << info.name << " --help)\n";
+        return 2;
+    }
+    if (options.help) {
+        std::cout << help_text(info, options.lang);
+        return 0;
+    }
+    Tutorial t(info, options, std::cout, std::cin);
+    try {
+        std::cout << t.style().bold(info.name + " — " + std::string(info.title.in(options.lang))) << "\n";
+        body(t);
+    } catch (const StopRequested&) {
+        std::cout << "\n";
+        return 0;
+    } catch (const UsageError& e) {
+        std::cout.flush();
+        std::cerr << info.name << ": error: " << e.what() << " (see " << info.name << " --help)\n";
+        return 2;
+    } catch (const std::exception& e) {
+        std::cout.flush();
+        std::cerr << info.name << ": error: " << e.what() << "\n";
+        return 1;
+    }
+    return 0;
+}
+
+}  // namespace aprender::tutorial

@@ -1,0 +1,144 @@
+// runner.h — what every tutorial executable shares: its flags, its steps, its voice.
+//
+//   int main(int argc, char** argv) {
+//       return aprender::tutorial::run(kInfo, argc, argv, [](Tutorial& t) {
+//           t.step(narration::first_step);
+//           t.say(narration::result, 0.42);
+//       });
+//   }
+//
+// run() parses the common flags (below) plus the tutorial's own, prints --help, and turns
+// every error into one clear line and a non-zero exit: 2 for a bad command line, 1 for
+// anything that went wrong while running (a malformed script file, a missing file...).
+//
+// Common flags: --lang en|pt, --step / --no-pause, --seed N, --quick, --out DIR,
+// --no-color / --color, --help.
+#pragma once
+
+#include <cstdint>
+#include <filesystem>
+#include <functional>
+#include <iosfwd>
+#include <map>
+#include <optional>
+#include <stdexcept>
+#include <string>
+#include <vector>
+
+#include <fmt/format.h>
+
+#include "tutorials/common/narration.h"
+#include "tutorials/common/term.h"
+
+namespace aprender::tutorial {
+
+// A bad command line: reported as "NAME: error: ..." with exit status 2.
+struct UsageError : std::runtime_error {
+    using std::runtime_error::runtime_error;
+};
+
+// A flag of one tutorial. value_name empty → a switch ("--trace"); otherwise the flag
+// takes a value ("--script FILE") that Options::get returns.
+struct Flag {
+    std::string name;        // with the dashes: "--trace"
+    std::string value_name;  // "FILE", "N", ... or "" for a switch
+    Text help;
+};
+
+struct TutorialInfo {
+    std::string name;  // "01_eliza": also the default output folder out/01_eliza/
+    Text title;        // one line
+    Text summary;      // a paragraph for --help
+    std::vector<Flag> flags;
+};
+
+struct Options {
+    Lang lang = Lang::en;
+    bool pause = false;    // wait for Enter between steps
+    bool quick = false;    // small settings for tests and CI
+    bool color = false;
+    std::uint64_t seed = 42;
+    std::filesystem::path out;  // where pictures and CSVs go
+    bool help = false;
+
+    // The tutorial's own flags that were given: name → value ("" for a switch).
+    std::map<std::string, std::string, std::less<>> extra;
+
+    bool has(std::string_view flag) const { return extra.count(flag) > 0; }
+    std::string get(std::string_view flag, std::string fallback) const;
+    // An integer flag; a value that is not an integer in [lo, hi] is a UsageError.
+    long get_int(std::string_view flag, long fallback, long lo, long hi) const;
+    double get_double(std::string_view flag, double fallback, double lo, double hi) const;
+};
+
+// The environment the defaults come from (passed in so that tests can vary it).
+struct Environment {
+    std::string lang_vars;  // LC_ALL, else LC_MESSAGES, else LANG (first non-empty)
+    bool no_color = false;  // NO_COLOR set and non-empty (https://no-color.org)
+    bool dumb_terminal = false;
+    bool stdin_tty = false;
+    bool stdout_tty = false;
+    static Environment from_process();
+};
+
+// Parse argv (argv[0] skipped). Throws UsageError naming the offending flag.
+Options parse_options(const TutorialInfo& info, const std::vector<std::string>& args,
+                      const Environment& env);
+
+// The --help text, in the language of `lang`.
+std::string help_text(const TutorialInfo& info, Lang lang);
+
+// The live session a tutorial talks through.
+class Tutorial {
+public:
+    Tutorial(const TutorialInfo& info, Options options, std::ostream& out, std::istream& in);
+
+    const Options& options() const { return options_; }
+    const Style& style() const { return style_; }
+    std::ostream& out() { return out_; }
+    Lang lang() const { return options_.lang; }
+    bool quick() const { return options_.quick; }
+
+    // A narrated text in the session's language, with {} placeholders filled.
+    template <class... Args>
+    std::string tr(const Text& text, Args&&... args) const {
+        if constexpr (sizeof...(Args) == 0) return std::string(text.in(options_.lang));
+        else return fmt::format(fmt::runtime(text.in(options_.lang)), std::forward<Args>(args)...);
+    }
+    // Print tr(...) word-wrapped, indented by two spaces, followed by a newline.
+    template <class... Args>
+    void say(const Text& text, Args&&... args) {
+        print_wrapped(tr(text, std::forward<Args>(args)...));
+    }
+    void print_wrapped(const std::string& paragraph);
+
+    // Begin the next step: pause (with --step) then print its numbered title and its body,
+    // whose {} placeholders are filled from `body_args`.
+    template <class... Args>
+    void step(const Step& s, Args&&... body_args) {
+        begin_step(s.title);
+        print_wrapped(tr(s.body, std::forward<Args>(body_args)...));
+        out_ << "\n";
+    }
+    // The path of an output file inside --out, creating the folder on first use.
+    std::filesystem::path out_file(const std::string& filename);
+    // Print "  → wrote PATH" for files written (relative paths as given).
+    void wrote(const std::filesystem::path& path);
+
+private:
+    void begin_step(const Text& title);
+    void wait_for_enter();
+
+    const TutorialInfo& info_;
+    Options options_;
+    Style style_;
+    std::ostream& out_;
+    std::istream& in_;
+    int steps_shown_ = 0;
+};
+
+// Parse, print help or errors, run `body`, and return the process exit status.
+int run(const TutorialInfo& info, int argc, char** argv,
+        const std::function<void(Tutorial&)>& body);
+
+}  // namespace aprender::tutorial

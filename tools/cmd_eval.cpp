@@ -2,6 +2,7 @@
 //
 // The file is cut into consecutive windows of T tokens; every token after the first is
 // predicted exactly once, from the tokens before it in its window.
+#include "lora/peft.h"
 #include "tokenizer/token_file.h"
 #include "tools/model_store.h"
 
@@ -21,9 +22,11 @@ int run(int argc, char** argv) {
     p.option("--data", "FILE", "text file (encoded with the checkpoint's tokenizer) or token file (.bin)");
     p.option("--batch", "B", "windows per forward pass", "8");
     p.option("--device", "DEV", "cpu | cuda", "cpu");
+    p.option("--adapter", "DIR", "evaluate with this LoRA adapter active (must belong to --checkpoint)", "");
     if (!p.parse(argc, argv)) return 0;
     cli::StoredModel m = cli::load_model(p.str("--checkpoint"));
     if (!m.gpt) throw cli::UsageError("eval measures next-token prediction: it needs a GPT checkpoint, this one is " + m.kind());
+    if (!p.str("--adapter").empty()) lora::load_adapter(*m.gpt, p.str("--adapter"));  // checks the base's fingerprint
     std::string data = p.str("--data");
     std::vector<int32_t> tokens;
     if (data.size() > 4 && data.compare(data.size() - 4, 4, ".bin") == 0) {

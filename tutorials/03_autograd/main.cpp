@@ -154,6 +154,7 @@ void scalar_part(tut::Tutorial& t) {
     aprender::sum(tx * tx).backward();
     double g2 = tx.grad().item();
     t.say(N::twice, g1, g2);
+    t.out() << fmt::format("    x.grad(): {} → {}\n", g1, g2);
 
     // Graphviz.
     t.step(N::graphviz);

@@ -94,6 +94,15 @@ $(BUILD)/obj/%.cu.o: %.cu | $(DEPS_OK)
 	@echo "  NVCC  $<"
 	@$(NVCC) $(NVCCFLAGS) -MMD -MP -c $< -o $@
 
+# The CUDA setting the objects in $(BUILD) were made with: switching CUDA=0/1 recompiles
+# the files that test APRENDER_CUDA, and so relinks the library and the programs.
+CUDA_STAMP := $(BUILD)/.cuda-$(CUDA)
+$(CUDA_STAMP):
+	@mkdir -p $(@D)
+	@rm -f $(BUILD)/.cuda-*
+	@touch $@
+$(call obj,autograd/backend.cpp tests/cuda_device_test.cpp): $(CUDA_STAMP)
+
 $(LIB): $(call obj,$(LIB_SRCS) $(CUDA_SRCS))
 	@echo "  AR    $@"
 	@rm -f $@ && ar rcs $@ $^

@@ -8,6 +8,7 @@
 
 #if APRENDER_CUDA
 #include "cuda/cuda.h"
+#include "cuda/kernels.h"
 #endif
 
 #include <doctest/doctest.h>
@@ -152,6 +153,34 @@ TEST_CASE("cuda: Philox gives the same numbers on the GPU as on the CPU" * docte
 }
 
 #if APRENDER_CUDA
+// Host code only, so it runs wherever CUDA is compiled in, GPU or not.
+TEST_CASE("cuda: kernel layouts drop size-1 axes and merge contiguous ones, as the CPU's nd_loop") {
+    Shape s{2, 1, 3, 4}, dense = contiguous_strides(s);
+    auto L = cuda::make_layout<1>(s, {&dense}, "test");
+    CHECK(L.rank == 1);
+    CHECK(L.numel == 24);
+    CHECK(L.size[0] == 24);
+    CHECK(L.stride[0][0] == 1);
+    // a transposed operand next to a dense one: nothing merges
+    Shape t{3, 2}, tr{1, 3}, out = contiguous_strides(t);
+    auto T = cuda::make_layout<2>(t, {&tr, &out}, "test");
+    CHECK(T.rank == 2);
+    CHECK((T.stride[0][0] == 1 && T.stride[0][1] == 3 && T.stride[1][0] == 2 && T.stride[1][1] == 1));
+    // broadcasting a [1, 5] row over [4, 5]: the row's stride 0 keeps the axes apart
+    Shape b{4, 5}, row{0, 1}, full = contiguous_strides(b);
+    auto B = cuda::make_layout<2>(b, {&row, &full}, "test");
+    CHECK(B.rank == 2);
+    CHECK(B.stride[0][0] == 0);
+    // an empty shape is a scalar: rank 0, one element
+    Shape none{};
+    CHECK(cuda::make_layout<1>(none, {&none}, "test").numel == 1);
+    // nine axes that cannot merge: a clear error instead of a wrong answer
+    Shape nine(9, 2), odd(9, 0);
+    for (int d = 0; d < 9; ++d) odd[d] = int64_t(1) << (2 * (8 - d));  // strides 4^k: never contiguous
+    CHECK_THROWS_WITH_AS(cuda::make_layout<1>(nine, {&odd}, "copy"),
+                         "copy: the CUDA backend handles at most 8 non-mergeable axes, got 9", TensorError);
+}
+
 TEST_CASE("cuda: the caching allocator reuses blocks and empties on request" * doctest::skip(no_gpu())) {
     { Tensor warm = Tensor::empty({1000}, DType::f32, gpu()); }
     cuda::MemoryStats before = cuda::memory_stats();

@@ -84,7 +84,7 @@ int main(int argc, char** argv) {
         std::string all_text;
         for (const auto& s : real) all_text += s + "\n";
         for (const auto& s : synthetic) all_text += s + "\n";
-        int64_t vocab_size = quick ? 1500 : 2500;
+        int64_t vocab_size = quick ? 1000 : 2500;
         auto tok = WordPieceTokenizer::train(all_text, vocab_size);
         t.step(N::data, std::min(max_lines, real.size()), corpus_name, synthetic.size(), tok.vocab_size());
         for (const char* w : {"Roma é a capital da Itália.", "O administrador configura o sistema de arquivos."}) {

@@ -36,7 +36,7 @@ CUDA_HOME ?= $(patsubst %/bin/nvcc,%,$(NVCC))
 OPENBLAS_CFLAGS = $(shell pkg-config --cflags openblas 2>/dev/null)
 OPENBLAS_LIBS   = $(shell pkg-config --libs openblas 2>/dev/null || echo -lopenblas)
 ARCHFLAGS := $(if $(filter 1,$(NATIVE)),-march=native,)
-CXXFLAGS += -std=c++20 $(OPT) $(ARCHFLAGS) -g -Wall -Wextra -Wno-unused-parameter -MMD -MP \
+CXXFLAGS += -std=c++20 $(OPT) $(ARCHFLAGS) -fno-math-errno -g -Wall -Wextra -Wno-unused-parameter -MMD -MP \
             -I. $(OPENBLAS_CFLAGS) $(SANITIZE) -DAPRENDER_CUDA=$(CUDA)
 LDLIBS    = $(OPENBLAS_LIBS) -lfmt -lpcre2-8 -lutf8proc -lpthread
 LDFLAGS  += $(SANITIZE)

@@ -4,6 +4,7 @@
 #include "autograd/backend.h"
 
 #include "autograd/fastmath.h"
+#include "autograd/parallel.h"
 #include "autograd/random.h"
 #include "autograd/tensor.h"
 
@@ -15,6 +16,8 @@
 #include <cstdlib>
 #include <cstring>
 #include <limits>
+#include <map>
+#include <mutex>
 
 namespace aprender {
 
@@ -86,6 +89,34 @@ void dispatch_float(DType dt, const char* kernel, F&& f) {
     }
 }
 
+// Split an n-d loop over the pool along its first axis longer than 1: each chunk gets
+// the same shape with that axis cut to [begin, end), and per-operand element offsets.
+constexpr int64_t kGrain = 1 << 15;  // elements: below this a loop is not worth splitting
+
+template <class F>
+void parallel_over_shape(const std::vector<int64_t>& shape, const std::vector<const std::vector<int64_t>*>& strides,
+                         F&& fn) {
+    size_t axis = 0;
+    while (axis < shape.size() && shape[axis] == 1) ++axis;
+    if (axis == shape.size()) {
+        fn(shape, std::vector<int64_t>(strides.size(), 0));
+        return;
+    }
+    int64_t per_unit = std::max<int64_t>(shape_numel(shape) / std::max<int64_t>(shape[axis], 1), 1);
+    parallel_for(shape[axis], std::max<int64_t>(kGrain / per_unit, 1), [&](int64_t b, int64_t e) {
+        std::vector<int64_t> sub = shape;
+        sub[axis] = e - b;
+        std::vector<int64_t> off;
+        for (auto* st : strides) off.push_back(b * (*st)[axis]);
+        fn(sub, off);
+    });
+}
+
+// Rows of a [rows, cols] buffer, in chunks worth splitting.
+inline void parallel_rows(int64_t rows, int64_t cols, const std::function<void(int64_t, int64_t)>& fn) {
+    parallel_for(rows, std::max<int64_t>(kGrain / std::max<int64_t>(cols, 1), 1), fn);
+}
+
 // ---- elementwise math ------------------------------------------------------------------
 constexpr double kSqrt2OverPi = 0.7978845608028654;
 
@@ -153,19 +184,22 @@ inline T binary_f(BinaryOp op, T a, T b) {
 // Applying a switch per element would be slow; instantiate one loop per op instead.
 template <class T, BinaryOp OP>
 void binary_loop(const Strided& a, const Strided& b, T* out) {
-    const T* pa = static_cast<const T*>(a.data);
-    const T* pb = static_cast<const T*>(b.data);
     std::vector<int64_t> out_strides = contiguous_strides(a.shape);
-    nd_loop<3>(a.shape, {a.strides, b.strides, out_strides}, [&](auto off, int64_t n, auto s) {
-        const T* x = pa + off[0];
-        const T* y = pb + off[1];
-        T* z = out + off[2];
-        if (s[0] == 1 && s[1] == 1)
-            for (int64_t i = 0; i < n; ++i) z[i] = binary_f<T>(OP, x[i], y[i]);
-        else if (s[0] == 1 && s[1] == 0)
-            for (int64_t i = 0; i < n; ++i) z[i] = binary_f<T>(OP, x[i], y[0]);
-        else
-            for (int64_t i = 0; i < n; ++i) z[i * s[2]] = binary_f<T>(OP, x[i * s[0]], y[i * s[1]]);
+    parallel_over_shape(a.shape, {&a.strides, &b.strides, &out_strides}, [&](const auto& shape, const auto& base) {
+        const T* pa = static_cast<const T*>(a.data) + base[0];
+        const T* pb = static_cast<const T*>(b.data) + base[1];
+        T* po = out + base[2];
+        nd_loop<3>(shape, {a.strides, b.strides, out_strides}, [&](auto off, int64_t n, auto s) {
+            const T* x = pa + off[0];
+            const T* y = pb + off[1];
+            T* z = po + off[2];
+            if (s[0] == 1 && s[1] == 1 && s[2] == 1)
+                for (int64_t i = 0; i < n; ++i) z[i] = binary_f<T>(OP, x[i], y[i]);
+            else if (s[0] == 1 && s[1] == 0 && s[2] == 1)
+                for (int64_t i = 0; i < n; ++i) z[i] = binary_f<T>(OP, x[i], y[0]);
+            else
+                for (int64_t i = 0; i < n; ++i) z[i * s[2]] = binary_f<T>(OP, x[i * s[0]], y[i * s[1]]);
+        });
     });
 }
 
@@ -193,36 +227,79 @@ void with_unary(UnaryOp op, Args&&... args) {
 }
 template <class T, UnaryOp OP>
 struct UnaryFwd {
-    static void run(const T* x, T* y, int64_t n, T a, T b) { unary_loop<T, OP>(x, y, n, a, b); }
+    static void run(const T* x, T* y, int64_t n, T a, T b) {
+        parallel_for(n, kGrain, [&](int64_t s, int64_t e) { unary_loop<T, OP>(x + s, y + s, e - s, a, b); });
+    }
 };
 template <class T, UnaryOp OP>
 struct UnaryBwd {
     static void run(const T* x, const T* y, const T* gy, T* gx, int64_t n, T a, T b) {
-        unary_backward_loop<T, OP>(x, y, gy, gx, n, a, b);
+        parallel_for(n, kGrain, [&](int64_t s, int64_t e) {
+            unary_backward_loop<T, OP>(x ? x + s : nullptr, y ? y + s : nullptr, gy + s, gx + s, e - s, a, b);
+        });
     }
 };
 
 // ---- the backend ----------------------------------------------------------------------------
 
 class CpuBackend final : public Backend {
+    static constexpr size_t kMaxCachedBytes = size_t(2) << 30;  // beyond 2 GiB of free blocks, give memory back
+    std::mutex mutex_;
+    std::map<size_t, std::vector<void*>> free_;
+    size_t cached_bytes_ = 0;
+
 public:
     const char* name() const override { return "cpu"; }
 
+    // A caching allocator: a freed block goes on a free list for its size class and
+    // the next tensor of that class reuses it. A training step allocates the same
+    // sizes every time, so after the first step almost nothing reaches malloc — and
+    // the kernel no longer has to zero fresh pages for every activation.
     void* allocate(size_t nbytes) override {
-        // 64-byte alignment suits AVX-512 loads and cache lines.
-        size_t rounded = (std::max<size_t>(nbytes, 1) + 63) / 64 * 64;
-        void* p = std::aligned_alloc(64, rounded);
+        size_t size = size_class(nbytes);
+        {
+            std::lock_guard<std::mutex> lock(mutex_);
+            auto& list = free_[size];
+            if (!list.empty()) {
+                void* p = list.back();
+                list.pop_back();
+                cached_bytes_ -= size;
+                return p;
+            }
+        }
+        void* p = std::aligned_alloc(64, size);  // 64 bytes: a cache line, an AVX-512 register
         if (!p) throw TensorError("cpu: out of memory allocating " + std::to_string(nbytes) + " bytes");
         return p;
     }
-    void release(void* p, size_t) override { std::free(p); }
+    void release(void* p, size_t nbytes) override {
+        size_t size = size_class(nbytes);
+        std::lock_guard<std::mutex> lock(mutex_);
+        if (cached_bytes_ + size > kMaxCachedBytes) {
+            std::free(p);
+            return;
+        }
+        free_[size].push_back(p);
+        cached_bytes_ += size;
+    }
+    // Sizes are rounded up to 64 bytes, and above 4 KiB to a quarter step between powers
+    // of two (at most 25% waste), so similar sizes share a list.
+    static size_t size_class(size_t nbytes) {
+        size_t n = (std::max<size_t>(nbytes, 1) + 63) / 64 * 64;
+        if (n <= 4096) return n;
+        size_t top = size_t(1) << (63 - __builtin_clzll(n - 1));  // largest power of two < n
+        size_t step = top / 4;
+        return (n + step - 1) / step * step;
+    }
+    size_t cached_bytes() const { return cached_bytes_; }
+
     void to_host(void* dst, const void* src, size_t n) override { std::memcpy(dst, src, n); }
     void from_host(void* dst, const void* src, size_t n) override { std::memcpy(dst, src, n); }
 
     void fill(void* dst, int64_t n, double value, DType dt) override {
         dispatch(dt, [&](auto t) {
             using T = decltype(t);
-            std::fill_n(static_cast<T*>(dst), n, static_cast<T>(value));
+            T* p = static_cast<T*>(dst);
+            parallel_for(n, kGrain, [&](int64_t b, int64_t e) { std::fill(p + b, p + e, static_cast<T>(value)); });
         });
     }
 
@@ -231,15 +308,17 @@ public:
             dispatch(ddt, [&](auto d) {
                 using S = decltype(s);
                 using D = decltype(d);
-                const S* ps = static_cast<const S*>(src.data);
-                D* pd = static_cast<D*>(dst.data);
-                nd_loop<2>(src.shape, {src.strides, dst.strides}, [&](auto off, int64_t n, auto st) {
-                    if constexpr (std::is_same_v<S, D>)
-                        if (st[0] == 1 && st[1] == 1) {
-                            std::memcpy(pd + off[1], ps + off[0], n * sizeof(S));
-                            return;
-                        }
-                    for (int64_t i = 0; i < n; ++i) pd[off[1] + i * st[1]] = static_cast<D>(ps[off[0] + i * st[0]]);
+                parallel_over_shape(src.shape, {&src.strides, &dst.strides}, [&](const auto& shape, const auto& base) {
+                    const S* ps = static_cast<const S*>(src.data) + base[0];
+                    D* pd = static_cast<D*>(dst.data) + base[1];
+                    nd_loop<2>(shape, {src.strides, dst.strides}, [&](auto off, int64_t n, auto st) {
+                        if constexpr (std::is_same_v<S, D>)
+                            if (st[0] == 1 && st[1] == 1) {
+                                std::memcpy(pd + off[1], ps + off[0], n * sizeof(S));
+                                return;
+                            }
+                        for (int64_t i = 0; i < n; ++i) pd[off[1] + i * st[1]] = static_cast<D>(ps[off[0] + i * st[0]]);
+                    });
                 });
             });
         });
@@ -249,14 +328,18 @@ public:
         dispatch_float(dt, "uniform", [&](auto t) {
             using T = decltype(t);
             T* p = static_cast<T*>(dst);
-            for (int64_t i = 0; i < n; ++i) p[i] = static_cast<T>(lo + (hi - lo) * philox::uniform(offset + i, seed));
+            parallel_for(n, kGrain / 8, [&](int64_t b, int64_t e) {
+                for (int64_t i = b; i < e; ++i) p[i] = static_cast<T>(lo + (hi - lo) * philox::uniform(offset + i, seed));
+            });
         });
     }
     void fill_normal(void* dst, int64_t n, double mean, double std, uint64_t seed, uint64_t offset, DType dt) override {
         dispatch_float(dt, "normal", [&](auto t) {
             using T = decltype(t);
             T* p = static_cast<T*>(dst);
-            for (int64_t i = 0; i < n; ++i) p[i] = static_cast<T>(mean + std * philox::normal(offset + i, seed));
+            parallel_for(n, kGrain / 8, [&](int64_t b, int64_t e) {
+                for (int64_t i = b; i < e; ++i) p[i] = static_cast<T>(mean + std * philox::normal(offset + i, seed));
+            });
         });
     }
 
@@ -344,20 +427,40 @@ public:
         });
     }
 
+    // One product per call to single-threaded OpenBLAS; the pool splits the work: a batch
+    // by its items, a single product by blocks of rows of C (or of columns when C is
+    // short and wide). Each block is an independent product, so no result is shared.
     void gemm(const Gemm& g, DType dt) override {
         auto ta = g.trans_a ? CblasTrans : CblasNoTrans;
         auto tb = g.trans_b ? CblasTrans : CblasNoTrans;
         dispatch_float(dt, "gemm", [&](auto t) {
             using T = decltype(t);
-            for (int64_t i = 0; i < g.batch; ++i) {
-                const T* a = static_cast<const T*>(g.a) + i * g.stride_a;
-                const T* b = static_cast<const T*>(g.b) + i * g.stride_b;
-                T* c = static_cast<T*>(g.c) + i * g.stride_c;
+            auto one = [&](const T* a, const T* b, T* c, int64_t m, int64_t n) {
                 if constexpr (std::is_same_v<T, float>)
-                    cblas_sgemm(CblasRowMajor, ta, tb, g.m, g.n, g.k, (float)g.alpha, a, g.lda, b, g.ldb, (float)g.beta,
-                                c, g.ldc);
+                    cblas_sgemm(CblasRowMajor, ta, tb, m, n, g.k, (float)g.alpha, a, g.lda, b, g.ldb, (float)g.beta, c,
+                                g.ldc);
                 else
-                    cblas_dgemm(CblasRowMajor, ta, tb, g.m, g.n, g.k, g.alpha, a, g.lda, b, g.ldb, g.beta, c, g.ldc);
+                    cblas_dgemm(CblasRowMajor, ta, tb, m, n, g.k, g.alpha, a, g.lda, b, g.ldb, g.beta, c, g.ldc);
+            };
+            const T* A = static_cast<const T*>(g.a);
+            const T* B = static_cast<const T*>(g.b);
+            T* C = static_cast<T*>(g.c);
+            double flops = 2.0 * (double)g.m * (double)g.n * (double)g.k * (double)g.batch;
+            if (flops < 1e5) {  // too small to share
+                for (int64_t i = 0; i < g.batch; ++i) one(A + i * g.stride_a, B + i * g.stride_b, C + i * g.stride_c, g.m, g.n);
+            } else if (g.batch > 1) {
+                parallel_for(g.batch, 1, [&](int64_t i0, int64_t i1) {
+                    for (int64_t i = i0; i < i1; ++i)
+                        one(A + i * g.stride_a, B + i * g.stride_b, C + i * g.stride_c, g.m, g.n);
+                });
+            } else if (g.m >= g.n || g.m >= 64) {  // blocks of rows: A's rows (or columns, if transposed)
+                parallel_for(g.m, 32, [&](int64_t r0, int64_t r1) {
+                    one(A + (g.trans_a ? r0 : r0 * g.lda), B, C + r0 * g.ldc, r1 - r0, g.n);
+                });
+            } else {  // blocks of columns: B's columns (or rows, if transposed)
+                parallel_for(g.n, 32, [&](int64_t c0, int64_t c1) {
+                    one(A, B + (g.trans_b ? c0 * g.ldb : c0), C + c0, g.m, c1 - c0);
+                });
             }
         });
     }
@@ -367,7 +470,8 @@ public:
             using T = decltype(t);
             const T* x = static_cast<const T*>(xv);
             T* y = static_cast<T*>(yv);
-            for (int64_t r = 0; r < rows; ++r) {
+            parallel_rows(rows, cols, [&](int64_t r0, int64_t r1) {
+            for (int64_t r = r0; r < r1; ++r) {
                 const T* xr = x + r * cols;
                 T* yr = y + r * cols;
                 int64_t visible = causal ? (r % cols) + 1 : cols;  // causal: a [T, T] block per (b, h)
@@ -389,6 +493,7 @@ public:
                     for (int64_t j = visible; j < cols; ++j) yr[j] = T(0);
                 }
             }
+            });
         });
     }
 
@@ -399,7 +504,8 @@ public:
             const T* y = static_cast<const T*>(yv);
             const T* gy = static_cast<const T*>(gyv);
             T* gx = static_cast<T*>(gxv);
-            for (int64_t r = 0; r < rows; ++r) {
+            parallel_rows(rows, cols, [&](int64_t r0, int64_t r1) {
+            for (int64_t r = r0; r < r1; ++r) {
                 const T* yr = y + r * cols;
                 const T* gr = gy + r * cols;
                 T* out = gx + r * cols;
@@ -413,6 +519,7 @@ public:
                     for (int64_t j = 0; j < cols; ++j) out[j] = yr[j] * (gr[j] - dot);
                 }
             }
+            });
         });
     }
 
@@ -426,7 +533,8 @@ public:
             T* y = static_cast<T*>(yv);
             T* mean = static_cast<T*>(meanv);
             T* rstd = static_cast<T*>(rstdv);
-            for (int64_t r = 0; r < rows; ++r) {
+            parallel_rows(rows, cols, [&](int64_t r0, int64_t r1) {
+            for (int64_t r = r0; r < r1; ++r) {
                 const T* xr = x + r * cols;
                 T* yr = y + r * cols;
                 T m = 0;
@@ -443,6 +551,7 @@ public:
                 mean[r] = m;
                 rstd[r] = rs;
             }
+            });
         });
     }
 
@@ -458,29 +567,44 @@ public:
             T* gx = static_cast<T*>(gxv);
             T* gw = static_cast<T*>(gwv);
             T* gb = static_cast<T*>(gbv);
-            for (int64_t r = 0; r < rows; ++r) {
-                const T* g = gy + r * cols;
-                const T* xr = x + r * cols;
-                T m = mean[r], rs = rstd[r];
-                // With n = (x - mean) * rstd and dn = gy * w:
-                //   dx = rstd * (dn - mean(dn) - n * mean(dn * n))
-                T sum_dn = 0, sum_dn_n = 0;
-                for (int64_t j = 0; j < cols; ++j) {
-                    T n = (xr[j] - m) * rs;
-                    T dn = w ? g[j] * w[j] : g[j];
-                    sum_dn += dn;
-                    sum_dn_n += dn * n;
-                    if (gw) gw[j] += g[j] * n;
-                    if (gb) gb[j] += g[j];
+            // Each chunk of rows sums its own share of gw and gb; the shares are added in
+            // chunk order afterwards, so the result does not depend on timing.
+            int64_t chunks = std::min<int64_t>(num_threads(), std::max<int64_t>(rows, 1));
+            std::vector<T> partial(2 * chunks * cols, T(0));
+            parallel_for(chunks, 1, [&](int64_t c0, int64_t c1) {
+                for (int64_t c = c0; c < c1; ++c) {
+                    T* pw = partial.data() + 2 * c * cols;
+                    T* pb = pw + cols;
+                    for (int64_t r = rows * c / chunks; r < rows * (c + 1) / chunks; ++r) {
+                        const T* g = gy + r * cols;
+                        const T* xr = x + r * cols;
+                        T m = mean[r], rs = rstd[r];
+                        // With n = (x - mean) * rstd and dn = gy * w:
+                        //   dx = rstd * (dn - mean(dn) - n * mean(dn * n))
+                        T sum_dn = 0, sum_dn_n = 0;
+                        for (int64_t j = 0; j < cols; ++j) {
+                            T n = (xr[j] - m) * rs;
+                            T dn = w ? g[j] * w[j] : g[j];
+                            sum_dn += dn;
+                            sum_dn_n += dn * n;
+                            pw[j] += g[j] * n;
+                            pb[j] += g[j];
+                        }
+                        T mean_dn = sum_dn / T(cols), mean_dn_n = sum_dn_n / T(cols);
+                        T* out = gx + r * cols;
+                        for (int64_t j = 0; j < cols; ++j) {
+                            T n = (xr[j] - m) * rs;
+                            T dn = w ? g[j] * w[j] : g[j];
+                            out[j] = rs * (dn - mean_dn - n * mean_dn_n);
+                        }
+                    }
                 }
-                T mean_dn = sum_dn / T(cols), mean_dn_n = sum_dn_n / T(cols);
-                T* out = gx + r * cols;
+            });
+            for (int64_t c = 0; c < chunks; ++c)
                 for (int64_t j = 0; j < cols; ++j) {
-                    T n = (xr[j] - m) * rs;
-                    T dn = w ? g[j] * w[j] : g[j];
-                    out[j] = rs * (dn - mean_dn - n * mean_dn_n);
+                    if (gw) gw[j] += partial[2 * c * cols + j];
+                    if (gb) gb[j] += partial[(2 * c + 1) * cols + j];
                 }
-            }
         });
     }
 
@@ -491,9 +615,11 @@ public:
                 throw TensorError(fmt::format("embedding: id {} at position {} is out of range for a table of {} rows",
                                               ids[i], i, rows));
         size_t row_bytes = cols * dtype_size(dt);
-        for (int64_t i = 0; i < n; ++i)
-            std::memcpy(static_cast<char*>(out) + i * row_bytes, static_cast<const char*>(table) + ids[i] * row_bytes,
-                        row_bytes);
+        parallel_rows(n, cols, [&](int64_t i0, int64_t i1) {
+            for (int64_t i = i0; i < i1; ++i)
+                std::memcpy(static_cast<char*>(out) + i * row_bytes, static_cast<const char*>(table) + ids[i] * row_bytes,
+                            row_bytes);
+        });
     }
 
     void embedding_backward(const int32_t* ids, int64_t n, const void* gout, int64_t cols, void* gtable,
@@ -502,8 +628,11 @@ public:
             using T = decltype(t);
             const T* g = static_cast<const T*>(gout);
             T* gt = static_cast<T*>(gtable);
-            for (int64_t i = 0; i < n; ++i)
-                for (int64_t j = 0; j < cols; ++j) gt[ids[i] * cols + j] += g[i * cols + j];
+            // split the columns, not the ids: two rows may share an id, two columns never collide
+            parallel_for(cols, std::max<int64_t>(kGrain / std::max<int64_t>(n, 1), 8), [&](int64_t j0, int64_t j1) {
+                for (int64_t i = 0; i < n; ++i)
+                    for (int64_t j = j0; j < j1; ++j) gt[ids[i] * cols + j] += g[i * cols + j];
+            });
         });
     }
 
@@ -518,7 +647,8 @@ public:
             const T* logits = static_cast<const T*>(lv);
             T* loss = static_cast<T*>(lossv);
             T* lse = static_cast<T*>(lsev);
-            for (int64_t r = 0; r < rows; ++r) {
+            parallel_rows(rows, cols, [&](int64_t r0, int64_t r1) {
+            for (int64_t r = r0; r < r1; ++r) {
                 const T* x = logits + r * cols;
                 T mx = *std::max_element(x, x + cols);
                 T s = 0;
@@ -526,6 +656,7 @@ public:
                 lse[r] = mx + std::log(s);
                 loss[r] = targets[r] == ignore ? T(0) : lse[r] - x[targets[r]];
             }
+            });
         });
     }
 
@@ -536,7 +667,8 @@ public:
             const T* logits = static_cast<const T*>(lv);
             const T* lse = static_cast<const T*>(lsev);
             T* g = static_cast<T*>(gv);
-            for (int64_t r = 0; r < rows; ++r) {
+            parallel_rows(rows, cols, [&](int64_t r0, int64_t r1) {
+            for (int64_t r = r0; r < r1; ++r) {
                 T* gr = g + r * cols;
                 if (targets[r] == ignore) {
                     std::fill_n(gr, cols, T(0));
@@ -546,6 +678,7 @@ public:
                 for (int64_t j = 0; j < cols; ++j) gr[j] = T(scale) * fastmath::exp(x[j] - lse[r]);
                 gr[targets[r]] -= T(scale);
             }
+            });
         });
     }
 
@@ -595,13 +728,15 @@ public:
             T* v = static_cast<T*>(vv);
             const T b1 = T(h.beta1), b2 = T(h.beta2), lr = T(h.lr), eps = T(h.eps), wd = T(h.weight_decay);
             const T bc1 = T(h.bias_correction1), bc2 = T(h.bias_correction2);
-            for (int64_t i = 0; i < n; ++i) {
+            parallel_for(n, kGrain, [&](int64_t i0, int64_t i1) {
+            for (int64_t i = i0; i < i1; ++i) {
                 m[i] = b1 * m[i] + (T(1) - b1) * g[i];
                 v[i] = b2 * v[i] + (T(1) - b2) * g[i] * g[i];
                 T mhat = m[i] / bc1, vhat = v[i] / bc2;
                 // decoupled weight decay (Loshchilov & Hutter): shrink p, then the Adam step
                 p[i] -= lr * (wd * p[i] + mhat / (std::sqrt(vhat) + eps));
             }
+            });
         });
     }
 };

@@ -13,91 +13,86 @@ using namespace detail;
 
 namespace {
 
-// How a [..., rows, cols] operand is handed to gemm.
+// How the last two axes of a [..., rows, cols] operand are handed to gemm.
 struct Operand {
-    Tensor t;            // possibly a contiguous copy of the original
+    Tensor t;            // the original view, or a contiguous copy of an irregular one
     bool trans = false;  // pass as transposed storage
     int64_t ld = 0;      // leading dimension
-    int64_t batch_stride = 0;
 };
-
-// Can the batch axes [0, rank-2) be walked with one stride? (all broadcast, or dense)
-bool batch_stride_of(const Tensor& t, int64_t& stride) {
-    int64_t nb = t.dim() - 2;
-    stride = 0;
-    int64_t last = -1;  // last batch axis with size > 1
-    for (int64_t i = 0; i < nb; ++i)
-        if (t.shape()[i] > 1) last = i;
-    if (last < 0) return true;
-    stride = t.strides()[last];
-    int64_t expected = stride;
-    for (int64_t i = last; i >= 0; --i) {
-        if (t.shape()[i] == 1) continue;
-        if (t.strides()[i] != expected) return false;
-        expected *= t.shape()[i];
-    }
-    return true;
-}
 
 Operand prepare(const Tensor& t) {
     int64_t r = t.dim(), rows = t.shape()[r - 2], cols = t.shape()[r - 1];
     int64_t sr = t.strides()[r - 2], sc = t.strides()[r - 1];
-    Operand op{t};
-    int64_t bs = 0;
-    bool batch_ok = batch_stride_of(t, bs);
-    if (batch_ok && (sc == 1 || cols == 1) && (sr >= std::max<int64_t>(cols, 1) || rows == 1)) {
-        op.ld = rows == 1 ? std::max<int64_t>(cols, 1) : sr;
-        op.batch_stride = bs;
-        return op;
-    }
-    if (batch_ok && (sr == 1 || rows == 1) && (sc >= std::max<int64_t>(rows, 1) || cols == 1)) {
-        op.trans = true;
-        op.ld = cols == 1 ? std::max<int64_t>(rows, 1) : sc;
-        op.batch_stride = bs;
-        return op;
-    }
-    op.t = t.detach().contiguous();  // an irregular view: copy once
-    op.ld = std::max<int64_t>(cols, 1);
-    op.batch_stride = t.dim() > 2 ? rows * cols : 0;
-    if (!batch_stride_of(op.t, op.batch_stride)) throw std::logic_error("matmul: contiguous copy not batchable");
-    return op;
+    if ((sc == 1 || cols == 1) && (sr >= std::max<int64_t>(cols, 1) || rows == 1))
+        return {t, false, rows == 1 ? std::max<int64_t>(cols, 1) : sr};
+    if ((sr == 1 || rows == 1) && (sc >= std::max<int64_t>(rows, 1) || cols == 1))
+        return {t, true, cols == 1 ? std::max<int64_t>(rows, 1) : sc};
+    return {t.detach().contiguous(), false, std::max<int64_t>(cols, 1)};  // irregular: copy once
 }
 
 // out [batch..., m, n] = a [batch..., m, k] @ b [batch..., k, n], both already expanded
-// to the same batch shape.
+// to the same batch shape. Batch axes are walked with their own strides, so a view
+// such as the heads of attention, (B, nh, T, hs) with strides (T·C, hs, C, 1), is
+// multiplied where it lies: the last batch axis is gemm's batch, the others a loop.
 Tensor gemm_batched(const Tensor& a, const Tensor& b, const Shape& out_shape) {
     int64_t r = a.dim(), m = a.shape()[r - 2], k = a.shape()[r - 1], n = b.shape()[r - 1];
     Tensor out = Tensor::empty(out_shape, a.dtype(), a.device());
-    int64_t batch = shape_numel(Shape(out_shape.begin(), out_shape.end() - 2));
     if (out.numel() == 0) return out;
+    Backend& be = backend(a.device());
     if (k == 0) {
-        backend(a.device()).fill(out.raw_data(), out.numel(), 0.0, a.dtype());
+        be.fill(out.raw_data(), out.numel(), 0.0, a.dtype());
         return out;
     }
     Operand A = prepare(a), B = prepare(b);
+    Shape batch(out_shape.begin(), out_shape.end() - 2);
+    int64_t nb = (int64_t)batch.size();
     Backend::Gemm g;
     g.trans_a = A.trans;
     g.trans_b = B.trans;
-    g.m = m;
-    g.n = n;
-    g.k = k;
-    g.a = A.t.raw_data();
-    g.lda = A.ld;
-    g.stride_a = A.batch_stride;
-    g.b = B.t.raw_data();
-    g.ldb = B.ld;
-    g.stride_b = B.batch_stride;
-    g.c = out.raw_data();
-    g.ldc = n;
-    g.stride_c = m * n;
-    g.batch = batch;
-    // A single matrix on the right and a dense, untransposed left operand: fold the
+    g.m = m, g.n = n, g.k = k;
+    g.lda = A.ld, g.ldb = B.ld, g.ldc = n;
+    size_t es = dtype_size(a.dtype());
+    char* pa = static_cast<char*>(A.t.raw_data());
+    char* pb = static_cast<char*>(B.t.raw_data());
+    char* pc = static_cast<char*>(out.raw_data());
+    Shape out_strides = contiguous_strides(out_shape);
+
+    // A single matrix on the right and dense, untransposed rows on the left: fold the
     // batch into the rows — one big gemm instead of many small ones (Linear layers).
-    if (batch > 1 && B.batch_stride == 0 && !A.trans && A.batch_stride == m * A.ld) {
-        g.m = m * batch;
-        g.batch = 1;
+    bool b_shared = true, a_dense = !A.trans;
+    int64_t expected = m * A.ld;
+    for (int64_t d = nb - 1; d >= 0; --d) {
+        b_shared = b_shared && (batch[d] == 1 || B.t.strides()[d] == 0);
+        a_dense = a_dense && (batch[d] == 1 || A.t.strides()[d] == expected);
+        expected *= batch[d];
     }
-    backend(a.device()).gemm(g, a.dtype());
+    if (nb > 0 && b_shared && a_dense) {
+        g.m = m * shape_numel(batch);
+        g.a = pa, g.b = pb, g.c = pc;
+        be.gemm(g, a.dtype());
+        return out;
+    }
+    int64_t inner = nb ? batch[nb - 1] : 1;
+    g.batch = inner;
+    g.stride_a = nb ? A.t.strides()[nb - 1] : 0;
+    g.stride_b = nb ? B.t.strides()[nb - 1] : 0;
+    g.stride_c = m * n;
+    std::vector<int64_t> idx(std::max<int64_t>(nb - 1, 0), 0);
+    int64_t outer = nb > 1 ? shape_numel(Shape(batch.begin(), batch.end() - 1)) : 1;
+    for (int64_t o = 0; o < outer; ++o) {
+        int64_t oa = 0, ob = 0, oc = 0;
+        for (int64_t d = 0; d < nb - 1; ++d) {
+            oa += idx[d] * A.t.strides()[d];
+            ob += idx[d] * B.t.strides()[d];
+            oc += idx[d] * out_strides[d];
+        }
+        g.a = pa + oa * es, g.b = pb + ob * es, g.c = pc + oc * es;
+        be.gemm(g, a.dtype());
+        for (int64_t d = nb - 2; d >= 0; --d) {  // odometer over the outer batch axes
+            if (++idx[d] < batch[d]) break;
+            idx[d] = 0;
+        }
+    }
     return out;
 }
 
@@ -170,13 +165,79 @@ Tensor matmul(const Tensor& a, const Tensor& b) {
     return matmul_nd(a, b);
 }
 
+// ---- linear: y = x·Wᵀ + b in one gemm -----------------------------------------------------
+//
+// All leading axes of x are rows: x (..., in) is seen as X (M, in), M = B·T for a
+// transformer. Forward: C starts as b copied into every row and gemm adds X·Wᵀ onto it
+// (beta = 1), so the bias costs no separate pass. Backward, with G = ∂L/∂Y (M, out):
+//     ∂L/∂X = G·W          (M, out)·(out, in)
+//     ∂L/∂W = Gᵀ·X         (out, M)·(M, in)   — summed over every row at once
+//     ∂L/∂b = 1ᵀ·G         a column sum, done as a product with a vector of ones
+
+namespace {
+
+struct LinearBackward : Node {
+    Tensor x2, w;  // x as (M, in), the weight (out, in)
+    Shape x_shape;
+    std::vector<Tensor> backward(const Tensor& g) override {
+        int64_t out = w.shape()[0];
+        Tensor g2 = reshape(g, {-1, out});  // (M, out)
+        Tensor gx, gw, gb;
+        if (next[0].needed()) gx = reshape(matmul(g2, w), x_shape);
+        if (next[1].needed()) gw = matmul(g2.t(), x2);
+        if (next.size() > 2 && next[2].needed()) {
+            Tensor ones = Tensor::ones({1, g2.shape()[0]}, g.dtype(), g.device());
+            gb = reshape(matmul(ones, g2), {out});
+        }
+        return {gx, gw, gb};
+    }
+    const char* name() const override { return "LinearBackward"; }
+    void release() override { x2 = w = Tensor(); }
+};
+
+}  // namespace
+
 Tensor linear(const Tensor& x, const Tensor& w, const Tensor& b) {
     if (w.dim() != 2) throw TensorError(fmt::format("linear: weight must be 2-D [out, in], got {}", shape_str(w.shape())));
     if (x.dim() == 0 || x.shape().back() != w.shape()[1])
         throw TensorError(fmt::format("linear: input {} has {} features, weight {} expects {}", shape_str(x.shape()),
                                       x.dim() ? x.shape().back() : 0, shape_str(w.shape()), w.shape()[1]));
-    Tensor y = matmul(x, w.t());
-    return b.defined() ? add(y, b) : y;
+    check_same_dtype(x, w, "linear");
+    check_floating(x, "linear");
+    int64_t in = w.shape()[1], out = w.shape()[0];
+    if (b.defined()) {
+        check_same_dtype(x, b, "linear");
+        if (b.shape() != Shape{out})
+            throw TensorError(fmt::format("linear: bias {} does not match {} outputs", shape_str(b.shape()), out));
+    }
+    Tensor x2 = x.detach().contiguous().view({-1, in});  // (M, in)
+    Tensor wc = w.detach().contiguous();
+    int64_t M = x2.shape()[0];
+    Shape out_shape = x.shape();
+    out_shape.back() = out;
+    Tensor y = Tensor::empty(out_shape, x.dtype(), x.device());
+    Backend& be = backend(x.device());
+    if (M > 0) {
+        if (b.defined())  // every row starts as the bias (a stride-0 read of b)
+            be.copy({b.raw_data(), {M, out}, {0, b.strides()[0]}}, b.dtype(), {y.raw_data(), {M, out}, {out, 1}}, y.dtype());
+        Backend::Gemm g;
+        g.trans_b = true;  // W is (out, in): read it as Wᵀ
+        g.m = M, g.n = out, g.k = in;
+        g.a = x2.raw_data(), g.lda = in;
+        g.b = wc.raw_data(), g.ldb = in;
+        g.c = y.raw_data(), g.ldc = out;
+        g.beta = b.defined() ? 1.0 : 0.0;
+        if (in > 0) be.gemm(g, x.dtype());
+        else if (!b.defined()) be.fill(y.raw_data(), y.numel(), 0.0, y.dtype());  // an empty sum
+    }
+    if (any_requires_grad({&x, &w, &b})) {
+        auto node = std::make_shared<LinearBackward>();
+        node->x2 = x2;
+        node->w = wc;
+        node->x_shape = x.shape();
+        attach(node, {&x, &w, &b}, y);
+    }
+    return y;
 }
 
 }  // namespace aprender

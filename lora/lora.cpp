@@ -3,41 +3,113 @@
 
 #include <cmath>
 #include <regex>
+#include <set>
 
 namespace aprender::lora {
 
 double Config::scaling() const { return rslora ? alpha / std::sqrt((double)r) : alpha / (double)r; }
 
-Linear::Linear(std::shared_ptr<nn::Linear> b, const Config& c, Generator& gen) : base(std::move(b)), scale(c.scaling()) {
-    if (c.r <= 0) throw std::invalid_argument(fmt::format("lora: rank r must be positive, got {}", c.r));
-    int64_t in = base->in_features, out = base->out_features;
-    Device dev = base->weight.device();
-    if (c.init == Init::gaussian) {
-        // PEFT's "gaussian": A ~ N(0, (1/r)²)
-        A = Tensor::normal({c.r, in}, 0.0, 1.0 / (double)c.r, gen, base->weight.dtype(), dev);
-    } else {
-        // Kaiming-uniform with a = √5 (PyTorch's Linear default, loralib/PEFT): U(-1/√in, 1/√in)
-        double bound = 1.0 / std::sqrt((double)in);
-        A = Tensor::uniform({c.r, in}, -bound, bound, gen, base->weight.dtype(), dev);
-    }
-    B = Tensor::zeros({out, c.r}, base->weight.dtype(), dev);  // ΔW = B·A = 0 at the start
+static Tensor init_A(const Config& c, const nn::Linear& base, Generator& gen) {
+    int64_t in = base.in_features;
+    if (c.init == Init::gaussian)  // PEFT's "gaussian": A ~ N(0, (1/r)²)
+        return Tensor::normal({c.r, in}, 0.0, 1.0 / (double)c.r, gen, base.weight.dtype(), base.weight.device());
+    // Kaiming-uniform with a = √5 (PyTorch's Linear default, loralib/PEFT): U(-1/√in, 1/√in)
+    double bound = 1.0 / std::sqrt((double)in);
+    return Tensor::uniform({c.r, in}, -bound, bound, gen, base.weight.dtype(), base.weight.device());
+}
+
+Linear::Linear(std::shared_ptr<nn::Linear> b, const Config& c, Generator& gen, const std::string& name)
+    : base(std::move(b)), scale(c.scaling()) {
+    add_adapter(name, c, gen);
+    A = adapters_[name].A;
+    B = adapters_[name].B;
+    active_ = name;
     register_module("base_layer", base);
     register_parameter("lora_A.weight", A);
     register_parameter("lora_B.weight", B);
     register_module("lora_dropout", drop_ = std::make_shared<nn::Dropout>(c.dropout, std::make_shared<Generator>(c.seed)));
 }
 
+void Linear::add_adapter(const std::string& name, const Config& c, Generator& gen) {
+    if (c.r <= 0) throw std::invalid_argument(fmt::format("lora: rank r must be positive, got {}", c.r));
+    Tensor a = init_A(c, *base, gen);
+    Tensor b = Tensor::zeros({base->out_features, c.r}, base->weight.dtype(), base->weight.device());  // ΔW = B·A = 0
+    add_adapter(name, a, b, c.scaling(), c);
+}
+
+void Linear::add_adapter(const std::string& name, Tensor a, Tensor b, double s, const Config& c) {
+    if (name.empty()) throw std::invalid_argument("lora: an adapter needs a non-empty name");
+    if (adapters_.count(name)) throw std::invalid_argument("lora: this layer already has an adapter named '" + name + "'");
+    int64_t in = base->in_features, out = base->out_features;
+    if (a.dim() != 2 || b.dim() != 2 || a.size(1) != in || b.size(0) != out || a.size(0) != b.size(1))
+        throw std::invalid_argument(fmt::format("lora: adapter '{}' has A {} and B {}; a layer {} -> {} needs A [r, {}] and B [{}, r]",
+                                                name, shape_str(a.shape()), shape_str(b.shape()), in, out, in, out));
+    a.requires_grad_(false);
+    b.requires_grad_(false);
+    adapters_[name] = Adapter{a, b, s, c};
+}
+
+void Linear::sync_active() {
+    auto it = adapters_.find(active_);
+    if (it != adapters_.end()) {
+        it->second.A = A;
+        it->second.B = B;
+    }
+}
+
+void Linear::set_adapter(const std::string& name) {
+    if (merged_) throw std::logic_error("lora: cannot switch adapters while '" + active_ + "' is merged; unmerge() first");
+    sync_active();
+    if (auto old = adapters_.find(active_); old != adapters_.end()) {
+        old->second.A.requires_grad_(false);
+        old->second.B.requires_grad_(false);
+    }
+    active_ = name;
+    auto it = adapters_.find(name);
+    if (it == adapters_.end()) {  // not here: the layer acts as its base (empty factors)
+        A = Tensor::zeros({0, base->in_features}, base->weight.dtype(), base->weight.device());
+        B = Tensor::zeros({base->out_features, 0}, base->weight.dtype(), base->weight.device());
+        scale = 0;
+        return;
+    }
+    A = it->second.A.requires_grad_(true);
+    B = it->second.B.requires_grad_(true);
+    scale = it->second.scale;
+    drop_->p = it->second.config.dropout;
+}
+
+void Linear::delete_adapter(const std::string& name) {
+    if (!adapters_.count(name)) throw std::invalid_argument("lora: this layer has no adapter named '" + name + "'");
+    if (merged_ && name == active_) throw std::logic_error("lora: cannot delete '" + name + "' while it is merged; unmerge() first");
+    adapters_.erase(name);
+    if (name == active_) set_adapter(name);  // now absent: the layer acts as its base
+}
+
+std::vector<std::string> Linear::adapter_names() const {
+    std::vector<std::string> out;
+    for (auto& [n, a] : adapters_) out.push_back(n);
+    return out;
+}
+
+const Linear::Adapter& Linear::adapter(const std::string& name) const {
+    const_cast<Linear*>(this)->sync_active();
+    auto it = adapters_.find(name);
+    if (it == adapters_.end()) throw std::invalid_argument("lora: this layer has no adapter named '" + name + "'");
+    return it->second;
+}
+
 Tensor Linear::forward(const Tensor& x) {
     if (merged_ && is_training() && grad_enabled() && A.requires_grad())
         throw std::logic_error("lora: cannot train a merged adapter (its ΔW is inside W0); call unmerge() first, or eval()");
     Tensor h = base->forward(x);  // W0·x + b  (already includes s·B·A when merged)
-    if (!enabled || merged_) return h;
-    Tensor xa = matmul(drop_->forward(x), A.t());  // (..., r): the thin bottleneck
-    return h + matmul(xa, B.t()) * scale;           // (..., out)
+    if (!enabled || merged_ || A.numel() == 0) return h;
+    Tensor xa = linear(drop_->forward(x), A);  // x·Aᵀ (..., r): the thin bottleneck
+    return h + linear(xa, B) * scale;           // (x·Aᵀ)·Bᵀ (..., out)
 }
 
 Tensor Linear::delta_weight() const {
     NoGradGuard ng;
+    if (A.numel() == 0) return Tensor::zeros(base->weight.shape(), base->weight.dtype(), base->weight.device());
     return matmul(B, A) * scale;  // [out, in]
 }
 
@@ -58,7 +130,9 @@ void Linear::unmerge() {
 std::vector<std::string> linear_paths(const nn::Module& model) {
     std::vector<std::string> out;
     for (auto& [path, m] : model.named_modules())
-        if (dynamic_cast<nn::Linear*>(m.get()) && path.find("base_layer") == std::string::npos) out.push_back(path);
+        if ((dynamic_cast<nn::Linear*>(m.get()) && path.find("base_layer") == std::string::npos) ||
+            dynamic_cast<Linear*>(m.get()))  // an already wrapped layer can take another adapter
+            out.push_back(path);
     return out;
 }
 
@@ -93,24 +167,58 @@ std::vector<std::string> matching_paths(const nn::Module& model, const Config& c
     return out;
 }
 
-Report apply(nn::Module& model, const Config& c) {
+Report apply(nn::Module& model, const Config& c) { return add_adapter(model, "default", c); }
+
+Report add_adapter(nn::Module& model, const std::string& name, const Config& c) {
     std::vector<std::string> paths = matching_paths(model, c);
-    model.requires_grad_(false);  // freeze the pre-trained model
+    for (auto& [path, l] : adapters(model))
+        if (l->has_adapter(name)) throw std::invalid_argument("lora: the model already has an adapter named '" + name + "'");
+    model.requires_grad_(false);  // freeze the pre-trained model (and every other adapter)
     Generator gen(c.seed);
     Report r;
     for (const auto& path : paths) {
-        auto base = std::dynamic_pointer_cast<nn::Linear>(model.submodule(path));
-        auto wrapped = std::make_shared<Linear>(base, c, gen);
-        model.replace_module(path, wrapped);
-        if (c.bias == BiasMode::lora_only && base->bias.defined()) base->bias.requires_grad_(true);
+        auto m = model.submodule(path);
+        if (auto wrapped = std::dynamic_pointer_cast<Linear>(m)) {
+            wrapped->add_adapter(name, c, gen);
+        } else {
+            auto base = std::dynamic_pointer_cast<nn::Linear>(m);
+            model.replace_module(path, std::make_shared<Linear>(base, c, gen, name));
+        }
         r.wrapped.push_back(path);
     }
-    if (c.bias == BiasMode::all)
-        for (auto& [name, t] : model.named_parameters())
-            if (name.size() >= 4 && name.compare(name.size() - 4, 4, "bias") == 0) t.requires_grad_(true);
+    set_adapter(model, name);
+    apply_bias_mode(model, c.bias);
     r.trainable = model.num_parameters(true);
     r.total = model.num_parameters();
     return r;
+}
+
+void set_adapter(nn::Module& model, const std::string& name) {
+    auto layers = adapters(model);
+    bool found = false;
+    for (auto& [path, l] : layers) found = found || l->has_adapter(name);
+    if (!found) {
+        std::string have;
+        for (auto& n : adapter_names(model)) have += (have.empty() ? "" : ", ") + n;
+        throw std::invalid_argument(fmt::format("lora: no adapter named '{}' (the model has: {})", name, have.empty() ? "none" : have));
+    }
+    for (auto& [path, l] : layers) l->set_adapter(name);
+}
+
+void apply_bias_mode(nn::Module& model, BiasMode mode) {
+    if (mode == BiasMode::lora_only)
+        for (auto& [path, l] : adapters(model))
+            if (l->base->bias.defined()) l->base->bias.requires_grad_(true);
+    if (mode == BiasMode::all)
+        for (auto& [pname, t] : model.named_parameters())
+            if (pname.size() >= 4 && pname.compare(pname.size() - 4, 4, "bias") == 0) t.requires_grad_(true);
+}
+
+std::vector<std::string> adapter_names(const nn::Module& model) {
+    std::set<std::string> names;
+    for (auto& [path, l] : adapters(model))
+        for (auto& n : l->adapter_names()) names.insert(n);
+    return {names.begin(), names.end()};
 }
 
 std::vector<std::pair<std::string, std::shared_ptr<Linear>>> adapters(const nn::Module& model) {

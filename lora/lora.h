@@ -15,6 +15,7 @@
 
 #include "nn/layers.h"
 
+#include <map>
 #include <string>
 #include <vector>
 
@@ -38,26 +39,54 @@ struct Config {
     double scaling() const;
 };
 
+// A wrapped Linear can hold several *named* adapters (PEFT's model: one base, many
+// domains — "juridico", "financeiro", ...). Exactly one is active: the public A, B and
+// scale below are that adapter's tensors (shared, not copied), so the optimizer, the
+// state dict ("lora_A.weight", "lora_B.weight") and forward() all see the active one.
+// A layer that lacks the active adapter (another adapter targeted other layers) binds
+// empty A [0, in], B [out, 0]: ΔW = 0, exactly the base layer.
 class Linear : public nn::Module {
 public:
-    Linear(std::shared_ptr<nn::Linear> base, const Config& config, Generator& gen);
+    struct Adapter {
+        Tensor A, B;  // [r, in], [out, r]
+        double scale;
+        Config config;
+    };
+
+    Linear(std::shared_ptr<nn::Linear> base, const Config& config, Generator& gen, const std::string& name = "default");
     // h = base(x) + s·((dropout(x)·Aᵀ)·Bᵀ): two thin products, never forming B·A.
     Tensor forward(const Tensor& x) override;
     std::string type_name() const override { return "lora.Linear"; }
 
-    void merge();    // W0 += s·B·A: no extra work at inference
+    void merge();    // W0 += s·B·A (active adapter): no extra work at inference
     void unmerge();  // W0 -= s·B·A
     bool merged() const { return merged_; }
     Tensor delta_weight() const;  // s·B·A  [out, in]
     int64_t trainable_count() const { return A.numel() + B.numel(); }  // r·(in + out)
 
+    // Named adapters. add_adapter initialises A as `config.init` says and B = 0, and
+    // does not change which one is active; the second form takes trained factors.
+    void add_adapter(const std::string& name, const Config& config, Generator& gen);
+    void add_adapter(const std::string& name, Tensor A, Tensor B, double scale, const Config& config);
+    // Make `name` active (its A, B trainable, the others frozen); a name this layer does
+    // not hold makes the layer act as its base. Not while merged.
+    void set_adapter(const std::string& name);
+    void delete_adapter(const std::string& name);  // the active one cannot be deleted while merged
+    bool has_adapter(const std::string& name) const { return adapters_.count(name) > 0; }
+    std::vector<std::string> adapter_names() const;
+    const std::string& active_adapter() const { return active_; }
+    const Adapter& adapter(const std::string& name) const;
+
     std::shared_ptr<nn::Linear> base;
-    Tensor A, B;  // A [r, in], B [out, r]
+    Tensor A, B;  // the active adapter's factors: A [r, in], B [out, r]
     double scale;
-    bool enabled = true;  // false: behave exactly as the base layer
+    bool enabled = true;  // false: behave exactly as the base layer (all adapters off)
 
 private:
+    void sync_active();  // write the slots back (Module::to() may have replaced them)
     std::shared_ptr<nn::Dropout> drop_;
+    std::map<std::string, Adapter> adapters_;
+    std::string active_;
     bool merged_ = false;
 };
 
@@ -71,8 +100,21 @@ struct Report {
 std::vector<std::string> linear_paths(const nn::Module& model);
 // The paths `config` would wrap (a dry run); throws when nothing matches, listing the Linear layers.
 std::vector<std::string> matching_paths(const nn::Module& model, const Config& config);
-// Wrap the matching Linear layers in place and freeze everything else (biases per config.bias).
+// Wrap the matching Linear layers in place and freeze everything else (biases per
+// config.bias). Same as add_adapter(model, "default", config).
 Report apply(nn::Module& model, const Config& config);
+// Add a named adapter on the layers `config` matches (wrapping plain Linear layers, or
+// adding to already wrapped ones), freeze everything else, and make it the active
+// adapter so that it can be trained at once. (PEFT's add_adapter leaves the active
+// adapter unchanged; here adding is nearly always followed by training.)
+Report add_adapter(nn::Module& model, const std::string& name, const Config& config);
+// Activate `name` on every wrapped layer (layers without it act as their base).
+void set_adapter(nn::Module& model, const std::string& name);
+// Every adapter name in the model, sorted.
+std::vector<std::string> adapter_names(const nn::Module& model);
+// Make the biases that `mode` names trainable (none: nothing; lora_only: the wrapped
+// layers' biases; all: every parameter whose name ends in "bias").
+void apply_bias_mode(nn::Module& model, BiasMode mode);
 // All lora::Linear layers of a model, with their paths.
 std::vector<std::pair<std::string, std::shared_ptr<Linear>>> adapters(const nn::Module& model);
 // "trainable params: 12,288 || all params: 1,234,567 || trainable%: 0.9953"

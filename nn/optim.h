@@ -13,6 +13,9 @@
 //         opt.step();
 //     }
 //
+// The optimizer keeps handles to the parameter tensors: build it after model->to(device)
+// (which swaps every parameter for a tensor on the new device), not before.
+//
 // Memory: optimizer state (momentum, Adam's two moments) is created lazily, the first
 // time a parameter is actually updated, and only for parameters that require grad and
 // have a gradient. A frozen model with LoRA adapters therefore pays optimizer memory

@@ -19,6 +19,7 @@
 #include <cerrno>
 #include <cstdio>
 #include <cstring>
+#include <filesystem>
 #include <fstream>
 #include <set>
 #include <unistd.h>
@@ -244,9 +245,17 @@ Checkpoint parse_safetensors(const std::string& bytes, const std::string& source
 }
 
 Checkpoint load_safetensors(const std::string& path) {
+    std::error_code ec;
+    if (std::filesystem::is_directory(path, ec))
+        throw SafetensorsError(fmt::format("cannot read safetensors file '{}': it is a directory", path));
     std::ifstream in(path, std::ios::binary);
     if (!in) throw SafetensorsError(fmt::format("cannot open safetensors file '{}': {}", path, std::strerror(errno)));
-    std::string bytes((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
+    std::string bytes;
+    try {  // a read error surfaces as an exception from the stream buffer
+        bytes.assign(std::istreambuf_iterator<char>(in), std::istreambuf_iterator<char>());
+    } catch (const std::exception& e) {
+        throw SafetensorsError(fmt::format("error reading safetensors file '{}': {}", path, e.what()));
+    }
     if (in.bad()) throw SafetensorsError(fmt::format("error reading safetensors file '{}'", path));
     return parse_safetensors(bytes, path);
 }

@@ -189,6 +189,8 @@ TEST_CASE("nn: safetensors corrupt files give clear errors") {
         CHECK_THROWS_WITH_AS(load_safetensors("/nonexistent/x.safetensors"),
                              doctest::Contains("cannot open safetensors file '/nonexistent/x.safetensors'"),
                              SafetensorsError);
+        CHECK_THROWS_WITH_AS(load_safetensors(fs::temp_directory_path().string()), doctest::Contains("it is a directory"),
+                             SafetensorsError);
     }
 }
 
@@ -271,4 +273,27 @@ TEST_CASE("nn: a failed safetensors save leaves the old checkpoint intact") {
     CHECK(read_bytes(path) == before);
     CHECK(!fs::exists(path + ".tmp"));
     CHECK(load_safetensors(path).tensors[0].second.to_vector<float>() == std::vector<float>(4, 1.0f));
+}
+
+TEST_CASE("nn: safetensors survives every truncation and single-byte corruption") {
+    TempDir tmp;
+    save_safetensors(tmp / "f.safetensors",
+                     {{"a", Tensor::from({1.0f, 2.0f, 3.0f})}, {"b", Tensor::from(std::vector<int32_t>{4, 5})}},
+                     {{"m", "x"}});
+    const std::string good = read_bytes(tmp / "f.safetensors");
+    // Every proper prefix is an error (never a crash, never a silently shorter tensor).
+    for (size_t len = 0; len < good.size(); ++len) CHECK_THROWS_AS(parse_safetensors(good.substr(0, len), "cut"), SafetensorsError);
+    // Any single changed byte either still parses or gives a SafetensorsError — nothing else.
+    int errors = 0;
+    for (size_t i = 0; i < good.size(); ++i)
+        for (unsigned char v : {0x00, 0x22, 0x2c, 0x39, 0x5d, 0x7b, 0xff}) {
+            std::string bad = good;
+            bad[i] = (char)v;
+            try {
+                parse_safetensors(bad, "flip");
+            } catch (const SafetensorsError&) {
+                ++errors;
+            }
+        }
+    CHECK(errors > 0);
 }

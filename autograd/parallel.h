@@ -1,0 +1,31 @@
+// parallel.h — one small thread pool that owns the CPU cores.
+//
+// Two thread pools on one machine fight: OpenBLAS's threads spin waiting for the next
+// matrix product while ours spin waiting for the next loop, and on 2 cores each side
+// steals the other's time (PyTorch as shipped runs 2–3× slower with 2 threads than
+// with 1 for exactly this reason). So aprender keeps OpenBLAS single-threaded and
+// splits *everything* itself — the matrix products (by rows or by batch) and the
+// elementwise loops (by rows) — over this one pool.
+//
+//     parallel_for(rows, 64, [&](int64_t begin, int64_t end) {
+//         for (int64_t r = begin; r < end; ++r) ...   // rows [begin, end) of the work
+//     });
+//
+// The split is static: with the same number of threads, every element is computed by
+// the same code in the same order, so results are bit-identical run after run.
+#pragma once
+
+#include <cstdint>
+#include <functional>
+
+namespace aprender {
+
+// Threads used by parallel_for (default: APRENDER_THREADS, else the number of cores).
+int num_threads();
+void set_num_threads(int n);
+
+// Run fn(begin, end) over [0, n) in at most num_threads() contiguous chunks of at least
+// `grain` items each; the calling thread runs the first chunk. Small n runs inline.
+void parallel_for(int64_t n, int64_t grain, const std::function<void(int64_t, int64_t)>& fn);
+
+}  // namespace aprender

@@ -1,0 +1,34 @@
+// process.h — run a program as a user would (through the shell) and capture what it says.
+#pragma once
+
+#include <sys/wait.h>
+
+#include <cstdio>
+#include <cstdlib>
+#include <string>
+
+namespace testing {
+
+struct ProcessResult {
+    int status = -1;  // exit code (-1 if it did not exit normally, e.g. a crash)
+    std::string output;  // stdout and stderr together
+    bool has(const std::string& s) const { return output.find(s) != std::string::npos; }
+};
+
+inline std::string build_dir() {
+    const char* b = std::getenv("APRENDER_BUILD");
+    return b ? b : "build";
+}
+
+inline ProcessResult run_process(const std::string& command) {
+    ProcessResult r;
+    FILE* p = popen((command + " 2>&1").c_str(), "r");
+    if (!p) return r;
+    char buf[4096];
+    while (size_t n = fread(buf, 1, sizeof buf, p)) r.output.append(buf, n);
+    int s = pclose(p);
+    r.status = WIFEXITED(s) ? WEXITSTATUS(s) : -1;
+    return r;
+}
+
+}  // namespace testing

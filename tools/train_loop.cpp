@@ -1,0 +1,143 @@
+// train_loop.cpp — see train_loop.h.
+#include "tools/train_loop.h"
+
+#include "nn/optim.h"
+
+#include <fmt/format.h>
+#include <unistd.h>
+
+#include <chrono>
+#include <cmath>
+#include <fstream>
+
+namespace aprender::cli {
+
+void add_training_flags(Parser& p) {
+    p.option("--steps", "N", "optimizer steps", "1000");
+    p.option("--batch", "B", "sequences per batch", "12");
+    p.option("--lr", "X", "peak learning rate", "1e-3");
+    p.option("--min-lr", "X", "final learning rate of the cosine schedule", "1e-4");
+    p.option("--schedule", "NAME", "constant | cosine (linear warm-up, then cosine decay)", "cosine");
+    p.option("--warmup", "N", "warm-up steps of the cosine schedule", "100");
+    p.option("--weight-decay", "X", "AdamW's decoupled weight decay (matrices only)", "0.1");
+    p.option("--grad-clip", "X", "clip the global gradient norm (0 = off)", "1.0");
+    p.option("--eval-interval", "N", "evaluate on the validation data every N steps", "100");
+    p.option("--eval-batches", "N", "batches per evaluation", "20");
+    p.option("--sampler", "NAME", "random | sequential (batch k = windows at k·B·T + j·T)", "random");
+    p.option("--seed", "N", "random seed (initialisation, batches, dropout)", "1337");
+    p.option("--log", "PATH", "write step,loss,val_loss,lr,ms as CSV", "");
+    p.flag("--quiet", "no progress output");
+}
+
+TrainSettings training_settings(const Parser& p) {
+    TrainSettings s;
+    s.steps = p.integer("--steps");
+    s.batch = p.integer("--batch");
+    s.lr = p.number("--lr");
+    s.min_lr = p.number("--min-lr");
+    s.schedule = p.str("--schedule");
+    s.warmup = p.integer("--warmup");
+    s.weight_decay = p.number("--weight-decay");
+    s.grad_clip = p.number("--grad-clip");
+    s.eval_interval = p.integer("--eval-interval");
+    s.eval_batches = p.integer("--eval-batches");
+    s.seed = (uint64_t)p.integer("--seed");
+    s.log_path = p.str("--log");
+    s.quiet = p.on("--quiet");
+    if (s.steps < 1) throw UsageError("--steps must be at least 1");
+    if (s.batch < 1) throw UsageError("--batch must be at least 1");
+    if (!(s.lr > 0)) throw UsageError("--lr must be positive");
+    if (s.schedule != "cosine" && s.schedule != "constant")
+        throw UsageError("--schedule must be constant or cosine, got '" + s.schedule + "'");
+    if (s.warmup < 0 || s.eval_interval < 1 || s.eval_batches < 1)
+        throw UsageError("--warmup must be ≥ 0; --eval-interval and --eval-batches ≥ 1");
+    try {
+        s.sampler = nn::parse_sampler_mode(p.str("--sampler"));
+    } catch (const std::exception& e) {
+        throw UsageError(std::string("--sampler: ") + e.what());
+    }
+    return s;
+}
+
+double evaluate_loss(nn::Module& model, const std::function<Tensor(const Tensor&, const Tensor&)>& loss,
+                     nn::BatchSampler& sampler, int64_t batches) {
+    NoGradGuard no_grad;
+    bool was_training = model.is_training();
+    model.eval();
+    double total = 0;
+    Device dev = model.device();
+    for (int64_t i = 0; i < batches; ++i) {
+        nn::Batch b = sampler.batch_at(i);
+        total += loss(b.x.to(dev), b.y.to(dev)).item();
+    }
+    model.train(was_training);
+    return total / (double)batches;
+}
+
+TrainStats train_language_model(nn::Module& model, const std::function<Tensor(const Tensor&, const Tensor&)>& loss,
+                                nn::BatchSampler& train, nn::BatchSampler* val, const TrainSettings& s) {
+    nn::AdamWOptions ao;
+    ao.lr = s.lr;
+    ao.beta1 = s.beta1;
+    ao.beta2 = s.beta2;
+    ao.weight_decay = s.weight_decay;
+    nn::AdamW opt(model.named_parameters(true), ao);
+    nn::LrSchedule schedule = s.schedule == "constant"
+                                  ? nn::LrSchedule::constant(s.lr)
+                                  : nn::LrSchedule::warmup_cosine(s.lr, std::min(s.warmup, s.steps), s.steps, s.min_lr);
+    std::ofstream log;
+    if (!s.log_path.empty()) {
+        log.open(s.log_path);
+        if (!log) throw std::runtime_error("cannot write the log file " + s.log_path);
+        log << "step,loss,val_loss,lr,ms\n";
+    }
+    bool tty = isatty(2);
+    int64_t tokens_per_step = train.batch_size() * train.block_size();
+    Device dev = model.device();
+    model.train();
+    TrainStats st;
+    auto start = std::chrono::steady_clock::now();
+    double smoothed = 0;
+    for (int64_t step = 0; step < s.steps; ++step) {
+        auto t0 = std::chrono::steady_clock::now();
+        double lr = schedule.lr_at(step);
+        opt.set_lr(lr);
+        nn::Batch b = train.next();
+        Tensor l = loss(b.x.to(dev), b.y.to(dev));
+        opt.zero_grad();
+        l.backward();
+        if (s.grad_clip > 0) nn::clip_grad_norm(model.parameters(true), s.grad_clip);
+        opt.step();
+        double lv = l.item();
+        if (!std::isfinite(lv))
+            throw std::runtime_error(fmt::format("training diverged at step {} (loss {}); try a smaller --lr", step + 1, lv));
+        double ms = std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - t0).count();
+        if (step == 0) st.first_loss = smoothed = lv;
+        smoothed = 0.9 * smoothed + 0.1 * lv;
+        st.last_loss = lv;
+        bool eval_now = val && ((step + 1) % s.eval_interval == 0 || step + 1 == s.steps);
+        double val_loss = eval_now ? evaluate_loss(model, loss, *val, s.eval_batches) : -1;
+        if (eval_now) st.last_val_loss = val_loss;
+        double elapsed = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
+        double tps = (double)(tokens_per_step * (step + 1)) / elapsed;
+        if (log)
+            log << step + 1 << ',' << lv << ',' << (eval_now ? fmt::format("{}", val_loss) : "") << ',' << lr << ','
+                << ms << '\n';
+        if (s.quiet) continue;
+        if (tty) {
+            int width = 30, filled = (int)(width * (step + 1) / s.steps);
+            fmt::print(stderr, "\r[{}{}] {}/{} loss {:.4f} lr {:.2e} {:.0f} tok/s", std::string(filled, '#'),
+                       std::string(width - filled, '.'), step + 1, s.steps, smoothed, lr, tps);
+            if (eval_now) fmt::print(stderr, "  val {:.4f}\n", val_loss);
+            if (step + 1 == s.steps) fmt::print(stderr, "\n");
+        } else if (eval_now || (step + 1) % s.eval_interval == 0 || step == 0 || step + 1 == s.steps) {
+            fmt::print(stderr, "step {}/{} loss {:.4f}{} lr {:.2e} {:.0f} tok/s\n", step + 1, s.steps, lv,
+                       eval_now ? fmt::format(" val {:.4f}", val_loss) : "", lr, tps);
+        }
+    }
+    st.seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
+    st.tokens_per_second = (double)(tokens_per_step * s.steps) / st.seconds;
+    return st;
+}
+
+}  // namespace aprender::cli

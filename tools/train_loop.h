@@ -1,0 +1,43 @@
+// train_loop.h — the training loop every `aprender` training command shares
+// (`aprender train`, `aprender lora train`): flags, schedule, clipping, evaluation,
+// CSV log, progress bar.
+#pragma once
+
+#include "nn/data.h"
+#include "nn/module.h"
+#include "tools/cli.h"
+
+#include <functional>
+#include <string>
+
+namespace aprender::cli {
+
+struct TrainSettings {
+    int64_t steps = 1000, batch = 12, warmup = 100, eval_interval = 100, eval_batches = 20;
+    double lr = 1e-3, min_lr = 1e-4, weight_decay = 0.1, grad_clip = 1.0, beta1 = 0.9, beta2 = 0.95;
+    std::string schedule = "cosine";  // or "constant"
+    nn::SamplerMode sampler = nn::SamplerMode::random;
+    uint64_t seed = 1337;
+    std::string log_path;  // CSV: step,loss,val_loss,lr,ms
+    bool quiet = false;
+};
+
+// Declare the shared flags on a parser, and read them back after parse().
+void add_training_flags(Parser& p);
+TrainSettings training_settings(const Parser& p);
+
+struct TrainStats {
+    double first_loss = 0, last_loss = 0, last_val_loss = -1;  // -1: no validation data
+    double seconds = 0, tokens_per_second = 0;
+};
+
+// loss(x, y) -> scalar. Trains every parameter of `model` that requires grad with AdamW.
+// `val` may be null. Progress goes to stderr: a bar on a terminal, plain lines otherwise.
+TrainStats train_language_model(nn::Module& model, const std::function<Tensor(const Tensor&, const Tensor&)>& loss,
+                                nn::BatchSampler& train, nn::BatchSampler* val, const TrainSettings& s);
+
+// Mean loss over `batches` batches drawn from `sampler` (model in eval mode, no graph).
+double evaluate_loss(nn::Module& model, const std::function<Tensor(const Tensor&, const Tensor&)>& loss,
+                     nn::BatchSampler& sampler, int64_t batches);
+
+}  // namespace aprender::cli

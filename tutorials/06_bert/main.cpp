@@ -97,7 +97,7 @@ int main(int argc, char** argv) {
 
         nn::EncoderConfig cfg;
         cfg.vocab_size = tok.vocab_size(), cfg.max_len = 32, cfg.n_layer = 2, cfg.n_head = 4;
-        cfg.n_embd = quick ? 64 : 96, cfg.n_segments = 0;
+        cfg.n_embd = 96, cfg.n_segments = 0;
         auto frame = [&](const std::string& s) {  // [CLS] pieces [SEP], cut to max_len
             std::vector<int32_t> ids{id.cls};
             for (int32_t x : tok.encode(s))

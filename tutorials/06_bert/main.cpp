@@ -68,6 +68,7 @@ int main(int argc, char** argv) {
     return tut::run(kInfo, argc, argv, [](tut::Tutorial& t) {
         const bool quick = t.quick();
         const auto& style = t.style();
+        const int64_t steps = t.options().get_int("--steps", quick ? 300 : 500, 1, 1000000);  // checked first
         // ---- data and vocabulary -------------------------------------------------------------
         std::string synthetic_text = tut::read_data_file("bert/capitais.txt");
         auto synthetic = sentences_of(synthetic_text, SIZE_MAX);
@@ -114,7 +115,6 @@ int main(int argc, char** argv) {
 
         // ---- training, with masking counted ----------------------------------------------------
         auto model = std::make_shared<nn::Encoder>(cfg, t.options().seed);
-        int64_t steps = t.options().get_int("--steps", quick ? 300 : 500, 1, 1000000);
         const int64_t B = quick ? 24 : 32;
         nn::AdamWOptions ao;
         ao.lr = quick ? 2e-3 : 2e-3, ao.weight_decay = 0.01;

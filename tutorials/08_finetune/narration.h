@@ -112,9 +112,9 @@ inline constexpr Step overfit{
      "(em texto financeiro não visto):"}};
 inline constexpr Text overfit_result{
     "Validation loss was lowest ({:.3f}) at step {}, and {:.3f} at the end, while train loss fell "
-    "to {:.3f}: the gap train − validation grew from {:.3f} to {:.3f}. {}",
+    "to {:.3f}: the gap validation − train grew from {:.3f} to {:.3f}. {}",
     "A perda de validação foi mínima ({:.3f}) no passo {}, e {:.3f} no fim, enquanto a de treino "
-    "caiu para {:.3f}: a diferença treino − validação foi de {:.3f} para {:.3f}. {}"};
+    "caiu para {:.3f}: a diferença validação − treino foi de {:.3f} para {:.3f}. {}"};
 inline constexpr Text overfit_yes{"The model memorises the small set instead of learning the domain; early "
                                   "stopping would keep the model of step {}.",
                                   "O modelo decora o conjunto pequeno em vez de aprender o domínio; parar "

@@ -408,8 +408,9 @@ int main(int argc, char** argv) {
         t.say(N::phi_of_B);
         auto phiB = phi_map(f8.B.transpose(), f2.B.transpose(), "phi_B.svg");
         t.out() << "\n";
-        bool shared = phiB[7][0] > 2 * rnd81;
-        t.say(shared ? N::phi_shared : N::phi_not_shared, phiB[0][0], rnd11, phiB[7][0], rnd81, phiA[0][0], phiA[7][0], steps, 100 * f8.a_moved);
+        const auto& verdict = phiB[7][0] > 0.5 ? N::phi_shared : phiB[7][0] > 2 * rnd81 ? N::phi_partly : N::phi_not_shared;
+        t.say(verdict, phiB[0][0], rnd11, phiB[7][0], rnd81);
+        t.say(N::phi_on_A, phiA[0][0], phiA[7][0], 100 * f8.a_moved, steps);
         t.out() << "\n";
 
         // ---- 7. classification (not here) and the summary ---------------------------------------

@@ -167,25 +167,33 @@ inline constexpr Text phi_of_B{"φ on B (the output directions of ΔW, learned f
 inline constexpr Text phi_shared{
     "On B: φ(1, 1) = {:.3f} (random {:.3f}) and φ(8, 1) = {:.3f} (random {:.3f}): the top direction "
     "the r = 2 adapter learned lies mostly inside the subspace the r = 8 adapter learned — the "
-    "paper's finding that a small r already captures the directions that matter, and the extra "
-    "ranks add little. On A, φ(1, 1) = {:.3f} and φ(8, 1) = {:.3f}: in {} steps A moved "
-    "‖A − A₀‖/‖A₀‖ = {:.1f}% from its random start, so its directions are still mostly the random "
-    "ones (the paper trained far longer).",
+    "paper's finding that a small r already captures the directions that matter.",
     "Em B: φ(1, 1) = {:.3f} (aleatório {:.3f}) e φ(8, 1) = {:.3f} (aleatório {:.3f}): a direção "
     "principal que o adaptador r = 2 aprendeu está quase toda dentro do subespaço que o adaptador "
-    "r = 8 aprendeu — o achado do artigo de que um r pequeno já captura as direções que importam, "
-    "e os postos extras somam pouco. Em A, φ(1, 1) = {:.3f} e φ(8, 1) = {:.3f}: em {} passos A "
-    "se moveu ‖A − A₀‖/‖A₀‖ = {:.1f}% do seu início aleatório, então suas direções ainda são quase "
-    "as aleatórias (o artigo treinou muito mais)."};
+    "r = 8 aprendeu — o achado do artigo de que um r pequeno já captura as direções que importam."};
+inline constexpr Text phi_partly{
+    "On B: φ(1, 1) = {:.3f} (random {:.3f}) and φ(8, 1) = {:.3f} (random {:.3f}): the top direction "
+    "of the r = 2 adapter lies partly inside the r = 8 adapter's subspace — clearly more than "
+    "chance, far from the paper's values near 1 after long training. Train longer (--steps) to "
+    "watch it grow.",
+    "Em B: φ(1, 1) = {:.3f} (aleatório {:.3f}) e φ(8, 1) = {:.3f} (aleatório {:.3f}): a direção "
+    "principal do adaptador r = 2 está em parte dentro do subespaço do adaptador r = 8 — "
+    "claramente mais que o acaso, longe dos valores perto de 1 do artigo após treinos longos. "
+    "Treine mais (--steps) para vê-lo crescer."};
 inline constexpr Text phi_not_shared{
     "On B: φ(1, 1) = {:.3f} (random {:.3f}) and φ(8, 1) = {:.3f} (random {:.3f}): these two short "
-    "runs did not find a shared direction yet — no better than chance. On A, φ(1, 1) = {:.3f} and "
-    "φ(8, 1) = {:.3f}: in {} steps A moved ‖A − A₀‖/‖A₀‖ = {:.1f}% from its random start. Train "
-    "longer (--steps) to see the paper's effect.",
+    "runs did not find a shared direction yet — no better than chance. Train longer (--steps) to "
+    "see the paper's effect.",
     "Em B: φ(1, 1) = {:.3f} (aleatório {:.3f}) e φ(8, 1) = {:.3f} (aleatório {:.3f}): estes dois "
-    "treinos curtos ainda não acharam uma direção comum — nada melhor que o acaso. Em A, "
-    "φ(1, 1) = {:.3f} e φ(8, 1) = {:.3f}: em {} passos A se moveu ‖A − A₀‖/‖A₀‖ = {:.1f}% do seu "
-    "início aleatório. Treine mais (--steps) para ver o efeito do artigo."};
+    "treinos curtos ainda não acharam uma direção comum — nada melhor que o acaso. Treine mais "
+    "(--steps) para ver o efeito do artigo."};
+inline constexpr Text phi_on_A{
+    "On A, φ(1, 1) = {:.3f} and φ(8, 1) = {:.3f}: about what random matrices share. Each A started "
+    "from its own random draw and moved ‖A − A₀‖/‖A₀‖ = {:.1f}% in {} steps; the learned "
+    "directions show up first in B, which started at 0.",
+    "Em A, φ(1, 1) = {:.3f} e φ(8, 1) = {:.3f}: mais ou menos o que matrizes aleatórias "
+    "compartilham. Cada A começou do seu próprio sorteio e se moveu ‖A − A₀‖/‖A₀‖ = {:.1f}% em {} "
+    "passos; as direções aprendidas aparecem primeiro em B, que começou em 0."};
 
 inline constexpr Step classification{
     {"Not in this version: the lecture's GLUE-style table", "Fora desta versão: a tabela estilo GLUE da aula"},

@@ -299,7 +299,10 @@ int main(int argc, char** argv) {
         };
         Tensor probe;
         {
-            std::vector<int32_t> ids(domains[0].val.begin(), domains[0].val.begin() + batch * T);
+            // batch × T characters of técnico text (repeated when the text is shorter)
+            const auto& src = domains[0].val.size() >= (std::size_t)(batch * T) ? domains[0].val : domains[0].train;
+            std::vector<int32_t> ids((std::size_t)(batch * T));
+            for (std::size_t i = 0; i < ids.size(); ++i) ids[i] = src[i % src.size()];
             probe = Tensor::from(ids, {batch, T});
         }
         lora::disable_adapters(*served);

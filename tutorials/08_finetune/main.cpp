@@ -80,11 +80,12 @@ int main(int argc, char** argv) {
             s.steps = steps, s.batch = batch, s.warmup = std::max<int64_t>(1, steps / 10), s.lr = lr;
             s.seed = t.options().seed, s.eval_every = eval_every, s.label = "  " + dom.name;
             auto run = tut::train_lm(t, *model, dom.train, &dom.val, s);
-            t.say(N::trained, dom.name, run.first_loss, run.last_loss, run.seconds, run.ms_per_step);
+            t.say(N::trained, dom.name, run.train_eval_loss.front(), run.train_eval_loss.back(), run.val_loss.front(),
+                  run.val_loss.back(), run.seconds, run.ms_per_step);
             tut::Series tr{t.tr(N::series_train), run.eval_steps, run.train_eval_loss},
                 va{t.tr(N::series_val), run.eval_steps, run.val_loss};
             auto w = tut::write_line_plot(t.out_file("loss_" + dom.name + ".svg"),
-                                          {t.tr(N::plot_title, dom.name), "step", "cross-entropy (nats/char)"}, {tr, va});
+                                          {t.tr(N::plot_title, dom.name), t.tr(N::axis_step), "cross-entropy (nats/char)"}, {tr, va});
             t.wrote(w.svg);
             t.wrote(w.csv);
             tuned.push_back(model);
@@ -204,7 +205,7 @@ int main(int argc, char** argv) {
             tut::Series tr{t.tr(N::series_train), run.eval_steps, run.train_eval_loss},
                 va{t.tr(N::series_val), run.eval_steps, run.val_loss};
             auto w = tut::write_line_plot(t.out_file("overfit.svg"),
-                                          {t.tr(N::plot_title, fmt::format("{} chars of financeiro", small.train_chars)), "step",
+                                          {t.tr(N::plot_title, t.tr(N::small_set, small.train_chars)), t.tr(N::axis_step),
                                            "cross-entropy (nats/char)"},
                                           {tr, va});
             t.wrote(w.svg);

@@ -48,9 +48,14 @@ inline constexpr Step training{
      "{} × {} caracteres, AdamW, taxa de aprendizado {}). Nada é congelado: o gradiente chega a "
      "todos os {} parâmetros, e o AdamW guarda mais dois números para cada um. Perda de treino e "
      "de validação a cada {} passos:"}};
-inline constexpr Text trained{"{}: loss {:.3f} → {:.3f} in {:.1f} s ({:.0f} ms per step).",
-                              "{}: perda {:.3f} → {:.3f} em {:.1f} s ({:.0f} ms por passo)."};
+inline constexpr Text trained{
+    "{}: train loss {:.3f} → {:.3f}, validation {:.3f} → {:.3f} (same windows at every evaluation), "
+    "in {:.1f} s ({:.0f} ms per step).",
+    "{}: perda de treino {:.3f} → {:.3f}, validação {:.3f} → {:.3f} (as mesmas janelas em cada "
+    "avaliação), em {:.1f} s ({:.0f} ms por passo)."};
 inline constexpr Text plot_title{"Full fine-tuning on {}: loss", "Fine-tuning completo em {}: perda"};
+inline constexpr Text small_set{"{} characters of financeiro", "{} caracteres de financeiro"};
+inline constexpr Text axis_step{"step", "passo"};
 inline constexpr Text series_train{"train", "treino"};
 inline constexpr Text series_val{"validation", "validação"};
 

@@ -201,7 +201,9 @@ TrainRun train_lm(Tutorial& t, nn::GPT& model, const std::vector<int32_t>& train
     ProgressBar bar(show ? t.out() : sink, s.label, (std::size_t)s.steps, stdout_is_terminal());
     double eval_seconds = 0;
     auto t0 = Clock::now();
-    bool curves = s.eval_every > 0 && val && (int64_t)val->size() >= T + 2;
+    bool curves = s.eval_every > 0 && val;
+    if (curves && (int64_t)val->size() < T + 2)
+        throw std::runtime_error(fmt::format("validation text too short: {} tokens for windows of {}", val->size(), T + 1));
     for (int64_t step = 0; step < s.steps; ++step) {
         if (curves && step % s.eval_every == 0) {
             auto e0 = Clock::now();

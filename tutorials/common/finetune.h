@@ -71,6 +71,7 @@ struct TrainRun {
     double seconds = 0, ms_per_step = 0;     // training only (evaluation excluded)
     int64_t trainable = 0;
 };
+// Curves (eval_every > 0 and val given) need val to hold a window: a shorter one is an error.
 // AdamW (β2 0.99) with warm-up + cosine decay and clipping at 1 on every parameter of
 // `model` that requires grad; batches are random windows of block_size + 1 ids.
 TrainRun train_lm(Tutorial& t, nn::GPT& model, const std::vector<int32_t>& train, const std::vector<int32_t>* val,

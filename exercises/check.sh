@@ -22,7 +22,8 @@ for d in exercises/[0-9][0-9]_*/; do
     n=$(basename "$d"); numbers+=("${n%%_*}")
 done
 if [ -n "${EX:-}" ]; then
-    want=$(printf '%02d' "$((10#${EX}))" 2>/dev/null) || want=""
+    want=""
+    [[ "$EX" =~ ^[0-9]+$ ]] && want=$(printf '%02d' "$((10#${EX}))")
     found=""
     for n in "${numbers[@]}"; do [ "$n" = "$want" ] && found=$n; done
     if [ -z "$found" ]; then
@@ -39,14 +40,14 @@ for n in "${numbers[@]}"; do
     bin="$BUILD/exercises/$variant/ex$n"
     if ! $MAKE --no-print-directory -s "$bin"; then
         echo "exercise $((10#$n)): does not compile — read the compiler's first error above (file and line)"
-        lines+=("  [ ] $n  ${dir%/}   does not compile")
+        lines+=("$(printf "  [ ] %-32s does not compile" "${dir%/}")")
         continue
     fi
     if [ -n "${EX:-}" ]; then out=$("$bin"); rc=$?; echo "$out"; else out=$("$bin" --brief); rc=$?; echo "$out"; fi
     if [ $rc -eq 0 ]; then
-        pass=$((pass + 1)); lines+=("  [x] $n  ${dir%/}")
+        pass=$((pass + 1)); lines+=("$(printf "  [x] %-32s PASS" "${dir%/}")")
     else
-        lines+=("  [ ] $n  ${dir%/}   $(echo "$out" | tail -n 1 | sed 's/^exercise [0-9]*: //')")
+        lines+=("$(printf "  [ ] %-32s %s" "${dir%/}" "$(echo "$out" | tail -n 1 | sed 's/^exercise [0-9]*: //')")")
     fi
 done
 

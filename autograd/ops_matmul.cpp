@@ -165,13 +165,79 @@ Tensor matmul(const Tensor& a, const Tensor& b) {
     return matmul_nd(a, b);
 }
 
+// ---- linear: y = x·Wᵀ + b in one gemm -----------------------------------------------------
+//
+// All leading axes of x are rows: x (..., in) is seen as X (M, in), M = B·T for a
+// transformer. Forward: C starts as b copied into every row and gemm adds X·Wᵀ onto it
+// (beta = 1), so the bias costs no separate pass. Backward, with G = ∂L/∂Y (M, out):
+//     ∂L/∂X = G·W          (M, out)·(out, in)
+//     ∂L/∂W = Gᵀ·X         (out, M)·(M, in)   — summed over every row at once
+//     ∂L/∂b = 1ᵀ·G         a column sum, done as a product with a vector of ones
+
+namespace {
+
+struct LinearBackward : Node {
+    Tensor x2, w;  // x as (M, in), the weight (out, in)
+    Shape x_shape;
+    std::vector<Tensor> backward(const Tensor& g) override {
+        int64_t out = w.shape()[0];
+        Tensor g2 = reshape(g, {-1, out});  // (M, out)
+        Tensor gx, gw, gb;
+        if (next[0].needed()) gx = reshape(matmul(g2, w), x_shape);
+        if (next[1].needed()) gw = matmul(g2.t(), x2);
+        if (next.size() > 2 && next[2].needed()) {
+            Tensor ones = Tensor::ones({1, g2.shape()[0]}, g.dtype(), g.device());
+            gb = reshape(matmul(ones, g2), {out});
+        }
+        return {gx, gw, gb};
+    }
+    const char* name() const override { return "LinearBackward"; }
+    void release() override { x2 = w = Tensor(); }
+};
+
+}  // namespace
+
 Tensor linear(const Tensor& x, const Tensor& w, const Tensor& b) {
     if (w.dim() != 2) throw TensorError(fmt::format("linear: weight must be 2-D [out, in], got {}", shape_str(w.shape())));
     if (x.dim() == 0 || x.shape().back() != w.shape()[1])
         throw TensorError(fmt::format("linear: input {} has {} features, weight {} expects {}", shape_str(x.shape()),
                                       x.dim() ? x.shape().back() : 0, shape_str(w.shape()), w.shape()[1]));
-    Tensor y = matmul(x, w.t());
-    return b.defined() ? add(y, b) : y;
+    check_same_dtype(x, w, "linear");
+    check_floating(x, "linear");
+    int64_t in = w.shape()[1], out = w.shape()[0];
+    if (b.defined()) {
+        check_same_dtype(x, b, "linear");
+        if (b.shape() != Shape{out})
+            throw TensorError(fmt::format("linear: bias {} does not match {} outputs", shape_str(b.shape()), out));
+    }
+    Tensor x2 = x.detach().contiguous().view({-1, in});  // (M, in)
+    Tensor wc = w.detach().contiguous();
+    int64_t M = x2.shape()[0];
+    Shape out_shape = x.shape();
+    out_shape.back() = out;
+    Tensor y = Tensor::empty(out_shape, x.dtype(), x.device());
+    Backend& be = backend(x.device());
+    if (M > 0) {
+        if (b.defined())  // every row starts as the bias (a stride-0 read of b)
+            be.copy({b.raw_data(), {M, out}, {0, b.strides()[0]}}, b.dtype(), {y.raw_data(), {M, out}, {out, 1}}, y.dtype());
+        Backend::Gemm g;
+        g.trans_b = true;  // W is (out, in): read it as Wᵀ
+        g.m = M, g.n = out, g.k = in;
+        g.a = x2.raw_data(), g.lda = in;
+        g.b = wc.raw_data(), g.ldb = in;
+        g.c = y.raw_data(), g.ldc = out;
+        g.beta = b.defined() ? 1.0 : 0.0;
+        if (in > 0) be.gemm(g, x.dtype());
+        else if (!b.defined()) be.fill(y.raw_data(), y.numel(), 0.0, y.dtype());  // an empty sum
+    }
+    if (any_requires_grad({&x, &w, &b})) {
+        auto node = std::make_shared<LinearBackward>();
+        node->x2 = x2;
+        node->w = wc;
+        node->x_shape = x.shape();
+        attach(node, {&x, &w, &b}, y);
+    }
+    return y;
 }
 
 }  // namespace aprender

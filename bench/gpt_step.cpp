@@ -2,7 +2,7 @@
 // the same model, step and FLOP count as ../shared/bench/torch_gpt.py (PyTorch's twin).
 //
 //   build/bench/gpt_step --config tiny|small|medium [--forward-only] [--lora R]
-//                        [--steps N] [--warmup N] [--threads N] [--json]
+//                        [--steps N] [--warmup N] [--threads N] [--device cpu|cuda] [--tf32] [--json]
 //
 // FLOPs per step (nanoGPT/PaLM convention, matmuls only, one multiply-add = 2 FLOPs):
 //   training: tokens·(6N + 12·L·T·C)   forward only: tokens·(2N + 4·L·T·C)
@@ -65,6 +65,7 @@ int main(int argc, char** argv) try {
     p.option("--device", "DEV", "cpu or cuda", "cpu");
     p.option("--seed", "N", "random seed", "1337");
     p.flag("--forward-only", "time the inference forward pass (no gradients)");
+    p.flag("--tf32", "CUDA: allow TF32 tensor cores in float32 matmuls (off by default, as the twin)");
     p.flag("--json", "also print one machine-readable JSON line");
     if (!p.parse(argc, argv)) return 0;
 
@@ -76,6 +77,9 @@ int main(int argc, char** argv) try {
     if (steps <= 0 || warmup < 0) throw cli::UsageError("gpt_step: --steps must be positive and --warmup ≥ 0");
     openblas_set_num_threads((int)p.integer("--threads"));
     Device device = Device::parse(p.str("--device"));
+    // The CUDA backend reads this when it starts (the first CUDA tensor): the benchmark
+    // needs no CUDA header, so it builds the same with and without CUDA.
+    if (p.on("--tf32")) setenv("APRENDER_ALLOW_TF32", "1", 1);
 
     auto model = std::make_shared<nn::GPT>(cfg, (uint64_t)p.integer("--seed"));
     int64_t n_lora = 0;
@@ -143,9 +147,9 @@ int main(int argc, char** argv) try {
     double med = sorted[sorted.size() / 2];
     if (sorted.size() % 2 == 0) med = 0.5 * (sorted[sorted.size() / 2 - 1] + sorted[sorted.size() / 2]);
     std::string mode = forward_only ? "forward" : lora_r > 0 ? "lora" : "train";
-    fmt::print("config: {} vocab={} block={} batch={} n_layer={} n_head={} n_embd={} mode={} lora_r={} threads={} device={}\n",
+    fmt::print("config: {} vocab={} block={} batch={} n_layer={} n_head={} n_embd={} mode={} lora_r={} threads={} device={} tf32={}\n",
                p.str("--config"), cfg.vocab_size, T, B, cfg.n_layer, cfg.n_head, cfg.n_embd, mode, lora_r,
-               p.integer("--threads"), device.str());
+               p.integer("--threads"), device.str(), p.on("--tf32") ? 1 : 0);
     fmt::print("params total: {}\nparams trainable: {}\nparams non-embedding (N for FLOPs): {}   lora params: {}\n",
                n_total, n_train, n_nonemb, n_lora);
     fmt::print("loss first/last timed step: {:.4f} / {:.4f}\n", losses.front(), losses.back());

@@ -103,8 +103,8 @@ Tensor Linear::forward(const Tensor& x) {
         throw std::logic_error("lora: cannot train a merged adapter (its ΔW is inside W0); call unmerge() first, or eval()");
     Tensor h = base->forward(x);  // W0·x + b  (already includes s·B·A when merged)
     if (!enabled || merged_ || A.numel() == 0) return h;
-    Tensor xa = matmul(drop_->forward(x), A.t());  // (..., r): the thin bottleneck
-    return h + matmul(xa, B.t()) * scale;           // (..., out)
+    Tensor xa = linear(drop_->forward(x), A);  // x·Aᵀ (..., r): the thin bottleneck
+    return h + linear(xa, B) * scale;           // (x·Aᵀ)·Bᵀ (..., out)
 }
 
 Tensor Linear::delta_weight() const {

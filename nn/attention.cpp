@@ -63,7 +63,8 @@ Tensor MultiHeadAttention::forward(const Tensor& x, const Tensor& key_padding_ma
             if (key_padding_mask.shape() != Shape{B, Tk})
                 throw TensorError(fmt::format("attention: key_padding_mask must be (B, Tk) = [{},{}], got {}", B, Tk,
                                               shape_str(key_padding_mask.shape())));
-            Tensor pad = eq(key_padding_mask.to(DType::f32), Tensor::scalar(0.0)).view({B, 1, 1, Tk});
+            Tensor pad = eq(key_padding_mask.to(DType::f32), Tensor::scalar(0.0, DType::f32, key_padding_mask.device()))
+                             .view({B, 1, 1, Tk});
             blocked = blocked.defined() ? maximum(blocked, pad) : pad;
         }
         if (blocked.defined()) scores = masked_fill(scores, blocked.to(scores.dtype()), -INFINITY);

@@ -15,7 +15,11 @@ std::string cli() {
     const char* build = std::getenv("APRENDER_BUILD");
     return std::string(build ? build : "build") + "/aprender";
 }
-int run(const std::string& args) { return std::system((cli() + " " + args + " 2>/dev/null").c_str()); }
+// Output is discarded unless the arguments redirect it themselves.
+int run(const std::string& args) {
+    const bool redirected = args.find('>') != std::string::npos;
+    return std::system((cli() + " " + args + (redirected ? "" : " >/dev/null") + " 2>/dev/null").c_str());
+}
 }  // namespace
 
 TEST_CASE("tokenizer: aprender tokenize train, encode .bin, decode" * doctest::skip(!std::filesystem::exists(cli()))) {

@@ -1,0 +1,364 @@
+// cuda_backend.cpp — the kernels of backend.h on an NVIDIA GPU: cuBLAS for the matrix
+// products, our own kernels (cuda/*.cu, one file per family) for everything else, and a
+// caching allocator for device memory.
+//
+// Plain C++ (g++ compiles it): it turns tensors' strides into NdLayouts for the kernels,
+// checks every CUDA and cuBLAS call, and turns failures into TensorError naming the call.
+//
+// Ordering: every kernel, copy and cuBLAS call goes to the default stream, so they run
+// in the order they were issued, and a block of memory released by one tensor can be
+// handed to the next at once (its last reader was queued before any new writer).
+// to_host (cudaMemcpy) waits for the queue, which is why loss.item() is where a
+// training step's time is really spent from the host's point of view.
+#include "cuda/cuda.h"
+#include "cuda/kernels.h"
+
+#include "autograd/tensor.h"
+
+#include <cublas_v2.h>
+#include <cuda_runtime_api.h>
+
+#include <climits>
+#include <cstdlib>
+#include <map>
+#include <mutex>
+#include <vector>
+
+namespace aprender::cuda {
+
+void fail(const std::string& message) { throw TensorError(message); }
+
+void check(cudaError_t err, const char* what) {
+    if (err == cudaSuccess) return;
+    cudaGetLastError();  // clear a non-sticky error so the next call starts clean
+    throw TensorError(fmt::format("cuda: {} failed: {} ({}){}", what, cudaGetErrorString(err), cudaGetErrorName(err),
+                                  err == cudaErrorIllegalAddress || err == cudaErrorLaunchFailure
+                                      ? " — the failing kernel may be an earlier one (launches are asynchronous); "
+                                        "rerun with CUDA_LAUNCH_BLOCKING=1 or under compute-sanitizer"
+                                      : ""));
+}
+
+static void check_cublas(cublasStatus_t st, const char* what) {
+    if (st != CUBLAS_STATUS_SUCCESS)
+        throw TensorError(fmt::format("cuda: {} failed: {}", what, cublasGetStatusString(st)));
+}
+
+int device_count() noexcept {
+    static const int count = [] {
+        int n = 0;
+        // No driver, an old driver, no GPU: all are errors here, and all mean "none".
+        if (cudaGetDeviceCount(&n) != cudaSuccess) {
+            cudaGetLastError();
+            return 0;
+        }
+        return n;
+    }();
+    return count;
+}
+
+namespace {
+
+class CudaBackend final : public Backend {
+    cublasHandle_t blas_ = nullptr;
+    int num_sms_ = 1;
+    bool tf32_ = false;
+    bool poison_ = false;
+    unsigned long long* error_ = nullptr;  // the index-check word (kernels.h)
+
+    // ---- the caching allocator ----
+    // cudaMalloc and cudaFree are slow (cudaFree synchronises the whole device), and a
+    // training step allocates the same sizes every time. So a released block goes on a
+    // free list for its size class, and the next allocation of that class reuses it:
+    // after the first step, no step calls cudaMalloc at all. (PyTorch's caching
+    // allocator does the same with more cleverness: splitting and merging blocks.)
+    std::mutex mutex_;
+    std::map<size_t, std::vector<void*>> free_;
+    MemoryStats stats_;
+
+public:
+    CudaBackend() {
+        check(cudaSetDevice(0), "cudaSetDevice(0)");
+        cudaDeviceProp prop{};
+        check(cudaGetDeviceProperties(&prop, 0), "cudaGetDeviceProperties");
+        num_sms_ = prop.multiProcessorCount;
+        check_cublas(cublasCreate(&blas_), "cublasCreate");
+        const char* tf32 = std::getenv("APRENDER_ALLOW_TF32");
+        set_tf32(tf32 && std::string(tf32) == "1");
+        // Debug aid: fill every new block with 0xFF bytes (NaN as a float, -1 as an int),
+        // so a kernel that forgets to write an element leaves a NaN the tests will see.
+        const char* poison = std::getenv("APRENDER_CUDA_POISON");
+        poison_ = poison && std::string(poison) == "1";
+        check(cudaMalloc(reinterpret_cast<void**>(&error_), sizeof(unsigned long long)), "cudaMalloc (error word)");
+    }
+    // Never destroyed: tensors in static objects may be released after main returns,
+    // when the CUDA runtime is already shutting down (release() makes no CUDA call).
+
+    const char* name() const override { return "cuda"; }
+
+    void set_tf32(bool on) {
+        tf32_ = on;
+        check_cublas(cublasSetMathMode(blas_, on ? CUBLAS_TF32_TENSOR_OP_MATH : CUBLAS_DEFAULT_MATH),
+                     "cublasSetMathMode");
+    }
+    bool tf32() const { return tf32_; }
+
+    // Sizes are rounded up to 512 bytes, and above 64 KiB to a quarter step between
+    // powers of two (at most 25% waste), so similar sizes share a list.
+    static size_t size_class(size_t nbytes) {
+        size_t n = (std::max<size_t>(nbytes, 1) + 511) / 512 * 512;
+        if (n <= 65536) return n;
+        size_t top = size_t(1) << (63 - __builtin_clzll(n - 1));
+        size_t step = top / 4;
+        return (n + step - 1) / step * step;
+    }
+
+    void* allocate(size_t nbytes) override {
+        size_t size = size_class(nbytes);
+        void* p = nullptr;
+        {
+            std::lock_guard<std::mutex> lock(mutex_);
+            auto& list = free_[size];
+            if (!list.empty()) {
+                p = list.back();
+                list.pop_back();
+                stats_.cached_bytes -= size;
+                stats_.cache_hits++;
+            }
+        }
+        if (!p) {
+            cudaError_t err = cudaMalloc(&p, size);
+            if (err == cudaErrorMemoryAllocation) {  // give the cached blocks back and try once more
+                cudaGetLastError();
+                empty_cache();
+                err = cudaMalloc(&p, size);
+            }
+            if (err == cudaErrorMemoryAllocation) {
+                cudaGetLastError();
+                throw TensorError(fmt::format("cuda: out of memory allocating {} bytes ({})", nbytes, memory_report()));
+            }
+            check(err, "cudaMalloc");
+            std::lock_guard<std::mutex> lock(mutex_);
+            stats_.cuda_malloc_calls++;
+        }
+        {
+            std::lock_guard<std::mutex> lock(mutex_);
+            stats_.in_use_bytes += size;
+        }
+        if (poison_) check(cudaMemsetAsync(p, 0xFF, size), "cudaMemsetAsync (poison)");
+        return p;
+    }
+
+    void release(void* p, size_t nbytes) override {
+        size_t size = size_class(nbytes);
+        std::lock_guard<std::mutex> lock(mutex_);
+        free_[size].push_back(p);
+        stats_.in_use_bytes -= size;
+        stats_.cached_bytes += size;
+    }
+
+    void empty_cache() {
+        std::lock_guard<std::mutex> lock(mutex_);
+        for (auto& [size, list] : free_) {
+            for (void* p : list) check(cudaFree(p), "cudaFree");
+            stats_.cached_bytes -= size * list.size();
+            list.clear();
+        }
+    }
+    MemoryStats memory_stats() {
+        std::lock_guard<std::mutex> lock(mutex_);
+        return stats_;
+    }
+    std::string memory_report() {
+        MemoryStats s = memory_stats();
+        return fmt::format("cuda memory: {:.1f} MiB in use, {:.1f} MiB cached, {} cudaMalloc calls, {} cache hits",
+                           s.in_use_bytes / 1048576.0, s.cached_bytes / 1048576.0, s.cuda_malloc_calls, s.cache_hits);
+    }
+
+    void to_host(void* dst, const void* src, size_t n) override {
+        check(cudaMemcpy(dst, src, n, cudaMemcpyDeviceToHost), "cudaMemcpy (device to host)");
+    }
+    void from_host(void* dst, const void* src, size_t n) override {
+        check(cudaMemcpy(dst, src, n, cudaMemcpyHostToDevice), "cudaMemcpy (host to device)");
+    }
+
+    void fill(void* dst, int64_t n, double value, DType dt) override { cuda::fill(dst, n, value, dt); }
+    void copy(const Strided& src, DType sdt, const Strided& dst, DType ddt) override {
+        cuda::copy(make_layout<2>(src.shape, {&src.strides, &dst.strides}, "copy"), src.data, sdt, dst.data, ddt);
+    }
+    void fill_uniform(void* dst, int64_t n, double lo, double hi, uint64_t seed, uint64_t offset, DType dt) override {
+        cuda::fill_uniform(dst, n, lo, hi, seed, offset, dt);
+    }
+    void fill_normal(void* dst, int64_t n, double mean, double std, uint64_t seed, uint64_t offset, DType dt) override {
+        cuda::fill_normal(dst, n, mean, std, seed, offset, dt);
+    }
+
+    void unary(UnaryOp op, const void* x, void* y, int64_t n, double a, double b, DType dt) override {
+        cuda::unary(op, x, y, n, a, b, dt);
+    }
+    void unary_backward(UnaryOp op, const void* x, const void* y, const void* gy, void* gx, int64_t n, double a,
+                        double b, DType dt) override {
+        cuda::unary_backward(op, x, y, gy, gx, n, a, b, dt);
+    }
+    void binary(BinaryOp op, const Strided& a, const Strided& b, void* out, DType dt) override {
+        Shape os = contiguous_strides(a.shape);
+        cuda::binary(op, make_layout<3>(a.shape, {&a.strides, &b.strides, &os}, "binary op"), a.data, b.data, out, dt);
+    }
+    void where(const Strided& cond, DType cdt, const Strided& a, const Strided& b, void* out, DType dt) override {
+        Shape os = contiguous_strides(a.shape);
+        cuda::where(make_layout<4>(a.shape, {&cond.strides, &a.strides, &b.strides, &os}, "where"), cond.data, cdt,
+                    a.data, b.data, out, dt);
+    }
+
+    // Kept axes (out's stride nonzero) and reduced axes (out's stride 0) become two layouts.
+    void reduce(ReduceOp op, const Strided& x, const Strided& out, DType dt) override {
+        Shape kshape, kx, kout, rshape, rx;
+        for (size_t d = 0; d < x.shape.size(); ++d) {
+            if (out.strides[d] != 0) {
+                kshape.push_back(x.shape[d]);
+                kx.push_back(x.strides[d]);
+                kout.push_back(out.strides[d]);
+            } else {
+                rshape.push_back(x.shape[d]);
+                rx.push_back(x.strides[d]);
+            }
+        }
+        cuda::reduce(op, make_layout<2>(kshape, {&kx, &kout}, "reduce"), make_layout<1>(rshape, {&rx}, "reduce"),
+                     x.data, out.data, dt, num_sms_);
+    }
+
+    // Row-major C = op(A)·op(B) is column-major Cᵀ = op(B)ᵀ·op(A)ᵀ, and a row-major
+    // matrix read as column-major *is* its transpose. So cuBLAS gets B first, then A,
+    // with the same transpose flags and leading dimensions — no copies (the "swap trick").
+    void gemm(const Gemm& g, DType dt) override {
+        if (g.m == 0 || g.n == 0 || g.batch == 0) return;
+        for (int64_t v : {g.m, g.n, g.k, g.lda, g.ldb, g.ldc, g.batch})
+            if (v > INT_MAX) fail(fmt::format("gemm: dimension {} is too large for cuBLAS (int)", v));
+        cublasOperation_t ta = g.trans_a ? CUBLAS_OP_T : CUBLAS_OP_N;
+        cublasOperation_t tb = g.trans_b ? CUBLAS_OP_T : CUBLAS_OP_N;
+        int m = (int)g.m, n = (int)g.n, k = (int)g.k;
+        if (dt == DType::f32) {
+            float alpha = (float)g.alpha, beta = (float)g.beta;
+            check_cublas(cublasSgemmStridedBatched(blas_, tb, ta, n, m, k, &alpha, static_cast<const float*>(g.b),
+                                                   (int)g.ldb, g.stride_b, static_cast<const float*>(g.a), (int)g.lda,
+                                                   g.stride_a, &beta, static_cast<float*>(g.c), (int)g.ldc, g.stride_c,
+                                                   (int)g.batch),
+                         "cublasSgemmStridedBatched");
+        } else if (dt == DType::f64) {
+            double alpha = g.alpha, beta = g.beta;
+            check_cublas(cublasDgemmStridedBatched(blas_, tb, ta, n, m, k, &alpha, static_cast<const double*>(g.b),
+                                                   (int)g.ldb, g.stride_b, static_cast<const double*>(g.a), (int)g.lda,
+                                                   g.stride_a, &beta, static_cast<double*>(g.c), (int)g.ldc, g.stride_c,
+                                                   (int)g.batch),
+                         "cublasDgemmStridedBatched");
+        } else {
+            fail(std::string("gemm: needs float32 or float64, got ") + dtype_name(dt));
+        }
+    }
+
+    void softmax(const void* x, void* y, int64_t rows, int64_t cols, bool log, bool causal, DType dt) override {
+        cuda::softmax(x, y, rows, cols, log, causal, dt);
+    }
+    void softmax_backward(const void* y, const void* gy, void* gx, int64_t rows, int64_t cols, bool log,
+                          DType dt) override {
+        cuda::softmax_backward(y, gy, gx, rows, cols, log, dt);
+    }
+    void layernorm(const void* x, const void* w, const void* b, void* y, void* mean, void* rstd, int64_t rows,
+                   int64_t cols, double eps, DType dt) override {
+        cuda::layernorm(x, w, b, y, mean, rstd, rows, cols, eps, dt);
+    }
+    void layernorm_backward(const void* gy, const void* x, const void* w, const void* mean, const void* rstd, void* gx,
+                            void* gw, void* gb, int64_t rows, int64_t cols, DType dt) override {
+        cuda::layernorm_backward(gy, x, w, mean, rstd, gx, gw, gb, rows, cols, dt, num_sms_);
+    }
+
+    // ---- the index checks: reset the error word, launch, read it back (one sync) ----
+    void reset_error() { check(cudaMemsetAsync(error_, 0xFF, sizeof(*error_)), "cudaMemsetAsync (error word)"); }
+    // The first bad element, if any: (position, value).
+    bool read_error(int64_t& position, int32_t& value, const char* kernel) {
+        unsigned long long word = kNoError;
+        check(cudaMemcpy(&word, error_, sizeof(word), cudaMemcpyDeviceToHost),
+              fmt::format("cudaMemcpy (after the {} kernel)", kernel).c_str());
+        if (word == kNoError) return false;
+        position = (int64_t)(word >> 32);
+        value = (int32_t)(uint32_t)(word & 0xffffffffu);
+        return true;
+    }
+
+    void embedding(const int32_t* ids, int64_t n, const void* table, int64_t rows, int64_t cols, void* out,
+                   DType dt) override {
+        reset_error();
+        cuda::embedding(ids, n, table, rows, cols, out, dt, error_);
+        int64_t pos;
+        int32_t id;
+        if (read_error(pos, id, "embedding"))
+            fail(fmt::format("embedding: id {} at position {} is out of range for a table of {} rows", id, pos, rows));
+    }
+    void embedding_backward(const int32_t* ids, int64_t n, const void* gout, int64_t cols, void* gtable,
+                            DType dt) override {
+        cuda::embedding_backward(ids, n, gout, cols, gtable, dt);
+    }
+    void cross_entropy(const void* logits, const int32_t* targets, int64_t rows, int64_t cols, int32_t ignore,
+                       void* loss, void* lse, DType dt) override {
+        reset_error();
+        cuda::cross_entropy(logits, targets, rows, cols, ignore, loss, lse, dt, error_);
+        int64_t row;
+        int32_t t;
+        if (read_error(row, t, "cross_entropy"))
+            fail(fmt::format("cross_entropy: target {} at row {} is out of range for {} classes", t, row, cols));
+    }
+    void cross_entropy_backward(const void* logits, const int32_t* targets, const void* lse, int64_t rows,
+                                int64_t cols, int32_t ignore, double scale, void* glogits, DType dt) override {
+        cuda::cross_entropy_backward(logits, targets, lse, rows, cols, ignore, scale, glogits, dt);
+    }
+
+    void gather(const Strided& x, int64_t dim, const Strided& index, void* out, DType dt) override {
+        Shape xs = x.strides, os = contiguous_strides(index.shape);
+        int64_t dim_stride = xs[dim], dim_size = x.shape[dim];
+        xs[dim] = 0;  // the index supplies this coordinate
+        auto L = make_layout<3>(index.shape, {&xs, &index.strides, &os}, "gather");
+        reset_error();
+        cuda::gather(L, x.data, dim_stride, dim_size, static_cast<const int32_t*>(index.data), out, dt, error_);
+        int64_t pos;
+        int32_t k;
+        if (read_error(pos, k, "gather"))
+            fail(fmt::format("gather: index {} is out of range for dimension {} of size {}", k, dim, dim_size));
+    }
+    void scatter_add(const Strided& gout, int64_t dim, const Strided& index, const Strided& gx, DType dt) override {
+        Shape xs = gx.strides;
+        int64_t dim_stride = xs[dim];
+        xs[dim] = 0;
+        auto L = make_layout<3>(index.shape, {&xs, &index.strides, &gout.strides}, "scatter_add");
+        cuda::scatter_add(L, gx.data, dim_stride, static_cast<const int32_t*>(index.data), gout.data, dt);
+    }
+
+    void adamw(void* p, const void* g, void* m, void* v, int64_t n, const AdamW& h, DType dt) override {
+        cuda::adamw(p, g, m, v, n, h, dt);
+    }
+};
+
+CudaBackend* g_backend = nullptr;
+std::mutex g_make_mutex;
+
+CudaBackend& the_backend() {
+    make_backend();
+    return *g_backend;
+}
+
+}  // namespace
+
+Backend* make_backend() {
+    std::lock_guard<std::mutex> lock(g_make_mutex);
+    if (!g_backend) {
+        if (device_count() == 0) fail("device cuda: no CUDA GPU is visible to this process");
+        g_backend = new CudaBackend();  // deliberately never deleted (see the class)
+    }
+    return g_backend;
+}
+
+void set_allow_tf32(bool on) { the_backend().set_tf32(on); }
+bool allow_tf32() { return the_backend().tf32(); }
+MemoryStats memory_stats() { return the_backend().memory_stats(); }
+std::string memory_report() { return the_backend().memory_report(); }
+void empty_cache() { the_backend().empty_cache(); }
+
+}  // namespace aprender::cuda

@@ -1,0 +1,208 @@
+// The CUDA device itself: the clear error where there is none (runs everywhere), float64
+// gradient checks computed on the GPU, index errors with the CPU's messages, Philox
+// numbers equal to the CPU's, the caching allocator and the TF32 switch.
+#include "cuda_util.h"
+#include "test_util.h"
+
+#include "autograd/ops.h"
+
+#if APRENDER_CUDA
+#include "cuda/cuda.h"
+#include "cuda/kernels.h"
+#endif
+
+#include <doctest/doctest.h>
+
+#include <string>
+
+using namespace aprender;
+using namespace aprender::testing;
+
+TEST_CASE("cuda: asking for the GPU where there is none is a clear error" * doctest::skip(!no_gpu())) {
+    CHECK_FALSE(cuda_available());
+    std::string expected = APRENDER_CUDA ? "device cuda: no CUDA GPU is visible to this process"
+                                         : "device cuda: this build of aprender has no CUDA support (rebuild with nvcc on "
+                                           "the PATH, or CUDA=1)";
+    CHECK_THROWS_WITH_AS(Tensor::zeros({2}, DType::f32, Device::cuda()), expected.c_str(), TensorError);
+    CHECK_THROWS_WITH_AS(Tensor::from({1.0f, 2.0f}).to(Device::cuda()), expected.c_str(), TensorError);
+}
+
+namespace {
+
+// gradcheck.h perturbs inputs through host pointers; on the GPU the perturbation goes
+// through a host copy and copy_from (which records nothing). Same method, same
+// tolerances: L = sum(f(x)·R), central differences with h = 1e-6 in float64.
+void check_grad_on_gpu(const std::string& name, const DeviceFn& f, const std::vector<Tensor>& cpu_inputs) {
+    INFO(name);
+    std::vector<Tensor> leaves;
+    for (const Tensor& x : cpu_inputs) {
+        Tensor g = x.detach().to(gpu());
+        if (is_floating(x.dtype())) g.requires_grad_();
+        leaves.push_back(g);
+    }
+    Tensor y = f(leaves);
+    REQUIRE(y.device() == gpu());
+    Generator gen(1234);
+    Tensor R = Tensor::normal(y.shape(), 0, 1, gen, DType::f64);
+    std::vector<double> r = R.to_double_vector();
+    y.backward(R.to(gpu()));
+    NoGradGuard no_grad;
+    auto project = [&] {
+        std::vector<double> v = f(leaves).to_double_vector();
+        double s = 0;
+        for (size_t i = 0; i < v.size(); ++i) s += v[i] * r[i];
+        return s;
+    };
+    const double h = 1e-6, rtol = 1e-6, atol = 1e-7;
+    for (size_t k = 0; k < leaves.size(); ++k) {
+        if (!is_floating(leaves[k].dtype())) continue;
+        std::vector<double> analytic = leaves[k].grad().defined() ? leaves[k].grad().to_double_vector()
+                                                                  : std::vector<double>(leaves[k].numel(), 0.0);
+        Tensor host = leaves[k].detach().to(Device::cpu()).contiguous();
+        double* p = host.data<double>();
+        for (int64_t i = 0; i < host.numel(); ++i) {
+            double saved = p[i];
+            p[i] = saved + h;
+            leaves[k].copy_from(host);
+            double lp = project();
+            p[i] = saved - h;
+            leaves[k].copy_from(host);
+            double lm = project();
+            p[i] = saved;
+            leaves[k].copy_from(host);
+            double numeric = (lp - lm) / (2 * h);
+            double tol = atol + rtol * std::max(std::fabs(analytic[i]), std::fabs(numeric));
+            CHECK_MESSAGE(std::fabs(analytic[i] - numeric) <= tol,
+                          name << ": input " << k << " element " << i << " analytic " << analytic[i] << " numeric "
+                               << numeric);
+        }
+    }
+}
+
+}  // namespace
+
+TEST_CASE("cuda: float64 gradient checks computed on the GPU" * doctest::skip(no_gpu())) {
+    Tensor a = randn64({3, 4}, 1), b = randn64({4, 5}, 2), c = rand64({3, 4}, 0.5, 2, 3);
+    check_grad_on_gpu("matmul", [](auto& v) { return matmul(v[0], v[1]); }, {a, b});
+    check_grad_on_gpu("div with broadcast", [](auto& v) { return v[0] / v[1]; }, {a, rand64({4}, 0.5, 2, 4)});
+    check_grad_on_gpu("gelu, tanh, log", [](auto& v) { return gelu(v[0]) + tanh(v[0]) * log(v[1]); }, {a, c});
+    check_grad_on_gpu("sum, amax over an axis", [](auto& v) { return sum(v[0], {0}) + amax(v[0], {0}); }, {a});
+    check_grad_on_gpu("var", [](auto& v) { return var(v[0], {1}); }, {a});
+    check_grad_on_gpu("softmax", [](auto& v) { return softmax(v[0]); }, {a});
+    check_grad_on_gpu("log_softmax", [](auto& v) { return log_softmax(v[0]); }, {a});
+    check_grad_on_gpu("causal_softmax", [](auto& v) { return causal_softmax(v[0]); }, {randn64({2, 4, 4}, 5)});
+    check_grad_on_gpu("layer_norm", [](auto& v) { return layer_norm(v[0], v[1], v[2]); },
+                      {a, randn64({4}, 6), randn64({4}, 7)});
+    check_grad_on_gpu("cross_entropy", [](auto& v) { return cross_entropy(v[0], v[1]); },
+                      {randn64({4, 5}, 8), Tensor::from(std::vector<int32_t>{1, -100, 4, 0})});
+    check_grad_on_gpu("embedding", [](auto& v) { return embedding(v[1], v[0]); },
+                      {randn64({5, 3}, 9), Tensor::from(std::vector<int32_t>{4, 0, 4, 2})});
+    check_grad_on_gpu("gather", [](auto& v) { return gather(v[0], 1, v[1]); },
+                      {a, Tensor::from(std::vector<int32_t>{0, 3, 3, 1, 2, 2}, {3, 2})});
+}
+
+namespace {
+std::string message_of(const std::function<void()>& f) {
+    try {
+        f();
+    } catch (const TensorError& e) {
+        return e.what();
+    }
+    return "(no error)";
+}
+}  // namespace
+
+TEST_CASE("cuda: out-of-range ids, targets and indices are errors with the CPU's messages" * doctest::skip(no_gpu())) {
+    Tensor table = Tensor::zeros({5, 3});
+    Tensor bad_ids = Tensor::from(std::vector<int32_t>{1, 7, 2, 9});
+    std::string cpu = message_of([&] { embedding(bad_ids, table); });
+    CHECK(cpu == "embedding: id 7 at position 1 is out of range for a table of 5 rows");
+    CHECK(message_of([&] { embedding(bad_ids.to(gpu()), table.to(gpu())); }) == cpu);
+
+    Tensor logits = Tensor::zeros({3, 4});
+    Tensor bad_t = Tensor::from(std::vector<int32_t>{0, -100, 4});
+    cpu = message_of([&] { cross_entropy(logits, bad_t); });
+    CHECK(cpu == "cross_entropy: target 4 at row 2 is out of range for 4 classes");
+    CHECK(message_of([&] { cross_entropy(logits.to(gpu()), bad_t.to(gpu())); }) == cpu);
+
+    Tensor x = Tensor::zeros({2, 3});
+    Tensor bad_i = Tensor::from(std::vector<int32_t>{0, 1, -1, 5}, {2, 2});
+    cpu = message_of([&] { gather(x, 1, bad_i); });
+    CHECK(cpu == "gather: index -1 is out of range for dimension 1 of size 3");
+    CHECK(message_of([&] { gather(x.to(gpu()), 1, bad_i.to(gpu())); }) == cpu);
+
+    // after an error the device is still usable
+    CHECK(sum(Tensor::ones({4}, DType::f32, gpu())).item() == 4.0);
+    CHECK_THROWS_WITH_AS(Tensor::zeros({2}, DType::f32, Device::cuda(1)),
+                         "device cuda:1: aprender drives one GPU, cuda:0 (pick another with CUDA_VISIBLE_DEVICES)",
+                         TensorError);
+}
+
+TEST_CASE("cuda: Philox gives the same numbers on the GPU as on the CPU" * doctest::skip(no_gpu())) {
+    for (DType dt : {DType::f32, DType::f64}) {
+        Generator gc(2024), gg(2024);
+        // an odd size and a second draw: offsets that do not start a Philox block at 0
+        Tensor uc = Tensor::uniform({1001}, -3, 5, gc, dt), ug = Tensor::uniform({1001}, -3, 5, gg, dt, gpu());
+        check_close(uc, ug, 0, std::string("uniform ") + dtype_name(dt));  // bit for bit
+        Tensor nc = Tensor::normal({77, 13}, 1, 2, gc, dt), ng = Tensor::normal({77, 13}, 1, 2, gg, dt, gpu());
+        // CUDA's log/sin/cos may differ from glibc's in the last bit: allow one float64 ulp
+        // (and therefore, after rounding, at most one float32 ulp)
+        check_close(nc, ng, dt == DType::f32 ? 1.2e-7 : 1e-15, std::string("normal ") + dtype_name(dt));
+        CHECK(gc.offset == gg.offset);
+    }
+}
+
+#if APRENDER_CUDA
+// Host code only, so it runs wherever CUDA is compiled in, GPU or not.
+TEST_CASE("cuda: kernel layouts drop size-1 axes and merge contiguous ones, as the CPU's nd_loop") {
+    Shape s{2, 1, 3, 4}, dense = contiguous_strides(s);
+    auto L = cuda::make_layout<1>(s, {&dense}, "test");
+    CHECK(L.rank == 1);
+    CHECK(L.numel == 24);
+    CHECK(L.size[0] == 24);
+    CHECK(L.stride[0][0] == 1);
+    // a transposed operand next to a dense one: nothing merges
+    Shape t{3, 2}, tr{1, 3}, out = contiguous_strides(t);
+    auto T = cuda::make_layout<2>(t, {&tr, &out}, "test");
+    CHECK(T.rank == 2);
+    CHECK((T.stride[0][0] == 1 && T.stride[0][1] == 3 && T.stride[1][0] == 2 && T.stride[1][1] == 1));
+    // broadcasting a [1, 5] row over [4, 5]: the row's stride 0 keeps the axes apart
+    Shape b{4, 5}, row{0, 1}, full = contiguous_strides(b);
+    auto B = cuda::make_layout<2>(b, {&row, &full}, "test");
+    CHECK(B.rank == 2);
+    CHECK(B.stride[0][0] == 0);
+    // an empty shape is a scalar: rank 0, one element
+    Shape none{};
+    CHECK(cuda::make_layout<1>(none, {&none}, "test").numel == 1);
+    // nine axes that cannot merge: a clear error instead of a wrong answer
+    Shape nine(9, 2), odd(9, 0);
+    for (int d = 0; d < 9; ++d) odd[d] = int64_t(1) << (2 * (8 - d));  // strides 4^k: never contiguous
+    CHECK_THROWS_WITH_AS(cuda::make_layout<1>(nine, {&odd}, "copy"),
+                         "copy: the CUDA backend handles at most 8 non-mergeable axes, got 9", TensorError);
+}
+
+TEST_CASE("cuda: the caching allocator reuses blocks and empties on request" * doctest::skip(no_gpu())) {
+    { Tensor warm = Tensor::empty({1000}, DType::f32, gpu()); }
+    cuda::MemoryStats before = cuda::memory_stats();
+    for (int i = 0; i < 10; ++i) Tensor t = Tensor::empty({1000}, DType::f32, gpu());  // the same size class every time
+    cuda::MemoryStats after = cuda::memory_stats();
+    CHECK(after.cuda_malloc_calls == before.cuda_malloc_calls);
+    CHECK(after.cache_hits >= before.cache_hits + 10);
+    CHECK(after.cached_bytes > 0);
+    cuda::empty_cache();
+    CHECK(cuda::memory_stats().cached_bytes == 0);
+    MESSAGE(cuda::memory_report());
+}
+
+TEST_CASE("cuda: TF32 is off by default and can be switched on" * doctest::skip(no_gpu())) {
+    CHECK_FALSE(cuda::allow_tf32());
+    Generator g(3);
+    Tensor a = Tensor::normal({256, 256}, 0, 1, g), b = Tensor::normal({256, 256}, 0, 1, g);
+    Tensor ref = matmul(a, b);
+    cuda::set_allow_tf32(true);
+    Tensor fast = matmul(a.to(gpu()), b.to(gpu()));
+    cuda::set_allow_tf32(false);
+    check_close(ref, fast, 1e-2, "matmul with TF32 (10-bit mantissa products)");
+    check_close(ref, matmul(a.to(gpu()), b.to(gpu())), 1e-4, "matmul with TF32 off again");
+}
+#endif

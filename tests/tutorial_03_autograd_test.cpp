@@ -1,0 +1,44 @@
+// 03_autograd in --quick mode: the chain rule agrees with finite differences and with the
+// Tensor engine, x·x accumulates to 2x, the classifier learns.
+#include <doctest/doctest.h>
+
+#include <cstdio>
+#include <cstdlib>
+#include <filesystem>
+#include <string>
+
+#include <sys/wait.h>
+
+namespace {
+std::string run03(const std::string& args, int& status) {
+    const char* b = std::getenv("APRENDER_BUILD");
+    std::string cmd = std::string(b ? b : "build") + "/tutorials/03_autograd " + args + " 2>&1";
+    std::string out;
+    FILE* p = popen(cmd.c_str(), "r");
+    if (!p) return out;
+    char buf[4096];
+    while (std::size_t n = fread(buf, 1, sizeof buf, p)) out.append(buf, n);
+    int s = pclose(p);
+    status = WIFEXITED(s) ? WEXITSTATUS(s) : -1;
+    return out;
+}
+bool has(const std::string& out, const std::string& s) { return out.find(s) != std::string::npos; }
+}  // namespace
+
+TEST_CASE("tutorial: 03_autograd --quick shows the chain rule and trains the classifier") {
+    int status = -1;
+    auto out = run03("--quick --no-pause --no-color --lang en --out /tmp/aprender-test-03", status);
+    CHECK(status == 0);
+    CHECK(has(out, "o                =    0.7071"));
+    CHECK(has(out, "∂o/∂w1  = 1.000000"));
+    CHECK(has(out, "∂o/∂x1  = -1.500000"));
+    CHECK(has(out, "grad with  =  : 3   ✗ wrong"));
+    CHECK(has(out, "grad with += : 6   ✓ (2x = 6)"));
+    CHECK(has(out, "x.grad(): 6 → 12"));
+    CHECK(has(out, "max |difference| = 0.0e+00 ✓"));  // tensors vs the scalar engine
+    CHECK(has(out, "Held-out accuracy 15/15"));
+    CHECK(std::filesystem::exists("/tmp/aprender-test-03/neuron.dot"));
+    CHECK(std::filesystem::exists("/tmp/aprender-test-03/classifier_loss.svg"));
+    auto bad = run03("--no-pause --steps 0", status);
+    CHECK(status == 2);
+}

@@ -1,0 +1,51 @@
+// 04_word2vec in --quick mode: the SGNS gradient matches the hand formula, "rainha" ranks
+// first for rei − homem + mulher on the synthetic corpus, vectors export in word2vec format.
+#include <doctest/doctest.h>
+
+#include <cstdio>
+#include <cstdlib>
+#include <fstream>
+#include <string>
+
+#include <sys/wait.h>
+
+namespace {
+std::string run04(const std::string& args, int& status) {
+    const char* b = std::getenv("APRENDER_BUILD");
+    std::string cmd = std::string(b ? b : "build") + "/tutorials/04_word2vec " + args + " 2>&1";
+    std::string out;
+    FILE* p = popen(cmd.c_str(), "r");
+    if (!p) return out;
+    char buf[4096];
+    while (std::size_t n = fread(buf, 1, sizeof buf, p)) out.append(buf, n);
+    int s = pclose(p);
+    status = WIFEXITED(s) ? WEXITSTATUS(s) : -1;
+    return out;
+}
+}  // namespace
+
+TEST_CASE("tutorial: 04_word2vec --quick finds rainha") {
+    int status = -1;
+    auto out = run04("--quick --no-pause --no-color --lang en --out /tmp/aprender-test-04", status);
+    CHECK(status == 0);
+    CHECK(out.find("the two agree to") != std::string::npos);
+    auto at = out.find("rank of \"rainha\" (3CosAdd): ");
+    REQUIRE(at != std::string::npos);
+    char r = out[at + std::string("rank of \"rainha\" (3CosAdd): ").size()];
+    CHECK(r >= '1');
+    CHECK(r <= '2');  // first or near first
+    CHECK(out.find("rank of \"rainha\" (3CosMul): ") != std::string::npos);
+    auto b = out.find("barracuda neighbours: fish ");
+    REQUIRE(b != std::string::npos);
+    int fish = -1, car = -1;
+    std::sscanf(out.c_str() + b, "barracuda neighbours: fish %d car %d", &fish, &car);
+    CHECK(fish >= 1);  // both senses among its neighbours
+    CHECK(car >= 1);
+    std::ifstream v("/tmp/aprender-test-04/vectors.txt");
+    std::size_t words = 0, dim = 0;
+    v >> words >> dim;
+    CHECK(words > 50);
+    CHECK(dim == 24);
+    auto bad = run04("--no-pause --epochs 0", status);
+    CHECK(status == 2);
+}

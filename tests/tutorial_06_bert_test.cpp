@@ -1,0 +1,52 @@
+// 06_bert in --quick mode: masking rates within ±1% of BERT's recipe, "capital" among the
+// top-5 fillers of "Roma é a [MASK] da Itália.", and a too-long input refused.
+#include <doctest/doctest.h>
+
+#include <cstdio>
+#include <cmath>
+#include <cstdlib>
+#include <string>
+
+#include <sys/wait.h>
+
+namespace {
+std::string run06(const std::string& args, int& status) {
+    const char* b = std::getenv("APRENDER_BUILD");
+    std::string cmd = std::string(b ? b : "build") + "/tutorials/06_bert " + args + " 2>&1";
+    std::string out;
+    FILE* p = popen(cmd.c_str(), "r");
+    if (!p) return out;
+    char buf[4096];
+    while (std::size_t n = fread(buf, 1, sizeof buf, p)) out.append(buf, n);
+    int s = pclose(p);
+    status = WIFEXITED(s) ? WEXITSTATUS(s) : -1;
+    return out;
+}
+// The percentage printed after `label` in the masking table.
+double rate(const std::string& out, const std::string& label) {
+    auto at = out.find(label);
+    REQUIRE(at != std::string::npos);
+    auto pct = out.find('%', out.find('%', at) + 1);  // skip the recipe column
+    auto start = out.rfind(' ', pct) + 1;
+    return std::stod(out.substr(start, pct - start));
+}
+}  // namespace
+
+TEST_CASE("tutorial: 06_bert --quick masks like BERT and finds the capital") {
+    int status = -1;
+    auto out = run06("--quick --no-pause --no-color --lang en --out /tmp/aprender-test-06", status);
+    CHECK(status == 0);
+    CHECK(std::abs(rate(out, "selected / all tokens") - 15.0) <= 1.0);
+    CHECK(std::abs(rate(out, "→ [MASK] / selected") - 80.0) <= 1.0);
+    CHECK(std::abs(rate(out, "→ random / selected") - 10.0) <= 1.0);
+    CHECK(std::abs(rate(out, "→ unchanged / selected") - 10.0) <= 1.0);
+    auto at = out.find("rank of \"capital\": ");
+    REQUIRE(at != std::string::npos);
+    char r = out[at + std::string("rank of \"capital\": ").size()];
+    CHECK(r >= '1');
+    CHECK(r <= '5');
+    CHECK(out.find("0 sentences contain both") != std::string::npos);
+    CHECK(out.find("is longer than its 32 positions") != std::string::npos);
+    auto bad = run06("--no-pause --steps x", status);
+    CHECK(status == 2);
+}

@@ -1,0 +1,49 @@
+// 09_lora_rank run as a student would (--quick --no-pause): the slide's matrix has rank 2,
+// its singular values match a float64 closed form, B = 0 leaves the logits unchanged.
+#include <doctest/doctest.h>
+
+#include <cmath>
+#include <filesystem>
+#include <string>
+
+#include <fmt/format.h>
+
+#include "tests/process.h"
+
+namespace {
+testing::ProcessResult run09(const std::string& args) {
+    return testing::run_process(testing::build_dir() + "/tutorials/09_lora_rank " + args);
+}
+bool has(const testing::ProcessResult& r, const std::string& s) { return r.has(s); }
+}  // namespace
+
+TEST_CASE("tutorial: 09_lora_rank computes the rank, the SVD and the initialisation") {
+    std::filesystem::remove_all("/tmp/aprender-test-09");
+    auto r = run09("--quick --no-pause --no-color --lang en --out /tmp/aprender-test-09");
+    REQUIRE(r.status == 0);
+    CHECK(has(r, "Pivot columns: 1, 3 ⇒ rank = 2."));
+    CHECK(has(r, "rank(ΔW) = 2"));
+    CHECK(has(r, "column 2 = 2*column 1"));
+    CHECK(has(r, "max |B·A − ΔW| = 0 ✓ exact"));
+    // float64 reference: the σ² of ΔW are the roots of λ² − 15λ + 5 (and 0).
+    double s1 = std::sqrt((15 + std::sqrt(205.0)) / 2), s2 = std::sqrt((15 - std::sqrt(205.0)) / 2);
+    CHECK(has(r, fmt::format("σ1 = {:.6f}", s1)));
+    CHECK(has(r, fmt::format("σ2 = {:.6f}", s2)));
+    CHECK(has(r, "σ3 = 0.000000"));
+    CHECK(has(r, fmt::format("‖ΔW − B·A‖_F = {:.6f} = σ2", s2)));
+    CHECK(has(r, "Numerical rank"));
+    CHECK(has(r, "16,777,216"));
+    CHECK(has(r, "4.72M for r = 1 and 37.75M for r = 8"));
+    CHECK(has(r, "max |Δlogits| = 0 over"));
+    CHECK(has(r, "h.0.attn.q_proj"));
+    CHECK_FALSE(has(r, "✗"));
+    CHECK(std::filesystem::exists("/tmp/aprender-test-09/error_vs_rank.svg"));
+    CHECK(std::filesystem::exists("/tmp/aprender-test-09/error_vs_rank.csv"));
+    CHECK(std::filesystem::exists("/tmp/aprender-test-09/parameter_counts.csv"));
+    auto pt = run09("--quick --no-pause --no-color --lang pt --out /tmp/aprender-test-09");
+    CHECK(pt.status == 0);
+    CHECK(has(pt, "O slide diz r = 1; a matriz diz r = 2"));
+    auto bad = run09("--no-pause --size 3");
+    CHECK(bad.status == 2);
+    CHECK(has(bad, "--size"));
+}

@@ -156,4 +156,7 @@ sanitize:
 clean:
 	rm -rf $(BUILD) build-asan
 
+# The classroom exercises: make check, make student-kit (see exercises/README.md).
+include exercises/exercises.mk
+
 -include $(shell find $(BUILD)/obj -name '*.d' 2>/dev/null)

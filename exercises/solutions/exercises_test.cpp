@@ -1,0 +1,119 @@
+// The exercises in the main suite (this file is not in the student kit):
+//  * every exercise's checks pass on the reference solutions (so neither rots);
+//  * every untouched skeleton fails every one of its checks with "not implemented yet";
+//  * each exercise has its statement (en + pt), skeleton with TODO(exercise N), checks;
+//  * the student kit holds no solutions.
+#include "exercises/check.h"
+#include "tests/process.h"
+
+#include <doctest/doctest.h>
+
+#include <unistd.h>
+
+#include <filesystem>
+#include <fstream>
+#include <sstream>
+
+namespace fs = std::filesystem;
+using namespace aprender::exercises::check;
+
+namespace {
+
+std::string folder(int n) { return fmt::format("exercises/{:02d}_{}", n, info(n).slug); }
+
+std::string read(const fs::path& p) {
+    std::ifstream in(p);
+    std::stringstream ss;
+    ss << in.rdbuf();
+    return ss.str();
+}
+
+void solution_passes(int n) {
+    Outcome o = run(n, false);
+    std::string failures;
+    for (const std::string& f : o.failures) failures += "\n" + f;
+    INFO("exercise ", n, " against exercises/solutions/:", failures);
+    CHECK(o.passed >= 4);  // every exercise has several checks
+    CHECK(o.failed == 0);
+}
+
+}  // namespace
+
+TEST_CASE("exercises: 1 (ELIZA) passes its checks on the reference solution") { solution_passes(1); }
+TEST_CASE("exercises: 2 (add-k) passes its checks on the reference solution") { solution_passes(2); }
+TEST_CASE("exercises: 3 (autograd op) passes its checks on the reference solution") { solution_passes(3); }
+TEST_CASE("exercises: 4 (SGNS) passes its checks on the reference solution") { solution_passes(4); }
+TEST_CASE("exercises: 5 (attention) passes its checks on the reference solution") { solution_passes(5); }
+TEST_CASE("exercises: 6 (BERT masking) passes its checks on the reference solution") { solution_passes(6); }
+TEST_CASE("exercises: 7 (sampling) passes its checks on the reference solution") { solution_passes(7); }
+TEST_CASE("exercises: 8 (rank) passes its checks on the reference solution") { solution_passes(8); }
+TEST_CASE("exercises: 9 (LoRA forward) passes its checks on the reference solution") { solution_passes(9); }
+TEST_CASE("exercises: 10 (LoRA accounting) passes its checks on the reference solution") { solution_passes(10); }
+
+TEST_CASE("exercises: each has a bilingual statement, a skeleton with its TODO, checks and a solution") {
+    CHECK(all_exercises().size() == 10);
+    for (const Info& e : all_exercises()) {
+        std::string dir = folder(e.number);
+        INFO(dir);
+        REQUIRE(fs::is_directory(dir));
+        std::string statement = read(dir + "/README.md");
+        CHECK(statement.find("English") != std::string::npos);
+        CHECK(statement.find("Português") != std::string::npos);
+        CHECK(statement.find(fmt::format("make check EX={}", e.number)) != std::string::npos);
+        std::string skeletons;
+        for (const auto& f : fs::directory_iterator(dir))
+            if (f.path().extension() == ".cpp") skeletons += read(f.path());
+        CHECK(skeletons.find(fmt::format("TODO(exercise {})", e.number)) != std::string::npos);
+        CHECK(skeletons.find("APRENDER_TODO") != std::string::npos);
+        CHECK(fs::exists(fmt::format("exercises/checks/{:02d}_{}.cpp", e.number, e.slug)));
+        CHECK(fs::exists(fmt::format("exercises/solutions/{:02d}_{}.cpp", e.number, e.slug)));
+    }
+}
+
+TEST_CASE("exercises: every untouched skeleton fails all its checks, saying 'not implemented yet'") {
+    for (const Info& e : all_exercises()) {
+        std::string bin = fmt::format("{}/exercises/student/ex{:02d}", testing::build_dir(), e.number);
+        INFO(bin);
+        REQUIRE(fs::exists(bin));
+        testing::ProcessResult r = testing::run_process(bin);
+        INFO(r.output);
+        CHECK(r.status == 1);
+        CHECK(r.has("not implemented yet"));
+        CHECK(r.has(fmt::format("TODO(exercise {})", e.number)));
+        CHECK(r.has("hint:"));
+        CHECK(r.has(fmt::format("exercise {}: not yet (0/", e.number)));  // not one check passes
+        CHECK(!r.has("✓"));
+    }
+}
+
+TEST_CASE("exercises: a failed check prints what, expected, got and a hint") {
+    try {
+        expect_near(0.0, 0.15, 0.004, "fraction selected", "select with probability rate");
+        FAIL("expect_near did not fail");
+    } catch (const Failure& f) {
+        std::string m = f.what();
+        CHECK(m.find("fraction selected") != std::string::npos);
+        CHECK(m.find("expected: 0.15") != std::string::npos);
+        CHECK(m.find("got:      0") != std::string::npos);
+        CHECK(m.find("hint:     select with probability rate") != std::string::npos);
+    }
+}
+
+TEST_CASE("exercises: the student kit has the exercises and no solutions") {
+    fs::path out = fs::temp_directory_path() / fmt::format("aprender-kit-test-{}", ::getpid());
+    testing::ProcessResult r = testing::run_process("exercises/make_kit.sh " + out.string());
+    INFO(r.output);
+    REQUIRE(r.status == 0);
+    fs::path kit = out / "aprender-exercises";
+    CHECK(fs::exists(out / "aprender-exercises.tar.gz"));
+    CHECK(!fs::exists(kit / "exercises/solutions"));
+    CHECK(fs::exists(kit / "Makefile"));
+    CHECK(fs::exists(kit / "exercises/exercises.mk"));
+    CHECK(fs::exists(kit / "exercises/checks/05_attention.cpp"));
+    CHECK(fs::exists(kit / "exercises/05_attention/attention.cpp"));
+    CHECK(fs::exists(kit / "autograd/ops.h"));
+    testing::ProcessResult t = testing::run_process("tar -tzf " + (out / "aprender-exercises.tar.gz").string());
+    CHECK(!t.has("solutions/"));
+    CHECK(t.has("exercises/README.md"));
+    fs::remove_all(out);
+}

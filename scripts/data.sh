@@ -10,8 +10,13 @@
 #   tecnico     manpages-pt-br(-dev)         man pages rendered with `groff -Kutf8`,
 #                                            translator footers ("TRADUÇÃO") stripped
 #   financeiro  kmymoney-common              the pt_BR KMyMoney handbook, DocBook tags stripped
+#   libreoffice libreoffice-help-pt-br       labelled: help paragraphs → module (scalc, swriter,
+#                                            simpress, sbasic, …), for 10_lora's classification
+#                                            table; scripts/libreoffice_tsv.py (self-tested first)
 #
-# Output: data/cache/corpora/<name>.{train,val,test}.txt — one paragraph per line.
+# Output: data/cache/corpora/<name>.{train,val,test}.txt — one paragraph per line;
+# data/cache/corpora/libreoffice.{train,val,test}.tsv — label<TAB>paragraph (split 80/10/10
+# per class, see scripts/libreoffice_tsv.py).
 # The split is deterministic: paragraph i goes to val when i % 20 == 18, to test when
 # i % 20 == 19, to train otherwise (90/5/5), so every run on every machine agrees.
 #
@@ -31,7 +36,7 @@ FORCE=0
 case "${1:-}" in
   --force) FORCE=1 ;;
   -h|--help)
-    sed -n '2,26p' "$0" | sed 's/^# \{0,1\}//'
+    sed -n '2,27p' "$0" | sed 's/^# \{0,1\}//'
     echo; echo "usage: scripts/data.sh [--force]"; exit 0 ;;
   "") ;;
   *) echo "data.sh: unknown argument '$1' (try --help)" >&2; exit 2 ;;
@@ -45,6 +50,7 @@ declare -A EXPECTED_SHA256=(
   [manpages-pt-br]=da971a7bc0107f7b74b4ae592d1d7cc6424fa7e77cc1808f5c110a07edaf3890
   [manpages-pt-br-dev]=b29bb07536eb0a754e75055a0ae9888e0d2a1ab76798826bcefc5c4db6f6917c
   [kmymoney-common]=9c42d420f6f1842b7829c9eefa6ca10a344e3840555930fbf7ccedf0865949dd
+  [libreoffice-help-pt-br]=600d4294e52a6534be923521aff7b1b9eb7e6ddb7e30b2598ad04b2fe9cf8278
 )
 
 PY=$(command -v /usr/bin/python3 || command -v python3 || true)
@@ -163,6 +169,30 @@ names = {"kmymoney": "KMyMoney", "kappname": "KMyMoney", "kde": "KDE", "ie": "ou
 t = re.sub(r"&([A-Za-z][\w.-]*);", lambda m: names.get(m.group(1).lower(), " "), t)
 print(html.unescape(t))' | paragraphs | split financeiro
 else status=1; fi
+
+# --- libreoffice: labelled help paragraphs (classification) -----------------------------
+if [ $FORCE = 0 ] && [ -s "$OUT/libreoffice.train.tsv" ] && [ -s "$OUT/libreoffice.val.tsv" ] \
+   && [ -s "$OUT/libreoffice.test.tsv" ]; then
+  echo "data: libreoffice labelled set present (skip)"
+elif ! "$PY" scripts/libreoffice_tsv.py --self-test; then
+  echo "data: ✗ the LibreOffice extractor failed its self-test; labelled set not built." >&2
+  status=1
+elif fetch libreoffice-help-pt-br; then
+  echo "data: extracting libreoffice (libreoffice-help-pt-br: paragraphs labelled by module)"
+  if "$PY" scripts/libreoffice_tsv.py "$ROOTFS/usr/share/libreoffice/help/pt-BR/text" "$OUT/libreoffice"; then
+    for s in train val test; do
+      printf '  %-28s %8d paragraphs %9d bytes\n' "libreoffice.$s.tsv" \
+        "$(wc -l < "$OUT/libreoffice.$s.tsv")" "$(wc -c < "$OUT/libreoffice.$s.tsv")"
+    done
+  else
+    rm -f "$OUT"/libreoffice.*.tsv
+    echo "data: ✗ extracting the LibreOffice help failed (see above)." >&2
+    status=1
+  fi
+else
+  echo "data: without it, 10_lora skips its classification table (and says so)." >&2
+  status=1
+fi
 
 # --- tokenizer reference files (owned by the tokenizer work, if it exists) ---------------
 if [ -x scripts/fetch-tokenizer-files.sh ]; then

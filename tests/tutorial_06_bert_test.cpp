@@ -5,6 +5,7 @@
 #include <cstdio>
 #include <cmath>
 #include <cstdlib>
+#include <filesystem>
 #include <string>
 
 #include <sys/wait.h>
@@ -47,6 +48,10 @@ TEST_CASE("tutorial: 06_bert --quick masks like BERT and finds the capital") {
     CHECK(r <= '5');
     CHECK(out.find("0 sentences contain both") != std::string::npos);
     CHECK(out.find("is longer than its 32 positions") != std::string::npos);
+    // Saved as the pre-trained base of 10_lora's classification table, and reloaded identically.
+    CHECK(std::filesystem::exists("/tmp/aprender-test-06/encoder.safetensors"));
+    CHECK(std::filesystem::exists("/tmp/aprender-test-06/tokenizer/vocab.txt"));
+    CHECK(out.find("Reloaded from disk: max |Δ logit| = 0.00e+00 ✓") != std::string::npos);
     auto bad = run06("--no-pause --steps x", status);
     CHECK(status == 2);
 }

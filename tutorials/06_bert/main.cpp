@@ -14,6 +14,7 @@
 #include "tokenizer/wordpiece.h"
 #include "tutorials/common/bars.h"
 #include "tutorials/common/corpus.h"
+#include "tutorials/common/encoder_base.h"
 #include "tutorials/common/runner.h"
 #include "tutorials/common/svg.h"
 #include "tutorials/common/table.h"
@@ -260,5 +261,27 @@ int main(int argc, char** argv) {
         } catch (const std::exception& e) {
             t.out() << "    " << style.warn(e.what()) << "\n";
         }
+
+        // ---- the pre-trained base for 10_lora ----------------------------------------------------
+        t.step(N::save_base);
+        auto weights = t.out_file("encoder.safetensors");
+        tut::save_encoder_base(weights, *model, tok,
+                               {{"corpus", corpus_name},
+                                {"steps", std::to_string(steps)},
+                                {"seed", std::to_string(t.options().seed)},
+                                {"mlm_loss", fmt::format("{:.4f}", last)},
+                                {"made_by", quick ? "06_bert --quick" : "06_bert"}});
+        t.wrote(weights);
+        t.wrote(tut::encoder_tokenizer_dir(weights));
+        auto back = tut::load_encoder_base(weights);
+        double max_diff = 0;
+        {
+            NoGradGuard ng;
+            auto probe = frame("Roma é a capital da Itália.");
+            Tensor x = Tensor::from(probe, {1, (int64_t)probe.size()});
+            auto a = model->mlm_logits(x).to_vector<float>(), b = back.model->mlm_logits(x).to_vector<float>();
+            for (std::size_t i = 0; i < a.size(); ++i) max_diff = std::max(max_diff, double(std::abs(a[i] - b[i])));
+        }
+        t.say(N::reload_check, max_diff, max_diff == 0 ? style.good("✓") : style.bad("✗"));
     });
 }

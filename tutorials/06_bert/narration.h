@@ -92,4 +92,19 @@ inline constexpr Step too_long{
      "Cada posição tem seu próprio embedding aprendido, e há {} deles (o BERT tem 512). Uma entrada "
      "de {} tokens é recusada:"}};
 
+inline constexpr Step save_base{
+    {"The pre-trained base for tutorial 10", "A base pré-treinada do tutorial 10"},
+    {"What BERT is for: transfer. The trained Encoder (without any task head) goes into a "
+     "safetensors file, its configuration as metadata, and the WordPiece vocabulary into a folder "
+     "beside it. Tutorial 10 loads it, adds a classification head and fine-tunes it — fully, "
+     "with BitFit and with LoRA — to sort LibreOffice help paragraphs by module: the lecture's "
+     "comparison table in miniature. Reloaded and checked: the same outputs.",
+     "Para que serve o BERT: transferência. O Encoder treinado (sem cabeça de tarefa) vai para um "
+     "arquivo safetensors, com a configuração como metadado, e o vocabulário WordPiece para uma pasta "
+     "ao lado. O tutorial 10 o carrega, põe uma cabeça de classificação e o ajusta — por "
+     "completo, com BitFit e com LoRA — para separar parágrafos da ajuda do LibreOffice por módulo: a "
+     "tabela de comparação da aula em miniatura. Recarregado e conferido: as mesmas saídas."}};
+inline constexpr Text reload_check{"Reloaded from disk: max |Δ logit| = {:.2e} {}",
+                                   "Recarregado do disco: max |Δ logit| = {:.2e} {}"};
+
 }  // namespace aprender::tutorial::bert_narration

@@ -21,6 +21,7 @@
 #include "tutorials/common/runner.h"
 #include "tutorials/common/svg.h"
 #include "tutorials/common/table.h"
+#include "tutorials/10_lora/classification.h"
 #include "tutorials/10_lora/narration.h"
 
 namespace tut = aprender::tutorial;
@@ -36,7 +37,11 @@ namespace {
 const tut::TutorialInfo kInfo{"10_lora",
                               N::title,
                               N::summary,
-                              {tut::base_model_flag(), {"--steps", "N", N::flag_steps}, {"--seeds", "N", N::flag_seeds}}};
+                              {tut::base_model_flag(),
+                               {"--steps", "N", N::flag_steps},
+                               {"--seeds", "N", N::flag_seeds},
+                               aprender::tutorial::lora_tutorial::encoder_flag(),
+                               {"--only-classification", "", N::flag_only_cls}}};
 
 using Clock = std::chrono::steady_clock;
 
@@ -120,6 +125,12 @@ int main(int argc, char** argv) {
         const int64_t steps = t.options().get_int("--steps", quick ? 25 : 80, 1, 100000);
         const int64_t seeds = t.options().get_int("--seeds", 1, 1, 10);
         const std::size_t max_train = quick ? 60000 : 300000, max_val = quick ? 2000 : 5000;
+        if (auto e = t.options().get("--encoder", ""); !e.empty() && e != "quick" && !std::filesystem::exists(e))
+            throw tut::UsageError(fmt::format("--encoder: no such Encoder file '{}'", e));
+        if (t.options().has("--only-classification")) {
+            aprender::tutorial::lora_tutorial::classification_table(t, seeds);
+            return;
+        }
 
         // ---- 1. base and domains ----------------------------------------------------------------
         t.step(N::setup);
@@ -416,8 +427,8 @@ int main(int argc, char** argv) {
         t.say(N::phi_on_A, phiA[0][0], phiA[7][0], 100 * f8.a_moved, steps);
         t.out() << "\n";
 
-        // ---- 7. classification (not here) and the summary ---------------------------------------
-        t.step(N::classification);
+        // ---- 7. the lecture's classification table, and the summary -------------------------------
+        aprender::tutorial::lora_tutorial::classification_table(t, seeds);
         const Result& full = results["tecnico"]["full fine-tuning"];
         const Result& lo = results["tecnico"][show_lora];
         t.step(N::takeaway, tut::thousands(lo.trainable), tut::thousands(full.trainable), tut::human_size(lo.file_bytes),

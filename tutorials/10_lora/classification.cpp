@@ -304,7 +304,7 @@ void classification_table(Tutorial& t, int64_t seeds) {
     t.say(N::cls_truncated, 100.0 * double(cut) / double(train_enc.ids.size()), cfg.max_len);
 
     // ---- every method × seed ---------------------------------------------------------------
-    const int64_t steps = quick ? 40 : 100, B = 32;
+    const int64_t steps = quick ? 25 : 100, B = quick ? 16 : 32;
     std::vector<Method> methods{{"head only (frozen Encoder)", Kind::head},
                                 {"FT", Kind::full},
                                 {"BitFit", Kind::bitfit}};
@@ -356,7 +356,7 @@ void classification_table(Tutorial& t, int64_t seeds) {
             row.seconds.push_back(std::chrono::duration<double>(Clock::now() - t0).count());
             row.acc.push_back(100.0 * accuracy(*model, test_enc, pad));
             t.out() << style.dim(fmt::format("    {:<28} seed {}  loss {:.3f} → {:.3f}  test accuracy {:.1f}%  {:.1f} s",
-                                             m.name, seed, first, last, row.acc.back(), row.seconds.back()))
+                                             m.kind == Kind::head ? t.tr(N::cls_head_only) : m.name, seed, first, last, row.acc.back(), row.seconds.back()))
                     << "\n";
         }
     }
@@ -372,7 +372,7 @@ void classification_table(Tutorial& t, int64_t seeds) {
     };
     tab.add_row({t.tr(N::cls_chance_row), "0", fmt::format("{:.1f}", 100.0 / double(kClasses.size()))});
     for (const auto& m : methods)
-        tab.add_row({fmt::format("{} ({})", model_name, m.name), thousands(rows[m.name].trainable), cell(rows[m.name])});
+        tab.add_row({fmt::format("{} ({})", model_name, m.kind == Kind::head ? t.tr(N::cls_head_only) : m.name), thousands(rows[m.name].trainable), cell(rows[m.name])});
     tab.print(t.out(), style);
     tab.write_csv(t.out_file("classification.csv"));
     t.wrote(t.out_file("classification.csv"));

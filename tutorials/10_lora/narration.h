@@ -270,12 +270,14 @@ inline constexpr Text cls_verdict{
 inline constexpr Text cls_gap{
     "Unlike the paper, FT wins here, by {:.1f} points. LoRA and BitFit can only re-weigh what the base "
     "already computes; RoBERTa was pre-trained on 160 GB of text, this Encoder for seconds on a few "
-    "thousand sentences that never mention a spreadsheet. FT can re-learn the word embeddings for the "
+    "thousand sentences about GNU/Linux and capitals (or, without 06, on these paragraphs for a few "
+    "dozen steps). FT can re-learn the word embeddings for the "
     "new domain, LoRA on W_q, W_v cannot. The lecture's \"LoRA ≈ FT\" needs a strong base — a "
     "limitation measured, not a failure of the method.",
     "Diferente do artigo, aqui o FT vence, por {:.1f} pontos. LoRA e BitFit só conseguem re-pesar o "
     "que a base já calcula; o RoBERTa foi pré-treinado com 160 GB de texto, este Encoder por segundos "
-    "em alguns milhares de frases que nunca falam de planilha. O FT pode reaprender os embeddings das "
+    "em alguns milhares de frases sobre GNU/Linux e capitais (ou, sem o 06, nestes parágrafos por "
+    "algumas dezenas de passos). O FT pode reaprender os embeddings das "
     "palavras do novo domínio, a LoRA em W_q, W_v não. O \"LoRA ≈ FT\" da aula precisa de uma base "
     "forte — uma limitação medida, não uma falha do método."};
 inline constexpr Text cls_parity{
@@ -283,6 +285,7 @@ inline constexpr Text cls_parity{
     "of the parameters.",
     "Como no artigo, a LoRA chega perto do FT (diferença de {:.1f} pontos) treinando uma pequena "
     "fração dos parâmetros."};
+inline constexpr Text cls_head_only{"head only (frozen Encoder)", "só a cabeça (Encoder congelado)"};
 inline constexpr Text flag_only_cls{"run only the classification table (step 7)",
                                     "rodar só a tabela de classificação (passo 7)"};
 

@@ -27,6 +27,9 @@ EX_STUDENT   := $(patsubst %,$(BUILD)/exercises/student/ex%,$(EX_NUMS))
 EX_HAVE_SOL  := $(wildcard exercises/solutions/*.cpp)
 EX_SOLUTION  := $(if $(EX_HAVE_SOL),$(patsubst %,$(BUILD)/exercises/solution/ex%,$(EX_NUMS)))
 
+# Students recompile often and debug their code: -O1 builds faster and steps better in gdb.
+$(BUILD)/obj/exercises/%: OPT := -O1
+
 # exercise NN's files: student sources, check, solution
 ex_student_srcs  = $(wildcard exercises/$(1)_*/*.cpp)
 ex_check_srcs    = $(wildcard exercises/checks/$(1)_*.cpp)

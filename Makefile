@@ -7,6 +7,7 @@
 #   make sanitize   the test suite under AddressSanitizer + UBSan (separate build dir)
 #   make deps       install missing Debian packages (apt-get, via sudo when not root)
 #   make data       fetch the real corpora into data/cache (apt-get download, no install)
+#   make base-model train the class's base GPT for tutorials 08–10 (07_gpt --full, minutes)
 #
 # Options: CUDA=0|1 (default: 1 when nvcc is found), CUDA_ARCHS="75 80 86 89 90" (GPU generations),
 #          BUILD=dir, NATIVE=0 (portable code).
@@ -70,11 +71,11 @@ TEST_BIN  := $(BUILD)/tests/run_tests
 CLI       := $(BUILD)/aprender
 DEPS_OK   := $(BUILD)/.deps-ok
 
-.PHONY: all deps test tour bench sanitize data clean help
+.PHONY: all deps test tour bench sanitize data base-model clean help
 all: $(LIB) $(TEST_BIN) $(TUT_BINS) $(if $(TOOL_SRCS),$(CLI)) $(BENCH_BINS)
 
 help:
-	@sed -n '2,12p' Makefile | sed 's/^# \{0,1\}//'
+	@sed -n '2,13p' Makefile | sed 's/^# \{0,1\}//'
 
 # The dependency step runs once per build directory (and whenever `make deps` is asked).
 deps:
@@ -136,8 +137,9 @@ endef
 $(foreach d,$(TUT_DIRS),$(eval $(call tutorial_rule,$(d))))
 
 # --- the README's two commands ------------------------------------------------------
-# The suite runs tutorials as subprocesses, so everything is built first.
-test: all
+# The suite runs tutorials as subprocesses, so everything is built first; the tutorials'
+# checks use the real corpora, so the data step runs too (seconds once cached).
+test: data all
 	@APRENDER_BUILD=$(BUILD) $(TEST_BIN) $(TEST_ARGS)
 
 tour: data all
@@ -145,6 +147,10 @@ tour: data all
 
 data:
 	@if [ -x scripts/data.sh ]; then scripts/data.sh; fi
+
+# A better base model for tutorials 08–10 (minutes): 07_gpt --full saves out/07_gpt/base.safetensors.
+base-model: data all
+	@$(BUILD)/tutorials/07_gpt --full --no-pause
 
 bench: all
 	@APRENDER_BUILD=$(BUILD) scripts/bench.sh $(BENCH_ARGS)

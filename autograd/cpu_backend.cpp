@@ -249,6 +249,10 @@ class CpuBackend final : public Backend {
     size_t cached_bytes_ = 0;
 
 public:
+    ~CpuBackend() override {
+        for (auto& [size, list] : free_)
+            for (void* p : list) std::free(p);
+    }
     const char* name() const override { return "cpu"; }
 
     // A caching allocator: a freed block goes on a free list for its size class and

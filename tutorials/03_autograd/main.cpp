@@ -236,7 +236,7 @@ std::vector<std::string> words_of(const std::string& s) {
     return w;
 }
 
-void classifier(tut::Tutorial& t) {
+void classifier(tut::Tutorial& t, int64_t steps) {
     auto all = make_sentences();
     std::mt19937_64 rng(t.options().seed);
     std::shuffle(all.begin(), all.end(), rng);
@@ -262,7 +262,6 @@ void classifier(tut::Tutorial& t) {
     };
     auto [xtr, ytr] = bag(train);
     auto [xte, yte] = bag(test);
-    int64_t steps = t.options().get_int("--steps", t.quick() ? 100 : 300, 1, 100000);
     t.step(N::classifier, Vn, steps, train.size(), test.size());
 
     aprender::Generator gen(t.options().seed);
@@ -326,7 +325,8 @@ void classifier(tut::Tutorial& t) {
 
 int main(int argc, char** argv) {
     return tut::run(kInfo, argc, argv, [](tut::Tutorial& t) {
+        int64_t steps = t.options().get_int("--steps", t.quick() ? 100 : 300, 1, 100000);  // checked first
         scalar_part(t);
-        classifier(t);
+        classifier(t, steps);
     });
 }

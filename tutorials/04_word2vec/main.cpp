@@ -351,6 +351,7 @@ int main(int argc, char** argv) {
         const auto& style = t.style();
         const bool quick = t.quick();
         const std::uint64_t seed = t.options().seed;
+        const int64_t epochs = t.options().get_int("--epochs", quick ? 5 : 3, 1, 100);  // checked before any work
 
         double worst = gradient_check(seed, 5);
         t.step(N::sgns, 5, worst, worst < 1e-5 ? style.good("✓") : style.bad("✗"));
@@ -373,7 +374,7 @@ int main(int argc, char** argv) {
                 });
             Options o;
             o.dim = quick ? 32 : 64, o.batch = 256;
-            o.epochs = t.options().get_int("--epochs", quick ? 5 : 3, 1, 100);
+            o.epochs = epochs;
             o.min_count = name == "lecture" ? 1 : 5;
             Word2Vec m;
             auto st = m.train(sentences, o, seed);

@@ -179,7 +179,7 @@ std::vector<double> next_word(nn::GPT& m, const std::vector<int32_t>& ids) {
     return softmax(std::vector<double>(all.end() - (long)V, all.end()));
 }
 
-void learned_attention(tut::Tutorial& t) {
+void learned_attention(tut::Tutorial& t, int64_t steps) {
     auto examples = make_examples();
     Vocab vocab;
     vocab.add("<pad>");
@@ -195,7 +195,6 @@ void learned_attention(tut::Tutorial& t) {
     cfg.vocab_size = (int64_t)vocab.word.size(), cfg.block_size = 16, cfg.n_layer = 1, cfg.n_head = 2,
     cfg.n_embd = 32;
     auto model = std::make_shared<nn::GPT>(cfg, t.options().seed);
-    int64_t steps = t.options().get_int("--steps", t.quick() ? 150 : 400, 1, 100000);
     t.step(N::train, cfg.n_head, cfg.n_embd, model->num_parameters(), steps);
     nn::AdamWOptions ao;
     ao.lr = 1e-2, ao.weight_decay = 0.01;
@@ -312,8 +311,9 @@ void learned_attention(tut::Tutorial& t) {
 
 int main(int argc, char** argv) {
     return tut::run(kInfo, argc, argv, [](tut::Tutorial& t) {
+        int64_t steps = t.options().get_int("--steps", t.quick() ? 150 : 400, 1, 100000);  // checked first
         four_scores(t);
         scaling(t);
-        learned_attention(t);
+        learned_attention(t, steps);
     });
 }

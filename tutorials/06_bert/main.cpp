@@ -68,6 +68,7 @@ int main(int argc, char** argv) {
     return tut::run(kInfo, argc, argv, [](tut::Tutorial& t) {
         const bool quick = t.quick();
         const auto& style = t.style();
+        const int64_t steps = t.options().get_int("--steps", quick ? 300 : 500, 1, 1000000);  // checked first
         // ---- data and vocabulary -------------------------------------------------------------
         std::string synthetic_text = tut::read_data_file("bert/capitais.txt");
         auto synthetic = sentences_of(synthetic_text, SIZE_MAX);
@@ -84,7 +85,7 @@ int main(int argc, char** argv) {
         std::string all_text;
         for (const auto& s : real) all_text += s + "\n";
         for (const auto& s : synthetic) all_text += s + "\n";
-        int64_t vocab_size = quick ? 1500 : 2500;
+        int64_t vocab_size = quick ? 1000 : 2500;
         auto tok = WordPieceTokenizer::train(all_text, vocab_size);
         t.step(N::data, std::min(max_lines, real.size()), corpus_name, synthetic.size(), tok.vocab_size());
         for (const char* w : {"Roma é a capital da Itália.", "O administrador configura o sistema de arquivos."}) {
@@ -97,7 +98,7 @@ int main(int argc, char** argv) {
 
         nn::EncoderConfig cfg;
         cfg.vocab_size = tok.vocab_size(), cfg.max_len = 32, cfg.n_layer = 2, cfg.n_head = 4;
-        cfg.n_embd = quick ? 64 : 96, cfg.n_segments = 0;
+        cfg.n_embd = 96, cfg.n_segments = 0;
         auto frame = [&](const std::string& s) {  // [CLS] pieces [SEP], cut to max_len
             std::vector<int32_t> ids{id.cls};
             for (int32_t x : tok.encode(s))
@@ -114,7 +115,6 @@ int main(int argc, char** argv) {
 
         // ---- training, with masking counted ----------------------------------------------------
         auto model = std::make_shared<nn::Encoder>(cfg, t.options().seed);
-        int64_t steps = t.options().get_int("--steps", quick ? 300 : 500, 1, 1000000);
         const int64_t B = quick ? 24 : 32;
         nn::AdamWOptions ao;
         ao.lr = quick ? 2e-3 : 2e-3, ao.weight_decay = 0.01;

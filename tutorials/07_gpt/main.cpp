@@ -52,8 +52,8 @@ Settings settings_for(const tut::Tutorial& t) {
     s.batch = 16, s.steps = 1000, s.warmup = 50, s.lr = 4e-3;
     s.max_train_chars = SIZE_MAX, s.max_test_chars = 30000;
     if (t.options().has("--full")) {
-        s.gpt.n_layer = 4, s.gpt.n_head = 4, s.gpt.n_embd = 192, s.gpt.block_size = 128;
-        s.batch = 24, s.steps = 3000, s.warmup = 100, s.lr = 2e-3, s.max_test_chars = SIZE_MAX;
+        s.gpt.n_layer = 4, s.gpt.n_head = 4, s.gpt.n_embd = 128, s.gpt.block_size = 128;
+        s.batch = 16, s.steps = 2000, s.warmup = 100, s.lr = 3e-3, s.max_test_chars = SIZE_MAX;
     } else if (t.quick()) {
         s.gpt.n_layer = 2, s.gpt.n_head = 4, s.gpt.n_embd = 64, s.gpt.block_size = 32;
         s.batch = 16, s.steps = 400, s.warmup = 20, s.lr = 6e-3;

@@ -16,8 +16,8 @@ inline constexpr Text summary{
     "curva de perda, amostras em várias temperaturas e com top-k/top-p, o fio condutor do curso "
     "medido (bits por caractere de unigrama, bigrama, trigrama Kneser-Ney e GPT no mesmo texto de "
     "teste), quanto custa, como alucina. Salva o modelo base que os tutoriais 08-10 adaptam."};
-inline constexpr Text flag_steps{"training steps (default 1000; --quick 400; --full 3000)",
-                                 "passos de treino (padrão 1000; --quick 400; --full 3000)"};
+inline constexpr Text flag_steps{"training steps (default 1000; --quick 400; --full 2000)",
+                                 "passos de treino (padrão 1000; --quick 400; --full 2000)"};
 inline constexpr Text flag_full{
     "a bigger model trained for a few minutes: the base model for class use",
     "um modelo maior treinado por alguns minutos: o modelo base para usar em aula"};

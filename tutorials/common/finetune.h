@@ -1,0 +1,92 @@
+// finetune.h — what tutorials 08 (fine-tuning) and 10 (LoRA) share: the base model (07's, or
+// a quick one trained on the spot), the domain corpora as character ids, a small training
+// loop, and perplexity.
+//
+//   auto base = obtain_base_model(t, "--base");          // 07's base, or a quick one (said so)
+//   auto dom  = load_domain(t, *base.tokenizer, "tecnico", 200000, 8000);
+//   auto model = copy_model(*base.model);               // a fresh copy of the base weights
+//   lora::apply(*model, cfg);                           // (or prepare_full / prepare_bitfit)
+//   auto run = train_lm(*model, dom.train, &dom.val, settings);
+//   double ppl = perplexity(*model, dom.val);
+#pragma once
+
+#include <cstdint>
+#include <filesystem>
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "nn/gpt.h"
+#include "tutorials/common/lm_eval.h"
+#include "tutorials/common/runner.h"
+
+namespace aprender::tutorial {
+
+// The base model and where it came from.
+struct ObtainedBase {
+    BaseModel base;
+    std::filesystem::path path;  // the weights file used (or written)
+    bool trained_here = false;   // no 07 base was found: a quick one was trained now
+    double seconds = 0;          // time spent training it (0 when loaded)
+};
+
+// The base model for 08-10. `--base PATH` (flag value `base_flag`) names a checkpoint;
+// "quick" forces a quick one. Otherwise out/07_gpt/base.safetensors is used when it exists,
+// and else a small GPT is trained on the general corpus now (a few seconds; 07 trains a
+// better one) and saved as <out>/quick_base.safetensors, which the next run of the same
+// tutorial reuses. Says which, in the session's language.
+ObtainedBase obtain_base_model(Tutorial& t, const std::string& base_flag = "--base");
+
+// The flag obtain_base_model reads, for a TutorialInfo's flag list.
+Flag base_model_flag();
+
+// One domain corpus as the base tokenizer's ids, in 07's stream format (lines joined by
+// '\n', starting with '\n'). Characters the base never saw become <unk>: their share is
+// reported (a char model trained on general text meets new symbols in a new domain).
+struct DomainData {
+    std::string name;  // "tecnico", "financeiro", "general"
+    std::vector<int32_t> train, val;
+    std::size_t train_chars = 0, val_chars = 0;
+    double unk_share = 0;  // of train + val characters
+    bool real = true;      // false: the committed fallback sentences
+};
+DomainData load_domain(Tutorial& t, const tokenizer::CharTokenizer& tok, const std::string& name,
+                       std::size_t max_train_chars, std::size_t max_val_chars);
+
+// A new GPT with the same config and weights as `base` (nothing shared).
+std::shared_ptr<nn::GPT> copy_model(const nn::GPT& base);
+
+struct TrainSettings {
+    int64_t steps = 200, batch = 16, warmup = 10, eval_every = 0;  // eval_every 0: no curve
+    double lr = 1e-3, weight_decay = 0.0;
+    uint64_t seed = 1;
+    int64_t eval_batches = 4;
+    std::string label;  // progress bar label
+    bool quiet = false; // no progress bar unless stdout is a terminal (the caller prints a line)
+};
+struct TrainRun {
+    std::vector<double> steps, train_loss;   // every step
+    std::vector<double> eval_steps, val_loss, train_eval_loss;  // every eval_every steps
+    double first_loss = 0, last_loss = 0;  // training loss of the first step; mean of the last 10%
+    double seconds = 0, ms_per_step = 0;     // training only (evaluation excluded)
+    int64_t trainable = 0;
+};
+// Curves (eval_every > 0 and val given) need val to hold a window: a shorter one is an error.
+// AdamW (β2 0.99) with warm-up + cosine decay and clipping at 1 on every parameter of
+// `model` that requires grad; batches are random windows of block_size + 1 ids.
+TrainRun train_lm(Tutorial& t, nn::GPT& model, const std::vector<int32_t>& train, const std::vector<int32_t>* val,
+                  const TrainSettings& s);
+
+// Mean loss (nats per character) of the whole text, every character predicted once with
+// context (lm_eval.h's sliding windows); perplexity = exp of it.
+double mean_nll(nn::GPT& model, const std::vector<int32_t>& ids);
+double perplexity(nn::GPT& model, const std::vector<int32_t>& ids);
+
+// Size in bytes of a file, or of every file under a directory.
+std::uintmax_t disk_size(const std::filesystem::path& p);
+std::string human_size(std::uintmax_t bytes);  // "1.4 MB", "9.1 kB", "488 B"
+
+// 1234567 → "1,234,567"
+std::string thousands(int64_t n);
+
+}  // namespace aprender::tutorial

@@ -14,7 +14,8 @@
 #
 # Layout of the build (all under $(BUILD)/, default build/):
 #   obj/<source path>.o        one object per source, with a .d file for header dependencies
-#   libaprender.a              autograd/ nn/ lora/ tokenizer/ (+ cuda/ when CUDA=1)
+#   libaprender.a              autograd/ nn/ lora/ tokenizer/
+#   libaprender_cuda.so        cuda/ (CUDA=1): opened at run time on first use of a GPU
 #   libtutorial.a              tutorials/common/ (the runner, narration, pictures)
 #   tests/run_tests            every tests/*.cpp
 #   tutorials/NN_name          one executable per tutorials/NN_name/ folder
@@ -49,9 +50,13 @@ ifeq ($(CUDA),1)
   NVCC_GENCODE = $(foreach a,$(CUDA_ARCHS),-gencode arch=compute_$(a),code=sm_$(a)) \
                  -gencode arch=compute_$(lastword $(CUDA_ARCHS)),code=compute_$(lastword $(CUDA_ARCHS))
   NVCCFLAGS ?= -std=c++20 -O3 -lineinfo -I. -Xcompiler -fPIC $(NVCC_GENCODE)
-  LDLIBS   += -L$(CUDA_HOME)/lib64 -Wl,-rpath,$(CUDA_HOME)/lib64 -lcublas -lcudart
-  CXXFLAGS += -I$(CUDA_HOME)/include
+  # The backend is a shared library that autograd/backend.cpp opens on first use (dlopen),
+  # so CPU-only runs never load cuBLAS; only the test binary links it directly.
+  CUDA_LIB    := $(BUILD)/libaprender_cuda.so
+  CUDA_LDLIBS := -L$(CUDA_HOME)/lib64 -Wl,-rpath,$(CUDA_HOME)/lib64 -lcublas -lcudart
+  CXXFLAGS    += -I$(CUDA_HOME)/include -DAPRENDER_CUDA_LIB=\"$(abspath $(BUILD))/libaprender_cuda.so\"
 endif
+LDLIBS += -ldl
 
 # --- sources ---------------------------------------------------------------------
 LIB_SRCS  := $(wildcard autograd/*.cpp nn/*.cpp lora/*.cpp tokenizer/*.cpp)
@@ -72,7 +77,7 @@ CLI       := $(BUILD)/aprender
 DEPS_OK   := $(BUILD)/.deps-ok
 
 .PHONY: all deps test tour bench sanitize data base-model clean help
-all: $(LIB) $(TEST_BIN) $(TUT_BINS) $(if $(TOOL_SRCS),$(CLI)) $(BENCH_BINS)
+all: $(LIB) $(CUDA_LIB) $(TEST_BIN) $(TUT_BINS) $(if $(TOOL_SRCS),$(CLI)) $(BENCH_BINS)
 
 help:
 	@sed -n '2,13p' Makefile | sed 's/^# \{0,1\}//'
@@ -104,18 +109,29 @@ $(CUDA_STAMP):
 	@touch $@
 $(call obj,autograd/backend.cpp tests/cuda_device_test.cpp): $(CUDA_STAMP)
 
-$(LIB): $(call obj,$(LIB_SRCS) $(CUDA_SRCS))
+$(LIB): $(call obj,$(LIB_SRCS))
 	@echo "  AR    $@"
 	@rm -f $@ && ar rcs $@ $^
+
+ifeq ($(CUDA),1)
+$(call obj,$(filter %.cpp,$(CUDA_SRCS))): CXXFLAGS += -fPIC
+$(CUDA_LIB): $(call obj,$(CUDA_SRCS))
+	@echo "  LD    $@"
+	@$(CXX) -shared -o $@ $^ $(CUDA_LDLIBS)
+endif
 
 $(TUTLIB): $(call obj,$(TUT_SRCS)) | $(DEPS_OK)
 	@echo "  AR    $@"
 	@rm -f $@ && ar rcs $@ $^ $(if $^,,&& true)
 
-$(TEST_BIN): $(call obj,$(TEST_SRCS)) $(TUTLIB) $(LIB)
+# The tests call the CUDA backend's knobs (cuda/cuda.h) directly, so they link it.
+ifeq ($(CUDA),1)
+TEST_CUDA = -L$(BUILD) -Wl,-rpath,$(abspath $(BUILD)) -laprender_cuda $(CUDA_LDLIBS)
+endif
+$(TEST_BIN): $(call obj,$(TEST_SRCS)) $(TUTLIB) $(LIB) $(CUDA_LIB)
 	@mkdir -p $(@D)
 	@echo "  LD    $@"
-	@$(CXX) $(LDFLAGS) -o $@ $(call obj,$(TEST_SRCS)) $(TUTLIB) $(LIB) $(LDLIBS)
+	@$(CXX) $(LDFLAGS) -o $@ $(call obj,$(TEST_SRCS)) $(TUTLIB) $(LIB) $(LDLIBS) $(TEST_CUDA)
 
 $(CLI): $(call obj,$(TOOL_SRCS)) $(LIB)
 	@echo "  LD    $@"
@@ -137,8 +153,9 @@ endef
 $(foreach d,$(TUT_DIRS),$(eval $(call tutorial_rule,$(d))))
 
 # --- the README's two commands ------------------------------------------------------
-# The suite runs tutorials as subprocesses, so everything is built first.
-test: all
+# The suite runs tutorials as subprocesses, so everything is built first; the tutorials'
+# checks use the real corpora, so the data step runs too (seconds once cached).
+test: data all
 	@APRENDER_BUILD=$(BUILD) $(TEST_BIN) $(TEST_ARGS)
 
 tour: data all

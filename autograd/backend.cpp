@@ -7,14 +7,49 @@
 #include "autograd/tensor.h"
 
 #if APRENDER_CUDA
-#include "cuda/cuda.h"
+#include <dlfcn.h>
+
+#include <cstdlib>
 #endif
 
 #include <mutex>
+#include <string>
+#include <vector>
 
 namespace aprender {
 
 static Backend* g_backends[2] = {nullptr, nullptr};
+
+#if APRENDER_CUDA
+// The CUDA backend lives in its own shared library (cuBLAS is large: linking it into
+// every program would cost each CPU run ~150 MiB of memory), opened on first use from
+// $APRENDER_CUDA_LIB, else the build folder it was compiled into, else the loader's path.
+struct CudaLibrary {
+    int (*device_count)() = nullptr;
+    Backend* (*make_backend)() = nullptr;
+};
+
+static const CudaLibrary& cuda_library() {
+    static CudaLibrary lib = [] {
+        CudaLibrary l;
+        std::vector<std::string> candidates;
+        if (const char* env = std::getenv("APRENDER_CUDA_LIB")) candidates.push_back(env);
+#ifdef APRENDER_CUDA_LIB
+        candidates.push_back(APRENDER_CUDA_LIB);
+#endif
+        candidates.push_back("libaprender_cuda.so");
+        for (const auto& path : candidates) {
+            if (void* h = dlopen(path.c_str(), RTLD_NOW | RTLD_LOCAL)) {
+                l.device_count = reinterpret_cast<int (*)()>(dlsym(h, "aprender_cuda_device_count"));
+                l.make_backend = reinterpret_cast<Backend* (*)()>(dlsym(h, "aprender_cuda_make_backend"));
+                if (l.device_count && l.make_backend) break;
+            }
+        }
+        return l;
+    }();
+    return lib;
+}
+#endif
 
 void register_backend(Device::Kind kind, Backend* b) { g_backends[(int)kind] = b; }
 
@@ -23,8 +58,9 @@ static Backend* cuda_backend_or_null() {
 #if APRENDER_CUDA
     static std::once_flag once;
     std::call_once(once, [] {
-        if (!g_backends[(int)Device::Kind::cuda] && cuda::device_count() > 0)
-            g_backends[(int)Device::Kind::cuda] = cuda::make_backend();
+        const CudaLibrary& lib = cuda_library();
+        if (!g_backends[(int)Device::Kind::cuda] && lib.device_count && lib.device_count() > 0)
+            g_backends[(int)Device::Kind::cuda] = lib.make_backend();
     });
 #endif
     return g_backends[(int)Device::Kind::cuda];
@@ -45,7 +81,8 @@ Backend& backend(Device device) {
 // Asking must never crash or create anything: without a driver, device_count() is 0.
 bool cuda_available() {
 #if APRENDER_CUDA
-    if (cuda::device_count() > 0) return true;
+    const CudaLibrary& lib = cuda_library();
+    if (lib.device_count && lib.device_count() > 0) return true;
 #endif
     return g_backends[(int)Device::Kind::cuda] != nullptr;
 }

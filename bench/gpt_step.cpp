@@ -8,6 +8,7 @@
 //   training: tokens·(6N + 12·L·T·C)   forward only: tokens·(2N + 4·L·T·C)
 //   LoRA:     tokens·(4N + 12·L·T·C + 6·N_lora)   (frozen weights need no weight gradient)
 // N = parameters other than wte and wpe (and other than the adapters), T = block_size.
+#include "lora/baselines.h"
 #include "lora/lora.h"
 #include "nn/gpt.h"
 #include "nn/optim.h"
@@ -158,6 +159,14 @@ int main(int argc, char** argv) try {
     fmt::print("tokens/s: {:.0f}\n", tokens / (med / 1e3));
     fmt::print("model FLOPs/step: {:.3f} GFLOP   achieved: {:.2f} GFLOP/s\n", flops / 1e9, flops / (med / 1e3) / 1e9);
     fmt::print("peak RSS: {:.1f} MiB\n", peak_rss_mib());
+    if (!forward_only) {  // the accounting the tutorials print, beside what the process really used
+        lora::MemoryReport mr = lora::memory_report(*model, B, T);
+        fmt::print("memory accounting: weights {} + gradients {} + AdamW state {} + activations (estimate) {} = {}"
+                   " (peak RSS {:.1f} MiB also holds the program, OpenBLAS buffers and freed blocks kept for reuse)\n",
+                   lora::human_bytes(mr.frozen_bytes + mr.trainable_bytes), lora::human_bytes(mr.gradient_bytes),
+                   lora::human_bytes(mr.optimizer_bytes), lora::human_bytes(mr.activation_bytes),
+                   lora::human_bytes(mr.total()), peak_rss_mib());
+    }
     if (p.on("--json"))
         fmt::print("JSON {{\"config\": \"{}\", \"mode\": \"{}\", \"ms_median\": {:.3f}, \"ms_min\": {:.3f}, \"ms_max\": {:.3f}, "
                    "\"gflops\": {:.3f}, \"peak_rss_mib\": {:.1f}, \"params_total\": {}, \"params_trainable\": {}}}\n",

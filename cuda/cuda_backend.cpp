@@ -26,6 +26,18 @@
 
 namespace aprender::cuda {
 
+// Row-major strides of a shape (this library links nothing of libaprender.a, see the end).
+static Shape dense_strides(const Shape& s) {
+    Shape st(s.size());
+    int64_t acc = 1;
+    for (int64_t i = (int64_t)s.size() - 1; i >= 0; --i) {
+        st[i] = acc;
+        acc *= s[i];
+    }
+    return st;
+}
+
+
 void fail(const std::string& message) { throw TensorError(message); }
 
 void check(cudaError_t err, const char* what) {
@@ -200,11 +212,11 @@ public:
         cuda::unary_backward(op, x, y, gy, gx, n, a, b, dt);
     }
     void binary(BinaryOp op, const Strided& a, const Strided& b, void* out, DType dt) override {
-        Shape os = contiguous_strides(a.shape);
+        Shape os = dense_strides(a.shape);
         cuda::binary(op, make_layout<3>(a.shape, {&a.strides, &b.strides, &os}, "binary op"), a.data, b.data, out, dt);
     }
     void where(const Strided& cond, DType cdt, const Strided& a, const Strided& b, void* out, DType dt) override {
-        Shape os = contiguous_strides(a.shape);
+        Shape os = dense_strides(a.shape);
         cuda::where(make_layout<4>(a.shape, {&cond.strides, &a.strides, &b.strides, &os}, "where"), cond.data, cdt,
                     a.data, b.data, out, dt);
     }
@@ -312,7 +324,7 @@ public:
     }
 
     void gather(const Strided& x, int64_t dim, const Strided& index, void* out, DType dt) override {
-        Shape xs = x.strides, os = contiguous_strides(index.shape);
+        Shape xs = x.strides, os = dense_strides(index.shape);
         int64_t dim_stride = xs[dim], dim_size = x.shape[dim];
         xs[dim] = 0;  // the index supplies this coordinate
         auto L = make_layout<3>(index.shape, {&xs, &index.strides, &os}, "gather");
@@ -362,3 +374,9 @@ std::string memory_report() { return the_backend().memory_report(); }
 void empty_cache() { the_backend().empty_cache(); }
 
 }  // namespace aprender::cuda
+
+// The two entry points the registry (autograd/backend.cpp) looks up with dlsym. The CUDA
+// backend is a shared library, libaprender_cuda.so, opened only when a CUDA device is
+// first asked for: a CPU-only run never maps cuBLAS (which alone adds ~150 MiB of RSS).
+extern "C" int aprender_cuda_device_count() noexcept { return aprender::cuda::device_count(); }
+extern "C" aprender::Backend* aprender_cuda_make_backend() { return aprender::cuda::make_backend(); }

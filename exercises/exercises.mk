@@ -12,6 +12,8 @@
 # stops exercise 5 from being checked:
 #   $(BUILD)/exercises/student/exNN    exercises/NN_*/*.cpp + exercises/checks/NN_*.cpp
 #   $(BUILD)/exercises/solution/exNN   exercises/solutions/NN_*.cpp + the same checks
+#   $(BUILD)/exercises/trivial/exNN    exercises/solutions/trivial/NN_*.cpp (a plausible wrong
+#                                      answer: zeros, the input...) + the same checks
 # Both link the library ($(BUILD)/libaprender.a and libtutorial.a): the exercises use it,
 # it never uses them.
 #
@@ -25,12 +27,16 @@ EX_NUMS      := $(foreach d,$(EX_DIRS),$(firstword $(subst _, ,$(notdir $(d)))))
 EX_RUNNER    := exercises/check.cpp exercises/check_main.cpp
 EX_STUDENT   := $(patsubst %,$(BUILD)/exercises/student/ex%,$(EX_NUMS))
 EX_HAVE_SOL  := $(wildcard exercises/solutions/*.cpp)
-EX_SOLUTION  := $(if $(EX_HAVE_SOL),$(patsubst %,$(BUILD)/exercises/solution/ex%,$(EX_NUMS)))
+EX_TRIVIAL   := $(if $(EX_HAVE_SOL),$(patsubst %,$(BUILD)/exercises/trivial/ex%,$(EX_NUMS)))
+
+# Students recompile often and debug their code: -O1 builds faster and steps better in gdb.
+$(BUILD)/obj/exercises/%: OPT := -O1
 
 # exercise NN's files: student sources, check, solution
 ex_student_srcs  = $(wildcard exercises/$(1)_*/*.cpp)
 ex_check_srcs    = $(wildcard exercises/checks/$(1)_*.cpp)
 ex_solution_srcs = $(wildcard exercises/solutions/$(1)_*.cpp)
+ex_trivial_srcs  = $(wildcard exercises/solutions/trivial/$(1)_*.cpp)
 
 define exercise_rule
 $(BUILD)/exercises/student/ex$(1): $(call obj,$(call ex_student_srcs,$(1)) $(call ex_check_srcs,$(1)) $(EX_RUNNER)) $(TUTLIB) $(LIB)
@@ -38,6 +44,10 @@ $(BUILD)/exercises/student/ex$(1): $(call obj,$(call ex_student_srcs,$(1)) $(cal
 	@echo "  LD    $$@"
 	@$$(CXX) $$(LDFLAGS) -o $$@ $$(filter %.o,$$^) $(TUTLIB) $(LIB) $$(LDLIBS)
 $(BUILD)/exercises/solution/ex$(1): $(call obj,$(call ex_solution_srcs,$(1)) $(call ex_check_srcs,$(1)) $(EX_RUNNER)) $(TUTLIB) $(LIB)
+	@mkdir -p $$(@D)
+	@echo "  LD    $$@"
+	@$$(CXX) $$(LDFLAGS) -o $$@ $$(filter %.o,$$^) $(TUTLIB) $(LIB) $$(LDLIBS)
+$(BUILD)/exercises/trivial/ex$(1): $(call obj,$(call ex_trivial_srcs,$(1)) $(call ex_check_srcs,$(1)) $(EX_RUNNER)) $(TUTLIB) $(LIB)
 	@mkdir -p $$(@D)
 	@echo "  LD    $$@"
 	@$$(CXX) $$(LDFLAGS) -o $$@ $$(filter %.o,$$^) $(TUTLIB) $(LIB) $$(LDLIBS)
@@ -49,8 +59,9 @@ ifneq ($(EX_HAVE_SOL),)
 EX_TEST_SRCS := exercises/check.cpp $(wildcard exercises/checks/*.cpp) $(EX_HAVE_SOL)
 TEST_SRCS    += $(EX_TEST_SRCS)
 $(TEST_BIN): $(call obj,$(EX_TEST_SRCS))
-# the suite runs the untouched skeletons' programs: build them with everything else
-all: $(EX_STUDENT)
+# the suite runs the untouched skeletons' programs, and the plausible wrong answers of
+# exercises/solutions/trivial/ (each must be rejected): build them with everything else
+all: $(EX_STUDENT) $(EX_TRIVIAL)
 endif
 
 .PHONY: check student-kit kit-test

@@ -65,13 +65,29 @@ if [ ${#missing_tools[@]} -gt 0 ]; then
   exit 0
 fi
 
+# A fresh machine may have no package lists yet: refresh them once (as root, or through
+# password-less sudo) and try the download again.
+LISTS_REFRESHED=0
+refresh_lists_and_retry() {
+  [ "$LISTS_REFRESHED" = 0 ] || return 1
+  LISTS_REFRESHED=1
+  local sudo=""
+  if [ "$(id -u)" -ne 0 ]; then
+    command -v sudo >/dev/null && sudo -n true 2>/dev/null || return 1
+    sudo="sudo -n"
+  fi
+  echo "data: refreshing the package lists (apt-get update) and retrying"
+  $sudo apt-get update -qq >/dev/null 2>&1 || return 1
+  (cd "$DEBS" && apt-get download "$1" >/dev/null 2>"../apt-$1.log")
+}
+
 # fetch PKG: make sure data/cache/debs/PKG_*.deb exists and is unpacked under rootfs/.
 fetch() {
   local pkg=$1 deb
   deb=$(ls "$DEBS/${pkg}"_*.deb 2>/dev/null | head -n 1)
   if [ -z "$deb" ]; then
     echo "data: downloading $pkg (apt-get download, nothing is installed)"
-    if ! (cd "$DEBS" && apt-get download "$pkg" >/dev/null 2>"../apt-$pkg.log"); then
+    if ! (cd "$DEBS" && apt-get download "$pkg" >/dev/null 2>"../apt-$pkg.log") && ! refresh_lists_and_retry "$pkg"; then
       echo "data: ✗ could not download '$pkg' (see $CACHE/apt-$pkg.log)." >&2
       echo "      Offline or stale package lists? Run 'sudo apt-get update' and 'make data' again," >&2
       echo "      or copy ${pkg}_*.deb into $DEBS/ by hand." >&2

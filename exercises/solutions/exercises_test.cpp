@@ -1,6 +1,7 @@
 // The exercises in the main suite (this file is not in the student kit):
 //  * every exercise's checks pass on the reference solutions (so neither rots);
 //  * every untouched skeleton fails every one of its checks with "not implemented yet";
+//  * a plausible wrong answer (exercises/solutions/trivial/) fails every exercise;
 //  * each exercise has its statement (en + pt), skeleton with TODO(exercise N), checks;
 //  * the student kit holds no solutions.
 #include "exercises/check.h"
@@ -83,6 +84,23 @@ TEST_CASE("exercises: every untouched skeleton fails all its checks, saying 'not
         CHECK(r.has("hint:"));
         CHECK(r.has(fmt::format("exercise {}: not yet (0/", e.number)));  // not one check passes
         CHECK(!r.has("✓"));
+    }
+}
+
+TEST_CASE("exercises: a plausible wrong answer (zeros, the input, ...) fails every exercise") {
+    // exercises/solutions/trivial/NN_*.cpp: one wrong-but-compiling answer per exercise.
+    for (const Info& e : all_exercises()) {
+        std::string bin = fmt::format("{}/exercises/trivial/ex{:02d}", testing::build_dir(), e.number);
+        INFO(bin);
+        REQUIRE(fs::exists(bin));
+        testing::ProcessResult r = testing::run_process(bin);
+        INFO(r.output);
+        CHECK(r.status == 1);
+        CHECK(r.has(fmt::format("exercise {}: not yet", e.number)));
+        CHECK(!r.has("not implemented yet"));
+        CHECK(r.has("expected:"));
+        CHECK(r.has("got:"));
+        CHECK(r.has("hint:"));
     }
 }
 

@@ -100,7 +100,8 @@ std::string as_stream(const std::vector<std::string>& lines) {
 }
 
 // Random windows of the training stream: x = ids[o, o+T), y = ids[o+1, o+T+1).
-std::pair<Tensor, Tensor> sample_batch(const std::vector<int32_t>& ids, int64_t B, int64_t T, std::mt19937_64& rng) {
+std::pair<Tensor, Tensor> sample_batch(const std::vector<int32_t>& ids, int64_t B, int64_t T, std::mt19937_64& rng,
+                                       aprender::Device device) {
     std::uniform_int_distribution<std::size_t> pick(0, ids.size() - (std::size_t)T - 2);
     std::vector<int32_t> x, y;
     for (int64_t b = 0; b < B; ++b) {
@@ -108,7 +109,7 @@ std::pair<Tensor, Tensor> sample_batch(const std::vector<int32_t>& ids, int64_t 
         x.insert(x.end(), ids.begin() + (long)o, ids.begin() + (long)o + T);
         y.insert(y.end(), ids.begin() + (long)o + 1, ids.begin() + (long)o + T + 1);
     }
-    return {Tensor::from(x, {B, T}), Tensor::from(y, {B, T})};
+    return {Tensor::from(x, {B, T}).to(device), Tensor::from(y, {B, T}).to(device)};
 }
 
 double mean_loss(nn::GPT& model, const std::vector<int32_t>& ids, int64_t B, int64_t T, int batches, uint64_t seed) {
@@ -117,7 +118,7 @@ double mean_loss(nn::GPT& model, const std::vector<int32_t>& ids, int64_t B, int
     model.eval();
     double sum = 0;
     for (int i = 0; i < batches; ++i) {
-        auto [x, y] = sample_batch(ids, B, T, rng);
+        auto [x, y] = sample_batch(ids, B, T, rng, model.device());
         sum += model.loss(x, y).item();
     }
     model.train();
@@ -180,6 +181,7 @@ int main(int argc, char** argv) {
         // ---- model -------------------------------------------------------------------------
         S.gpt.vocab_size = tok.vocab_size();
         auto model = std::make_shared<nn::GPT>(S.gpt, t.options().seed);
+        model->to(aprender::Device::parse(t.options().device));  // before the optimizer takes its parameters
         const auto& C = model->config;
         t.step(N::model, C.n_layer, C.n_head, C.n_embd, C.block_size, nn::gpt_parameter_count(C),
                model->num_parameters());
@@ -200,7 +202,7 @@ int main(int argc, char** argv) {
         double eval_seconds = 0;
         for (int64_t step = 0; step < S.steps; ++step) {
             opt.set_lr(schedule(step));
-            auto [x, y] = sample_batch(train_ids, S.batch, C.block_size, rng);
+            auto [x, y] = sample_batch(train_ids, S.batch, C.block_size, rng, model->device());
             Tensor loss = model->loss(x, y);
             opt.zero_grad();
             loss.backward();

@@ -37,7 +37,7 @@ std::vector<double> token_log_probs(nn::GPT& model, const std::vector<int32_t>& 
             x.reserve((size_t)(B * len));
             for (size_t k = a; k < b; ++k)
                 x.insert(x.end(), ids.begin() + windows[k].start, ids.begin() + windows[k].start + len);
-            std::vector<float> logits = model.forward(Tensor::from(x, {B, len})).to_vector<float>();
+            std::vector<float> logits = model.forward(Tensor::from(x, {B, len}).to(model.device())).to_vector<float>();
             for (size_t k = a; k < b; ++k)
                 for (int64_t j = 0; j < len; ++j) {
                     int64_t target = windows[k].start + j + 1;

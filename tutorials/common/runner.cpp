@@ -1,5 +1,8 @@
 #include "tutorials/common/runner.h"
 
+#include "autograd/backend.h"
+#include "autograd/tensor.h"
+
 #include <charconv>
 #include <cstdlib>
 #include <iostream>
@@ -26,6 +29,8 @@ const std::vector<Flag>& common_flags() {
         {"--seed", "N", {"random seed (default 42): same seed, same output",
                          "semente aleatória (padrão 42): mesma semente, mesma saída"}},
         {"--quick", "", {"small, fast settings (tests, CI)", "configurações pequenas e rápidas (testes, CI)"}},
+        {"--device", "DEV", {"cpu (default) or cuda: where the models train (tutorials that train models)",
+                             "cpu (padrão) ou cuda: onde os modelos treinam (tutoriais que treinam modelos)"}},
         {"--out", "DIR", {"where pictures (SVG) and CSV files go (default out/<tutorial>/)",
                           "onde ficam as figuras (SVG) e os CSV (padrão out/<tutorial>/)"}},
         {"--no-color", "", {"plain text, no ANSI colours (also: NO_COLOR=1)",
@@ -129,7 +134,16 @@ Options parse_options(const TutorialInfo& info, const std::vector<std::string>& 
         else if (name == "--color") o.color = true;
         else if (name == "--help") o.help = true;
         else if (name == "--seed") o.seed = parse_number<std::uint64_t>(name, value, 0, UINT64_MAX);
-        else if (name == "--out") {
+        else if (name == "--device") {
+            aprender::Device d;
+            try {
+                d = aprender::Device::parse(value);
+                if (d.is_cuda()) aprender::backend(d);  // throws the backend's clear message without a GPU
+            } catch (const std::exception& e) {
+                throw UsageError(fmt::format("--device {}: {}", value, e.what()));
+            }
+            o.device = d.str();
+        } else if (name == "--out") {
             if (value.empty()) throw UsageError("--out needs a folder name");
             o.out = value;
         } else o.extra[name] = value;

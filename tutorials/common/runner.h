@@ -12,7 +12,7 @@
 // anything that went wrong while running (a malformed script file, a missing file...).
 //
 // Common flags: --lang en|pt, --step / --no-pause, --seed N, --quick, --out DIR,
-// --no-color / --color, --help.
+// --no-color / --color, --device cpu|cuda, --help.
 #pragma once
 
 #include <cstdint>
@@ -58,6 +58,7 @@ struct Options {
     bool quick = false;    // small settings for tests and CI
     bool color = false;
     std::uint64_t seed = 42;
+    std::string device = "cpu";  // --device cpu|cuda: checked at parse time (a clear error without a GPU)
     std::filesystem::path out;  // where pictures and CSVs go
     bool help = false;
 

@@ -1,8 +1,14 @@
 // parallel.cpp — the pool behind parallel_for (see parallel.h).
 //
-// Workers wait for a new "generation" of work: they spin for a few microseconds (the
-// next loop usually follows at once) and then sleep on a condition variable, so an idle
-// program does not burn a core.
+// The work of one parallel_for is cut into more chunks than there are threads, and every
+// thread — the caller included — keeps claiming the next unclaimed chunk until none are
+// left. If the system takes a core away from one of our threads for a while (another
+// program, the OS), the others simply take over its share instead of waiting for it.
+// Which thread runs a chunk never changes what the chunk computes, so results stay
+// bit-identical run after run.
+//
+// Idle workers spin for a few microseconds (the next loop usually follows at once) and
+// then sleep on a condition variable, so an idle program does not burn a core.
 #include "autograd/parallel.h"
 
 #include <atomic>
@@ -22,57 +28,63 @@ namespace {
 class Pool {
 public:
     explicit Pool(int threads) { resize(threads); }
-    ~Pool() { stop(); }
 
     int size() const { return (int)workers_.size() + 1; }
 
     void resize(int threads) {
         stop();
         stopping_ = false;
-        for (int i = 1; i < threads; ++i) workers_.emplace_back([this, i] { work(i); });
+        for (int i = 1; i < threads; ++i) workers_.emplace_back([this] { work(); });
     }
 
     void run(int chunks, const std::function<void(int)>& job) {
         std::unique_lock<std::mutex> serial(run_mutex_);  // one parallel_for at a time
+        uint32_t gen;
         {
             std::lock_guard<std::mutex> lock(mutex_);
+            gen = ++generation_;
             job_ = &job;
             chunks_ = chunks;
-            remaining_.store(chunks - 1, std::memory_order_relaxed);
-            generation_.fetch_add(1, std::memory_order_release);
+            done_.store(0, std::memory_order_relaxed);
+            next_.store((uint64_t)gen << 32, std::memory_order_release);
         }
         wake_.notify_all();
-        job(0);  // the caller takes chunk 0
-        while (remaining_.load(std::memory_order_acquire) > 0) std::this_thread::yield();
+        run_chunks(gen, job, chunks);
+        while (done_.load(std::memory_order_acquire) < chunks) std::this_thread::yield();
     }
 
 private:
-    void work(int id) {
-        uint64_t seen = 0;
+    // Claim chunks of generation `gen` until there are none left. The counter holds the
+    // generation in its high half, so a late thread can never claim a newer loop's chunk
+    // with an older loop's job.
+    void run_chunks(uint32_t gen, const std::function<void(int)>& job, int chunks) {
         while (true) {
-            // spin briefly: the next parallel loop is usually microseconds away
+            uint64_t v = next_.load(std::memory_order_acquire);
+            if ((uint32_t)(v >> 32) != gen || (int)(uint32_t)v >= chunks) return;
+            if (!next_.compare_exchange_weak(v, v + 1, std::memory_order_acq_rel)) continue;
+            job((int)(uint32_t)v);
+            done_.fetch_add(1, std::memory_order_acq_rel);
+        }
+    }
+
+    void work() {
+        uint32_t seen = 0;
+        while (true) {
             auto spin_until = std::chrono::steady_clock::now() + std::chrono::microseconds(50);
             while (generation_.load(std::memory_order_acquire) == seen && !stopping_ &&
                    std::chrono::steady_clock::now() < spin_until) {
             }
-            if (generation_.load(std::memory_order_acquire) == seen && !stopping_) {
-                std::unique_lock<std::mutex> lock(mutex_);
-                wake_.wait(lock, [&] { return generation_.load() != seen || stopping_; });
-            }
             const std::function<void(int)>* job;
             int chunks;
             {
-                // generation, job and chunk count are published together under the lock
-                std::lock_guard<std::mutex> lock(mutex_);
+                std::unique_lock<std::mutex> lock(mutex_);
+                wake_.wait(lock, [&] { return generation_.load() != seen || stopping_; });
                 if (stopping_) return;
-                seen = generation_.load();
+                seen = generation_.load();  // generation, job and chunk count are published together
                 job = job_;
                 chunks = chunks_;
             }
-            if (id < chunks) {
-                (*job)(id);
-                remaining_.fetch_sub(1, std::memory_order_acq_rel);
-            }
+            run_chunks(seen, *job, chunks);
         }
     }
 
@@ -89,8 +101,9 @@ private:
     std::vector<std::thread> workers_;
     std::mutex mutex_, run_mutex_;
     std::condition_variable wake_;
-    std::atomic<uint64_t> generation_{0};
-    std::atomic<int> remaining_{0};
+    std::atomic<uint32_t> generation_{0};
+    std::atomic<uint64_t> next_{0};  // (generation << 32) | next chunk to claim
+    std::atomic<int> done_{0};
     std::atomic<bool> stopping_{false};
     const std::function<void(int)>* job_ = nullptr;
     int chunks_ = 0;
@@ -127,14 +140,16 @@ void set_num_threads(int n) {
 void parallel_for(int64_t n, int64_t grain, const std::function<void(int64_t, int64_t)>& fn) {
     if (n <= 0) return;
     int64_t threads = in_parallel_region ? 1 : num_threads();
-    int64_t chunks = std::min<int64_t>(threads, (n + std::max<int64_t>(grain, 1) - 1) / std::max<int64_t>(grain, 1));
+    grain = std::max<int64_t>(grain, 1);
+    // Up to 4 chunks per thread: enough for the others to absorb a stalled thread's share.
+    int64_t chunks = threads <= 1 ? 1 : std::min<int64_t>(4 * threads, (n + grain - 1) / grain);
     if (chunks <= 1) {
         fn(0, n);
         return;
     }
     std::function<void(int)> job = [&](int c) {
         bool was = in_parallel_region;
-        in_parallel_region = true;  // nested parallel_for runs inline
+        in_parallel_region = true;  // a parallel_for inside a chunk runs inline
         fn(n * c / chunks, n * (c + 1) / chunks);
         in_parallel_region = was;
     };

@@ -457,14 +457,20 @@ public:
                     for (int64_t i = i0; i < i1; ++i)
                         one(A + i * g.stride_a, B + i * g.stride_b, C + i * g.stride_c, g.m, g.n);
                 });
-            } else if (g.m >= g.n || g.m >= 64) {  // blocks of rows: A's rows (or columns, if transposed)
-                parallel_for(g.m, 32, [&](int64_t r0, int64_t r1) {
-                    one(A + (g.trans_a ? r0 : r0 * g.lda), B, C + r0 * g.ldc, r1 - r0, g.n);
-                });
-            } else {  // blocks of columns: B's columns (or rows, if transposed)
-                parallel_for(g.n, 32, [&](int64_t c0, int64_t c1) {
-                    one(A, B + (g.trans_b ? c0 * g.ldb : c0), C + c0, g.m, c1 - c0);
-                });
+            } else {
+                // Each block packs the whole of the operand it does not split, so split along
+                // the longer side of C, in one block per thread: row blocks repack B, column
+                // blocks repack A.
+                int64_t threads = num_threads();
+                if (g.m >= g.n) {  // blocks of rows: A's rows (or columns, if transposed)
+                    parallel_for(g.m, std::max<int64_t>(32, (g.m + threads - 1) / threads), [&](int64_t r0, int64_t r1) {
+                        one(A + (g.trans_a ? r0 : r0 * g.lda), B, C + r0 * g.ldc, r1 - r0, g.n);
+                    });
+                } else {  // blocks of columns: B's columns (or rows, if transposed)
+                    parallel_for(g.n, std::max<int64_t>(32, (g.n + threads - 1) / threads), [&](int64_t c0, int64_t c1) {
+                        one(A, B + (g.trans_b ? c0 * g.ldb : c0), C + c0, g.m, c1 - c0);
+                    });
+                }
             }
         });
     }

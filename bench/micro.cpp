@@ -5,6 +5,7 @@
 // Each figure is the best of several repetitions (after a warm-up), which measures
 // what the code can do rather than what the scheduler did to it.
 #include "autograd/ops.h"
+#include "autograd/parallel.h"
 
 #include <cblas.h>
 #include <fmt/format.h>
@@ -36,7 +37,11 @@ double best_seconds(const std::function<void()>& f) {
 int main() {
     NoGradGuard no_grad;  // pure forward speed: nothing recorded
     Generator gen(0);
-    fmt::print("aprender micro-benchmarks — {}, {} threads\n\n", openblas_get_config(), openblas_get_num_threads());
+    // aprender runs OpenBLAS single-threaded and splits products over its own pool
+    // (autograd/parallel.h); the baseline is OpenBLAS with its own threads, as many.
+    int threads = num_threads();
+    fmt::print("aprender micro-benchmarks — {}; aprender's pool: {} threads; raw cblas_sgemm: OpenBLAS with {} threads\n\n",
+               openblas_get_config(), threads, threads);
 
     fmt::print("matmul float32, n x n @ n x n        GFLOP/s\n");
     fmt::print("{:>6} {:>12} {:>12} {:>8}\n", "n", "aprender", "cblas_sgemm", "ratio");
@@ -46,10 +51,12 @@ int main() {
         Tensor c = Tensor::empty({n, n});
         double flops = 2.0 * n * n * n;
         double ours = flops / best_seconds([&] { matmul(a, b); }) * 1e-9;
+        openblas_set_num_threads(threads);
         double raw = flops / best_seconds([&] {
                          cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasNoTrans, n, n, n, 1.0f, a.data<float>(), n,
                                      b.data<float>(), n, 0.0f, c.data<float>(), n);
                      }) * 1e-9;
+        openblas_set_num_threads(1);
         if (n == 512) ratio512 = ours / raw;
         fmt::print("{:>6} {:>12.1f} {:>12.1f} {:>8.2f}\n", n, ours, raw, ours / raw);
     }

@@ -101,3 +101,19 @@ TEST_CASE("cli: bad input gets a clear message and a non-zero exit") {
     CHECK(help.status == 0);
     CHECK(help.has("usage: aprender train"));
 }
+
+TEST_CASE("cli: a fixed --seed trains the same model twice; a run shorter than --warmup works") {
+    const std::string& ck = trained_checkpoint();
+    fs::path dir = fs::path(ck).parent_path();
+    std::string losses[2];
+    for (int i = 0; i < 2; ++i) {
+        std::string out = (dir / ("again" + std::to_string(i) + ".safetensors")).string();
+        auto r = run_process(aprender() + " train --data " + (dir / "corpus.txt").string() + " --out " + out +
+                             " --block-size 16 --n-layer 1 --n-head 2 --n-embd 16 --batch 4 --steps 3 --force --quiet");
+        REQUIRE_MESSAGE(r.status == 0, r.output);  // --steps 3 with the default --warmup 100
+        auto e = run_process(aprender() + " eval --checkpoint " + out + " --data " + (dir / "corpus.txt").string());
+        REQUIRE(e.status == 0);
+        losses[i] = e.output;
+    }
+    CHECK(losses[0] == losses[1]);
+}

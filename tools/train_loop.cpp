@@ -84,7 +84,7 @@ TrainStats train_language_model(nn::Module& model, const std::function<Tensor(co
     nn::AdamW opt(model.named_parameters(true), ao);
     nn::LrSchedule schedule = s.schedule == "constant"
                                   ? nn::LrSchedule::constant(s.lr)
-                                  : nn::LrSchedule::warmup_cosine(s.lr, std::min(s.warmup, s.steps), s.steps, s.min_lr);
+                                  : nn::LrSchedule::warmup_cosine(s.lr, std::min(s.warmup, s.steps - 1), s.steps, s.min_lr);  // a short run warms up for all but its last step
     std::ofstream log;
     if (!s.log_path.empty()) {
         log.open(s.log_path);

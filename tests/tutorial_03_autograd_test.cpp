@@ -1,5 +1,7 @@
 // 03_autograd in --quick mode: the chain rule agrees with finite differences and with the
 // Tensor engine, x·x accumulates to 2x, the classifier learns.
+#include "process.h"
+
 #include <doctest/doctest.h>
 
 #include <cstdio>
@@ -11,16 +13,9 @@
 
 namespace {
 std::string run03(const std::string& args, int& status) {
-    const char* b = std::getenv("APRENDER_BUILD");
-    std::string cmd = std::string(b ? b : "build") + "/tutorials/03_autograd " + args + " 2>&1";
-    std::string out;
-    FILE* p = popen(cmd.c_str(), "r");
-    if (!p) return out;
-    char buf[4096];
-    while (std::size_t n = fread(buf, 1, sizeof buf, p)) out.append(buf, n);
-    int s = pclose(p);
-    status = WIFEXITED(s) ? WEXITSTATUS(s) : -1;
-    return out;
+    testing::ProcessResult r = testing::run_process(testing::build_dir() + "/tutorials/03_autograd " + args);
+    status = r.status;
+    return r.output;
 }
 bool has(const std::string& out, const std::string& s) { return out.find(s) != std::string::npos; }
 }  // namespace

@@ -1,5 +1,7 @@
 // 04_word2vec in --quick mode: the SGNS gradient matches the hand formula, "rainha" ranks
 // first for rei − homem + mulher on the synthetic corpus, vectors export in word2vec format.
+#include "process.h"
+
 #include <doctest/doctest.h>
 
 #include <cstdio>
@@ -11,16 +13,9 @@
 
 namespace {
 std::string run04(const std::string& args, int& status) {
-    const char* b = std::getenv("APRENDER_BUILD");
-    std::string cmd = std::string(b ? b : "build") + "/tutorials/04_word2vec " + args + " 2>&1";
-    std::string out;
-    FILE* p = popen(cmd.c_str(), "r");
-    if (!p) return out;
-    char buf[4096];
-    while (std::size_t n = fread(buf, 1, sizeof buf, p)) out.append(buf, n);
-    int s = pclose(p);
-    status = WIFEXITED(s) ? WEXITSTATUS(s) : -1;
-    return out;
+    testing::ProcessResult r = testing::run_process(testing::build_dir() + "/tutorials/04_word2vec " + args);
+    status = r.status;
+    return r.output;
 }
 }  // namespace
 

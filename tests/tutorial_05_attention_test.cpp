@@ -1,5 +1,7 @@
 // 05_attention in --quick mode: rows of attention sum to 1, nothing above the diagonal, and
 // the trained position "é" looks at the grade ("nota máxima") more than uniform attention would.
+#include "process.h"
+
 #include <doctest/doctest.h>
 
 #include <cstdio>
@@ -10,16 +12,9 @@
 
 namespace {
 std::string run05(const std::string& args, int& status) {
-    const char* b = std::getenv("APRENDER_BUILD");
-    std::string cmd = std::string(b ? b : "build") + "/tutorials/05_attention " + args + " 2>&1";
-    std::string out;
-    FILE* p = popen(cmd.c_str(), "r");
-    if (!p) return out;
-    char buf[4096];
-    while (std::size_t n = fread(buf, 1, sizeof buf, p)) out.append(buf, n);
-    int s = pclose(p);
-    status = WIFEXITED(s) ? WEXITSTATUS(s) : -1;
-    return out;
+    testing::ProcessResult r = testing::run_process(testing::build_dir() + "/tutorials/05_attention " + args);
+    status = r.status;
+    return r.output;
 }
 }  // namespace
 

@@ -1,5 +1,7 @@
 // 06_bert in --quick mode: masking rates within ±1% of BERT's recipe, "capital" among the
 // top-5 fillers of "Roma é a [MASK] da Itália.", and a too-long input refused.
+#include "process.h"
+
 #include <doctest/doctest.h>
 
 #include <cstdio>
@@ -12,16 +14,9 @@
 
 namespace {
 std::string run06(const std::string& args, int& status) {
-    const char* b = std::getenv("APRENDER_BUILD");
-    std::string cmd = std::string(b ? b : "build") + "/tutorials/06_bert " + args + " 2>&1";
-    std::string out;
-    FILE* p = popen(cmd.c_str(), "r");
-    if (!p) return out;
-    char buf[4096];
-    while (std::size_t n = fread(buf, 1, sizeof buf, p)) out.append(buf, n);
-    int s = pclose(p);
-    status = WIFEXITED(s) ? WEXITSTATUS(s) : -1;
-    return out;
+    testing::ProcessResult r = testing::run_process(testing::build_dir() + "/tutorials/06_bert " + args);
+    status = r.status;
+    return r.output;
 }
 // The percentage printed after `label` in the masking table.
 double rate(const std::string& out, const std::string& label) {

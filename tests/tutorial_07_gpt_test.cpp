@@ -1,5 +1,7 @@
 // 07_gpt in --quick mode: trains, beats the bigram on the test characters, saves a base
 // model that loads back with identical logits.
+#include "process.h"
+
 #include <doctest/doctest.h>
 
 #include <cstdio>
@@ -13,16 +15,9 @@
 
 namespace {
 std::string run07(const std::string& args, int& status) {
-    const char* b = std::getenv("APRENDER_BUILD");
-    std::string cmd = std::string(b ? b : "build") + "/tutorials/07_gpt " + args + " 2>&1";
-    std::string out;
-    FILE* p = popen(cmd.c_str(), "r");
-    if (!p) return out;
-    char buf[4096];
-    while (std::size_t n = fread(buf, 1, sizeof buf, p)) out.append(buf, n);
-    int s = pclose(p);
-    status = WIFEXITED(s) ? WEXITSTATUS(s) : -1;
-    return out;
+    testing::ProcessResult r = testing::run_process(testing::build_dir() + "/tutorials/07_gpt " + args);
+    status = r.status;
+    return r.output;
 }
 }  // namespace
 

@@ -1,5 +1,7 @@
 // Runs the tutorial executables as a student would (--quick --no-pause) and checks what
 // they print, not just their exit status.
+#include "process.h"
+
 #include <doctest/doctest.h>
 
 #include <cstdio>
@@ -10,22 +12,10 @@
 #include "tutorials/common/runner.h"
 
 namespace {
-struct Run {
-    int status;
-    std::string output;
-};
+using Run = testing::ProcessResult;
 
 Run run(const std::string& args) {
-    const char* b = std::getenv("APRENDER_BUILD");
-    std::string cmd = std::string(b ? b : "build") + "/tutorials/" + args + " 2>&1";
-    Run r{-1, ""};
-    FILE* p = popen(cmd.c_str(), "r");
-    if (!p) return r;
-    char buf[4096];
-    while (std::size_t n = fread(buf, 1, sizeof buf, p)) r.output.append(buf, n);
-    int s = pclose(p);
-    r.status = WIFEXITED(s) ? WEXITSTATUS(s) : -1;
-    return r;
+    return testing::run_process(testing::build_dir() + "/tutorials/" + args);
 }
 bool has(const Run& r, const std::string& s) { return r.output.find(s) != std::string::npos; }
 }  // namespace

@@ -9,6 +9,7 @@
 #include <fmt/format.h>
 
 #include <cmath>
+#include <filesystem>
 #include <fstream>
 #include <sstream>
 
@@ -33,6 +34,8 @@ int run(int argc, char** argv) {
         tokens = tokenizer::read_token_file(data);
     } else {
         if (!m.tokenizer) throw cli::UsageError("this checkpoint has no tokenizer: give a token file (.bin)");
+        if (!std::filesystem::is_regular_file(data))
+            throw std::runtime_error(data + (std::filesystem::exists(data) ? " is not a regular file" : " does not exist"));
         std::ifstream in(data, std::ios::binary);
         if (!in) throw std::runtime_error("cannot read " + data);
         std::ostringstream ss;

@@ -16,6 +16,8 @@ using namespace aprender;
 namespace {
 
 std::string read_file(const std::string& path) {
+    if (!std::filesystem::is_regular_file(path))
+        throw std::runtime_error(path + (std::filesystem::exists(path) ? " is not a regular file" : " does not exist"));
     std::ifstream in(path, std::ios::binary);
     if (!in) throw std::runtime_error("cannot read " + path);
     std::ostringstream ss;

@@ -1,6 +1,7 @@
 // Runs the tutorial executables as a student would (--quick --no-pause) and checks what
 // they print, not just their exit status.
 #include "process.h"
+#include "autograd/backend.h"
 
 #include <doctest/doctest.h>
 
@@ -87,4 +88,18 @@ TEST_CASE("tutorial: common flags and their defaults") {
     CHECK_THROWS_AS(parse_options(info, {"--n"}, env), UsageError);
     o = parse_options(info, {"--n", "9"}, env);
     CHECK_THROWS_AS(o.get_int("--n", 0, 1, 4), UsageError);
+}
+
+TEST_CASE("tutorial: --device is checked, never silently ignored") {
+    auto cpu_only = run("05_attention --device cuda --no-pause");
+    CHECK(cpu_only.status == 2);
+    CHECK(cpu_only.has("05_attention runs on the CPU only"));
+    auto bad = run("07_gpt --device tpu --no-pause");
+    CHECK(bad.status == 2);
+    CHECK(bad.has("unknown device 'tpu'"));
+    if (!aprender::cuda_available()) {  // without a GPU the tutorial that could use one says why it cannot
+        auto gpu = run("07_gpt --device cuda --no-pause");
+        CHECK(gpu.status == 2);
+        CHECK(gpu.has("device cuda:"));
+    }
 }

@@ -33,7 +33,8 @@ using aprender::Tensor;
 namespace {
 
 const tut::TutorialInfo kInfo{"07_gpt", N::title, N::summary,
-                              {{"--steps", "N", N::flag_steps}, {"--full", "", N::flag_full}}};
+                              {{"--steps", "N", N::flag_steps}, {"--full", "", N::flag_full}},
+                              /*runs_on_gpu=*/true};
 
 using Clock = std::chrono::steady_clock;
 double seconds_since(Clock::time_point t0) { return std::chrono::duration<double>(Clock::now() - t0).count(); }

@@ -50,6 +50,7 @@ struct TutorialInfo {
     Text title;        // one line
     Text summary;      // a paragraph for --help
     std::vector<Flag> flags;
+    bool runs_on_gpu = false;  // honours --device cuda; the others refuse it rather than ignore it
 };
 
 struct Options {

@@ -21,7 +21,7 @@ std::string run07(const std::string& args, int& status) {
 }
 }  // namespace
 
-TEST_CASE("tutorial: 07_gpt --quick beats the bigram and saves a base model") {
+TEST_CASE("tutorial: 07_gpt --quick beats the bigram and saves a base model" * doctest::skip(!testing::corpora_present())) {
     int status = -1;
     auto out = run07("--quick --no-pause --no-color --lang en --out /tmp/aprender-test-07", status);
     CHECK(status == 0);

@@ -1,6 +1,8 @@
 // 08_finetune run as a student would (--quick --no-pause, a quick base trained on the spot):
 // every parameter is trainable and (nearly) every number moves, one full model per domain on
 // disk, perplexities before/after, the curves written.
+#include "process.h"
+
 #include <doctest/doctest.h>
 
 #include <filesystem>
@@ -8,7 +10,7 @@
 
 #include "tests/process.h"
 
-TEST_CASE("tutorial: 08_finetune fine-tunes everything and measures forgetting") {
+TEST_CASE("tutorial: 08_finetune fine-tunes everything and measures forgetting" * doctest::skip(!testing::corpora_present())) {
     std::filesystem::remove_all("/tmp/aprender-test-08");
     auto r = testing::run_process(testing::build_dir() +
                                   "/tutorials/08_finetune --quick --base quick --no-pause --no-color --lang en --out /tmp/aprender-test-08");

@@ -1,5 +1,7 @@
 // 10_lora run as a student would (--quick --no-pause, a quick base trained on the spot):
 // exact trainable counts, small adapter files, merged = unmerged, swap = base when disabled.
+#include "process.h"
+
 #include <doctest/doctest.h>
 
 #include <filesystem>
@@ -25,7 +27,7 @@ std::string cell(const std::string& out, const std::string& label, int col) {
 }
 }  // namespace
 
-TEST_CASE("tutorial: 10_lora trains adapters, swaps, merges and measures") {
+TEST_CASE("tutorial: 10_lora trains adapters, swaps, merges and measures" * doctest::skip(!testing::corpora_present())) {
     std::filesystem::remove_all("/tmp/aprender-test-10");
     auto r = run10("--quick --base quick --no-pause --no-color --lang en --out /tmp/aprender-test-10");
     REQUIRE(r.status == 0);

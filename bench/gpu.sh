@@ -1,27 +1,32 @@
 #!/usr/bin/env bash
-# gpu.sh — everything the CUDA backend owes on a real GPU, in one go: build for the card,
-# the CUDA tests (poisoned allocations), a memcheck pass, then the GPT step against
-# PyTorch on the same GPU, TF32 off and on. Writes $OUT/gpu-results.md (and raw logs).
+# gpu.sh — everything the CUDA backend owes on a real GPU, in one go:
+#   1. the CUDA tests (CPU/GPU parity, allocations poisoned with NaN), 2. a compute-sanitizer
+#   memcheck pass on a subset, 3. whole models against PyTorch and our LoRA adapter loaded by
+#   Hugging Face PEFT, 4. tutorial 07 with --device cuda beside --device cpu, 5. the GPT step
+#   against PyTorch's twin on the same GPU, TF32 off then on.
+# Writes $OUT/gpu-results.md (the table for bench/RESULTS.md), $OUT/gpu-log.txt and
+# $OUT/raw-logs.tgz (every program's output) — three files, since a device call returns
+# at most eight.
 #
-# Before the run, from the repository root (the twin is never committed; bench-torch/
-# is git-ignored and must travel with the run):
-#     mkdir -p bench-torch && cp ../shared/bench/torch_gpt.py bench-torch/
-# Then, on the GPU machine:
-#     OUT=/some/dir bench/gpu.sh            (default OUT=out/gpu)
-# Environment: JOBS (make -j, default 16), CUDA_ARCHS (default 90: Hopper, i.e. -arch=sm_90),
-# STEPS / WARMUP (timed and untimed steps, default 20 / 5), FP32_PEAK_TFLOPS (the card's
-# fp32 peak without tensor cores; guessed from its name when unset).
+# The lent GPU machine reaches no package registry, so the programs are built beforehand,
+# on any machine, by scripts/gpu_bundle.sh into .gpu/bundle.tar.xz (with the PyTorch twin
+# from ../shared/bench, never committed). Then one device call:
+#     run(command="bench/gpu.sh", carry=[".gpu"], timeout_s=600)
+# Without a bundle it builds with make, which needs the Debian packages (your own GPU machine).
+# Environment: STEPS / WARMUP (timed and untimed steps, default 10 / 3), JOBS (make -j,
+# default 16), CUDA_ARCHS (default 90), FP32_PEAK_TFLOPS (the card's fp32 peak without tensor
+# cores; guessed from its name when unset), OUT (default out/gpu).
 set -uo pipefail
 cd "$(dirname "$0")/.."
 OUT="${OUT:-out/gpu}"
-mkdir -p "$OUT"
-BUILD=build-gpu
-JOBS="${JOBS:-16}"
-STEPS="${STEPS:-20}"
-WARMUP="${WARMUP:-5}"
+STEPS="${STEPS:-10}"
+WARMUP="${WARMUP:-3}"
+LOGS=/tmp/aprender-gpu-logs
+rm -rf "$LOGS" && mkdir -p "$OUT" "$LOGS"
 log="$OUT/gpu-log.txt"
 : > "$log"
-say() { echo "== $*" | tee -a "$log"; }
+trap 'tar -C "$LOGS" -czf "$OUT/raw-logs.tgz" .' EXIT  # the raw logs come back even after a failure
+say() { echo "== $* ($((SECONDS)) s)" | tee -a "$log"; }
 
 say "card"
 nvidia-smi --query-gpu=name,driver_version,memory.total,clocks.max.sm --format=csv,noheader 2>&1 | tee -a "$log"
@@ -35,39 +40,92 @@ if [[ -z "${FP32_PEAK_TFLOPS:-}" ]]; then
     esac
 fi
 
-say "build (CUDA_ARCHS=${CUDA_ARCHS:-90})"
-t0=$SECONDS
-if ! make -j"$JOBS" BUILD=$BUILD CUDA=1 CUDA_ARCHS="${CUDA_ARCHS:-90}" all >>"$log" 2>&1; then
-    tail -40 "$log"
-    echo "gpu.sh: the build failed (see $log)" >&2
-    exit 1
+# ---- the programs ---------------------------------------------------------------------------
+if [[ -f .gpu/bundle.tar.xz ]]; then
+    say "programs from .gpu/bundle.tar.xz (scripts/gpu_bundle.sh)"
+    G=/tmp/aprender-gpu
+    rm -rf "$G" && mkdir -p "$G" && tar -C "$G" -xJf .gpu/bundle.tar.xz
+    BIN="$G/bin"
+    TWIN="$G/torch_gpt.py"
+    # cuBLAS and the CUDA runtime: the toolkit's, else the ones inside PyTorch's wheels
+    cudalib=""
+    for d in /usr/local/cuda/lib64 /usr/local/cuda/targets/x86_64-linux/lib \
+             $(python3 -c 'import nvidia, os; print(" ".join(os.path.join(p, "cu13", "lib") for p in nvidia.__path__))' 2>/dev/null); do
+        [[ -e "$d/libcublas.so.13" ]] && { cudalib="$d"; break; }
+    done
+    export LD_LIBRARY_PATH="$G/lib${cudalib:+:$cudalib}${LD_LIBRARY_PATH:+:$LD_LIBRARY_PATH}"
+    export APRENDER_CUDA_LIB="$G/lib/libaprender_cuda.so"
+    echo "cuBLAS from: ${cudalib:-(not found: the default search path)}" | tee -a "$log"
+    missing() { ldd "$BIN"/* "$APRENDER_CUDA_LIB" 2>&1 | grep 'not found' | sort -u; }
+    if [[ -n "$(missing)" ]]; then  # an older C++ runtime than g++ 12's: use the bundle's
+        missing | tee -a "$log"
+        echo "adding the bundle's libstdc++ (lib/fallback)" | tee -a "$log"
+        export LD_LIBRARY_PATH="$G/lib/fallback:$LD_LIBRARY_PATH"
+    fi
+    if [[ -n "$(missing)" ]]; then
+        missing | tee -a "$log"
+        echo "gpu.sh: shared libraries missing (above)" | tee -a "$log" >&2
+        exit 1
+    fi
+else
+    say "build (CUDA_ARCHS=${CUDA_ARCHS:-90})"
+    if ! make -j"${JOBS:-16}" BUILD=build-gpu CUDA=1 CUDA_ARCHS="${CUDA_ARCHS:-90}" all >"$LOGS/build.txt" 2>&1; then
+        tail -40 "$LOGS/build.txt" | tee -a "$log"
+        echo "gpu.sh: the build failed" | tee -a "$log" >&2
+        exit 1
+    fi
+    BIN=build-gpu/bundle-bin
+    mkdir -p "$BIN"
+    for p in tests/run_tests bench/gpt_step aprender tutorials/07_gpt; do ln -sf "$PWD/build-gpu/$p" "$BIN/"; done
+    TWIN=bench-torch/torch_gpt.py
 fi
-echo "built in $((SECONDS - t0)) s" | tee -a "$log"
 
+# ---- 1. CUDA tests --------------------------------------------------------------------------
 say "CUDA tests (allocations poisoned with NaN)"
-APRENDER_CUDA_POISON=1 APRENDER_BUILD=$BUILD timeout 300 $BUILD/tests/run_tests -tc='cuda*' 2>&1 | tee "$OUT/cuda-tests.txt" | tail -30
-tests_line="$(tail -1 "$OUT/cuda-tests.txt")"
+APRENDER_CUDA_POISON=1 timeout 300 "$BIN/run_tests" -tc='cuda*' >"$LOGS/cuda-tests.txt" 2>&1
+grep -E 'ERROR|FAILED|CHECK|passed,' "$LOGS/cuda-tests.txt" | head -40 | tee -a "$log"
+tests_line="$(tail -1 "$LOGS/cuda-tests.txt")"
 
+# ---- 2. memcheck ----------------------------------------------------------------------------
 say "compute-sanitizer memcheck on a subset"
 sanitizer="$(command -v compute-sanitizer || ls /usr/local/cuda/bin/compute-sanitizer 2>/dev/null || true)"
 if [[ -n "$sanitizer" ]]; then
-    timeout 300 "$sanitizer" --tool memcheck --leak-check no --error-exitcode 9 \
-        $BUILD/tests/run_tests -tc='cuda: binary*,cuda: reductions*,cuda: softmax*,cuda: out-of-range*' \
-        >"$OUT/memcheck.txt" 2>&1
-    memcheck_rc=$?
-    tail -5 "$OUT/memcheck.txt"
-    memcheck="exit $memcheck_rc ($(grep -c '^=========.*Invalid' "$OUT/memcheck.txt") invalid accesses reported)"
+    timeout 240 "$sanitizer" --tool memcheck --leak-check no --error-exitcode 9 \
+        "$BIN/run_tests" -tc='cuda: binary*,cuda: reductions*,cuda: softmax*,cuda: out-of-range*,cuda: a GPT training step*' \
+        >"$LOGS/memcheck.txt" 2>&1
+    memcheck="exit $? ($(grep -c 'Invalid' "$LOGS/memcheck.txt") invalid accesses reported; $(tail -1 "$LOGS/memcheck.txt"))"
 else
     memcheck="compute-sanitizer not found"
 fi
 echo "memcheck: $memcheck" | tee -a "$log"
 
-# ---- the GPT step, aprender and PyTorch, TF32 off then on ---------------------------------
+# ---- 3. whole models against PyTorch; our adapter in Hugging Face PEFT -----------------------
+say "reference: GPT, Encoder, LoRA against PyTorch; PEFT loads our adapter"
+timeout 120 "$BIN/run_tests" -tc='reference*' -s >"$LOGS/reference.txt" 2>&1
+grep -E 'agree|DISAGREE|PEFT|over tolerance|Error|passed,' "$LOGS/reference.txt" | sort -u | tee -a "$log"
+reference_line="$(tail -1 "$LOGS/reference.txt")"
+peft_line="$(grep -m1 'adapter loaded by Hugging Face PEFT' "$LOGS/reference.txt" || echo 'PEFT case did not run')"
+
+# ---- 4. a tutorial on the GPU ---------------------------------------------------------------
+say "tutorial 07 --quick on cuda and on cpu (same seed)"
+tutorial=""
+for dev in cuda cpu; do
+    timeout 150 "$BIN/07_gpt" --quick --no-pause --no-color --lang en --device "$dev" --out "$LOGS/07-$dev" \
+        >"$LOGS/07_gpt-$dev.txt" 2>&1
+    rc=$?
+    echo "07_gpt --device $dev: exit $rc" | tee -a "$log"
+    gpt_row="$(grep -E '^ *GPT +[0-9]+ parameters' "$LOGS/07_gpt-$dev.txt" | tail -1 | tr -s ' ')"
+    grep -E '100% loss|error' "$LOGS/07_gpt-$dev.txt" | tail -2 | tee -a "$log"
+    echo "$gpt_row" | tee -a "$log"
+    tutorial+="--device $dev: exit $rc, bits/char row:${gpt_row:-(none)}; "
+done
+
+# ---- 5. the GPT step, aprender and PyTorch, TF32 off then on ---------------------------------
 py=""
 for cand in python3 /usr/bin/python3; do
     if "$cand" -c 'import torch; assert torch.cuda.is_available()' 2>/dev/null; then py="$cand"; break; fi
 done
-[[ -f bench-torch/torch_gpt.py ]] || { echo "gpu.sh: bench-torch/torch_gpt.py missing: PyTorch columns will be empty" | tee -a "$log"; py=""; }
+[[ -f "$TWIN" ]] || { echo "gpu.sh: $TWIN missing: PyTorch columns will be empty" | tee -a "$log"; py=""; }
 [[ -n "$py" ]] || echo "gpu.sh: no python3 with CUDA-enabled torch found: PyTorch columns will be empty" | tee -a "$log"
 
 torch_args() {  # the twin's flags for each named config (bench/gpt_step.cpp named_config)
@@ -78,7 +136,7 @@ torch_args() {  # the twin's flags for each named config (bench/gpt_step.cpp nam
     esac
 }
 
-jsonl="$OUT/gpt-step.jsonl"
+jsonl="$LOGS/gpt-step.jsonl"
 : > "$jsonl"
 for tf32 in 0 1; do
     for run in "tiny 0" "small 0" "medium 0" "small 8" "medium 8"; do
@@ -86,28 +144,34 @@ for tf32 in 0 1; do
         cfg=$1 lora=$2
         flag=$([[ $tf32 == 1 ]] && echo --tf32 || true)
         say "gpt_step $cfg lora=$lora tf32=$tf32"
-        timeout 240 $BUILD/bench/gpt_step --device cuda --config "$cfg" --lora "$lora" --steps "$STEPS" --warmup "$WARMUP" \
-            $flag --json >"$OUT/aprender-$cfg-$lora-$tf32.txt" 2>&1
-        grep -v '^JSON' "$OUT/aprender-$cfg-$lora-$tf32.txt" | tee -a "$log" | grep -E 'step ms|error' || true
-        a=$(grep '^JSON' "$OUT/aprender-$cfg-$lora-$tf32.txt" | sed 's/^JSON //')
+        f="$LOGS/aprender-$cfg-$lora-$tf32.txt"
+        timeout 240 "$BIN/gpt_step" --device cuda --config "$cfg" --lora "$lora" --steps "$STEPS" --warmup "$WARMUP" \
+            $flag --json >"$f" 2>&1
+        grep -E 'step ms|rror' "$f" | tee -a "$log" || true
+        a=$(grep '^JSON' "$f" | sed 's/^JSON //')
         t=""
         if [[ -n "$py" ]]; then
-            timeout 240 "$py" bench-torch/torch_gpt.py --device cuda $(torch_args "$cfg") --lora "$lora" \
-                --steps "$STEPS" --warmup "$WARMUP" $flag --json >"$OUT/torch-$cfg-$lora-$tf32.txt" 2>&1
-            grep -E 'step ms|Error' "$OUT/torch-$cfg-$lora-$tf32.txt" | tee -a "$log" || true
-            t=$(grep '^JSON' "$OUT/torch-$cfg-$lora-$tf32.txt" | sed 's/^JSON //')
+            f="$LOGS/torch-$cfg-$lora-$tf32.txt"
+            timeout 240 "$py" "$TWIN" --device cuda $(torch_args "$cfg") --lora "$lora" \
+                --steps "$STEPS" --warmup "$WARMUP" $flag --json >"$f" 2>&1
+            grep -E 'step ms|Error' "$f" | tee -a "$log" || true
+            t=$(grep '^JSON' "$f" | sed 's/^JSON //')
         fi
         echo "{\"config\": \"$cfg\", \"lora\": $lora, \"tf32\": $tf32, \"aprender\": ${a:-null}, \"torch\": ${t:-null}}" >>"$jsonl"
     done
 done
 
-# ---- one table ---------------------------------------------------------------------------------
-python3 - "$jsonl" "$card" "$FP32_PEAK_TFLOPS" "$tests_line" "$memcheck" >"$OUT/gpu-results.md" <<'EOF'
+# ---- one table --------------------------------------------------------------------------------
+python3 - "$jsonl" "$card" "$FP32_PEAK_TFLOPS" "$tests_line" "$memcheck" "$reference_line" "$peft_line" "$tutorial" \
+    >"$OUT/gpu-results.md" <<'EOF'
 import json, sys
-path, card, peak, tests, memcheck = sys.argv[1], sys.argv[2], float(sys.argv[3]), sys.argv[4], sys.argv[5]
+path, card, peak, tests, memcheck, reference, peft, tutorial = sys.argv[1:]
+peak = float(peak)
 print(f"# GPU results: {card}\n")
 print(f"- CUDA tests (`run_tests -tc='cuda*'`, poisoned allocations): `{tests}`")
 print(f"- compute-sanitizer memcheck (subset): {memcheck}")
+print(f"- whole models against PyTorch (`run_tests -tc='reference*'`): `{reference}`; {peft}")
+print(f"- tutorial 07 --quick: {tutorial}")
 print(f"- fp32 peak used for the fraction: {peak} TFLOP/s (dense, no tensor cores)\n")
 print("| config | LoRA r | TF32 | aprender ms/step | PyTorch ms/step | aprender / PyTorch | aprender GFLOP/s | % of fp32 peak |")
 print("|---|---|---|---|---|---|---|---|")
@@ -120,7 +184,8 @@ for line in open(path):
     gf = f"{a['gflops']:.0f}" if a else "-"
     frac = f"{a['gflops'] / (peak * 1e3) * 100:.1f}%" if a and peak > 0 else "-"
     f = lambda v: f"{v:.2f}" if v is not None else "failed"
-    print(f"| {r['config']} | {r['lora']} | {'on' if r['tf32'] else 'off'} | {f(am)} | {f(tm) if t or tm else '-'} | {ratio} | {gf} | {frac} |")
+    print(f"| {r['config']} | {r['lora']} | {'on' if r['tf32'] else 'off'} | {f(am)} | {f(tm)} | {ratio} | {gf} | {frac} |")
 print("\nTargets (issue 9): medium ≤ 1.0x PyTorch eager, small ≤ 0.8x, fp32 with TF32 off on both.")
 EOF
 cat "$OUT/gpu-results.md"
+say "done"

@@ -282,16 +282,16 @@ void reduce_into(const T* px, const std::vector<int64_t>& shape, const std::vect
 // sums of many float32 numbers lose digits otherwise.
 //
 // How the work is split depends on the shape alone, never on the thread count, so the
-// numbers are the same with 1 thread or 16:
-//  - many outputs (a row sum, a bias gradient): cut the kept axes. Each output is folded
-//    by one thread, in the order a serial loop would use.
-//  - few outputs (a full sum to a scalar): cutting the outputs would leave threads idle,
-//    so cut the reduced axes into blocks of a fixed size (about kReduceBlock inputs).
-//    Each block folds into its own partial result and the partials are folded in block
-//    order: for a sum, a fixed rounding (a little better than one long serial sum's);
-//    for max, exactly the serial answer.
-constexpr int64_t kManyOutputs = 64;
-constexpr int64_t kReduceBlock = 1 << 15;  // changing it changes the last bits of big sums
+// numbers are the same with 1 thread or 16. After merging axes, the cut is along the
+// outermost axis when possible, so that each piece reads long contiguous stretches of x:
+//  - a reduced axis (a full sum; a column sum such as a bias gradient) is cut into blocks
+//    of a fixed size. Each block folds into its own partial outputs, and the partials are
+//    folded in block order: for a sum, a fixed rounding (a little better than one long
+//    serial sum's); for max, exactly the serial answer. A block reads at least 256 inputs
+//    per output, so that writing and re-reading the partials costs little.
+//  - otherwise (a row sum; or a reduced axis too short for two blocks) the first kept
+//    axis is cut: each thread owns its outputs and folds each one in serial order.
+constexpr int64_t kReduceBlock = 1 << 15;  // inputs; changing it changes the last bits of big sums
 
 template <class T, ReduceOp OP>
 void reduce_loop(const Strided& x, const Strided& out) {
@@ -304,39 +304,42 @@ void reduce_loop(const Strided& x, const Strided& out) {
     const A init = OP == ReduceOp::sum ? A(0) : A(std::numeric_limits<T>::lowest());
     std::vector<A> acc(out_n, init);
 
-    // Merge axes first, so that e.g. a contiguous [2, N] full sum is cut along all 2N.
     std::vector<int64_t> shape = x.shape;
     std::array<std::vector<int64_t>, 2> st{x.strides, out.strides};
     coalesce(shape, st);
     const auto& xs = st[0];
     const auto& os = st[1];
-    bool by_outputs = out_n >= kManyOutputs;
-    size_t axis = 0;  // the first axis of the kind we cut (kept or reduced)
-    while (axis < shape.size() && (os[axis] != 0) != by_outputs) ++axis;
     int64_t numel = shape_numel(shape);
+    int64_t len = 0, blocks = 0;  // blocks of `len` along axis 0, when it is reduced
+    if (numel > 0 && !shape.empty() && os[0] == 0) {
+        int64_t per_unit = numel / shape[0];
+        len = (std::max(kReduceBlock, 256 * out_n) + per_unit - 1) / per_unit;
+        blocks = (shape[0] + len - 1) / len;
+    }
+    size_t kept = 0;  // the first kept axis
+    while (kept < shape.size() && os[kept] == 0) ++kept;
 
-    if (numel == 0 || axis == shape.size()) {  // nothing to cut (or nothing at all)
-        reduce_into<OP>(px, shape, xs, os, acc.data());
-    } else if (by_outputs) {
-        int64_t per_unit = numel / shape[axis];
-        parallel_for(shape[axis], std::max<int64_t>(kGrain / per_unit, 1), [&](int64_t b, int64_t e) {
-            std::vector<int64_t> sub = shape;
-            sub[axis] = e - b;
-            reduce_into<OP>(px + b * xs[axis], sub, xs, os, acc.data() + b * os[axis]);
-        });
-    } else {
-        int64_t len = std::max<int64_t>(kReduceBlock / (numel / shape[axis]), 1);  // of the cut axis, per block
-        int64_t blocks = (shape[axis] + len - 1) / len;
+    if (blocks >= 2) {
         std::vector<A> partial(blocks * out_n, init);
         parallel_for(blocks, 1, [&](int64_t b0, int64_t b1) {
             for (int64_t k = b0; k < b1; ++k) {
                 std::vector<int64_t> sub = shape;
-                sub[axis] = std::min(len, shape[axis] - k * len);
-                reduce_into<OP>(px + k * len * xs[axis], sub, xs, os, partial.data() + k * out_n);
+                sub[0] = std::min(len, shape[0] - k * len);
+                reduce_into<OP>(px + k * len * xs[0], sub, xs, os, partial.data() + k * out_n);
             }
         });
-        for (int64_t k = 0; k < blocks; ++k)
-            for (int64_t i = 0; i < out_n; ++i) fold<OP>(acc[i], partial[k * out_n + i]);
+        parallel_for(out_n, std::max<int64_t>(kGrain / blocks, 1), [&](int64_t i0, int64_t i1) {
+            for (int64_t k = 0; k < blocks; ++k)
+                for (int64_t i = i0; i < i1; ++i) fold<OP>(acc[i], partial[k * out_n + i]);
+        });
+    } else if (numel > 0 && kept < shape.size()) {
+        parallel_for(shape[kept], std::max<int64_t>(kGrain / (numel / shape[kept]), 1), [&](int64_t b, int64_t e) {
+            std::vector<int64_t> sub = shape;
+            sub[kept] = e - b;
+            reduce_into<OP>(px + b * xs[kept], sub, xs, os, acc.data() + b * os[kept]);
+        });
+    } else {  // small, a single element, or empty
+        reduce_into<OP>(px, shape, xs, os, acc.data());
     }
     for (int64_t i = 0; i < out_n; ++i)
         po[i] = static_cast<T>(acc[i]) + (OP == ReduceOp::sum ? po[i] : T(0));  // a sum adds to out

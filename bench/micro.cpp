@@ -85,5 +85,17 @@ int main() {
         double soft = gbs(2 * e, best_seconds([&] { softmax(a); }));
         fmt::print("{:>6} {:>9.2f} {:>13.2f} {:>9.2f} {:>9.2f} {:>9.2f}\n", n, add_, mulb, gelu_, sum_, soft);
     }
+
+    // Reductions of a [4096, 1024] float32 tensor (16 MiB) along each axis and to a
+    // scalar: the rows a loss, a layer norm and a bias gradient need.
+    {
+        Tensor a = Tensor::normal({4096, 1024}, 0, 1, gen);
+        double e = 4.0 * a.numel();
+        auto gbs = [&](const std::function<void()>& f) { return e / best_seconds(f) * 1e-9; };
+        fmt::print("\nreductions, float32 [4096, 1024]     GB/s (bytes read)\n");
+        fmt::print("{:>12} {:>12} {:>12} {:>12}\n", "sum(-1)", "sum(0)", "sum (all)", "amax(-1)");
+        fmt::print("{:>12.2f} {:>12.2f} {:>12.2f} {:>12.2f}\n", gbs([&] { sum(a, {-1}); }), gbs([&] { sum(a, {0}); }),
+                   gbs([&] { sum(a); }), gbs([&] { amax(a, {-1}); }));
+    }
     return 0;
 }

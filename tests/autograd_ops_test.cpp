@@ -1,5 +1,6 @@
 // Gradient checks (float64, central differences; see gradcheck.h) for every op in
 // autograd/ops.h, including broadcasting, non-contiguous inputs and reused inputs.
+#include "autograd/parallel.h"
 #include "tests/gradcheck.h"
 #include "tests/test_util.h"
 
@@ -117,6 +118,38 @@ TEST_CASE("ops: reductions forward values by hand") {
     Tensor t = Tensor::from({1.0f, 3.0f, 3.0f}).requires_grad_();
     amax(t).backward();
     check_close(t.grad(), {0, 0.5, 0.5});
+}
+
+// The CPU kernel splits reductions over the thread pool by the shape alone (see reduce_loop
+// in autograd/cpu_backend.cpp), so every thread count must give the very same bits: row
+// sums, column sums, a full sum cut into blocks, a strided view, max, float64 and int32.
+TEST_CASE("ops: reductions give the same bits with 1, 2 and 3 threads") {
+    Generator gen(21);
+    Tensor a = Tensor::normal({300, 1000}, 0, 1, gen);             // float32, 300k elements
+    Tensor v = Tensor::normal({40, 30, 200}, 0, 1, gen).permute({2, 0, 1});  // not contiguous
+    Tensor d = Tensor::normal({1 << 20}, 0, 1, gen, DType::f64);
+    Tensor i = Tensor::uniform({500, 700}, -1000, 1000, gen).to(DType::i32);
+    auto all = [&] {
+        std::vector<std::vector<double>> r;
+        for (const Tensor& t : {sum(a), sum(a, {-1}), sum(a, {0}), amax(a), amax(a, {1}), amax(a, {0}), sum(v),
+                                sum(v, {0, 2}), sum(v, {1}), amax(v, {0, 2}), sum(d), amax(d), sum(i), sum(i, {0}),
+                                amax(i, {1})})
+            r.push_back(t.to_double_vector());
+        return r;
+    };
+    int threads = num_threads();
+    set_num_threads(1);
+    auto one = all();
+    for (int n : {2, 3}) {
+        set_num_threads(n);
+        CHECK(all() == one);
+    }
+    set_num_threads(threads);
+    // and the numbers are right: a full float32 sum against a float64 one, int32 exactly
+    check_close(Tensor::from(one[0]), {sum(a.to(DType::f64)).item()}, 1e-6);
+    int64_t isum = 0;
+    for (double x : i.to_double_vector()) isum += (int64_t)x;
+    CHECK(one[12][0] == (double)isum);
 }
 
 // ---- matmul ------------------------------------------------------------------------------------

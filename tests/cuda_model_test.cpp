@@ -47,6 +47,19 @@ nn::AdamWOptions adamw_options() {
     return o;
 }
 
+// The key projection's bias shifts every score of a softmax row by the same q·b, which
+// softmax ignores: its gradient is exactly 0 in exact arithmetic, and what backward
+// computes is the rounding noise of a cancelling sum (~1e-11 here, vs ~1e-4 for the
+// other attention gradients), different for any other summation order (even the CPU
+// with another thread count: |diff|/tol ~ 2e4). AdamW then turns that noise into steps
+// of lr·g/(|g| + eps). So it is compared by size, not element by element.
+bool noise_only(const std::string& name) { return name.find("k_proj.bias") != std::string::npos; }
+double max_abs(const Tensor& t) {
+    double m = 0;
+    for (double v : t.to_double_vector()) m = std::max(m, std::fabs(v));
+    return m;
+}
+
 }  // namespace
 
 TEST_CASE("cuda: a GPT training step gives the CPU's loss and every parameter gradient" * doctest::skip(no_gpu())) {
@@ -63,6 +76,11 @@ TEST_CASE("cuda: a GPT training step gives the CPU's loss and every parameter gr
         REQUIRE(pc[i].second.grad().defined());
         REQUIRE(pg[i].second.grad().defined());
         CHECK(pg[i].second.grad().device() == gpu());
+        if (noise_only(pc[i].first)) {
+            CHECK_MESSAGE(max_abs(pc[i].second.grad()) < 1e-7, pc[i].first);
+            CHECK_MESSAGE(max_abs(pg[i].second.grad()) < 1e-7, pc[i].first);
+            continue;
+        }
         check_close(pc[i].second.grad(), pg[i].second.grad(), 1e-4, "grad of " + pc[i].first);
     }
 }
@@ -85,7 +103,8 @@ TEST_CASE("cuda: 20 AdamW steps follow the CPU's trajectory" * doctest::skip(no_
         og.step();
     }
     auto pc = cpu.named_parameters(), pg = dev.named_parameters();
-    for (size_t i = 0; i < pc.size(); ++i) check_close(pc[i].second, pg[i].second, 1e-3, "after 20 steps: " + pc[i].first);
+    for (size_t i = 0; i < pc.size(); ++i)  // k_proj.bias: noise-driven on both devices (see noise_only)
+        if (!noise_only(pc[i].first)) check_close(pc[i].second, pg[i].second, 1e-3, "after 20 steps: " + pc[i].first);
 }
 
 TEST_CASE("cuda: LoRA trains and merges on the GPU as on the CPU" * doctest::skip(no_gpu())) {

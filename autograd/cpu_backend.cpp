@@ -438,7 +438,7 @@ public:
             using T = decltype(t);
             T* p = static_cast<T*>(dst);
             parallel_for(n, kGrain / 8, [&](int64_t b, int64_t e) {
-                for (int64_t i = b; i < e; ++i) p[i] = static_cast<T>(lo + (hi - lo) * philox::uniform(offset + i, seed));
+                for (int64_t i = b; i < e; ++i) p[i] = static_cast<T>(philox::scale_shift(hi - lo, philox::uniform(offset + i, seed), lo));
             });
         });
     }
@@ -447,7 +447,7 @@ public:
             using T = decltype(t);
             T* p = static_cast<T*>(dst);
             parallel_for(n, kGrain / 8, [&](int64_t b, int64_t e) {
-                for (int64_t i = b; i < e; ++i) p[i] = static_cast<T>(mean + std * philox::normal(offset + i, seed));
+                for (int64_t i = b; i < e; ++i) p[i] = static_cast<T>(philox::scale_shift(std, philox::normal(offset + i, seed), mean));
             });
         });
     }

@@ -7,14 +7,10 @@
 // split. key = the seed, counter = the element's position in the stream.
 #pragma once
 
+#include "autograd/host_device.h"
+
 #include <cmath>
 #include <cstdint>
-
-#if defined(__CUDACC__)
-#define APRENDER_HD __host__ __device__ inline
-#else
-#define APRENDER_HD inline
-#endif
 
 namespace aprender::philox {
 
@@ -56,5 +52,11 @@ APRENDER_HD double normal(uint64_t e, uint64_t seed) {
     double r = std::sqrt(-2.0 * std::log(u1)), theta = 6.283185307179586 * u2;
     return second ? r * std::sin(theta) : r * std::cos(theta);
 }
+
+// The affine maps lo + (hi - lo)·u and mean + std·z, written as one fused multiply-add on
+// both devices. Left as a*b + c, g++ fuses it or not depending on -march (with
+// -march=native it does) while nvcc always does, and the last bit of the numbers would
+// then depend on the device and on the build flags.
+APRENDER_HD double scale_shift(double a, double x, double b) { return std::fma(a, x, b); }
 
 }  // namespace aprender::philox

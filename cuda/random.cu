@@ -9,11 +9,11 @@
 // double-precision Box-Muller (log, sqrt, sin/cos) dominates. Still cheap next to a
 // training step: drawing all 124 M weights of GPT-2 small takes milliseconds, once.
 //
-// Same numbers, bit for bit: the affine map lo + (hi - lo)·u is written with __dmul_rn /
-// __dadd_rn, which the compiler may not fuse into one fma (nvcc fuses a*b + c by default;
-// g++ in ISO C++ mode does not), so both devices round the same two operations. CUDA's
-// double log/sin/cos are within 1 ulp of glibc's: a normal number may differ in its last
-// float64 bit, practically never after rounding to float32 (the tests allow 1 ulp).
+// Same numbers, bit for bit: the affine maps lo + (hi - lo)·u and mean + std·z go through
+// philox::scale_shift, one fused multiply-add on both devices (left as a*b + c, nvcc fuses
+// it and g++ fuses it or not depending on -march). CUDA's double log/sin/cos are within
+// 1-2 ulp of glibc's: a normal number may differ in its last float64 bits, practically
+// never after rounding to float32.
 #include "autograd/random.h"
 #include "cuda/common.cuh"
 
@@ -25,7 +25,7 @@ template <class T>
 __global__ void uniform_kernel(T* dst, int64_t n, double lo, double hi, uint64_t seed, uint64_t offset) {
     APRENDER_GRID_STRIDE(i, n) {
         double u = philox::uniform(offset + (uint64_t)i, seed);
-        dst[i] = static_cast<T>(__dadd_rn(lo, __dmul_rn(__dadd_rn(hi, -lo), u)));
+        dst[i] = static_cast<T>(philox::scale_shift(hi - lo, u, lo));
     }
 }
 
@@ -33,7 +33,7 @@ template <class T>
 __global__ void normal_kernel(T* dst, int64_t n, double mean, double std, uint64_t seed, uint64_t offset) {
     APRENDER_GRID_STRIDE(i, n) {
         double z = philox::normal(offset + (uint64_t)i, seed);
-        dst[i] = static_cast<T>(__dadd_rn(mean, __dmul_rn(std, z)));
+        dst[i] = static_cast<T>(philox::scale_shift(std, z, mean));
     }
 }
 

@@ -3,6 +3,7 @@
 // the axes they can, so a contiguous tensor of any rank becomes one flat loop.
 #include "autograd/backend.h"
 
+#include "autograd/elementwise_math.h"
 #include "autograd/fastmath.h"
 #include "autograd/parallel.h"
 #include "autograd/random.h"
@@ -126,68 +127,21 @@ inline void parallel_rows(int64_t rows, int64_t cols, const std::function<void(i
 }
 
 // ---- elementwise math ------------------------------------------------------------------
-constexpr double kSqrt2OverPi = 0.7978845608028654;
-
-template <class T>
-inline T unary_f(UnaryOp op, T x, T a, T b) {
-    switch (op) {
-        case UnaryOp::neg: return -x;
-        case UnaryOp::exp: return fastmath::exp(x);
-        case UnaryOp::log: return std::log(x);
-        case UnaryOp::sqrt: return std::sqrt(x);
-        case UnaryOp::rsqrt: return T(1) / std::sqrt(x);
-        case UnaryOp::abs: return std::fabs(x);
-        case UnaryOp::tanh: return fastmath::tanh(x);
-        case UnaryOp::sigmoid: return T(1) / (T(1) + fastmath::exp(-x));
-        case UnaryOp::relu: return x > T(0) ? x : T(0);
-        case UnaryOp::gelu: return T(0.5) * x * (T(1) + fastmath::tanh(T(kSqrt2OverPi) * (x + T(0.044715) * x * x * x)));
-        case UnaryOp::pow: return std::pow(x, a);
-        case UnaryOp::clamp: return std::min(std::max(x, a), b);
-        case UnaryOp::affine: return a * x + b;
-    }
-    return x;
+// The formulas are in autograd/elementwise_math.h, shared with the CUDA kernels; the CPU
+// brings its vectorisable float32 exp and tanh (fastmath.h) and the C library for the rest.
+struct CpuMath {
+    template <class T> [[gnu::always_inline]] static T exp(T x) { return fastmath::exp(x); }
+    template <class T> [[gnu::always_inline]] static T tanh(T x) { return fastmath::tanh(x); }
+    template <class T> static T log(T x) { return std::log(x); }
+    template <class T> static T sqrt(T x) { return std::sqrt(x); }
+    template <class T> static T fabs(T x) { return std::fabs(x); }
+    template <class T> static T pow(T x, T a) { return std::pow(x, a); }
+};
+template <class T> inline T unary_f(UnaryOp op, T x, T a, T b) { return elementwise::unary_f<CpuMath>(op, x, a, b); }
+template <class T> inline T unary_df(UnaryOp op, T x, T y, T a, T b) {
+    return elementwise::unary_df<CpuMath>(op, x, y, a, b);
 }
-
-// d f(x) / dx, given x and y = f(x)
-template <class T>
-inline T unary_df(UnaryOp op, T x, T y, T a, T b) {
-    switch (op) {
-        case UnaryOp::neg: return T(-1);
-        case UnaryOp::exp: return y;
-        case UnaryOp::log: return T(1) / x;
-        case UnaryOp::sqrt: return T(0.5) / y;
-        case UnaryOp::rsqrt: return T(-0.5) * y * y * y;
-        case UnaryOp::abs: return x > T(0) ? T(1) : x < T(0) ? T(-1) : T(0);
-        case UnaryOp::tanh: return T(1) - y * y;
-        case UnaryOp::sigmoid: return y * (T(1) - y);
-        case UnaryOp::relu: return x > T(0) ? T(1) : T(0);
-        case UnaryOp::gelu: {
-            T u = T(kSqrt2OverPi) * (x + T(0.044715) * x * x * x);
-            T th = fastmath::tanh(u);
-            T du = T(kSqrt2OverPi) * (T(1) + T(3 * 0.044715) * x * x);
-            return T(0.5) * (T(1) + th) + T(0.5) * x * (T(1) - th * th) * du;
-        }
-        case UnaryOp::pow: return a * std::pow(x, a - T(1));
-        case UnaryOp::clamp: return (x >= a && x <= b) ? T(1) : T(0);
-        case UnaryOp::affine: return a;
-    }
-    return T(0);
-}
-
-template <class T>
-inline T binary_f(BinaryOp op, T a, T b) {
-    switch (op) {
-        case BinaryOp::add: return a + b;
-        case BinaryOp::sub: return a - b;
-        case BinaryOp::mul: return a * b;
-        case BinaryOp::div: return a / b;
-        case BinaryOp::maximum: return a > b ? a : b;
-        case BinaryOp::eq: return a == b ? T(1) : T(0);
-        case BinaryOp::gt: return a > b ? T(1) : T(0);
-        case BinaryOp::lt: return a < b ? T(1) : T(0);
-    }
-    return a;
-}
+using elementwise::binary_f;
 
 // Applying a switch per element would be slow; instantiate one loop per op instead.
 template <class T, BinaryOp OP>

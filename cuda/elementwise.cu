@@ -11,6 +11,7 @@
 // H100's ~3 TB/s. binary moves 12 B per element (a broadcast operand is re-read from
 // cache, so ~8 B). An n-d layout costs one division per axis per element, hidden under
 // the memory latency; dense tensors are merged to rank 1 on the host (make_layout).
+#include "autograd/elementwise_math.h"
 #include "cuda/common.cuh"
 
 #include <cmath>
@@ -18,8 +19,6 @@
 namespace aprender::cuda {
 
 namespace {
-
-constexpr double kSqrt2OverPi = 0.7978845608028654;
 
 // ---- fill and copy ------------------------------------------------------------------------
 
@@ -38,57 +37,21 @@ __global__ void copy_kernel(NdLayout<2> L, const S* src, D* dst) {
 }
 
 // ---- unary ----------------------------------------------------------------------------------
-// The same formulas as cpu_backend.cpp, with CUDA's libm (expf, tanhf, ...) in place of
-// the CPU's vectorised fastmath: both are within a few float32 roundings of the truth.
-
-template <class T>
-__device__ __forceinline__ T unary_f(UnaryOp op, T x, T a, T b) {
-    switch (op) {
-        case UnaryOp::neg: return -x;
-        case UnaryOp::exp: return exp(x);
-        case UnaryOp::log: return log(x);
-        case UnaryOp::sqrt: return sqrt(x);
-        case UnaryOp::rsqrt: return T(1) / sqrt(x);
-        case UnaryOp::abs: return fabs(x);
-        case UnaryOp::tanh: return tanh(x);
-        case UnaryOp::sigmoid: return T(1) / (T(1) + exp(-x));
-        case UnaryOp::relu: return x > T(0) ? x : T(0);
-        case UnaryOp::gelu: return T(0.5) * x * (T(1) + tanh(T(kSqrt2OverPi) * (x + T(0.044715) * x * x * x)));
-        case UnaryOp::pow: return pow(x, a);
-        case UnaryOp::clamp: return min(max(x, a), b);
-        case UnaryOp::affine: return a * x + b;
-    }
-    return x;
-}
-
-template <class T>
-__device__ __forceinline__ T unary_df(UnaryOp op, T x, T y, T a, T b) {
-    switch (op) {
-        case UnaryOp::neg: return T(-1);
-        case UnaryOp::exp: return y;
-        case UnaryOp::log: return T(1) / x;
-        case UnaryOp::sqrt: return T(0.5) / y;
-        case UnaryOp::rsqrt: return T(-0.5) * y * y * y;
-        case UnaryOp::abs: return x > T(0) ? T(1) : x < T(0) ? T(-1) : T(0);
-        case UnaryOp::tanh: return T(1) - y * y;
-        case UnaryOp::sigmoid: return y * (T(1) - y);
-        case UnaryOp::relu: return x > T(0) ? T(1) : T(0);
-        case UnaryOp::gelu: {
-            T u = T(kSqrt2OverPi) * (x + T(0.044715) * x * x * x);
-            T th = tanh(u);
-            T du = T(kSqrt2OverPi) * (T(1) + T(3 * 0.044715) * x * x);
-            return T(0.5) * (T(1) + th) + T(0.5) * x * (T(1) - th * th) * du;
-        }
-        case UnaryOp::pow: return a * pow(x, a - T(1));
-        case UnaryOp::clamp: return (x >= a && x <= b) ? T(1) : T(0);
-        case UnaryOp::affine: return a;
-    }
-    return T(0);
-}
+// The formulas are autograd/elementwise_math.h, the CPU's own lines; here with CUDA's libm
+// (expf, tanhf, ... for float; exp, tanh, ... for double) where the CPU uses its fastmath.
+struct CudaMath {
+    template <class T> __device__ static T exp(T x) { return ::exp(x); }
+    template <class T> __device__ static T tanh(T x) { return ::tanh(x); }
+    template <class T> __device__ static T log(T x) { return ::log(x); }
+    template <class T> __device__ static T sqrt(T x) { return ::sqrt(x); }
+    template <class T> __device__ static T fabs(T x) { return ::fabs(x); }
+    template <class T> __device__ static T pow(T x, T a) { return ::pow(x, a); }
+};
+using elementwise::binary_f;
 
 template <class T>
 __global__ void unary_kernel(UnaryOp op, const T* x, T* y, int64_t n, T a, T b) {
-    APRENDER_GRID_STRIDE(i, n) y[i] = unary_f<T>(op, x[i], a, b);
+    APRENDER_GRID_STRIDE(i, n) y[i] = elementwise::unary_f<CudaMath>(op, x[i], a, b);
 }
 
 // x or y may be null (an op's derivative reads only one of them): never dereferenced then.
@@ -96,26 +59,11 @@ template <class T>
 __global__ void unary_backward_kernel(UnaryOp op, const T* x, const T* y, const T* gy, T* gx, int64_t n, T a, T b) {
     APRENDER_GRID_STRIDE(i, n) {
         T xi = x ? x[i] : T(0), yi = y ? y[i] : T(0);
-        gx[i] = gy[i] * unary_df<T>(op, xi, yi, a, b);
+        gx[i] = gy[i] * elementwise::unary_df<CudaMath>(op, xi, yi, a, b);
     }
 }
 
 // ---- binary and where -------------------------------------------------------------------------
-
-template <class T>
-__device__ __forceinline__ T binary_f(BinaryOp op, T a, T b) {
-    switch (op) {
-        case BinaryOp::add: return a + b;
-        case BinaryOp::sub: return a - b;
-        case BinaryOp::mul: return a * b;
-        case BinaryOp::div: return a / b;
-        case BinaryOp::maximum: return a > b ? a : b;
-        case BinaryOp::eq: return a == b ? T(1) : T(0);
-        case BinaryOp::gt: return a > b ? T(1) : T(0);
-        case BinaryOp::lt: return a < b ? T(1) : T(0);
-    }
-    return a;
-}
 
 // operands: 0 = a, 1 = b, 2 = out (contiguous)
 template <class T>

@@ -48,6 +48,10 @@ public:
     virtual void release(void* ptr, size_t nbytes) = 0;
     virtual void to_host(void* dst, const void* src, size_t nbytes) = 0;
     virtual void from_host(void* dst, const void* src, size_t nbytes) = 0;
+    // Wait until every queued kernel has finished and report any error they found (an
+    // out-of-range index, on a GPU). The CPU runs each kernel to the end before returning:
+    // nothing to wait for. Benchmarks call it before reading the clock.
+    virtual void synchronize() {}
 
     // dst[i] = value for n contiguous elements (f32, f64, i32)
     virtual void fill(void* dst, int64_t n, double value, DType dt) = 0;
@@ -102,9 +106,10 @@ public:
     // out[i, :] = table[ids[i], :]; ids are int32 and are checked against `rows`.
     virtual void embedding(const int32_t* ids, int64_t n, const void* table, int64_t rows, int64_t cols,
                            void* out, DType dt) = 0;
-    // gtable[ids[i], :] += gout[i, :]
-    virtual void embedding_backward(const int32_t* ids, int64_t n, const void* gout, int64_t cols, void* gtable,
-                                    DType dt) = 0;
+    // gtable[ids[i], :] += gout[i, :] for gtable (rows, cols); an id outside [0, rows) adds
+    // nothing (the forward pass reported it; a GPU may run this before the report is read).
+    virtual void embedding_backward(const int32_t* ids, int64_t n, const void* gout, int64_t rows, int64_t cols,
+                                    void* gtable, DType dt) = 0;
     // Per row: loss[r] = logsumexp(logits[r]) - logits[r, target[r]] (0 where target ==
     // ignore_index), lse[r] saved. Targets are checked against `cols`.
     virtual void cross_entropy(const void* logits, const int32_t* targets, int64_t rows, int64_t cols,

@@ -665,8 +665,8 @@ public:
         });
     }
 
-    void embedding_backward(const int32_t* ids, int64_t n, const void* gout, int64_t cols, void* gtable,
-                            DType dt) override {
+    void embedding_backward(const int32_t* ids, int64_t n, const void* gout, int64_t rows, int64_t cols,
+                            void* gtable, DType dt) override {
         dispatch_float(dt, "embedding backward", [&](auto t) {
             using T = decltype(t);
             const T* g = static_cast<const T*>(gout);
@@ -674,7 +674,8 @@ public:
             // split the columns, not the ids: two rows may share an id, two columns never collide
             parallel_for(cols, std::max<int64_t>(kGrain / std::max<int64_t>(n, 1), 8), [&](int64_t j0, int64_t j1) {
                 for (int64_t i = 0; i < n; ++i)
-                    for (int64_t j = j0; j < j1; ++j) gt[ids[i] * cols + j] += g[i * cols + j];
+                    if (ids[i] >= 0 && ids[i] < rows)
+                        for (int64_t j = j0; j < j1; ++j) gt[ids[i] * cols + j] += g[i * cols + j];
             });
         });
     }

@@ -166,8 +166,8 @@ struct EmbeddingBackward : Node {
     std::vector<Tensor> backward(const Tensor& g) override {
         Tensor gc = g.contiguous();
         Tensor gt = Tensor::zeros(table_shape, g.dtype(), g.device());
-        backend(g.device()).embedding_backward(static_cast<const int32_t*>(ids.raw_data()), ids.numel(), gc.raw_data(), table_shape[1],
-                                               gt.raw_data(), g.dtype());
+        backend(g.device()).embedding_backward(static_cast<const int32_t*>(ids.raw_data()), ids.numel(), gc.raw_data(),
+                                               table_shape[0], table_shape[1], gt.raw_data(), g.dtype());
         return {Tensor(), gt};
     }
     const char* name() const override { return "EmbeddingBackward"; }

@@ -4,7 +4,8 @@
 // a block max, a block sum of exp(x - max), then lse = max + log(sum) and
 // loss = lse - x[target] (0 for ignore_index). The probabilities are never stored.
 // A target outside [0, V) is recorded in the error word (common.cuh) and thrown by the
-// host with the CPU's message.
+// host, at its next synchronisation, with the CPU's message; the backward never indexes
+// with a target (it compares it with the column), so a bad one cannot write astray.
 //
 // Backward: one block per row, glogits = scale·(exp(x - lse) - onehot(target)), with
 // lse saved by the forward, so the row is read once and written once.

@@ -9,7 +9,8 @@
 // in the order they were issued, and a block of memory released by one tensor can be
 // handed to the next at once (its last reader was queued before any new writer).
 // to_host (cudaMemcpy) waits for the queue, which is why loss.item() is where a
-// training step's time is really spent from the host's point of view.
+// training step's time is really spent from the host's point of view — and where the
+// index checks of the step are read (see "the index checks").
 #include "cuda/cuda.h"
 #include "cuda/kernels.h"
 
@@ -20,6 +21,7 @@
 
 #include <climits>
 #include <cstdlib>
+#include <functional>
 #include <map>
 #include <mutex>
 #include <vector>
@@ -75,7 +77,12 @@ class CudaBackend final : public Backend {
     int num_sms_ = 1;
     bool tf32_ = false;
     bool poison_ = false;
-    unsigned long long* error_ = nullptr;  // the index-check word (kernels.h)
+    // Index checks waiting to be read (see "the index checks" below): one error word per
+    // check on the device, and the message to throw if its word holds a bad index.
+    static constexpr size_t kChecks = 64;
+    unsigned long long* checks_ = nullptr;
+    std::vector<std::function<std::string(int64_t, int32_t)>> pending_;
+    bool check_at_once_ = false;  // CUDA_LAUNCH_BLOCKING=1
 
     // ---- the caching allocator ----
     // cudaMalloc and cudaFree are slow (cudaFree synchronises the whole device), and a
@@ -100,7 +107,10 @@ public:
         // so a kernel that forgets to write an element leaves a NaN the tests will see.
         const char* poison = std::getenv("APRENDER_CUDA_POISON");
         poison_ = poison && std::string(poison) == "1";
-        check(cudaMalloc(reinterpret_cast<void**>(&error_), sizeof(unsigned long long)), "cudaMalloc (error word)");
+        check(cudaMalloc(reinterpret_cast<void**>(&checks_), kChecks * sizeof(unsigned long long)),
+              "cudaMalloc (index-check words)");
+        const char* blocking = std::getenv("CUDA_LAUNCH_BLOCKING");
+        check_at_once_ = blocking && std::string(blocking) == "1";
     }
     // Never destroyed: tensors in static objects may be released after main returns,
     // when the CUDA runtime is already shutting down (release() makes no CUDA call).
@@ -187,6 +197,7 @@ public:
     }
 
     void to_host(void* dst, const void* src, size_t n) override {
+        read_checks();  // the host waits for the GPU here anyway: a bad index surfaces now
         check(cudaMemcpy(dst, src, n, cudaMemcpyDeviceToHost), "cudaMemcpy (device to host)");
     }
     void from_host(void* dst, const void* src, size_t n) override {
@@ -283,40 +294,61 @@ public:
         cuda::layernorm_backward(gy, x, w, mean, rstd, gx, gw, gb, rows, cols, dt, num_sms_);
     }
 
-    // ---- the index checks: reset the error word, launch, read it back (one sync) ----
-    void reset_error() { check(cudaMemsetAsync(error_, 0xFF, sizeof(*error_)), "cudaMemsetAsync (error word)"); }
-    // The first bad element, if any: (position, value).
-    bool read_error(int64_t& position, int32_t& value, const char* kernel) {
-        unsigned long long word = kNoError;
-        check(cudaMemcpy(&word, error_, sizeof(word), cudaMemcpyDeviceToHost),
-              fmt::format("cudaMemcpy (after the {} kernel)", kernel).c_str());
-        if (word == kNoError) return false;
-        position = (int64_t)(word >> 32);
-        value = (int32_t)(uint32_t)(word & 0xffffffffu);
-        return true;
+    // ---- the index checks ----------------------------------------------------------------
+    // embedding, cross_entropy and gather record the first out-of-range index in an error
+    // word on the device (kernels.h). Reading the word right after each launch would make
+    // the host wait for the GPU to catch up, three times per training step, and a waiting
+    // host queues no work. So each check gets its own word and its message, and the words
+    // are read together the next time the host waits for the GPU anyway — to_host, i.e.
+    // loss.item(), printing a tensor, moving it to the CPU — or when all kChecks are in
+    // use. The error is thrown there with the CPU's message, just as CUDA reports a failed
+    // kernel at the next synchronising call. CUDA_LAUNCH_BLOCKING=1 reads each at once.
+    // Kernels that run before the check is read skip bad indices (no wild reads or writes).
+    using Message = std::function<std::string(int64_t position, int32_t value)>;
+    unsigned long long* new_check(Message message) {
+        if (pending_.size() == kChecks) read_checks();
+        if (pending_.empty())  // a fresh batch of words: all "no error" (0xFF...)
+            check(cudaMemsetAsync(checks_, 0xFF, kChecks * sizeof(unsigned long long)), "cudaMemsetAsync (index checks)");
+        pending_.push_back(std::move(message));
+        return checks_ + (pending_.size() - 1);
+    }
+    void after_check() {
+        if (check_at_once_) read_checks();
+    }
+    // Throws the message of the first check (in the order they were issued) that found a
+    // bad index; forgets all of them either way.
+    void read_checks() {
+        if (pending_.empty()) return;
+        std::vector<Message> messages;
+        messages.swap(pending_);
+        unsigned long long words[kChecks];
+        check(cudaMemcpy(words, checks_, messages.size() * sizeof(words[0]), cudaMemcpyDeviceToHost),
+              "cudaMemcpy (index checks)");
+        for (size_t k = 0; k < messages.size(); ++k)
+            if (words[k] != kNoError) fail(messages[k]((int64_t)(words[k] >> 32), (int32_t)(uint32_t)(words[k] & 0xffffffffu)));
+    }
+    void synchronize() override {
+        read_checks();
+        check(cudaDeviceSynchronize(), "cudaDeviceSynchronize");
     }
 
     void embedding(const int32_t* ids, int64_t n, const void* table, int64_t rows, int64_t cols, void* out,
                    DType dt) override {
-        reset_error();
-        cuda::embedding(ids, n, table, rows, cols, out, dt, error_);
-        int64_t pos;
-        int32_t id;
-        if (read_error(pos, id, "embedding"))
-            fail(fmt::format("embedding: id {} at position {} is out of range for a table of {} rows", id, pos, rows));
+        cuda::embedding(ids, n, table, rows, cols, out, dt, new_check([rows](int64_t pos, int32_t id) {
+            return fmt::format("embedding: id {} at position {} is out of range for a table of {} rows", id, pos, rows);
+        }));
+        after_check();
     }
-    void embedding_backward(const int32_t* ids, int64_t n, const void* gout, int64_t cols, void* gtable,
+    void embedding_backward(const int32_t* ids, int64_t n, const void* gout, int64_t rows, int64_t cols, void* gtable,
                             DType dt) override {
-        cuda::embedding_backward(ids, n, gout, cols, gtable, dt);
+        cuda::embedding_backward(ids, n, gout, rows, cols, gtable, dt);
     }
     void cross_entropy(const void* logits, const int32_t* targets, int64_t rows, int64_t cols, int32_t ignore,
                        void* loss, void* lse, DType dt) override {
-        reset_error();
-        cuda::cross_entropy(logits, targets, rows, cols, ignore, loss, lse, dt, error_);
-        int64_t row;
-        int32_t t;
-        if (read_error(row, t, "cross_entropy"))
-            fail(fmt::format("cross_entropy: target {} at row {} is out of range for {} classes", t, row, cols));
+        cuda::cross_entropy(logits, targets, rows, cols, ignore, loss, lse, dt, new_check([cols](int64_t row, int32_t t) {
+            return fmt::format("cross_entropy: target {} at row {} is out of range for {} classes", t, row, cols);
+        }));
+        after_check();
     }
     void cross_entropy_backward(const void* logits, const int32_t* targets, const void* lse, int64_t rows,
                                 int64_t cols, int32_t ignore, double scale, void* glogits, DType dt) override {
@@ -328,19 +360,19 @@ public:
         int64_t dim_stride = xs[dim], dim_size = x.shape[dim];
         xs[dim] = 0;  // the index supplies this coordinate
         auto L = make_layout<3>(index.shape, {&xs, &index.strides, &os}, "gather");
-        reset_error();
-        cuda::gather(L, x.data, dim_stride, dim_size, static_cast<const int32_t*>(index.data), out, dt, error_);
-        int64_t pos;
-        int32_t k;
-        if (read_error(pos, k, "gather"))
-            fail(fmt::format("gather: index {} is out of range for dimension {} of size {}", k, dim, dim_size));
+        cuda::gather(L, x.data, dim_stride, dim_size, static_cast<const int32_t*>(index.data), out, dt,
+                     new_check([dim, dim_size](int64_t, int32_t k) {
+                         return fmt::format("gather: index {} is out of range for dimension {} of size {}", k, dim,
+                                            dim_size);
+                     }));
+        after_check();
     }
     void scatter_add(const Strided& gout, int64_t dim, const Strided& index, const Strided& gx, DType dt) override {
         Shape xs = gx.strides;
-        int64_t dim_stride = xs[dim];
+        int64_t dim_stride = xs[dim], dim_size = gx.shape[dim];
         xs[dim] = 0;
         auto L = make_layout<3>(index.shape, {&xs, &index.strides, &gout.strides}, "scatter_add");
-        cuda::scatter_add(L, gx.data, dim_stride, static_cast<const int32_t*>(index.data), gout.data, dt);
+        cuda::scatter_add(L, gx.data, dim_stride, dim_size, static_cast<const int32_t*>(index.data), gout.data, dt);
     }
 
     void adamw(void* p, const void* g, void* m, void* v, int64_t n, const AdamW& h, DType dt) override {

@@ -3,7 +3,8 @@
 // Launch shape: one thread per output element (n·cols), 256 per block, grid-stride;
 // consecutive threads copy consecutive columns of one row, so reads and writes are
 // coalesced. An id outside the table is recorded in the error word (common.cuh) and its
-// row written as 0; the host reads the word after the launch and throws the CPU's message.
+// row written as 0; the host reads the word at its next synchronisation (cuda_backend.cpp,
+// "the index checks") and throws the CPU's message. The backward skips such ids.
 //
 // Backward: gtable[ids[i], j] += gout[i, j] with atomicAdd, since two positions may
 // hold the same token. Napkin math: [B·T, C] = [8192, 768] floats each way, ~25 MB:
@@ -32,10 +33,12 @@ __global__ void embedding_kernel(const int32_t* ids, int64_t n, const T* table, 
 }
 
 template <class T>
-__global__ void embedding_backward_kernel(const int32_t* ids, int64_t n, const T* gout, int64_t cols, T* gtable) {
+__global__ void embedding_backward_kernel(const int32_t* ids, int64_t n, const T* gout, int64_t rows, int64_t cols,
+                                          T* gtable) {
     APRENDER_GRID_STRIDE(e, n * cols) {
         int64_t i = e / cols, j = e % cols;
-        atomicAdd(gtable + (int64_t)ids[i] * cols + j, gout[e]);
+        int32_t id = ids[i];
+        if (id >= 0 && id < rows) atomicAdd(gtable + (int64_t)id * cols + j, gout[e]);  // a bad id: reported by the forward
     }
 }
 
@@ -52,12 +55,13 @@ void embedding(const int32_t* ids, int64_t n, const void* table, int64_t rows, i
     check_launch("embedding kernel");
 }
 
-void embedding_backward(const int32_t* ids, int64_t n, const void* gout, int64_t cols, void* gtable, DType dt) {
+void embedding_backward(const int32_t* ids, int64_t n, const void* gout, int64_t rows, int64_t cols, void* gtable,
+                        DType dt) {
     if (n == 0 || cols == 0) return;
     dispatch_float(dt, "embedding backward", [&](auto t) {
         using T = decltype(t);
-        embedding_backward_kernel<T><<<blocks_for(n * cols), kThreads>>>(ids, n, static_cast<const T*>(gout), cols,
-                                                                         static_cast<T*>(gtable));
+        embedding_backward_kernel<T><<<blocks_for(n * cols), kThreads>>>(ids, n, static_cast<const T*>(gout), rows,
+                                                                         cols, static_cast<T*>(gtable));
     });
     check_launch("embedding backward kernel");
 }

@@ -4,7 +4,8 @@
 // Launch shape: one thread per element of `index` (out has index's shape), 256 per
 // block, grid-stride; the n-d layout walks x (with its `dim` stride zeroed: the index
 // supplies that coordinate), index and out together. An index outside [0, size of dim)
-// is recorded in the error word and thrown by the host with the CPU's message.
+// is recorded in the error word and thrown by the host, at its next synchronisation, with
+// the CPU's message; scatter_add skips such indices.
 // scatter_add uses atomicAdd: several positions may point at the same element.
 //
 // Napkin math: per element one 4-byte index read, one data read (scattered along dim:
@@ -33,11 +34,13 @@ __global__ void gather_kernel(NdLayout<3> L, const T* x, int64_t dim_stride, int
 }
 
 template <class T>
-__global__ void scatter_add_kernel(NdLayout<3> L, T* gx, int64_t dim_stride, const int32_t* index, const T* gout) {
+__global__ void scatter_add_kernel(NdLayout<3> L, T* gx, int64_t dim_stride, int64_t dim_size, const int32_t* index,
+                                   const T* gout) {
     APRENDER_GRID_STRIDE(i, L.numel) {
         int64_t off[3];
         nd_offsets(L, i, off);
-        atomicAdd(gx + off[0] + (int64_t)index[off[1]] * dim_stride, gout[off[2]]);
+        int32_t k = index[off[1]];
+        if (k >= 0 && k < dim_size) atomicAdd(gx + off[0] + (int64_t)k * dim_stride, gout[off[2]]);  // else: gather reported it
     }
 }
 
@@ -54,13 +57,13 @@ void gather(const NdLayout<3>& L, const void* x, int64_t dim_stride, int64_t dim
     check_launch("gather kernel");
 }
 
-void scatter_add(const NdLayout<3>& L, void* gx, int64_t dim_stride, const int32_t* index, const void* gout,
-                 DType dt) {
+void scatter_add(const NdLayout<3>& L, void* gx, int64_t dim_stride, int64_t dim_size, const int32_t* index,
+                 const void* gout, DType dt) {
     if (L.numel == 0) return;
     dispatch_float(dt, "scatter_add", [&](auto t) {
         using T = decltype(t);
-        scatter_add_kernel<T><<<blocks_for(L.numel), kThreads>>>(L, static_cast<T*>(gx), dim_stride, index,
-                                                                 static_cast<const T*>(gout));
+        scatter_add_kernel<T><<<blocks_for(L.numel), kThreads>>>(L, static_cast<T*>(gx), dim_stride, dim_size,
+                                                                 index, static_cast<const T*>(gout));
     });
     check_launch("scatter_add kernel");
 }

@@ -106,7 +106,8 @@ void layernorm_backward(const void* gy, const void* x, const void* w, const void
 // embedding.cu
 void embedding(const int32_t* ids, int64_t n, const void* table, int64_t rows, int64_t cols, void* out, DType dt,
                unsigned long long* error);
-void embedding_backward(const int32_t* ids, int64_t n, const void* gout, int64_t cols, void* gtable, DType dt);
+void embedding_backward(const int32_t* ids, int64_t n, const void* gout, int64_t rows, int64_t cols, void* gtable,
+                        DType dt);
 // cross_entropy.cu
 void cross_entropy(const void* logits, const int32_t* targets, int64_t rows, int64_t cols, int32_t ignore,
                    void* loss, void* lse, DType dt, unsigned long long* error);
@@ -115,8 +116,8 @@ void cross_entropy_backward(const void* logits, const int32_t* targets, const vo
 // gather.cu: operands 0 = x (dim stride zeroed), 1 = index, 2 = out (gather) / gout (scatter)
 void gather(const NdLayout<3>& L, const void* x, int64_t dim_stride, int64_t dim_size, const int32_t* index,
             void* out, DType dt, unsigned long long* error);
-void scatter_add(const NdLayout<3>& L, void* gx, int64_t dim_stride, const int32_t* index, const void* gout,
-                 DType dt);
+void scatter_add(const NdLayout<3>& L, void* gx, int64_t dim_stride, int64_t dim_size, const int32_t* index,
+                 const void* gout, DType dt);
 // adamw.cu
 void adamw(void* p, const void* g, void* m, void* v, int64_t n, const Backend::AdamW& h, DType dt);
 

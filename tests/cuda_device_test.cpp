@@ -113,23 +113,44 @@ std::string message_of(const std::function<void()>& f) {
 }  // namespace
 
 TEST_CASE("cuda: out-of-range ids, targets and indices are errors with the CPU's messages" * doctest::skip(no_gpu())) {
+    // On the GPU the check is read at the next synchronisation (here: copying the result
+    // to the CPU), not at the launch: see "the index checks" in cuda/cuda_backend.cpp.
+    auto on_cpu = [](const Tensor& t) { (void)t.to(Device::cpu()); };
     Tensor table = Tensor::zeros({5, 3});
     Tensor bad_ids = Tensor::from(std::vector<int32_t>{1, 7, 2, 9});
     std::string cpu = message_of([&] { embedding(bad_ids, table); });
     CHECK(cpu == "embedding: id 7 at position 1 is out of range for a table of 5 rows");
-    CHECK(message_of([&] { embedding(bad_ids.to(gpu()), table.to(gpu())); }) == cpu);
+    CHECK(message_of([&] { on_cpu(embedding(bad_ids.to(gpu()), table.to(gpu()))); }) == cpu);
 
     Tensor logits = Tensor::zeros({3, 4});
     Tensor bad_t = Tensor::from(std::vector<int32_t>{0, -100, 4});
     cpu = message_of([&] { cross_entropy(logits, bad_t); });
     CHECK(cpu == "cross_entropy: target 4 at row 2 is out of range for 4 classes");
-    CHECK(message_of([&] { cross_entropy(logits.to(gpu()), bad_t.to(gpu())); }) == cpu);
+    CHECK(message_of([&] { on_cpu(cross_entropy(logits.to(gpu()), bad_t.to(gpu()))); }) == cpu);
 
     Tensor x = Tensor::zeros({2, 3});
     Tensor bad_i = Tensor::from(std::vector<int32_t>{0, 1, -1, 5}, {2, 2});
     cpu = message_of([&] { gather(x, 1, bad_i); });
     CHECK(cpu == "gather: index -1 is out of range for dimension 1 of size 3");
-    CHECK(message_of([&] { gather(x.to(gpu()), 1, bad_i.to(gpu())); }) == cpu);
+    CHECK(message_of([&] { on_cpu(gather(x.to(gpu()), 1, bad_i.to(gpu()))); }) == cpu);
+
+    // the backward passes that run before the check is read skip the bad index (no stray
+    // writes; compute-sanitizer would see one), and the error still surfaces
+    Tensor w = Tensor::ones({5, 3}, DType::f32, gpu());
+    w.requires_grad_();
+    CHECK(message_of([&] {
+              Tensor loss = sum(embedding(bad_ids.to(gpu()), w));
+              loss.backward();
+              on_cpu(w.grad());
+          }) == "embedding: id 7 at position 1 is out of range for a table of 5 rows");
+
+    // more checks than the 64 words kept: the first bad one is still the one reported
+    Tensor good = Tensor::from(std::vector<int32_t>{0, 4}).to(gpu()), table_gpu = table.to(gpu());
+    CHECK(message_of([&] {
+              for (int k = 0; k < 100; ++k) (void)embedding(k == 70 ? bad_ids.to(gpu()) : good, table_gpu);
+              backend(gpu()).synchronize();
+          }) == "embedding: id 7 at position 1 is out of range for a table of 5 rows");
+    CHECK(message_of([&] { backend(gpu()).synchronize(); }) == "(no error)");  // reported once, then forgotten
 
     // after an error the device is still usable
     CHECK(sum(Tensor::ones({4}, DType::f32, gpu())).item() == 4.0);

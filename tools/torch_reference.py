@@ -187,7 +187,11 @@ def apply_adapter_with_peft(model, adapter_dir):
     from peft import LoraConfig, PeftModel
     raw = json.load(open(os.path.join(adapter_dir, "adapter_config.json")))
     unknown = sorted(set(raw) - set(LoraConfig.__dataclass_fields__))
-    config = LoraConfig.from_pretrained(adapter_dir)
+    try:
+        config = LoraConfig.from_pretrained(adapter_dir)
+    except TypeError as e:  # PEFT before ~0.14 refuses fields it does not know
+        print(f"PEFT {peft.__version__} refused the config ({e}); retrying with its own fields only")
+        config = LoraConfig(**{k: v for k, v in raw.items() if k in LoraConfig.__dataclass_fields__})
     config.task_type = None  # a plain torch module, not a transformers model: a plain PeftModel
     wrapped = PeftModel.from_pretrained(model, adapter_dir, config=config)
     print(f"adapter loaded by Hugging Face PEFT {peft.__version__} "

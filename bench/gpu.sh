@@ -53,6 +53,8 @@ if [[ -f .gpu/bundle.tar.xz ]]; then
              $(python3 -c 'import nvidia, os; print(" ".join(os.path.join(p, "cu13", "lib") for p in nvidia.__path__))' 2>/dev/null); do
         [[ -e "$d/libcublas.so.13" ]] && { cudalib="$d"; break; }
     done
+    [[ -n "$cudalib" ]] || cudalib="$(dirname "$(find /usr /opt -name 'libcublas.so.13' 2>/dev/null | head -1)" 2>/dev/null)"
+    [[ "$cudalib" == "." ]] && cudalib=""
     export LD_LIBRARY_PATH="$G/lib${cudalib:+:$cudalib}${LD_LIBRARY_PATH:+:$LD_LIBRARY_PATH}"
     export APRENDER_CUDA_LIB="$G/lib/libaprender_cuda.so"
     echo "cuBLAS from: ${cudalib:-(not found: the default search path)}" | tee -a "$log"
@@ -90,7 +92,7 @@ tests_line="$(tail -1 "$LOGS/cuda-tests.txt")"
 say "compute-sanitizer memcheck on a subset"
 sanitizer="$(command -v compute-sanitizer || ls /usr/local/cuda/bin/compute-sanitizer 2>/dev/null || true)"
 if [[ -n "$sanitizer" ]]; then
-    timeout 240 "$sanitizer" --tool memcheck --leak-check no --error-exitcode 9 \
+    timeout 150 "$sanitizer" --tool memcheck --leak-check no --error-exitcode 9 \
         "$BIN/run_tests" -tc='cuda: binary*,cuda: reductions*,cuda: softmax*,cuda: out-of-range*,cuda: a GPT training step*' \
         >"$LOGS/memcheck.txt" 2>&1
     memcheck="exit $? ($(grep -c 'Invalid' "$LOGS/memcheck.txt") invalid accesses reported; $(tail -1 "$LOGS/memcheck.txt"))"

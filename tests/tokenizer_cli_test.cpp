@@ -39,3 +39,27 @@ TEST_CASE("tokenizer: aprender tokenize train, encode .bin, decode" * doctest::s
     CHECK(run("tokenize decode --tokenizer " + dir + "/tok --input " + dir + "/corpus.txt") != 0);  // text is not ids
     CHECK(run("tokenize encode --tokenizer " + dir + "/nothing --input " + dir + "/corpus.txt") != 0);
 }
+
+TEST_CASE("tokenizer: aprender tokenize train --type wordpiece --keep-accents" * doctest::skip(!std::filesystem::exists(cli()))) {
+    auto dir = (std::filesystem::temp_directory_path() / "aprender_test_cli_accents").string();
+    std::filesystem::remove_all(dir);
+    std::filesystem::create_directories(dir);
+    { std::ofstream(dir + "/corpus.txt", std::ios::binary) << "Roma é a capital da Itália. Você e a ação.\n"; }
+    { std::ofstream(dir + "/e.txt", std::ios::binary) << "é e"; }
+    auto ids_of = [&](const std::string& tok) {  // the ids of "é e", as text
+        REQUIRE(run("tokenize encode --tokenizer " + dir + "/" + tok + " --input " + dir + "/e.txt --output " + dir + "/ids.txt") == 0);
+        return aprender::tokenizer::read_text_file(dir + "/ids.txt");
+    };
+    const std::string train = "tokenize train --type wordpiece --vocab-size 100 --input " + dir + "/corpus.txt --lowercase ";
+    REQUIRE(run(train + "--keep-accents --out " + dir + "/kept") == 0);
+    REQUIRE(run(train + "--out " + dir + "/stripped") == 0);
+    auto kept = aprender::tokenizer::read_json_file(dir + "/kept/tokenizer.json");
+    CHECK(kept.at("lowercase") == true);
+    CHECK(kept.at("strip_accents") == false);
+    CHECK(aprender::tokenizer::read_json_file(dir + "/stripped/tokenizer.json").at("strip_accents") == true);
+    auto k = ids_of("kept"), s = ids_of("stripped");
+    CHECK(k.substr(0, k.find(' ')) != k.substr(k.find(' ') + 1, k.find('\n') - k.find(' ') - 1));  // "é" ≠ "e"
+    CHECK(s.substr(0, s.find(' ')) == s.substr(s.find(' ') + 1, s.find('\n') - s.find(' ') - 1));  // "é" = "e"
+    REQUIRE(run("tokenize --help > " + dir + "/help.txt") == 0);
+    CHECK(aprender::tokenizer::read_text_file(dir + "/help.txt").find("--keep-accents") != std::string::npos);
+}

@@ -3,6 +3,7 @@
 #include <doctest/doctest.h>
 
 #include "tokenizer/bert_basic.h"
+#include "tokenizer/json_file.h"
 #include "tokenizer/wordpiece.h"
 
 #include <filesystem>
@@ -35,6 +36,22 @@ TEST_CASE("tokenizer: BERT basic tokenizer") {
     CHECK(bert_basic_tokenize("日本語abc", true) == V{"日", "本", "語", "abc"});
     CHECK(bert_basic_tokenize("a$b\x01\tc", true) == V{"a", "$", "b", "c"});
     CHECK_THROWS_AS(bert_basic_tokenize("\xFF", true), TokenizerError);
+}
+
+TEST_CASE("tokenizer: BERT normaliser keeps accents with strip_accents = false") {
+    using V = std::vector<std::string>;
+    const std::string roma = "Roma é a capital da Itália";
+    // Unset, strip_accents follows lowercase (bert-base-uncased): "é" (is) becomes "e" (and).
+    CHECK(bert_basic_tokenize(roma, true) == V{"roma", "e", "a", "capital", "da", "italia"});
+    CHECK(bert_basic_tokenize(roma, true, true) == V{"roma", "e", "a", "capital", "da", "italia"});
+    CHECK(bert_basic_tokenize(roma, true, false) == V{"roma", "é", "a", "capital", "da", "itália"});
+    CHECK(bert_basic_tokenize("Ação, você!", true, false) == V{"ação", ",", "você", "!"});
+    CHECK(bert_basic_tokenize("Ação, você!", true) == V{"acao", ",", "voce", "!"});
+    // Either option alone, as Hugging Face's BertNormalizer allows.
+    CHECK(bert_basic_tokenize("Ação, você!", false, true) == V{"Acao", ",", "voce", "!"});
+    CHECK(bert_basic_tokenize("Ação, você!", false) == V{"Ação", ",", "você", "!"});
+    // Decomposed input (e + U+0301) is composed first, so it matches the composed vocabulary.
+    CHECK(bert_basic_tokenize("e\u0301", true, false) == V{"é"});
 }
 
 TEST_CASE("tokenizer: WordPiece greedy longest match, UNK and pairs") {
@@ -81,6 +98,57 @@ TEST_CASE("tokenizer: WordPiece trainer makes a usable Portuguese vocabulary") {
     auto back = load(dir);
     CHECK(back->type() == "wordpiece");
     CHECK(back->encode("A constituição") == tok.encode("A constituição"));
+}
+
+TEST_CASE("tokenizer: WordPiece strip_accents option, trained, saved and loaded") {
+    std::string corpus;
+    for (int i = 0; i < 10; ++i)
+        corpus += "Roma é a capital da Itália. Você e eu vemos a ação e a nação. "
+                  "É a educação, e é a ação que você vê.\n";
+    auto kept = WordPieceTokenizer::train(corpus, 200, {.lowercase = true, .strip_accents = false});
+    auto stripped = WordPieceTokenizer::train(corpus, 200);  // the default: bert-base-uncased's normaliser
+    CHECK(kept.lowercase());
+    CHECK_FALSE(kept.strip_accents());
+    CHECK(stripped.strip_accents());
+    using S = std::vector<std::string>;
+    CHECK(kept.tokenize("Roma é a capital da Itália") == S{"roma", "é", "a", "capital", "da", "itália"});
+    CHECK(stripped.tokenize("Roma é a capital da Itália") == S{"roma", "e", "a", "capital", "da", "italia"});
+    CHECK(kept.tokenize("ação você") == S{"ação", "você"});
+    CHECK(stripped.tokenize("ação você") == S{"acao", "voce"});
+    CHECK(kept.encode("é") != kept.encode("e"));
+    CHECK(stripped.encode("é") == stripped.encode("e"));
+    CHECK_FALSE(kept.token_to_id("acao"));
+    CHECK(kept.decode(kept.encode("É a ação.")) == "é a ação .");
+
+    // Round trip: tokenizer.json says "strip_accents": false, and the loaded tokenizer keeps it.
+    auto dir = temp_dir("wp_accents");
+    kept.save(dir);
+    auto json = read_json_file(dir + "/tokenizer.json");
+    CHECK(json.at("lowercase") == true);
+    CHECK(json.at("strip_accents") == false);
+    auto back = WordPieceTokenizer::load(dir);
+    CHECK_FALSE(back.strip_accents());
+    CHECK(back.encode("Roma é a capital da Itália") == kept.encode("Roma é a capital da Itália"));
+    CHECK(load(dir)->encode("ação") == kept.encode("ação"));
+
+    // A tokenizer.json written before the option (no "strip_accents") loads as it did then:
+    // accents stripped exactly when lower-casing. A null value (Hugging Face's "unset") too.
+    json.erase("strip_accents");
+    write_text_file(dir + "/tokenizer.json", json.dump(1) + "\n");
+    auto old = WordPieceTokenizer::load(dir);
+    CHECK(old.lowercase());
+    CHECK(old.strip_accents());
+    CHECK(old.encode("é") == old.encode("e"));
+    json["lowercase"] = false;
+    write_text_file(dir + "/tokenizer.json", json.dump(1) + "\n");
+    CHECK_FALSE(WordPieceTokenizer::load(dir).strip_accents());
+    json["lowercase"] = true;
+    json["strip_accents"] = nullptr;
+    write_text_file(dir + "/tokenizer.json", json.dump(1) + "\n");
+    CHECK(WordPieceTokenizer::load(dir).strip_accents());
+    json["strip_accents"] = "no";
+    write_text_file(dir + "/tokenizer.json", json.dump(1) + "\n");
+    CHECK_THROWS_WITH_AS(WordPieceTokenizer::load(dir), doctest::Contains("tokenizer.json"), TokenizerError);
 }
 
 TEST_CASE("tokenizer: bert-base-uncased ids are BERT's" * doctest::skip(!bert_files_present())) {

@@ -1,5 +1,6 @@
-// 06_bert in --quick mode: masking rates within ±1% of BERT's recipe, "capital" among the
-// top-5 fillers of "Roma é a [MASK] da Itália.", and a too-long input refused.
+// 06_bert in --quick mode: a WordPiece that keeps accents, masking rates within ±1% of BERT's
+// recipe, "capital" among the top-5 fillers of "Roma é a [MASK] da Itália.", and a too-long
+// input refused.
 #include "process.h"
 
 #include <doctest/doctest.h>
@@ -32,6 +33,9 @@ TEST_CASE("tutorial: 06_bert --quick masks like BERT and finds the capital") {
     int status = -1;
     auto out = run06("--quick --no-pause --no-color --lang en --out /tmp/aprender-test-06", status);
     CHECK(status == 0);
+    // Its WordPiece keeps accents: "é" (is) is not turned into "e" (and).
+    CHECK(out.find(" é a capital da ") != std::string::npos);
+    CHECK(out.find("keeps its accents") != std::string::npos);
     CHECK(std::abs(rate(out, "selected / all tokens") - 15.0) <= 1.0);
     CHECK(std::abs(rate(out, "→ [MASK] / selected") - 80.0) <= 1.0);
     CHECK(std::abs(rate(out, "→ random / selected") - 10.0) <= 1.0);

@@ -44,7 +44,8 @@ std::vector<char32_t> strip_accents_nfd(const std::vector<char32_t>& word) {
 
 }  // namespace
 
-std::vector<std::string> bert_basic_tokenize(std::string_view text, bool lowercase) {
+std::vector<std::string> bert_basic_tokenize(std::string_view text, bool lowercase, std::optional<bool> strip_accents) {
+    const bool strip = strip_accents.value_or(lowercase);
     // Steps 1-3: clean, space out CJK, split on whitespace, as code points.
     std::vector<std::vector<char32_t>> words(1);
     for (char32_t cp : decode_utf8(nfc(text))) {
@@ -62,10 +63,9 @@ std::vector<std::string> bert_basic_tokenize(std::string_view text, bool lowerca
     std::vector<std::string> out;
     for (auto& word : words) {
         if (word.empty()) continue;
-        if (lowercase) {  // step 4
+        if (lowercase)  // step 4
             for (auto& cp : word) cp = static_cast<char32_t>(utf8proc_tolower(static_cast<utf8proc_int32_t>(cp)));
-            word = strip_accents_nfd(word);
-        }
+        if (strip) word = strip_accents_nfd(word);
         std::string current;  // step 5
         for (char32_t cp : word) {
             if (is_bert_punctuation(cp)) {

@@ -15,8 +15,12 @@
 
 namespace aprender::tokenizer {
 
-WordPieceTokenizer::WordPieceTokenizer(std::vector<std::string> tokens, bool lowercase, int64_t max_chars_per_word)
-    : vocab_(std::move(tokens)), lowercase_(lowercase), max_chars_per_word_(max_chars_per_word) {
+WordPieceTokenizer::WordPieceTokenizer(std::vector<std::string> tokens, bool lowercase, int64_t max_chars_per_word,
+                                       std::optional<bool> strip_accents)
+    : vocab_(std::move(tokens)),
+      lowercase_(lowercase),
+      strip_accents_(strip_accents.value_or(lowercase)),
+      max_chars_per_word_(max_chars_per_word) {
     unk_id_ = require("[UNK]");
     if (max_chars_per_word_ < 1) throw TokenizerError("max_chars_per_word must be >= 1");
 }
@@ -63,7 +67,7 @@ void WordPieceTokenizer::wordpiece(const std::string& word, std::vector<int32_t>
 
 std::vector<int32_t> WordPieceTokenizer::encode(std::string_view text) const {
     std::vector<int32_t> ids;
-    for (auto& word : bert_basic_tokenize(text, lowercase_)) wordpiece(word, ids);
+    for (auto& word : bert_basic_tokenize(text, lowercase_, strip_accents_)) wordpiece(word, ids);
     return ids;
 }
 
@@ -111,7 +115,7 @@ std::vector<std::string> WordPieceTokenizer::special_tokens() const {
     return out;
 }
 
-WordPieceTokenizer WordPieceTokenizer::load_vocab_txt(const std::string& path, bool lowercase) {
+WordPieceTokenizer WordPieceTokenizer::load_vocab_txt(const std::string& path, bool lowercase, std::optional<bool> strip_accents) {
     std::string text = read_text_file(path);
     std::istringstream lines(text);
     std::string line;
@@ -127,7 +131,7 @@ WordPieceTokenizer WordPieceTokenizer::load_vocab_txt(const std::string& path, b
         tokens.push_back(line);
     }
     try {
-        return WordPieceTokenizer(std::move(tokens), lowercase);
+        return WordPieceTokenizer(std::move(tokens), lowercase, 100, strip_accents);
     } catch (const TokenizerError& e) {
         throw TokenizerError(fmt::format("{}: {}", path, e.what()));
     }
@@ -137,8 +141,9 @@ void WordPieceTokenizer::save(const std::string& dir) const {
     std::string text;
     for (auto& t : vocab_.tokens()) text += t + "\n";
     write_text_file(dir + "/vocab.txt", text);
+    // "lowercase" and "strip_accents": the names of Hugging Face's BertNormalizer options.
     nlohmann::json j{{"type", "wordpiece"}, {"vocab", "vocab.txt"}, {"lowercase", lowercase_},
-                     {"max_chars_per_word", max_chars_per_word_}};
+                     {"strip_accents", strip_accents_}, {"max_chars_per_word", max_chars_per_word_}};
     write_text_file(dir + "/tokenizer.json", j.dump(1) + "\n");
 }
 
@@ -147,8 +152,11 @@ WordPieceTokenizer WordPieceTokenizer::load(const std::string& dir) {
     auto j = read_json_file(path);
     try {
         if (j.at("type") != "wordpiece") throw TokenizerError(fmt::format("{} is not a WordPiece tokenizer", path));
-        auto tok = load_vocab_txt(dir + "/vocab.txt", j.at("lowercase").get<bool>());
-        return WordPieceTokenizer(tok.vocab_.tokens(), tok.lowercase_, j.value("max_chars_per_word", int64_t{100}));
+        const bool lowercase = j.at("lowercase").get<bool>();
+        std::optional<bool> strip_accents;  // absent (an older file) or null: follows lowercase
+        if (j.contains("strip_accents") && !j["strip_accents"].is_null()) strip_accents = j["strip_accents"].get<bool>();
+        auto tok = load_vocab_txt(dir + "/vocab.txt", lowercase, strip_accents);
+        return WordPieceTokenizer(tok.vocab_.tokens(), lowercase, j.value("max_chars_per_word", int64_t{100}), strip_accents);
     } catch (const nlohmann::json::exception& e) {
         throw TokenizerError(fmt::format("{}: {}", path, e.what()));
     }
@@ -159,7 +167,7 @@ WordPieceTokenizer WordPieceTokenizer::train(std::string_view corpus, int64_t vo
     if (std::find(options.special_tokens.begin(), options.special_tokens.end(), "[UNK]") == options.special_tokens.end())
         throw TokenizerError("WordPiece special tokens must include [UNK]");
     std::map<std::string, int64_t> word_counts;  // ordered: deterministic
-    for (auto& w : bert_basic_tokenize(corpus, options.lowercase)) ++word_counts[w];
+    for (auto& w : bert_basic_tokenize(corpus, options.lowercase, options.strip_accents)) ++word_counts[w];
     if (word_counts.empty()) throw TokenizerError("the corpus has no words to train WordPiece on");
 
     // Each word as its characters: the first as itself, the others with "##".
@@ -195,7 +203,7 @@ WordPieceTokenizer WordPieceTokenizer::train(std::string_view corpus, int64_t vo
         symbols.push_back(symbols[m.left] + (right.rfind("##", 0) == 0 ? right.substr(2) : right));
         vocab.add(symbols.back());  // the same text from two different merges gets one id
     }
-    return WordPieceTokenizer(vocab.tokens(), options.lowercase);
+    return WordPieceTokenizer(vocab.tokens(), options.lowercase, 100, options.strip_accents);
 }
 
 }  // namespace aprender::tokenizer

@@ -10,8 +10,12 @@
 // becomes [UNK]. Special tokens ([CLS], [SEP], ...) in the text are plain text here; use
 // encode_pair() to frame inputs the way BERT expects.
 //
+// The normaliser has Hugging Face's BertNormalizer options: `lowercase` (default true) and
+// `strip_accents` (unset: the same as lowercase). The defaults are bert-base-uncased's, which
+// turns "é" into "e"; a Portuguese vocabulary wants {.lowercase = true, .strip_accents = false}.
+//
 // decode() joins pieces ("con ##sti ##tu" -> "constitu") with spaces between words: it is
-// not an exact inverse (case, accents and spacing are gone after lower-casing).
+// not an exact inverse (spacing is gone; case and accents too when the normaliser drops them).
 #pragma once
 
 #include "tokenizer/tokenizer.h"
@@ -28,18 +32,24 @@ struct BertEncoding {
 
 struct WordPieceTrainOptions {
     bool lowercase = true;
+    std::optional<bool> strip_accents = std::nullopt;  // unset: the same as lowercase (Hugging Face's default)
     int64_t min_frequency = 1;  // words seen fewer times are ignored
     std::vector<std::string> special_tokens{"[PAD]", "[UNK]", "[CLS]", "[SEP]", "[MASK]"};
 };
 
 class WordPieceTokenizer : public Tokenizer {
 public:
-    // `tokens` in id order; must contain "[UNK]".
-    WordPieceTokenizer(std::vector<std::string> tokens, bool lowercase, int64_t max_chars_per_word = 100);
+    // `tokens` in id order; must contain "[UNK]". strip_accents unset: the same as lowercase
+    // (last, so that an older call's third argument still means max_chars_per_word).
+    WordPieceTokenizer(std::vector<std::string> tokens, bool lowercase, int64_t max_chars_per_word = 100,
+                       std::optional<bool> strip_accents = std::nullopt);
 
     // A standard vocab.txt: one token per line, the line number minus one is the id.
-    static WordPieceTokenizer load_vocab_txt(const std::string& path, bool lowercase = true);
-    static WordPieceTokenizer load(const std::string& dir);  // tokenizer.json + vocab.txt
+    static WordPieceTokenizer load_vocab_txt(const std::string& path, bool lowercase = true,
+                                             std::optional<bool> strip_accents = std::nullopt);
+    // tokenizer.json + vocab.txt. A tokenizer.json without "strip_accents" (written before the
+    // option existed) strips accents exactly when it lower-cases, as it did then.
+    static WordPieceTokenizer load(const std::string& dir);
     void save(const std::string& dir) const override;
 
     // Trains a vocabulary the way Hugging Face's WordPiece trainer does: BPE merges over the
@@ -58,6 +68,7 @@ public:
     std::optional<int32_t> token_to_id(std::string_view token) const override { return vocab_.find(token); }
     std::vector<std::string> special_tokens() const override;
     bool lowercase() const { return lowercase_; }
+    bool strip_accents() const { return strip_accents_; }
 
 private:
     void wordpiece(const std::string& word, std::vector<int32_t>& out) const;
@@ -65,6 +76,7 @@ private:
 
     Vocab vocab_;
     bool lowercase_;
+    bool strip_accents_;  // resolved: never "unset" once built
     int64_t max_chars_per_word_;
     int32_t unk_id_;
 };

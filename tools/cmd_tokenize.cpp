@@ -1,6 +1,7 @@
 // aprender tokenize — train a tokenizer, encode text to ids, decode ids, or show the cut.
 //
 //   aprender tokenize train  --type bpe --vocab-size 8000 --input corpus.txt --out tok/
+//   aprender tokenize train  --type wordpiece --lowercase --keep-accents --input corpus.txt --out wp/
 //   aprender tokenize encode --tokenizer tok/ --input corpus.txt --output train.bin
 //   echo "A constituição" | aprender tokenize encode --tokenizer tok/ --show
 //   echo "15496 995" | aprender tokenize decode --bpe-vocab encoder.json --bpe-merges vocab.bpe
@@ -95,7 +96,10 @@ int train(const cli::Parser& p) {
         tok = std::make_unique<tk::BpeTokenizer>(tk::BpeTokenizer::train(corpus, vocab_size, {.verbose = true}));
     } else if (type == "wordpiece") {
         tok = std::make_unique<tk::WordPieceTokenizer>(tk::WordPieceTokenizer::train(
-            corpus, vocab_size, {.lowercase = p.on("--lowercase"), .min_frequency = p.integer("--min-count")}));
+            corpus, vocab_size,
+            {.lowercase = p.on("--lowercase"),
+             .strip_accents = p.on("--keep-accents") ? std::optional<bool>(false) : std::nullopt,  // unset: as lowercase
+             .min_frequency = p.integer("--min-count")}));
     } else {
         throw cli::UsageError(fmt::format("aprender tokenize train: unknown --type '{}' (char, word, bpe or wordpiece)", type));
     }
@@ -161,7 +165,8 @@ int run(int argc, char** argv) {
     p.option("--type", "KIND", "train: char, word, bpe or wordpiece", "bpe");
     p.option("--vocab-size", "N", "train: vocabulary size (word: maximum; 0 = no limit)", "8000");
     p.option("--min-count", "N", "train word/wordpiece: ignore words seen fewer times", "1");
-    p.flag("--lowercase", "train word/wordpiece: lower-case the text (wordpiece also strips accents)");
+    p.flag("--lowercase", "train word/wordpiece: lower-case the text (wordpiece also strips accents, as BERT-uncased)");
+    p.flag("--keep-accents", "train wordpiece: keep accents even with --lowercase (\"é\" stays apart from \"e\"; for Portuguese)");
     p.option("--out", "DIR", "train: folder to save the tokenizer in", "");
     p.option("--tokenizer", "DIR", "encode/decode: a folder written by `tokenize train`", "");
     p.option("--bpe-vocab", "FILE", "encode/decode: GPT-2 encoder.json / HF vocab.json instead of --tokenizer", "");

@@ -87,13 +87,16 @@ int main(int argc, char** argv) {
         for (const auto& s : real) all_text += s + "\n";
         for (const auto& s : synthetic) all_text += s + "\n";
         int64_t vocab_size = quick ? 1000 : 2500;
-        auto tok = WordPieceTokenizer::train(all_text, vocab_size);
+        // Lower-cased, accents kept (as Portuguese BERTs do): uncased BERT's default would make "é" "e".
+        auto tok = WordPieceTokenizer::train(all_text, vocab_size, {.lowercase = true, .strip_accents = false});
         t.step(N::data, std::min(max_lines, real.size()), corpus_name, synthetic.size(), tok.vocab_size());
         for (const char* w : {"Roma é a capital da Itália.", "O administrador configura o sistema de arquivos."}) {
             std::string pieces;
             for (const auto& p : tok.tokenize(w)) pieces += (pieces.empty() ? "" : " ") + p;
             t.out() << fmt::format("    {:<48} → {}\n", w, style.accent(pieces));
         }
+        t.out() << "\n";
+        t.say(N::accents);
         Ids id{*tok.token_to_id("[PAD]"), *tok.token_to_id("[UNK]"), *tok.token_to_id("[CLS]"),
                *tok.token_to_id("[SEP]"), *tok.token_to_id("[MASK]")};
 

@@ -28,6 +28,11 @@ inline constexpr Step data{
      "escritas para este tutorial: um corpus tão pequeno diz pouco sobre geografia). Um vocabulário "
      "WordPiece de {} pedaços é treinado nelas; palavras que ele não guarda inteiras são cortadas em "
      "pedaços com \"##\":"}};
+inline constexpr Text accents{
+    "The text is lower-cased but keeps its accents: BERT-uncased also strips them, which in "
+    "Portuguese turns \"é\" (is) into \"e\" (and) and changes the meaning of this very sentence.",
+    "O texto vai para minúsculas, mas mantém os acentos: o BERT-uncased também os remove, o que em "
+    "português transforma \"é\" em \"e\" e muda o sentido desta mesma frase."};
 inline constexpr Text fallback{"Real corpus missing ({}). Using the committed sentences only.",
                                "Corpus real ausente ({}). Usando só as frases do repositório."};
 

@@ -190,7 +190,7 @@ std::filesystem::path pretrain_quick_encoder(Tutorial& t, const std::vector<Exam
     cfg.max_len = 32, cfg.n_layer = 2, cfg.n_head = 4, cfg.n_embd = 64, cfg.n_segments = 0;
     std::string text;
     for (const auto& e : unlabelled) text += e.text + "\n";
-    auto tok = WordPieceTokenizer::train(text, 1000);
+    auto tok = WordPieceTokenizer::train(text, 1000, {.lowercase = true, .strip_accents = false});  // as 06's
     cfg.vocab_size = tok.vocab_size();
     t.say(N::cls_no_encoder, default_encoder_base_path().string(), unlabelled.size(), tok.vocab_size(), steps,
           cfg.n_layer, cfg.n_embd);

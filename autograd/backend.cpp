@@ -8,9 +8,9 @@
 
 #if APRENDER_CUDA
 #include <dlfcn.h>
+#endif
 
 #include <cstdlib>
-#endif
 
 #include <mutex>
 #include <string>
@@ -53,16 +53,27 @@ static const CudaLibrary& cuda_library() {
 
 void register_backend(Device::Kind kind, Backend* b) { g_backends[(int)kind] = b; }
 
+// APRENDER_EMULATE_GPU=1 on a machine without a GPU: device cuda is the CPU's kernels on
+// memory that host code may not touch (emulated_gpu.cpp), to test `--device cuda` paths.
+static bool emulate_gpu() {
+    const char* e = std::getenv("APRENDER_EMULATE_GPU");
+    return e && std::string(e) == "1";
+}
+
 // The CUDA backend, created on first use; null when there is none.
 static Backend* cuda_backend_or_null() {
-#if APRENDER_CUDA
     static std::once_flag once;
     std::call_once(once, [] {
+        if (g_backends[(int)Device::Kind::cuda]) return;
+#if APRENDER_CUDA
         const CudaLibrary& lib = cuda_library();
-        if (!g_backends[(int)Device::Kind::cuda] && lib.device_count && lib.device_count() > 0)
+        if (lib.device_count && lib.device_count() > 0) {
             g_backends[(int)Device::Kind::cuda] = lib.make_backend();
-    });
+            return;
+        }
 #endif
+        if (emulate_gpu()) g_backends[(int)Device::Kind::cuda] = make_emulated_gpu();
+    });
     return g_backends[(int)Device::Kind::cuda];
 }
 
@@ -84,7 +95,7 @@ bool cuda_available() {
     const CudaLibrary& lib = cuda_library();
     if (lib.device_count && lib.device_count() > 0) return true;
 #endif
-    return g_backends[(int)Device::Kind::cuda] != nullptr;
+    return g_backends[(int)Device::Kind::cuda] != nullptr || emulate_gpu();
 }
 
 }  // namespace aprender

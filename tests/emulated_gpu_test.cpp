@@ -1,0 +1,111 @@
+// The emulated GPU (APRENDER_EMULATE_GPU=1, autograd/emulated_gpu.cpp): its memory is out
+// of the host's reach between backend calls, a host read of it ends the program with a
+// message that says what went wrong, and programs run with `--device cuda` on it give the
+// CPU's numbers. These run everywhere: they need no GPU.
+#include "autograd/backend.h"
+#include "process.h"
+
+#include <doctest/doctest.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <cstring>
+#include <fstream>
+#include <sstream>
+#include <string>
+#include <vector>
+
+using namespace aprender;
+
+namespace {
+
+// The protection of the page holding `p`, as /proc/self/maps prints it ("rw-p", "---p").
+std::string protection_of(const void* p) {
+    std::ifstream maps("/proc/self/maps");
+    std::string line;
+    auto addr = reinterpret_cast<uintptr_t>(p);
+    while (std::getline(maps, line)) {
+        uintptr_t lo = 0, hi = 0;
+        char perms[5] = {};
+        if (sscanf(line.c_str(), "%lx-%lx %4s", &lo, &hi, perms) == 3 && addr >= lo && addr < hi) return perms;
+    }
+    return "(not mapped)";
+}
+
+}  // namespace
+
+TEST_CASE("emulated gpu: its memory is closed to the host between calls, open inside them") {
+    Backend& gpu = *make_emulated_gpu();
+    std::vector<float> in = {1.5f, -2.0f, 3.25f}, out(3);
+    void* p = gpu.allocate(in.size() * sizeof(float));
+    CHECK(protection_of(p) == "---p");
+    gpu.from_host(p, in.data(), in.size() * sizeof(float));
+    gpu.unary(UnaryOp::neg, p, p, 3, 0, 0, DType::f32);  // a kernel runs on it
+    gpu.to_host(out.data(), p, out.size() * sizeof(float));
+    CHECK(out == std::vector<float>{-1.5f, 2.0f, -3.25f});
+    CHECK(protection_of(p) == "---p");
+
+    // a new block is poisoned with 0xFF bytes (NaN), as APRENDER_CUDA_POISON does on a GPU
+    void* q = gpu.allocate(4);
+    uint32_t bits = 0;
+    gpu.to_host(&bits, q, 4);
+    CHECK(bits == 0xFFFFFFFFu);
+    gpu.release(q, 4);
+    gpu.release(p, in.size() * sizeof(float));
+}
+
+TEST_CASE("emulated gpu: a host read of device memory ends the program and says why") {
+    Backend& gpu = *make_emulated_gpu();
+    auto* p = static_cast<volatile char*>(gpu.allocate(64));
+    int fds[2];
+    REQUIRE(pipe(fds) == 0);
+    pid_t child = fork();
+    if (child == 0) {  // the child only touches the pointer: no threads, no allocation
+        dup2(fds[1], 2);
+        char c = *p;  // what a missing .to(Device::cpu()) does
+        _exit(c == 0 ? 0 : 1);
+    }
+    close(fds[1]);
+    std::string said;
+    char buf[512];
+    for (ssize_t n; (n = read(fds[0], buf, sizeof buf)) > 0;) said.append(buf, (size_t)n);
+    close(fds[0]);
+    int status = 0;
+    waitpid(child, &status, 0);
+    CHECK(WIFSIGNALED(status));
+    CHECK(WTERMSIG(status) == SIGSEGV);
+    CHECK(said.find("host code touched GPU memory directly") != std::string::npos);
+    CHECK(said.find(".to(Device::cpu())") != std::string::npos);
+    gpu.release(const_cast<char*>(p), 64);
+}
+
+TEST_CASE("emulated gpu: 07_gpt --device cuda on it prints the CPU's numbers") {
+    auto run = [](const std::string& env, const std::string& device) {
+        return testing::run_process(env + " " + testing::build_dir() +
+                                    "/tutorials/07_gpt --quick --steps 30 --no-pause --no-color --lang en --seed 3 "
+                                    "--device " + device + " --out out/test_emulated_07_" + device);
+    };
+    auto cpu = run("", "cpu");
+    auto gpu = run("APRENDER_EMULATE_GPU=1", "cuda");
+    REQUIRE(cpu.status == 0);
+    CHECK(gpu.status == 0);
+    // every line that carries a result (losses, bits per character, samples) is the same;
+    // timings and the paths of written files differ
+    auto results = [](const std::string& out) {
+        std::istringstream in(out);
+        std::string line, kept;
+        while (std::getline(in, line)) {
+            if (line.find("Trained in") != std::string::npos || line.find("wrote") != std::string::npos ||
+                line.find("needed") != std::string::npos)
+                continue;
+            if (line.find("loss") != std::string::npos || line.find("bits/char") != std::string::npos ||
+                line.find(" GPT ") != std::string::npos)
+                kept += line + "\n";
+        }
+        return kept;
+    };
+    CHECK(results(gpu.output) == results(cpu.output));
+    CHECK(results(cpu.output).size() > 100);
+    // without the variable there is no cuda device here (unless a real GPU is present)
+    if (!cuda_available()) CHECK(run("", "cuda").status != 0);
+}

@@ -2,7 +2,8 @@
 # gpu.sh — everything the CUDA backend owes on a real GPU, in one go:
 #   1. the CUDA tests (CPU/GPU parity, allocations poisoned with NaN), 2. a compute-sanitizer
 #   memcheck pass on a subset, 3. whole models against PyTorch and our LoRA adapter loaded by
-#   Hugging Face PEFT, 4. tutorial 07 with --device cuda beside --device cpu, 5. the GPT step
+#   Hugging Face PEFT, 4. tutorial 07 with --device cuda beside --device cpu, and 10 (LoRA)
+#   with --device cuda, 5. the GPT step
 #   against PyTorch's twin on the same GPU, TF32 off then on.
 # Writes $OUT/gpu-results.md (the table for bench/RESULTS.md), $OUT/gpu-log.txt and
 # $OUT/raw-logs.tgz (every program's output) — three files, since a device call returns
@@ -78,7 +79,7 @@ else
     fi
     BIN=build-gpu/bundle-bin
     mkdir -p "$BIN"
-    for p in tests/run_tests bench/gpt_step aprender tutorials/07_gpt; do ln -sf "$PWD/build-gpu/$p" "$BIN/"; done
+    for p in tests/run_tests bench/gpt_step aprender tutorials/07_gpt tutorials/10_lora; do ln -sf "$PWD/build-gpu/$p" "$BIN/"; done
     TWIN=bench-torch/torch_gpt.py
 fi
 
@@ -121,6 +122,12 @@ for dev in cuda cpu; do
     echo "$gpt_row" | tee -a "$log"
     tutorial+="--device $dev: exit $rc, bits/char row:${gpt_row:-(none)}; "
 done
+timeout 150 "$BIN/10_lora" --quick --no-pause --no-color --lang en --device cuda --out "$LOGS/10-cuda" \
+    >"$LOGS/10_lora-cuda.txt" 2>&1
+rc=$?
+echo "10_lora --quick --device cuda: exit $rc" | tee -a "$log"
+grep -E 'test accuracy|error' "$LOGS/10_lora-cuda.txt" | tail -8 | tee -a "$log"
+tutorial+="10_lora --quick --device cuda: exit $rc"
 
 # ---- 5. the GPT step, aprender and PyTorch, TF32 off then on ---------------------------------
 py=""

@@ -6,7 +6,7 @@
 # machine's processor is not this one), and pack the programs with the shared libraries
 # they need that a CUDA image lacks (OpenBLAS, fmt, PCRE2, utf8proc, gfortran):
 #
-#   .gpu/bundle.tar.xz     bin/run_tests bin/gpt_step bin/aprender bin/07_gpt  (stripped)
+#   .gpu/bundle.tar.xz     bin/run_tests bin/gpt_step bin/aprender bin/07_gpt bin/10_lora  (stripped)
 #                          lib/libaprender_cuda.so lib/libopenblas.so.0 ... lib/fallback/libstdc++.so.6
 #                          torch_gpt.py  (the PyTorch twin, from ../shared/bench; never committed)
 #
@@ -17,7 +17,7 @@ cd "$(dirname "$0")/.."
 BUILD="${BUILD:-build-gpu}"
 ARCHS="${CUDA_ARCHS:-90}"
 STAGE=.gpu/stage
-PROGRAMS=(tests/run_tests bench/gpt_step aprender tutorials/07_gpt)
+PROGRAMS=(tests/run_tests bench/gpt_step aprender tutorials/07_gpt tutorials/10_lora)
 
 make -j"${JOBS:-2}" BUILD="$BUILD" CUDA=1 CUDA_ARCHS="$ARCHS" ARCHFLAGS=-march=x86-64-v3 \
     "${PROGRAMS[@]/#/$BUILD/}" "$BUILD/libaprender_cuda.so"

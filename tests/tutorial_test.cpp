@@ -93,7 +93,7 @@ TEST_CASE("tutorial: common flags and their defaults") {
 TEST_CASE("tutorial: --device is checked, never silently ignored") {
     auto cpu_only = run("05_attention --device cuda --no-pause");
     CHECK(cpu_only.status == 2);
-    CHECK(cpu_only.has("05_attention runs on the CPU only"));
+    CHECK(cpu_only.has("05_attention runs on the CPU only (06_bert, 07_gpt, 08_finetune and 10_lora train on a GPU)"));
     auto bad = run("07_gpt --device tpu --no-pause");
     CHECK(bad.status == 2);
     CHECK(bad.has("unknown device 'tpu'"));

@@ -29,7 +29,7 @@ using aprender::tokenizer::WordPieceTokenizer;
 
 namespace {
 
-const tut::TutorialInfo kInfo{"06_bert", N::title, N::summary, {{"--steps", "N", N::flag_steps}}};
+const tut::TutorialInfo kInfo{"06_bert", N::title, N::summary, {{"--steps", "N", N::flag_steps}}, /*runs_on_gpu=*/true};
 
 // Sentences of a paragraph: cut after ". ", "! ", "? " (good enough for this corpus).
 std::vector<std::string> sentences_of(const std::string& text, std::size_t max_lines) {
@@ -119,6 +119,8 @@ int main(int argc, char** argv) {
 
         // ---- training, with masking counted ----------------------------------------------------
         auto model = std::make_shared<nn::Encoder>(cfg, t.options().seed);
+        const aprender::Device dev = aprender::Device::parse(t.options().device);
+        model->to(dev);
         const int64_t B = quick ? 24 : 32;
         nn::AdamWOptions ao;
         ao.lr = quick ? 2e-3 : 2e-3, ao.weight_decay = 0.01;
@@ -156,7 +158,7 @@ int main(int argc, char** argv) {
                 shown_after.assign(in.begin(), in.begin() + (long)batch[1]->size());
             }
             opt.set_lr(schedule(step));
-            Tensor loss = model->mlm_loss(mb.input_ids, mb.labels, Tensor::from(am, {B, (int64_t)T}));
+            Tensor loss = model->mlm_loss(mb.input_ids.to(dev), mb.labels.to(dev), Tensor::from(am, {B, (int64_t)T}).to(dev));
             opt.zero_grad();
             loss.backward();
             nn::clip_grad_norm(model->parameters(), 1.0);
@@ -201,7 +203,7 @@ int main(int argc, char** argv) {
             for (int32_t x : tok.encode(right)) ids.push_back(x);
             ids.push_back(id.sep);
             NoGradGuard ng;
-            auto logits = model->mlm_logits(Tensor::from(ids, {1, (int64_t)ids.size()})).to_double_vector();
+            auto logits = model->mlm_logits(Tensor::from(ids, {1, (int64_t)ids.size()}).to(dev)).to_double_vector();
             const double* row = logits.data() + at * (std::size_t)cfg.vocab_size;
             std::vector<std::pair<double, int32_t>> p;
             double mx = *std::max_element(row, row + cfg.vocab_size), z = 0;
@@ -259,7 +261,7 @@ int main(int argc, char** argv) {
         t.step(N::too_long, cfg.max_len, long_ids.size());
         try {
             NoGradGuard ng;
-            model->mlm_logits(Tensor::from(long_ids, {1, (int64_t)long_ids.size()}));
+            model->mlm_logits(Tensor::from(long_ids, {1, (int64_t)long_ids.size()}).to(dev));
             t.out() << style.bad("    accepted?!") << "\n";
         } catch (const std::exception& e) {
             t.out() << "    " << style.warn(e.what()) << "\n";
@@ -282,7 +284,7 @@ int main(int argc, char** argv) {
             NoGradGuard ng;
             auto probe = frame("Roma é a capital da Itália.");
             Tensor x = Tensor::from(probe, {1, (int64_t)probe.size()});
-            auto a = model->mlm_logits(x).to_vector<float>(), b = back.model->mlm_logits(x).to_vector<float>();
+            auto a = model->mlm_logits(x.to(dev)).to_vector<float>(), b = back.model->mlm_logits(x).to_vector<float>();
             for (std::size_t i = 0; i < a.size(); ++i) max_diff = std::max(max_diff, double(std::abs(a[i] - b[i])));
         }
         t.say(N::reload_check, max_diff, max_diff == 0 ? style.good("✓") : style.bad("✗"));

@@ -28,7 +28,8 @@ namespace {
 const tut::TutorialInfo kInfo{"08_finetune",
                               N::title,
                               N::summary,
-                              {tut::base_model_flag(), {"--steps", "N", N::flag_steps}, {"--small", "N", N::flag_small}}};
+                              {tut::base_model_flag(), {"--steps", "N", N::flag_steps}, {"--small", "N", N::flag_small}},
+                              /*runs_on_gpu=*/true};
 
 std::string one_line(std::string s) {
     for (char& c : s)

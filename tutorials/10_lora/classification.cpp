@@ -97,7 +97,7 @@ Encoded encode_all(const std::vector<Example>& ex, const WordPieceTokenizer& tok
 struct Batch {
     Tensor ids, mask, labels, weights;  // weights (B, T, 1): 1/(real tokens) at real tokens, 0 at padding
 };
-Batch make_batch(const Encoded& e, const std::vector<std::size_t>& pick, int32_t pad) {
+Batch make_batch(const Encoded& e, const std::vector<std::size_t>& pick, int32_t pad, aprender::Device device) {
     std::size_t T = 0;
     for (auto i : pick) T = std::max(T, e.ids[i].size());
     const auto B = (int64_t)pick.size();
@@ -109,8 +109,8 @@ Batch make_batch(const Encoded& e, const std::vector<std::size_t>& pick, int32_t
             x[b * T + i] = s[i], m[b * T + i] = 1, w[b * T + i] = 1.0f / float(s.size());
         y.push_back(e.labels[pick[b]]);
     }
-    return {Tensor::from(x, {B, (int64_t)T}), Tensor::from(m, {B, (int64_t)T}), Tensor::from(y, {B}),
-            Tensor::from(w, {B, (int64_t)T, 1})};
+    return {Tensor::from(x, {B, (int64_t)T}).to(device), Tensor::from(m, {B, (int64_t)T}).to(device),
+            Tensor::from(y, {B}).to(device), Tensor::from(w, {B, (int64_t)T, 1}).to(device)};
 }
 
 // The head's input: the mean of the token vectors (padding excluded) when `mean_pool`, else
@@ -130,7 +130,7 @@ double accuracy(nn::Encoder& model, const Encoded& e, int32_t pad) {
     for (std::size_t start = 0; start < e.ids.size(); start += 64) {
         std::vector<std::size_t> pick;
         for (std::size_t i = start; i < std::min(e.ids.size(), start + 64); ++i) pick.push_back(i);
-        auto b = make_batch(e, pick, pad);
+        auto b = make_batch(e, pick, pad, model.device());
         auto logits = class_logits(model, b).to_vector<float>();
         const std::size_t C = kClasses.size();
         for (std::size_t r = 0; r < pick.size(); ++r) {
@@ -198,6 +198,7 @@ std::filesystem::path pretrain_quick_encoder(Tutorial& t, const std::vector<Exam
     int32_t pad = *tok.token_to_id("[PAD]"), mask_id = *tok.token_to_id("[MASK]");
     std::vector<int32_t> special{pad, *tok.token_to_id("[CLS]"), *tok.token_to_id("[SEP]")};
     nn::Encoder model(cfg, t.options().seed);
+    model.to(aprender::Device::parse(t.options().device));
     nn::AdamWOptions ao;
     ao.lr = 2e-3, ao.weight_decay = 0.01;
     nn::AdamW opt(model.named_parameters(), ao);
@@ -210,10 +211,10 @@ std::filesystem::path pretrain_quick_encoder(Tutorial& t, const std::vector<Exam
     for (int64_t step = 0; step < steps; ++step) {
         std::vector<std::size_t> idx;
         for (int64_t b = 0; b < B; ++b) idx.push_back(pick(rng));
-        auto b = make_batch(enc, idx, pad);
-        auto mb = nn::mask_tokens(b.ids, mask_id, cfg.vocab_size, special, gen, 0.15);
+        auto b = make_batch(enc, idx, pad, model.device());
+        auto mb = nn::mask_tokens(b.ids, mask_id, cfg.vocab_size, special, gen, 0.15);  // on the CPU
         opt.set_lr(schedule(step));
-        Tensor loss = model.mlm_loss(mb.input_ids, mb.labels, b.mask);
+        Tensor loss = model.mlm_loss(mb.input_ids.to(model.device()), mb.labels.to(model.device()), b.mask);
         opt.zero_grad();
         loss.backward();
         nn::clip_grad_norm(model.parameters(), 1.0);
@@ -322,6 +323,7 @@ void classification_table(Tutorial& t, int64_t seeds) {
         for (int64_t si = 0; si < seeds; ++si) {
             uint64_t seed = t.options().seed + (uint64_t)si;
             auto model = load_encoder_base(path, (int64_t)kClasses.size(), seed).model;
+            model->to(aprender::Device::parse(t.options().device));  // before prepare(): LoRA's factors follow the weights
             prepare(*model, m, seed);
             row.trainable = model->num_parameters(true);
             nn::AdamWOptions o;
@@ -342,7 +344,7 @@ void classification_table(Tutorial& t, int64_t seeds) {
                     if (at == order.size()) std::shuffle(order.begin(), order.end(), rng), at = 0;
                     pick.push_back(order[at++]);
                 }
-                auto b = make_batch(train_enc, pick, pad);
+                auto b = make_batch(train_enc, pick, pad, model->device());
                 opt.set_lr(schedule(step));
                 Tensor loss = aprender::cross_entropy(class_logits(*model, b), b.labels);
                 opt.zero_grad();

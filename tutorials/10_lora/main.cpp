@@ -41,7 +41,8 @@ const tut::TutorialInfo kInfo{"10_lora",
                                {"--steps", "N", N::flag_steps},
                                {"--seeds", "N", N::flag_seeds},
                                aprender::tutorial::lora_tutorial::encoder_flag(),
-                               {"--only-classification", "", N::flag_only_cls}}};
+                               {"--only-classification", "", N::flag_only_cls}},
+                              /*runs_on_gpu=*/true};
 
 using Clock = std::chrono::steady_clock;
 

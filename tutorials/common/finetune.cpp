@@ -99,8 +99,10 @@ ObtainedBase obtain_base_model(Tutorial& t, const std::string& base_flag) {
         if (!std::filesystem::exists(ob.path) && std::filesystem::exists(quick_path)) ob.path = quick_path;
     }
     bool fresh = wanted == "quick" || !std::filesystem::exists(ob.path);
+    const Device device = Device::parse(t.options().device);  // --device: the base lives there, and so do its copies
     if (!fresh) {
         ob.base = load_base_model(ob.path);
+        ob.base.model->to(device);
         const auto& c = ob.base.model->config;
         auto made = ob.base.metadata.count("made_by") ? ob.base.metadata.at("made_by") : std::string("?");
         t.say(kLoaded, ob.path.string(), "GPT", c.n_layer, c.n_embd, c.block_size,
@@ -120,6 +122,7 @@ ObtainedBase obtain_base_model(Tutorial& t, const std::string& base_flag) {
     auto tok = tokenizer::CharTokenizer::train(train_stream);
     cfg.vocab_size = tok.vocab_size();
     auto model = std::make_shared<nn::GPT>(cfg, t.options().seed);
+    model->to(device);
     auto train_ids = tok.encode(train_stream), val_ids = tok.encode(val_stream);
     auto run = train_lm(t, *model, train_ids, nullptr, s);
     double val = mean_nll(*model, val_ids);
@@ -129,6 +132,7 @@ ObtainedBase obtain_base_model(Tutorial& t, const std::string& base_flag) {
                       {"made_by", "quick base (tutorials/common/finetune.cpp)"}};
     save_base_model(quick_path, *model, tok, meta);
     ob.base = load_base_model(quick_path);
+    ob.base.model->to(device);
     ob.path = quick_path;
     ob.trained_here = true;
     ob.seconds = run.seconds;
@@ -154,6 +158,7 @@ DomainData load_domain(Tutorial& t, const tokenizer::CharTokenizer& tok, const s
 
 std::shared_ptr<nn::GPT> copy_model(const nn::GPT& base) {
     auto m = std::make_shared<nn::GPT>(base.config, 1);
+    m->to(base.device());  // the copy lives where the base does
     nn::NamedTensors copies;
     for (auto& [name, tensor] : base.state_dict()) copies.emplace_back(name, tensor.detach().clone());
     m->load_state_dict(copies);
@@ -180,7 +185,7 @@ TrainRun train_lm(Tutorial& t, nn::GPT& model, const std::vector<int32_t>& train
             x.insert(x.end(), ids.begin() + (long)o0, ids.begin() + (long)o0 + T);
             y.insert(y.end(), ids.begin() + (long)o0 + 1, ids.begin() + (long)o0 + T + 1);
         }
-        return std::make_pair(Tensor::from(x, {B, T}), Tensor::from(y, {B, T}));
+        return std::make_pair(Tensor::from(x, {B, T}).to(model.device()), Tensor::from(y, {B, T}).to(model.device()));
     };
     auto eval_on = [&](const std::vector<int32_t>& ids) {
         std::mt19937_64 g(7);  // the same windows at every evaluation

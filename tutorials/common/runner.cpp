@@ -136,7 +136,7 @@ Options parse_options(const TutorialInfo& info, const std::vector<std::string>& 
         else if (name == "--seed") o.seed = parse_number<std::uint64_t>(name, value, 0, UINT64_MAX);
         else if (name == "--device") {
             if (value != "cpu" && !info.runs_on_gpu)
-                throw UsageError(fmt::format("--device {}: {} runs on the CPU only (07_gpt trains on a GPU)", value, info.name));
+                throw UsageError(fmt::format("--device {}: {} runs on the CPU only (06_bert, 07_gpt, 08_finetune and 10_lora train on a GPU)", value, info.name));
             aprender::Device d;
             try {
                 d = aprender::Device::parse(value);

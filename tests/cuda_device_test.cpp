@@ -205,7 +205,7 @@ TEST_CASE("cuda: kernel layouts drop size-1 axes and merge contiguous ones, as t
                          "copy: the CUDA backend handles at most 8 non-mergeable axes, got 9", TensorError);
 }
 
-TEST_CASE("cuda: the caching allocator reuses blocks and empties on request" * doctest::skip(no_gpu())) {
+TEST_CASE("cuda: the caching allocator reuses blocks and empties on request" * doctest::skip(no_real_gpu())) {
     { Tensor warm = Tensor::empty({1000}, DType::f32, gpu()); }
     cuda::MemoryStats before = cuda::memory_stats();
     for (int i = 0; i < 10; ++i) Tensor t = Tensor::empty({1000}, DType::f32, gpu());  // the same size class every time
@@ -218,7 +218,7 @@ TEST_CASE("cuda: the caching allocator reuses blocks and empties on request" * d
     MESSAGE(cuda::memory_report());
 }
 
-TEST_CASE("cuda: TF32 is off by default and can be switched on" * doctest::skip(no_gpu())) {
+TEST_CASE("cuda: TF32 is off by default and can be switched on" * doctest::skip(no_real_gpu())) {
     CHECK_FALSE(cuda::allow_tf32());
     Generator g(3);
     Tensor a = Tensor::normal({256, 256}, 0, 1, g), b = Tensor::normal({256, 256}, 0, 1, g);

@@ -123,3 +123,10 @@ TEST_CASE("emulated gpu: tutorials 06, 07 and 10 with --device cuda on it print 
     if (!cuda_available())
         CHECK(testing::run_process(testing::build_dir() + "/tutorials/07_gpt --quick --device cuda").status != 0);
 }
+
+TEST_CASE("emulated gpu: the CUDA parity tests pass on it (their plumbing, with the CPU's kernels)") {
+    // Where a real GPU is present the suite runs them on it instead.
+    auto r = testing::run_process("APRENDER_EMULATE_GPU=1 " + testing::build_dir() + "/tests/run_tests -tc='cuda*'");
+    CHECK_MESSAGE(r.status == 0, r.output);
+    CHECK(r.has(" passed, 0 failed, "));
+}

@@ -22,6 +22,7 @@
 #include <unistd.h>
 
 #include <cstdint>
+#include <cstdio>
 #include <cstring>
 #include <map>
 #include <vector>
@@ -175,7 +176,11 @@ private:
 }  // namespace
 
 Backend* make_emulated_gpu() {
-    static EmulatedGpu* gpu = new EmulatedGpu();  // never destroyed, like the real one
+    static EmulatedGpu* gpu = [] {
+        std::fprintf(stderr, "aprender: APRENDER_EMULATE_GPU=1 and no GPU: device cuda is emulated on the CPU "
+                             "(the CPU's kernels, on memory the host may not touch)\n");
+        return new EmulatedGpu();  // never destroyed, like the real one
+    }();
     return gpu;
 }
 

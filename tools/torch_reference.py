@@ -96,6 +96,8 @@ class Block(nn.Module):
 
 
 class GPT(nn.Module):
+    is_gradient_checkpointing = False  # tells PEFT not to look for a transformers model's input embeddings
+
     def __init__(self, c):
         super().__init__()
         C = int(c["n_embd"])
@@ -118,6 +120,8 @@ class GPT(nn.Module):
 
 
 class Encoder(nn.Module):
+    is_gradient_checkpointing = False
+
     def __init__(self, c):
         super().__init__()
         C, V = int(c["n_embd"]), int(c["vocab_size"])
@@ -193,7 +197,8 @@ def apply_adapter_with_peft(model, adapter_dir):
         print(f"PEFT {peft.__version__} refused the config ({e}); retrying with its own fields only")
         config = LoraConfig(**{k: v for k, v in raw.items() if k in LoraConfig.__dataclass_fields__})
     config.task_type = None  # a plain torch module, not a transformers model: a plain PeftModel
-    wrapped = PeftModel.from_pretrained(model, adapter_dir, config=config)
+    # is_trainable: PEFT otherwise loads the adapter frozen (inference only), and we want its gradients
+    wrapped = PeftModel.from_pretrained(model, adapter_dir, config=config, is_trainable=True)
     print(f"adapter loaded by Hugging Face PEFT {peft.__version__} "
           f"(fields PEFT does not know, ignored: {', '.join(unknown) or 'none'})")
     return wrapped.base_model.model  # our module, with PEFT's LoRA layers inside

@@ -8,6 +8,7 @@
 #   make deps       install missing Debian packages (apt-get, via sudo when not root)
 #   make data       fetch the real corpora into data/cache (apt-get download, no install)
 #   make base-model train the class's base GPT for tutorials 08–10 (07_gpt --full, minutes)
+#   make gpu-bundle pack the programs for a GPU machine without packages (bench/gpu.sh runs them)
 #
 # Options: CUDA=0|1 (default: 1 when nvcc is found), CUDA_ARCHS="75 80 86 89 90" (GPU generations),
 #          BUILD=dir, NATIVE=0 (portable code).
@@ -76,11 +77,11 @@ TEST_BIN  := $(BUILD)/tests/run_tests
 CLI       := $(BUILD)/aprender
 DEPS_OK   := $(BUILD)/.deps-ok
 
-.PHONY: all deps test tour bench sanitize data base-model clean help
+.PHONY: all deps test tour bench sanitize data base-model gpu-bundle clean help
 all: $(LIB) $(CUDA_LIB) $(TEST_BIN) $(TUT_BINS) $(if $(TOOL_SRCS),$(CLI)) $(BENCH_BINS)
 
 help:
-	@sed -n '2,13p' Makefile | sed 's/^# \{0,1\}//'
+	@sed -n '2,14p' Makefile | sed 's/^# \{0,1\}//'
 
 # The dependency step runs once per build directory (and whenever `make deps` is asked).
 deps:
@@ -167,6 +168,10 @@ data:
 # A better base model for tutorials 08–10 (minutes): 07_gpt --full saves out/07_gpt/base.safetensors.
 base-model: data all
 	@$(BUILD)/tutorials/07_gpt --full --no-pause
+
+# Built in its own folder (build-gpu: sm_90, any AVX2 CPU), packed into .gpu/bundle.tar.xz.
+gpu-bundle:
+	@scripts/gpu_bundle.sh
 
 bench: all
 	@APRENDER_BUILD=$(BUILD) scripts/bench.sh $(BENCH_ARGS)

@@ -10,6 +10,7 @@
 #include <unistd.h>
 
 #include <cstring>
+#include <filesystem>
 #include <fstream>
 #include <regex>
 #include <sstream>
@@ -129,4 +130,44 @@ TEST_CASE("emulated gpu: the CUDA parity tests pass on it (their plumbing, with 
     auto r = testing::run_process("APRENDER_EMULATE_GPU=1 " + testing::build_dir() + "/tests/run_tests -tc='cuda*'");
     CHECK_MESSAGE(r.status == 0, r.output);
     CHECK(r.has(" passed, 0 failed, "));
+}
+
+TEST_CASE("emulated gpu: the CLI's train, eval, sample and lora train with --device cuda give the CPU's numbers") {
+    namespace fs = std::filesystem;
+    fs::path dir = fs::temp_directory_path() / ("aprender-emulated-cli-" + std::to_string(getpid()));
+    fs::remove_all(dir);
+    fs::create_directories(dir);
+    std::string a, b;
+    for (int i = 0; i < 60; ++i) a += "a casa é azul. o gato é preto. ", b += "o réu é culpado. a lei é clara. ";
+    std::ofstream(dir / "base.txt") << a + b.substr(0, 40);
+    std::ofstream(dir / "juridico.txt") << b;
+    auto in = [&](const std::string& f) { return (dir / f).string(); };
+    const std::string cli = testing::build_dir() + "/aprender";
+    auto session = [&](const std::string& device) {
+        std::string env = device == "cuda" ? "APRENDER_EMULATE_GPU=1 " : "", d = " --device " + device;
+        std::string base = in("base-" + device + ".safetensors"), adapter = in("adapter-" + device);
+        std::string out;
+        for (const std::string& cmd :
+             {" train --data " + in("base.txt") + " --out " + base +
+                  " --block-size 16 --n-layer 1 --n-head 2 --n-embd 16 --batch 4 --steps 20 --warmup 2"
+                  " --eval-interval 10 --eval-batches 1 --lr 3e-3",
+              " eval --checkpoint " + base + " --data " + in("base.txt"),
+              " sample --checkpoint " + base + " --prompt 'a casa' --seed 1 --max-new-tokens 40",
+              " lora train --base " + base + " --data " + in("juridico.txt") + " --out " + adapter +
+                  " --r 2 --alpha 4 --batch 4 --steps 10 --warmup 2 --eval-interval 10 --eval-batches 1 --lr 1e-2",
+              " eval --checkpoint " + base + " --adapter " + adapter + " --data " + in("juridico.txt")}) {
+            auto r = testing::run_process(env + cli + cmd + d);
+            CHECK_MESSAGE(r.status == 0, cmd << "\n" << r.output);
+            std::istringstream lines(r.output);
+            for (std::string line; std::getline(lines, line);)  // results only: no timings, paths or banners
+                if (line.rfind("loss", 0) == 0 || line.rfind("ppl", 0) == 0 || line.rfind("sample", 0) == 0 ||
+                    line.rfind("a casa", 0) == 0)
+                    out += line.substr(0, line.find(" in ")) + "\n";
+        }
+        return out;
+    };
+    std::string on_cpu = session("cpu"), on_gpu = session("cuda");
+    CHECK(on_gpu == on_cpu);
+    CHECK(on_cpu.find("ppl") != std::string::npos);
+    fs::remove_all(dir);
 }

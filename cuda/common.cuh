@@ -1,7 +1,9 @@
-// common.cuh — what every kernel file shares: launch sizes, n-d offsets, dtype dispatch,
-// block-wide reductions. Device code only; included by the .cu files.
+// common.cuh — what every kernel file shares: launch sizes, n-d offsets and the error
+// word (grid.cuh, which g++ can compile too), dtype dispatch, block-wide reductions.
+// Included by the .cu files.
 #pragma once
 
+#include "cuda/grid.cuh"
 #include "cuda/kernels.h"
 
 #include <cuda_runtime.h>
@@ -10,32 +12,6 @@
 #include <cstdint>
 
 namespace aprender::cuda {
-
-constexpr int kThreads = 256;  // threads per block for the elementwise kernels
-
-// Enough blocks to cover n elements, at most 65536: the kernels loop with a grid
-// stride past that, so one launch shape fits any n (llm.c's and CUB's habit).
-inline unsigned blocks_for(int64_t n, int threads = kThreads) {
-    int64_t b = (n + threads - 1) / threads;
-    return (unsigned)std::max<int64_t>(1, std::min<int64_t>(b, 65536));
-}
-
-#define APRENDER_GRID_STRIDE(i, n) \
-    for (int64_t i = (int64_t)blockIdx.x * blockDim.x + threadIdx.x; i < (n); i += (int64_t)gridDim.x * blockDim.x)
-
-// Element offsets of linear position i (row-major over L's shape) for every operand.
-template <int N>
-__device__ __forceinline__ void nd_offsets(const NdLayout<N>& L, int64_t i, int64_t (&off)[N]) {
-#pragma unroll
-    for (int k = 0; k < N; ++k) off[k] = 0;
-    for (int d = L.rank - 1; d >= 0; --d) {
-        int64_t n = L.size[d];
-        int64_t c = i % n;
-        i /= n;
-#pragma unroll
-        for (int k = 0; k < N; ++k) off[k] += c * L.stride[k][d];
-    }
-}
 
 // Call f with a value of the C++ type for dt; `kernel` names the caller in the error.
 template <class F>
@@ -77,12 +53,6 @@ __device__ T block_reduce(T v, T* scratch, Op op, T identity) {
 #pragma unroll
     for (int o = 16; o > 0; o /= 2) v = op(v, __shfl_xor_sync(0xffffffffu, v, o));
     return v;
-}
-
-// Record a bad index: the smallest position wins (see kNoError in kernels.h).
-__device__ __forceinline__ void record_error(unsigned long long* error, int64_t position, int32_t value) {
-    unsigned long long key = ((unsigned long long)position << 32) | (uint32_t)value;
-    atomicMin(error, key);
 }
 
 }  // namespace aprender::cuda

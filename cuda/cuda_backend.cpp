@@ -28,18 +28,6 @@
 
 namespace aprender::cuda {
 
-// Row-major strides of a shape (this library links nothing of libaprender.a, see the end).
-static Shape dense_strides(const Shape& s) {
-    Shape st(s.size());
-    int64_t acc = 1;
-    for (int64_t i = (int64_t)s.size() - 1; i >= 0; --i) {
-        st[i] = acc;
-        acc *= s[i];
-    }
-    return st;
-}
-
-
 void fail(const std::string& message) { throw TensorError(message); }
 
 void check(cudaError_t err, const char* what) {
@@ -206,7 +194,7 @@ public:
 
     void fill(void* dst, int64_t n, double value, DType dt) override { cuda::fill(dst, n, value, dt); }
     void copy(const Strided& src, DType sdt, const Strided& dst, DType ddt) override {
-        cuda::copy(make_layout<2>(src.shape, {&src.strides, &dst.strides}, "copy"), src.data, sdt, dst.data, ddt);
+        cuda::copy(copy_layout(src, dst), src.data, sdt, dst.data, ddt);
     }
     void fill_uniform(void* dst, int64_t n, double lo, double hi, uint64_t seed, uint64_t offset, DType dt) override {
         cuda::fill_uniform(dst, n, lo, hi, seed, offset, dt);
@@ -223,13 +211,10 @@ public:
         cuda::unary_backward(op, x, y, gy, gx, n, a, b, dt);
     }
     void binary(BinaryOp op, const Strided& a, const Strided& b, void* out, DType dt) override {
-        Shape os = dense_strides(a.shape);
-        cuda::binary(op, make_layout<3>(a.shape, {&a.strides, &b.strides, &os}, "binary op"), a.data, b.data, out, dt);
+        cuda::binary(op, binary_layout(a, b), a.data, b.data, out, dt);
     }
     void where(const Strided& cond, DType cdt, const Strided& a, const Strided& b, void* out, DType dt) override {
-        Shape os = dense_strides(a.shape);
-        cuda::where(make_layout<4>(a.shape, {&cond.strides, &a.strides, &b.strides, &os}, "where"), cond.data, cdt,
-                    a.data, b.data, out, dt);
+        cuda::where(where_layout(cond, a, b), cond.data, cdt, a.data, b.data, out, dt);
     }
 
     // Kept axes (out's stride nonzero) and reduced axes (out's stride 0) become two layouts.
@@ -356,10 +341,7 @@ public:
     }
 
     void gather(const Strided& x, int64_t dim, const Strided& index, void* out, DType dt) override {
-        Shape xs = x.strides, os = dense_strides(index.shape);
-        int64_t dim_stride = xs[dim], dim_size = x.shape[dim];
-        xs[dim] = 0;  // the index supplies this coordinate
-        auto L = make_layout<3>(index.shape, {&xs, &index.strides, &os}, "gather");
+        auto [L, dim_stride, dim_size] = gather_layout(x, dim, index);  // layout.h
         cuda::gather(L, x.data, dim_stride, dim_size, static_cast<const int32_t*>(index.data), out, dt,
                      new_check([dim, dim_size](int64_t, int32_t k) {
                          return fmt::format("gather: index {} is out of range for dimension {} of size {}", k, dim,
@@ -368,10 +350,7 @@ public:
         after_check();
     }
     void scatter_add(const Strided& gout, int64_t dim, const Strided& index, const Strided& gx, DType dt) override {
-        Shape xs = gx.strides;
-        int64_t dim_stride = xs[dim], dim_size = gx.shape[dim];
-        xs[dim] = 0;
-        auto L = make_layout<3>(index.shape, {&xs, &index.strides, &gout.strides}, "scatter_add");
+        auto [L, dim_stride, dim_size] = scatter_add_layout(gout, dim, index, gx);
         cuda::scatter_add(L, gx.data, dim_stride, dim_size, static_cast<const int32_t*>(index.data), gout.data, dt);
     }
 

@@ -8,6 +8,7 @@
 #pragma once
 
 #include "autograd/backend.h"
+#include "cuda/layout.h"
 
 #include <cuda_runtime_api.h>
 
@@ -18,67 +19,14 @@
 
 namespace aprender::cuda {
 
-// ---- errors: implemented in backend.cpp, where TensorError is known ----------------------
-[[noreturn]] void fail(const std::string& message);
+// fail(), NdLayout, make_layout, the layouts of the strided kernels and kNoError: layout.h.
+
+// ---- errors: implemented in cuda_backend.cpp, where TensorError is known ------------------
 // Throws "cuda: <what> failed: <CUDA's own message>" when err is not cudaSuccess.
 void check(cudaError_t err, const char* what);
 // After every launch: a bad configuration shows up at once in cudaGetLastError.
 // (An error *inside* the kernel appears at the next synchronising call, which names itself.)
 inline void check_launch(const char* kernel) { check(cudaGetLastError(), kernel); }
-
-// ---- n-d layouts ------------------------------------------------------------------------
-constexpr int kMaxDims = 8;
-
-// N operands walked over one shape, each with its own strides (in elements). The host
-// first drops size-1 axes and merges axes that are contiguous for every operand, as the
-// CPU's nd_loop does, so a dense tensor of any rank becomes rank 1.
-template <int N>
-struct NdLayout {
-    int rank = 0;
-    int64_t numel = 1;
-    int64_t size[kMaxDims] = {};
-    int64_t stride[N][kMaxDims] = {};
-};
-
-template <int N>
-NdLayout<N> make_layout(const std::vector<int64_t>& shape, const std::array<const std::vector<int64_t>*, N>& strides,
-                        const char* kernel) {
-    NdLayout<N> L;
-    std::vector<int64_t> sh;
-    std::array<std::vector<int64_t>, N> st;
-    for (size_t d = 0; d < shape.size(); ++d) {
-        L.numel *= shape[d];
-        if (shape[d] == 1) continue;
-        sh.push_back(shape[d]);
-        for (int k = 0; k < N; ++k) st[k].push_back((*strides[k])[d]);
-    }
-    for (int64_t d = (int64_t)sh.size() - 2; d >= 0; --d) {
-        bool mergeable = true;
-        for (int k = 0; k < N; ++k) mergeable = mergeable && st[k][d] == st[k][d + 1] * sh[d + 1];
-        if (!mergeable) continue;
-        sh[d] *= sh[d + 1];
-        sh.erase(sh.begin() + d + 1);
-        for (int k = 0; k < N; ++k) {
-            st[k][d] = st[k][d + 1];
-            st[k].erase(st[k].begin() + d + 1);
-        }
-    }
-    if (sh.size() > (size_t)kMaxDims)
-        fail(std::string(kernel) + ": the CUDA backend handles at most 8 non-mergeable axes, got " +
-             std::to_string(sh.size()));
-    L.rank = (int)sh.size();
-    for (int d = 0; d < L.rank; ++d) {
-        L.size[d] = sh[d];
-        for (int k = 0; k < N; ++k) L.stride[k][d] = st[k][d];
-    }
-    return L;
-}
-
-// Where an index check (embedding id, cross-entropy target, gather index) records the
-// first bad element: one 64-bit word on the device, (position << 32) | (uint32) value,
-// lowered with atomicMin so the smallest position wins — the element the CPU's loop
-// would have stopped at. All ones means "no error".
-constexpr unsigned long long kNoError = ~0ull;
 
 // ---- launchers (one .cu file per family) --------------------------------------------------
 // elementwise.cu

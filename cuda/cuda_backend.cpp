@@ -219,19 +219,8 @@ public:
 
     // Kept axes (out's stride nonzero) and reduced axes (out's stride 0) become two layouts.
     void reduce(ReduceOp op, const Strided& x, const Strided& out, DType dt) override {
-        Shape kshape, kx, kout, rshape, rx;
-        for (size_t d = 0; d < x.shape.size(); ++d) {
-            if (out.strides[d] != 0) {
-                kshape.push_back(x.shape[d]);
-                kx.push_back(x.strides[d]);
-                kout.push_back(out.strides[d]);
-            } else {
-                rshape.push_back(x.shape[d]);
-                rx.push_back(x.strides[d]);
-            }
-        }
-        cuda::reduce(op, make_layout<2>(kshape, {&kx, &kout}, "reduce"), make_layout<1>(rshape, {&rx}, "reduce"),
-                     x.data, out.data, dt, num_sms_);
+        ReduceLayouts L = reduce_layouts(x, out);
+        cuda::reduce(op, L.kept, L.reduced, x.data, out.data, dt, num_sms_);
     }
 
     // Row-major C = op(A)·op(B) is column-major Cᵀ = op(B)ᵀ·op(A)ᵀ, and a row-major

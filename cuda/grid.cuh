@@ -5,7 +5,7 @@
 // tests/cuda_on_host.h, which defines __global__ and friends away and supplies threadIdx,
 // blockIdx, atomicAdd, ... — so the kernel headers (*_kernels.cuh) that include only this
 // file run on the host in tests/cuda_kernels_on_host_test.cpp. Keep it free of CUDA
-// headers, shared memory, __syncthreads and warp shuffles (those go in common.cuh).
+// headers, shared memory, __syncthreads and warp shuffles (those go in block.cuh).
 #pragma once
 
 #include "cuda/layout.h"

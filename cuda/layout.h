@@ -107,6 +107,27 @@ inline AxisLayout scatter_add_layout(const Strided& gout, int64_t dim, const Str
             gx.shape[dim]};
 }
 
+// reduce walks x's kept axes (out's stride nonzero; operands 0 = x, 1 = out) and its
+// reduced axes (out's stride 0; operand 0 = x) as two layouts.
+struct ReduceLayouts {
+    NdLayout<2> kept;
+    NdLayout<1> reduced;
+};
+inline ReduceLayouts reduce_layouts(const Strided& x, const Strided& out) {
+    std::vector<int64_t> kshape, kx, kout, rshape, rx;
+    for (size_t d = 0; d < x.shape.size(); ++d) {
+        if (out.strides[d] != 0) {
+            kshape.push_back(x.shape[d]);
+            kx.push_back(x.strides[d]);
+            kout.push_back(out.strides[d]);
+        } else {
+            rshape.push_back(x.shape[d]);
+            rx.push_back(x.strides[d]);
+        }
+    }
+    return {make_layout<2>(kshape, {&kx, &kout}, "reduce"), make_layout<1>(rshape, {&rx}, "reduce")};
+}
+
 // Where an index check (embedding id, cross-entropy target, gather index) records the
 // first bad element: one 64-bit word on the device, (position << 32) | (uint32) value,
 // lowered with atomicMin so the smallest position wins — the element the CPU's loop

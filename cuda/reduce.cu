@@ -1,131 +1,27 @@
-// reduce.cu — sum and max over any set of axes, into an output with zero strides on
-// the reduced axes (the contract of Backend::reduce).
-//
-// The host (backend.cpp) splits x's axes into kept ones (walked with x's and out's
-// strides) and reduced ones (x's strides only). Two launch shapes, picked by layout:
-//
-//  columns  — the innermost kept axis is contiguous in x (e.g. a bias gradient: sum
-//             over the rows of [B·T, C]). Block (32, 8): the 32 threads of a warp own
-//             32 neighbouring outputs, so every load of the warp is one 128-byte line;
-//             the 8 warps split the reduced range and meet in shared memory.
-//  rows     — the reduced elements are the contiguous ones (sum over the last axis,
-//             or over everything). One block of 256 threads per output; the threads
-//             stride through the reduced range and meet in a block reduction.
-//
-// A long reduction with few outputs would leave the GPU idle, so the reduced range is
-// also split over gridDim.y blocks (about 4 per SM in all); for sum each block then
-// atomically adds its partial result. Partial sums are accumulated in double, as on
-// the CPU. Consequence: with atomics the order of the final additions varies from run
-// to run (differences of float32 rounding, ~1e-7 relative); max never splits.
-//
-// Napkin math: every element of x is read once (4 B for float32), the output written
-// once: [16384, 1536] → [1536] reads 100 MB, ≈ 35 µs at 3 TB/s if coalesced — which
-// is why the columns layout exists (the rows layout on it would read 4 B per 32 B sector).
+// reduce.cu — the launchers of reduce; the kernels, with their launch shape and napkin
+// math, are in reduce_kernels.cuh.
 #include "cuda/common.cuh"
+#include "cuda/reduce_kernels.cuh"
 
 #include <limits>
 
 namespace aprender::cuda {
 
-namespace {
-
-template <class T>
-__device__ __forceinline__ bool is_nan(T v) { return v != v; }
-
-// max that lets a NaN win, as the CPU's `if (v > o || isnan(v)) o = v`
-struct NanMax {
-    template <class T>
-    __device__ T operator()(T a, T b) const { return is_nan(a) ? a : is_nan(b) ? b : (a > b ? a : b); }
-};
-
-template <class T, bool SUM>
-__device__ __forceinline__ void store(T* out, double acc_sum, T acc_max, bool split) {
-    if constexpr (SUM) {
-        if (split) atomicAdd(out, static_cast<T>(acc_sum));
-        else *out += static_cast<T>(acc_sum);
-    } else {
-        *out = acc_max;
-    }
-}
-
-// kept: 0 = x, 1 = out; reduced: 0 = x
-template <class T, bool SUM>
-__global__ void reduce_columns(NdLayout<2> kept, NdLayout<1> reduced, const T* x, T* out, T lowest) {
-    __shared__ double ssum[8][33];
-    __shared__ T smax[8][33];
-    int64_t o = (int64_t)blockIdx.x * 32 + threadIdx.x;
-    bool active = o < kept.numel;
-    int64_t off[2] = {0, 0};
-    if (active) nd_offsets(kept, o, off);
-    double s = 0;
-    T m = lowest;
-    if (active)
-        for (int64_t r = (int64_t)blockIdx.y * 8 + threadIdx.y; r < reduced.numel; r += (int64_t)gridDim.y * 8) {
-            int64_t xo[1];
-            nd_offsets(reduced, r, xo);
-            T v = x[off[0] + xo[0]];
-            if constexpr (SUM) s += (double)v;
-            else m = NanMax{}(m, v);
-        }
-    ssum[threadIdx.y][threadIdx.x] = s;
-    smax[threadIdx.y][threadIdx.x] = m;
-    __syncthreads();
-    if (threadIdx.y == 0 && active) {
-        for (int k = 1; k < 8; ++k) {
-            s += ssum[k][threadIdx.x];
-            m = NanMax{}(m, smax[k][threadIdx.x]);
-        }
-        store<T, SUM>(out + off[1], s, m, gridDim.y > 1);
-    }
-}
-
-template <class T, bool SUM>
-__global__ void reduce_rows(NdLayout<2> kept, NdLayout<1> reduced, const T* x, T* out, T lowest) {
-    __shared__ double ssum[32];
-    __shared__ T smax[32];
-    for (int64_t o = blockIdx.x; o < kept.numel; o += gridDim.x) {
-        int64_t off[2];
-        nd_offsets(kept, o, off);
-        double s = 0;
-        T m = lowest;
-        for (int64_t r = (int64_t)blockIdx.y * blockDim.x + threadIdx.x; r < reduced.numel;
-             r += (int64_t)gridDim.y * blockDim.x) {
-            int64_t xo[1];
-            nd_offsets(reduced, r, xo);
-            T v = x[off[0] + xo[0]];
-            if constexpr (SUM) s += (double)v;
-            else m = NanMax{}(m, v);
-        }
-        if constexpr (SUM) s = block_reduce(s, ssum, SumOp{}, 0.0);
-        else m = block_reduce(m, smax, NanMax{}, lowest);
-        if (threadIdx.x == 0) store<T, SUM>(out + off[1], s, m, gridDim.y > 1);
-    }
-}
-
-}  // namespace
-
 void reduce(ReduceOp op, const NdLayout<2>& kept, const NdLayout<1>& reduced, const void* xv, void* outv, DType dt,
             int num_sms) {
     bool sum = op == ReduceOp::sum;
     if (kept.numel == 0 || (sum && reduced.numel == 0)) return;
-    int64_t target_blocks = 4 * (int64_t)std::max(num_sms, 1);
-    bool columns = kept.rank > 0 && kept.stride[0][kept.rank - 1] == 1;
+    ReduceShape shape = reduce_shape(sum, kept, reduced, num_sms);
     dispatch_all(dt, [&](auto t) {
         using T = decltype(t);
         const T* x = static_cast<const T*>(xv);
         T* out = static_cast<T*>(outv);
         T lowest = std::numeric_limits<T>::lowest();
-        if (columns) {
-            int64_t bx = (kept.numel + 31) / 32;
-            int64_t splits = sum ? std::min<int64_t>({(target_blocks + bx - 1) / bx, (reduced.numel + 255) / 256, 65535}) : 1;
-            dim3 grid((unsigned)bx, (unsigned)std::max<int64_t>(splits, 1));
-            if (bx > 0x7fffffff) fail("reduce: too many outputs for one launch");
+        dim3 grid(shape.bx, shape.splits);
+        if (shape.columns) {
             if (sum) reduce_columns<T, true><<<grid, dim3(32, 8)>>>(kept, reduced, x, out, lowest);
             else reduce_columns<T, false><<<grid, dim3(32, 8)>>>(kept, reduced, x, out, lowest);
         } else {
-            int64_t bx = std::min<int64_t>(kept.numel, 65536);
-            int64_t splits = sum ? std::min<int64_t>({(target_blocks + bx - 1) / bx, (reduced.numel + 2047) / 2048, 65535}) : 1;
-            dim3 grid((unsigned)bx, (unsigned)std::max<int64_t>(splits, 1));
             if (sum) reduce_rows<T, true><<<grid, kThreads>>>(kept, reduced, x, out, lowest);
             else reduce_rows<T, false><<<grid, kThreads>>>(kept, reduced, x, out, lowest);
         }

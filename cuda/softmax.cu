@@ -1,64 +1,9 @@
-// softmax.cu — softmax / log_softmax along rows (optionally causal), and the backward.
-//
-// Launch shape: one block per row (grid-stride over rows), min(256, cols rounded up to
-// a warp) threads striding along the row. Forward: a block max, a block sum of
-// exp(x - max), then the write — the row is read three times, but a row of a few
-// thousand floats stays in L1/L2, so DRAM sees it about once. Causal: row r of each
-// [T, T] block sees columns j <= r % T; the rest are written as 0 (log: -inf).
-//
-// Napkin math: attention scores [B·H·T, T] for B=8, H=12, T=1024 are 100 M floats:
-// one read + one write = 800 MB ≈ 0.3 ms at 3 TB/s, per direction. (A fused
-// "flash" attention never writes them at all; that is the next step, not this one.)
+// softmax.cu — the launchers of softmax and softmax_backward; the kernels, with their
+// launch shape and napkin math, are in softmax_kernels.cuh.
 #include "cuda/common.cuh"
+#include "cuda/softmax_kernels.cuh"
 
 namespace aprender::cuda {
-
-namespace {
-
-template <class T>
-__global__ void softmax_kernel(const T* x, T* y, int64_t rows, int64_t cols, bool log_out, bool causal) {
-    __shared__ T scratch[32];
-    for (int64_t r = blockIdx.x; r < rows; r += gridDim.x) {
-        const T* xr = x + r * cols;
-        T* yr = y + r * cols;
-        int64_t visible = causal ? (r % cols) + 1 : cols;
-        T mx = -INFINITY;
-        for (int64_t j = threadIdx.x; j < visible; j += blockDim.x) mx = max(mx, xr[j]);
-        mx = block_reduce(mx, scratch, MaxOp{}, T(-INFINITY));
-        T sum = 0;
-        for (int64_t j = threadIdx.x; j < visible; j += blockDim.x) sum += exp(xr[j] - mx);
-        sum = block_reduce(sum, scratch, SumOp{}, T(0));
-        if (log_out) {
-            T lse = mx + log(sum);
-            for (int64_t j = threadIdx.x; j < cols; j += blockDim.x) yr[j] = j < visible ? xr[j] - lse : T(-INFINITY);
-        } else {
-            T inv = T(1) / sum;
-            for (int64_t j = threadIdx.x; j < cols; j += blockDim.x) yr[j] = j < visible ? exp(xr[j] - mx) * inv : T(0);
-        }
-    }
-}
-
-// log:  gx = gy - softmax(x) * sum(gy), with softmax(x) = exp(y)
-// else: gx = y * (gy - sum(gy * y))
-template <class T>
-__global__ void softmax_backward_kernel(const T* y, const T* gy, T* gx, int64_t rows, int64_t cols, bool log_out) {
-    __shared__ T scratch[32];
-    for (int64_t r = blockIdx.x; r < rows; r += gridDim.x) {
-        const T* yr = y + r * cols;
-        const T* gr = gy + r * cols;
-        T* out = gx + r * cols;
-        T s = 0;
-        for (int64_t j = threadIdx.x; j < cols; j += blockDim.x) s += log_out ? gr[j] : gr[j] * yr[j];
-        s = block_reduce(s, scratch, SumOp{}, T(0));
-        for (int64_t j = threadIdx.x; j < cols; j += blockDim.x)
-            out[j] = log_out ? gr[j] - exp(yr[j]) * s : yr[j] * (gr[j] - s);
-    }
-}
-
-inline int row_threads(int64_t cols) { return (int)std::min<int64_t>(256, std::max<int64_t>(32, (cols + 31) / 32 * 32)); }
-inline unsigned row_blocks(int64_t rows) { return (unsigned)std::max<int64_t>(1, std::min<int64_t>(rows, 65536)); }
-
-}  // namespace
 
 void softmax(const void* x, void* y, int64_t rows, int64_t cols, bool log, bool causal, DType dt) {
     if (rows == 0 || cols == 0) return;

@@ -1,0 +1,49 @@
+// block.cuh — what a block-cooperative kernel needs on top of grid.cuh: the block-wide
+// reduction (warp shuffles, then shared memory between warps) and the launch shape of
+// the row kernels (softmax, layernorm, cross-entropy: one block per row).
+//
+// Compiled by nvcc (through common.cuh) and, with no GPU, by g++ under the shim
+// tests/cuda_on_host.h, whose cooperative launch runs a block's threads as real threads
+// (__syncthreads a barrier, shuffles through a per-warp exchange, __shared__ static
+// storage) — so the kernel headers that include this file (reduce_kernels.cuh,
+// softmax_kernels.cuh, layernorm_kernels.cuh, cross_entropy_kernels.cuh) run on the host
+// in tests/cuda_kernels_on_host_test.cpp. Keep it free of CUDA headers.
+#pragma once
+
+#include "cuda/grid.cuh"
+
+#include <algorithm>
+#include <cstdint>
+
+namespace aprender::cuda {
+
+// Sum or max of one value per thread across the block; every thread gets the result.
+// Warps combine with shuffles, then warp 0 combines the warps' results from shared memory.
+// `scratch` holds 32 values; blockDim.x must be a multiple of 32.
+struct SumOp {
+    template <class T> __device__ T operator()(T a, T b) const { return a + b; }
+};
+struct MaxOp {
+    template <class T> __device__ T operator()(T a, T b) const { return a > b ? a : b; }
+};
+
+template <class T, class Op>
+__device__ T block_reduce(T v, T* scratch, Op op, T identity) {
+    int lane = threadIdx.x % 32, warp = threadIdx.x / 32, warps = blockDim.x / 32;
+    APRENDER_UNROLL
+    for (int o = 16; o > 0; o /= 2) v = op(v, __shfl_xor_sync(0xffffffffu, v, o));
+    __syncthreads();  // scratch may still be read by a previous call
+    if (lane == 0) scratch[warp] = v;
+    __syncthreads();
+    v = lane < warps ? scratch[lane] : identity;
+    APRENDER_UNROLL
+    for (int o = 16; o > 0; o /= 2) v = op(v, __shfl_xor_sync(0xffffffffu, v, o));
+    return v;
+}
+
+// The row kernels' launch shape: min(256, cols rounded up to a warp) threads striding
+// along a row, one block per row (at most 65536, then a grid stride over the rows).
+inline int row_threads(int64_t cols) { return (int)std::min<int64_t>(256, std::max<int64_t>(32, (cols + 31) / 32 * 32)); }
+inline unsigned row_blocks(int64_t rows) { return (unsigned)std::max<int64_t>(1, std::min<int64_t>(rows, 65536)); }
+
+}  // namespace aprender::cuda

@@ -37,10 +37,14 @@
 #include "cuda_on_host.h"
 
 #include "cuda/adamw_kernels.cuh"
+#include "cuda/cross_entropy_kernels.cuh"
 #include "cuda/elementwise_kernels.cuh"
 #include "cuda/embedding_kernels.cuh"
 #include "cuda/gather_kernels.cuh"
+#include "cuda/layernorm_kernels.cuh"
 #include "cuda/random_kernels.cuh"
+#include "cuda/reduce_kernels.cuh"
+#include "cuda/softmax_kernels.cuh"
 
 #if !APRENDER_CUDA
 // CUDA builds get it from libaprender_cuda.so (cuda_backend.cpp); make_layout calls it.
@@ -52,6 +56,7 @@ void fail(const std::string& message) { throw TensorError(message); }
 using namespace aprender;
 namespace kc = aprender::cuda;
 using cuda_on_host::launch;
+using cuda_on_host::launch_blocks;
 
 namespace {
 
@@ -576,4 +581,349 @@ TEST_CASE("cuda kernels on the host: adamw updates p, m and v as the CPU does") 
             check_equal(kv, v, "adamw v " + what);
         }
     });
+}
+
+// ==== the block-cooperative kernels ==========================================================
+// reduce, softmax, layernorm and cross-entropy run through launch_blocks (cuda_on_host.h):
+// one block at a time, its threads as real threads meeting at __syncthreads and in warp
+// shuffles. Each runs with the launcher's shape (the shape helpers of block.cuh and the
+// *_kernels.cuh headers, which the launchers call) and with a smaller one (2 blocks of 64
+// threads) so that rows longer than the block and more rows than blocks take their strides.
+//
+// Tolerances: the threads sum in another order than the CPU's serial loop (a strided
+// partial per thread, then the shuffle tree), and the CPU's float32 exp is its own
+// approximation (autograd/fastmath.h, ~1e-7 relative) where the kernels call libm: relative
+// 1e-5 for float32, 1e-12 for float64, plus an absolute term of the same size times the
+// values' scale (~1) for the results that cancel (softmax and layernorm backward, a
+// log-probability near 0). reduce sums in double on both sides: 1e-6 / 1e-13 relative.
+// Max is exact.
+
+namespace {
+
+using cuda_on_host::Dim3;
+
+template <class T> double rel_tol() { return std::is_same_v<T, float> ? 1e-5 : 1e-12; }
+
+struct RowShape {
+    unsigned blocks, threads;
+};
+// the launcher's shape, and 2 blocks of 64 threads
+std::vector<RowShape> row_shapes(int64_t rows, int64_t cols) {
+    return {{kc::row_blocks(rows), (unsigned)kc::row_threads(cols)}, {2, 64}};
+}
+std::string str(RowShape s) { return std::to_string(s.blocks) + "x" + std::to_string(s.threads); }
+
+}  // namespace
+
+// ---- reduce_kernels.cuh ------------------------------------------------------------------------
+
+namespace {
+struct ReduceCase {
+    const char* name;
+    View x;
+    std::vector<bool> reduced;  // per axis
+    int num_sms;                // the launcher's split of the reduced range depends on it
+};
+std::vector<ReduceCase> reduce_cases() {
+    return {
+        // rows: the reduced axis is the contiguous one, longer than the block
+        {"rows, last axis of [6, 300]", dense({6, 300}), {false, true}, 1},
+        // columns: the kept axis is contiguous; 40 outputs (a partial block of 32), the
+        // 300 rows split over 2 blocks along y that add atomically
+        {"columns, first axis of [300, 40]", dense({300, 40}), {true, false}, 4},
+        // everything into one output, split over 3 blocks along y (rows layout)
+        {"all of [5000]", dense({5000}), {true}, 8},
+        {"all of [7, 50, 3]", dense({7, 50, 3}), {true, true, true}, 1},
+        // x a transposed [6, 5, 4] (strides 1, 6, 30), the middle axis reduced: rows layout
+        // over a strided reduced axis and strided kept axes
+        {"middle axis of a transposed [2, 5, 3]", {{2, 5, 3}, {15, 3, 1}, 0}, {false, true, false}, 1},
+        {"middle axis of a permuted [2, 5, 3]", {{2, 5, 3}, {1, 6, 2}, 0}, {false, true, false}, 2},
+        // a window (offset 3) of a [9, 70] buffer, the first axis reduced: columns
+        {"first axis of a [8, 64] window", {{8, 64}, {70, 1}, 3}, {true, false}, 2},
+    };
+}
+}  // namespace
+
+TEST_CASE("cuda kernels on the host: reduce (sum and max) over rows, columns, everything, strided axes") {
+    for (const ReduceCase& rc : reduce_cases())
+        for (bool sum : {true, false})
+            for_all_dtypes([&](auto t) {
+                using T = decltype(t);
+                DType dt = dtype_of<T>();
+                std::vector<T> x = random_values<T>(rc.x.span(), -10, 10, 77);
+                if (!sum && std::is_floating_point_v<T>) x[rc.x.at(rc.x.numel() / 2)] = poison<T>();  // NaN wins
+                // out: dense over the kept axes, stride 0 on the reduced ones
+                Shape out_strides(rc.x.shape.size(), 0);
+                int64_t acc = 1, out_n = 1;
+                for (int64_t d = (int64_t)rc.x.shape.size() - 1; d >= 0; --d)
+                    if (!rc.reduced[d]) {
+                        out_strides[d] = acc;
+                        acc *= rc.x.shape[d];
+                        out_n *= rc.x.shape[d];
+                    }
+                T init = sum ? T(0) : poison<T>();
+                std::vector<T> want(out_n, init);
+                Strided xs = rc.x.of(x), os{want.data(), rc.x.shape, out_strides};
+                cpu_backend().reduce(sum ? ReduceOp::sum : ReduceOp::max, xs, os, dt);
+
+                kc::ReduceLayouts L = kc::reduce_layouts(xs, os);  // what cuda_backend.cpp calls
+                kc::ReduceShape sh = kc::reduce_shape(sum, L.kept, L.reduced, rc.num_sms);
+                std::vector<Dim3> blocks = {sh.columns ? Dim3{32, 8, 1} : Dim3{(unsigned)kc::kThreads, 1, 1}};
+                if (!sh.columns) blocks.push_back({64, 1, 1});
+                for (Dim3 block : blocks) {
+                    std::vector<T> got(out_n, init);
+                    T lowest = std::numeric_limits<T>::lowest();
+                    const T* px = x.data() + rc.x.offset;
+                    Dim3 grid{sh.bx, sh.splits, 1};
+                    if (sh.columns) {
+                        if (sum) launch_blocks(grid, block, kc::reduce_columns<T, true>, L.kept, L.reduced, px, got.data(), lowest);
+                        else launch_blocks(grid, block, kc::reduce_columns<T, false>, L.kept, L.reduced, px, got.data(), lowest);
+                    } else {
+                        if (sum) launch_blocks(grid, block, kc::reduce_rows<T, true>, L.kept, L.reduced, px, got.data(), lowest);
+                        else launch_blocks(grid, block, kc::reduce_rows<T, false>, L.kept, L.reduced, px, got.data(), lowest);
+                    }
+                    std::string what = std::string(sum ? "sum" : "max") + " " + rc.name + " " + dtype_name(dt) +
+                                       (sh.columns ? " columns" : " rows") + " grid " + std::to_string(sh.bx) + "x" +
+                                       std::to_string(sh.splits) + " block " + std::to_string(block.x);
+                    if (sum) check_close(got, want, std::is_same_v<T, float> ? 1e-6 : 1e-13, 1e-12, what);
+                    else check_equal(got, want, what);
+                }
+            });
+    // the shapes above do take both layouts and split the reduced range
+    std::vector<double> x(300 * 40);
+    View v = dense({300, 40});
+    Shape os = {0, 1};
+    auto L = kc::reduce_layouts(v.of(x), {x.data(), v.shape, os});
+    auto sh = kc::reduce_shape(true, L.kept, L.reduced, 4);
+    CHECK(sh.columns);
+    CHECK(sh.bx == 2);
+    CHECK(sh.splits == 2);
+    std::vector<double> y(5000);
+    View w = dense({5000});
+    Shape os0 = {0};
+    auto L0 = kc::reduce_layouts(w.of(y), {y.data(), w.shape, os0});
+    auto sh0 = kc::reduce_shape(true, L0.kept, L0.reduced, 8);
+    CHECK(!sh0.columns);
+    CHECK(sh0.splits == 3);
+}
+
+// ---- softmax_kernels.cuh -----------------------------------------------------------------------
+
+TEST_CASE("cuda kernels on the host: softmax, log_softmax, causal, and their backward") {
+    struct Case {
+        int64_t rows, cols;
+        bool causal;
+    };
+    // rows shorter than a warp, one warp, longer than the block; causal: two [T, T] blocks
+    for (Case c : std::vector<Case>{{5, 7, false}, {4, 32, false}, {3, 300, false}, {32, 16, true}, {6, 3, true}})
+        for (bool log : {false, true})
+            for_float_dtypes([&](auto t) {
+                using T = decltype(t);
+                DType dt = dtype_of<T>();
+                int64_t n = c.rows * c.cols;
+                std::vector<T> x = random_values<T>(n, -5, 5, 5), gy = random_values<T>(n, -1, 1, 6);
+                std::vector<T> y(n, poison<T>()), gx(n, poison<T>());
+                cpu_backend().softmax(x.data(), y.data(), c.rows, c.cols, log, c.causal, dt);
+                // the backward of the causal case gets y with its zeros (log: -inf) as given
+                std::vector<T> yb = y;
+                if (log && c.causal)
+                    for (auto& v : yb) v = std::isinf(v) ? T(-1e4) : v;  // finite, so gy·exp(y) stays 0
+                cpu_backend().softmax_backward(yb.data(), gy.data(), gx.data(), c.rows, c.cols, log, dt);
+                for (RowShape rs : row_shapes(c.rows, c.cols)) {
+                    std::string what = std::to_string(c.rows) + "x" + std::to_string(c.cols) +
+                                       (c.causal ? " causal" : "") + (log ? " log" : "") + " " + dtype_name(dt) +
+                                       " " + str(rs);
+                    std::vector<T> got(n, poison<T>()), ggot(n, poison<T>());
+                    launch_blocks({rs.blocks}, {rs.threads}, kc::softmax_kernel<T>, static_cast<const T*>(x.data()),
+                                  got.data(), c.rows, c.cols, log, c.causal);
+                    check_close(got, y, rel_tol<T>(), rel_tol<T>(), "softmax " + what);
+                    launch_blocks({rs.blocks}, {rs.threads}, kc::softmax_backward_kernel<T>,
+                                  static_cast<const T*>(yb.data()), static_cast<const T*>(gy.data()), ggot.data(),
+                                  c.rows, c.cols, log);
+                    check_close(ggot, gx, rel_tol<T>(), rel_tol<T>(), "softmax backward " + what);
+                }
+            });
+}
+
+// ---- cross_entropy_kernels.cuh -----------------------------------------------------------------
+
+TEST_CASE("cuda kernels on the host: cross_entropy, ignore_index, the error word, and the backward") {
+    const int32_t ignore = -100;
+    for (int64_t cols : {10, 300})
+        for_float_dtypes([&](auto t) {
+            using T = decltype(t);
+            DType dt = dtype_of<T>();
+            const int64_t rows = 6;
+            std::vector<T> logits = random_values<T>(rows * cols, -4, 4, 8);
+            std::vector<int32_t> targets = {3, 0, ignore, int32_t(cols - 1), 7, 1};
+            std::vector<T> loss(rows, poison<T>()), lse(rows, poison<T>()), g(rows * cols, poison<T>());
+            cpu_backend().cross_entropy(logits.data(), targets.data(), rows, cols, ignore, loss.data(), lse.data(), dt);
+            const double scale = 1.0 / 5;
+            cpu_backend().cross_entropy_backward(logits.data(), targets.data(), lse.data(), rows, cols, ignore, scale,
+                                                 g.data(), dt);
+            auto run = [&](const std::vector<int32_t>& tg, RowShape rs, std::vector<T>& l, std::vector<T>& s) {
+                l.assign(rows, poison<T>());
+                s.assign(rows, poison<T>());
+                unsigned long long error = kc::kNoError;
+                launch_blocks({rs.blocks}, {rs.threads}, kc::cross_entropy_kernel<T>,
+                              static_cast<const T*>(logits.data()), tg.data(), rows, cols, ignore, l.data(), s.data(),
+                              &error);
+                return error;
+            };
+            for (RowShape rs : row_shapes(rows, cols)) {
+                std::string what = std::to_string(cols) + " classes " + dtype_name(dt) + " " + str(rs);
+                std::vector<T> l, s;
+                CHECK(run(targets, rs, l, s) == kc::kNoError);
+                check_close(l, loss, rel_tol<T>(), rel_tol<T>(), "cross_entropy loss " + what);
+                check_close(s, lse, rel_tol<T>(), rel_tol<T>(), "cross_entropy lse " + what);
+                CHECK(l[2] == T(0));  // ignored
+
+                std::vector<T> gg(rows * cols, poison<T>());
+                launch_blocks({rs.blocks}, {rs.threads}, kc::cross_entropy_backward_kernel<T>,
+                              static_cast<const T*>(logits.data()), static_cast<const int32_t*>(targets.data()),
+                              static_cast<const T*>(lse.data()), rows, cols, ignore, T(scale), gg.data());
+                check_close(gg, g, rel_tol<T>(), rel_tol<T>(), "cross_entropy backward " + what);
+
+                // bad targets at rows 1 and 4: the word holds the first; their losses are 0
+                std::vector<int32_t> bad = targets;
+                bad[1] = (int32_t)cols, bad[4] = -3;
+                CHECK(run(bad, rs, l, s) == error_word(1, (int32_t)cols));
+                CHECK(l[1] == T(0));
+                CHECK(l[4] == T(0));
+                check_close(s, lse, rel_tol<T>(), rel_tol<T>(), "cross_entropy lse with bad targets " + what);
+                bad = targets;
+                bad[5] = -1;
+                CHECK(run(bad, rs, l, s) == error_word(5, -1));
+            }
+            std::vector<int32_t> bad = targets;
+            bad[1] = (int32_t)cols;
+            CHECK_THROWS_WITH_AS(cpu_backend().cross_entropy(logits.data(), bad.data(), rows, cols, ignore,
+                                                             loss.data(), lse.data(), dt),
+                                 ("cross_entropy: target " + std::to_string(cols) + " at row 1 is out of range for " +
+                                  std::to_string(cols) + " classes")
+                                     .c_str(),
+                                 TensorError);
+        });
+}
+
+// ---- layernorm_kernels.cuh ---------------------------------------------------------------------
+
+TEST_CASE("cuda kernels on the host: layernorm forward and backward, with and without weight and bias") {
+    struct Case {
+        int64_t rows, cols;
+        int num_sms;
+    };
+    // a row shorter than a warp; longer than the block; 150 rows of 40: gw/gb's grid is
+    // 2 column blocks (the second partial) x 3 row splits adding atomically
+    for (Case c : std::vector<Case>{{5, 24, 1}, {3, 300, 1}, {150, 40, 4}})
+        for (bool affine : {true, false})
+            for_float_dtypes([&](auto t) {
+                using T = decltype(t);
+                DType dt = dtype_of<T>();
+                int64_t n = c.rows * c.cols;
+                const double eps = 1e-5;
+                std::vector<T> x = random_values<T>(n, -3, 3, 11), gy = random_values<T>(n, -1, 1, 12);
+                std::vector<T> w = random_values<T>(c.cols, 0.5, 1.5, 13), b = random_values<T>(c.cols, -1, 1, 14);
+                const T* pw = affine ? w.data() : nullptr;
+                const T* pb = affine ? b.data() : nullptr;
+                std::vector<T> y(n, poison<T>()), mean(c.rows, poison<T>()), rstd(c.rows, poison<T>());
+                cpu_backend().layernorm(x.data(), pw, pb, y.data(), mean.data(), rstd.data(), c.rows, c.cols, eps, dt);
+                // gw and gb accumulate: they start from earlier values
+                std::vector<T> gx(n, poison<T>()), gw = random_values<T>(c.cols, -1, 1, 15),
+                                                   gb = random_values<T>(c.cols, -1, 1, 16);
+                std::vector<T> gw0 = gw, gb0 = gb;
+                cpu_backend().layernorm_backward(gy.data(), x.data(), pw, mean.data(), rstd.data(), gx.data(),
+                                                 gw.data(), gb.data(), c.rows, c.cols, dt);
+                // the row kernels on the small cases (a thread per CUDA thread costs: 150 rows
+                // would take seconds); the 150 rows are for gw/gb's split grid
+                for (RowShape rs : c.rows <= 5 ? row_shapes(c.rows, c.cols) : std::vector<RowShape>{}) {
+                    std::string what = std::to_string(c.rows) + "x" + std::to_string(c.cols) +
+                                       (affine ? " affine " : " plain ") + dtype_name(dt) + " " + str(rs);
+                    std::vector<T> gy_(n, poison<T>()), gm(c.rows, poison<T>()), gr(c.rows, poison<T>());
+                    launch_blocks({rs.blocks}, {rs.threads}, kc::layernorm_kernel<T>, static_cast<const T*>(x.data()),
+                                  pw, pb, gy_.data(), gm.data(), gr.data(), c.rows, c.cols, T(eps));
+                    check_close(gy_, y, rel_tol<T>(), rel_tol<T>(), "layernorm y " + what);
+                    check_close(gm, mean, rel_tol<T>(), rel_tol<T>(), "layernorm mean " + what);
+                    check_close(gr, rstd, rel_tol<T>(), 0, "layernorm rstd " + what);
+
+                    std::vector<T> ggx(n, poison<T>());
+                    launch_blocks({rs.blocks}, {rs.threads}, kc::layernorm_backward_gx<T>,
+                                  static_cast<const T*>(gy.data()), static_cast<const T*>(x.data()), pw,
+                                  static_cast<const T*>(mean.data()), static_cast<const T*>(rstd.data()), ggx.data(),
+                                  c.rows, c.cols);
+                    check_close(ggx, gx, rel_tol<T>(), rel_tol<T>(), "layernorm gx " + what);
+                }
+                // gw, gb (they do not depend on w: once): the launcher's grid, and one block
+                // along y; gw or gb alone with the launcher's grid only
+                kc::WbGrid grid = kc::layernorm_wb_grid(c.rows, c.cols, c.num_sms);
+                if (c.rows == 150) CHECK(grid.splits == 3);
+                if (!affine) return;
+                for (unsigned splits : {grid.splits, 1u}) {
+                    std::string what = std::to_string(c.rows) + "x" + std::to_string(c.cols) +
+                                       (affine ? " affine " : " plain ") + dtype_name(dt) + " splits " +
+                                       std::to_string(splits);
+                    std::vector<T> ggw = gw0, ggb = gb0;
+                    launch_blocks({grid.bx, splits}, {32, 8}, kc::layernorm_backward_wb<T>,
+                                  static_cast<const T*>(gy.data()), static_cast<const T*>(x.data()),
+                                  static_cast<const T*>(mean.data()), static_cast<const T*>(rstd.data()), ggw.data(),
+                                  ggb.data(), c.rows, c.cols);
+                    // sums over up to 150 rows of values ~1, in another order: the scale is ~10
+                    check_close(ggw, gw, rel_tol<T>(), 10 * rel_tol<T>(), "layernorm gw " + what);
+                    check_close(ggb, gb, rel_tol<T>(), 10 * rel_tol<T>(), "layernorm gb " + what);
+                    if (splits != grid.splits) continue;
+                    // gw alone (gb null), then gb alone
+                    std::vector<T> only = gw0;
+                    launch_blocks({grid.bx, splits}, {32, 8}, kc::layernorm_backward_wb<T>,
+                                  static_cast<const T*>(gy.data()), static_cast<const T*>(x.data()),
+                                  static_cast<const T*>(mean.data()), static_cast<const T*>(rstd.data()), only.data(),
+                                  static_cast<T*>(nullptr), c.rows, c.cols);
+                    check_close(only, gw, rel_tol<T>(), 10 * rel_tol<T>(), "layernorm gw alone " + what);
+                    only = gb0;
+                    launch_blocks({grid.bx, splits}, {32, 8}, kc::layernorm_backward_wb<T>,
+                                  static_cast<const T*>(gy.data()), static_cast<const T*>(x.data()),
+                                  static_cast<const T*>(mean.data()), static_cast<const T*>(rstd.data()),
+                                  static_cast<T*>(nullptr), only.data(), c.rows, c.cols);
+                    check_close(only, gb, rel_tol<T>(), 10 * rel_tol<T>(), "layernorm gb alone " + what);
+                }
+            });
+}
+
+// ---- the cooperative launch itself -------------------------------------------------------------
+
+namespace {
+// A barrier only some threads reach: the launch must fail, not hang or pass.
+__global__ void divergent_barrier(int* out) {
+    if (threadIdx.x < 16) __syncthreads();
+    out[threadIdx.x] = 1;
+}
+// Each thread writes its index to shared memory; after the barrier it reads its neighbour's.
+__global__ void shared_neighbour(int* out) {
+    __shared__ int s[128];
+    s[threadIdx.x] = (int)(threadIdx.x + 1000 * blockIdx.x);
+    __syncthreads();
+    out[blockIdx.x * blockDim.x + threadIdx.x] = s[(threadIdx.x + 1) % blockDim.x];
+}
+}  // namespace
+
+TEST_CASE("cuda kernels on the host: the cooperative launch shares memory, shuffles, and catches divergent barriers") {
+    std::vector<int> out(3 * 128, -1);
+    launch_blocks({3}, {128}, shared_neighbour, out.data());
+    for (int b = 0; b < 3; ++b)
+        for (int t = 0; t < 128; ++t) CHECK(out[b * 128 + t] == (t + 1) % 128 + 1000 * b);
+    std::vector<int> flags(32, 0);
+    CHECK_THROWS_AS(launch_blocks({1}, {32}, divergent_barrier, flags.data()), std::runtime_error);
+    // block_reduce: every thread gets the block's sum and max, over 4 warps
+    static std::vector<double> results;
+    results.assign(128 * 2, -1);
+    auto kernel = +[](double* r) {
+        __shared__ double scratch[32];
+        double v = threadIdx.x;
+        r[threadIdx.x] = kc::block_reduce(v, scratch, kc::SumOp{}, 0.0);
+        r[128 + threadIdx.x] = kc::block_reduce(v, scratch, kc::MaxOp{}, -1.0);
+    };
+    launch_blocks({1}, {128}, kernel, results.data());
+    for (int t = 0; t < 128; ++t) {
+        CHECK(results[t] == 127 * 128 / 2);
+        CHECK(results[128 + t] == 127);
+    }
 }

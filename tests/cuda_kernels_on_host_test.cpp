@@ -8,9 +8,10 @@
 // size-1 axes, the host's layouts (cuda/layout.h, the very functions cuda_backend.cpp
 // calls), dtype casts, the index checks and their error word. Outputs start as NaN (or
 // -777 for int32), so an element a kernel forgets to write shows up.
-// What they cannot (see cuda_on_host.h): concurrency, block cooperation (reduce, softmax,
-// layernorm, cross-entropy are left to tests/cuda_ops_test.cpp on a GPU), the launchers
-// (their argument casts are repeated here) and the GPU's own arithmetic.
+// The block-cooperative kernels (reduce, softmax, layernorm, cross-entropy) run through the
+// shim's cooperative launch, a real thread per CUDA thread: see "the block-cooperative
+// kernels" below. What none of this can check (see cuda_on_host.h): the GPU's scheduling,
+// the launchers (their argument casts are repeated here) and the GPU's own arithmetic.
 //
 // Tolerances: exact wherever both sides do the same operations in the same order (fill,
 // copy, binary, where, gather, embedding, the Philox numbers, AdamW, most unary ops).

@@ -72,14 +72,6 @@ std::string first_chars(const std::string& text, std::size_t max_chars) {
     return cut == std::string::npos ? text.substr(0, 0) : text.substr(0, cut + 1);
 }
 
-std::vector<std::string> nonempty_lines(const std::string& text) {
-    std::vector<std::string> lines;
-    std::istringstream in(text);
-    for (std::string line; std::getline(in, line);)
-        if (!line.empty()) lines.push_back(line);
-    return lines;
-}
-
 // One string per code point (NFC, as the CharTokenizer sees the text).
 std::vector<std::string> code_points(std::string_view utf8) {
     std::vector<std::string> out;
@@ -170,9 +162,9 @@ int main(int argc, char** argv) {
                 (i % 10 == 9 ? test_text : i % 10 == 8 ? val_text : train_text) += line + "\n";
             corpus_name = "lecture", origin = "data/lecture/frases.txt";
         }
-        auto train_lines = nonempty_lines(aprender::tokenizer::nfc(train_text));
-        auto val_lines = nonempty_lines(aprender::tokenizer::nfc(val_text));
-        auto test_lines = nonempty_lines(aprender::tokenizer::nfc(test_text));
+        auto train_lines = tut::nonempty_lines(aprender::tokenizer::nfc(train_text));
+        auto val_lines = tut::nonempty_lines(aprender::tokenizer::nfc(val_text));
+        auto test_lines = tut::nonempty_lines(aprender::tokenizer::nfc(test_text));
         std::string train_stream = as_stream(train_lines), val_stream = as_stream(val_lines),
                     test_stream = as_stream(test_lines);
         auto tok = aprender::tokenizer::CharTokenizer::train(train_stream);

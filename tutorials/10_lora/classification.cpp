@@ -169,18 +169,6 @@ void prepare(nn::Encoder& model, const Method& m, uint64_t seed) {
     model.classifier->requires_grad_(true);
 }
 
-double mean(const std::vector<double>& v) {
-    double s = 0;
-    for (double x : v) s += x;
-    return v.empty() ? 0 : s / double(v.size());
-}
-double stdev(const std::vector<double>& v) {
-    if (v.size() < 2) return 0;
-    double m = mean(v), s = 0;
-    for (double x : v) s += (x - m) * (x - m);
-    return std::sqrt(s / double(v.size() - 1));
-}
-
 // A quick Encoder when 06's is missing: WordPiece + MLM on the training paragraphs (their
 // text only — the labels are not used), saved so that the next run reuses it.
 std::filesystem::path pretrain_quick_encoder(Tutorial& t, const std::vector<Example>& unlabelled,
@@ -368,10 +356,7 @@ void classification_table(Tutorial& t, int64_t seeds) {
     const std::string model_name = made.rfind("06_bert", 0) == 0 ? "Enc_06" : "Enc_quick";
     Table tab({"Model & Method", "# Trainable Parameters", t.tr(N::cls_col_acc)},
               {Align::left, Align::right, Align::right});
-    auto cell = [&](const Row& r) {
-        if (r.acc.size() < 2) return fmt::format("{:.1f}", mean(r.acc));
-        return fmt::format("{:.1f} ± {:.1f}", mean(r.acc), stdev(r.acc));
-    };
+    auto cell = [&](const Row& r) { return mean_text(r.acc, 1); };
     tab.add_row({t.tr(N::cls_chance_row), "0", fmt::format("{:.1f}", 100.0 / double(kClasses.size()))});
     for (const auto& m : methods)
         tab.add_row({fmt::format("{} ({})", model_name, m.kind == Kind::head ? t.tr(N::cls_head_only) : m.name), thousands(rows[m.name].trainable), cell(rows[m.name])});

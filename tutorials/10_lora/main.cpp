@@ -68,21 +68,8 @@ struct Factors {
     double a_moved = 0;  // ‖A − A₀‖ / ‖A₀‖
 };
 
-double mean(const std::vector<double>& v) {
-    double s = 0;
-    for (double x : v) s += x;
-    return v.empty() ? 0 : s / double(v.size());
-}
-double stdev(const std::vector<double>& v) {
-    if (v.size() < 2) return 0;
-    double m = mean(v), s = 0;
-    for (double x : v) s += (x - m) * (x - m);
-    return std::sqrt(s / double(v.size() - 1));
-}
-std::string mean_text(const std::vector<double>& v, int digits = 2) {
-    if (v.size() < 2) return fmt::format("{:.{}f}", mean(v), digits);
-    return fmt::format("{:.{}f} ± {:.{}f}", mean(v), digits, stdev(v), digits);
-}
+using tut::mean;
+using tut::mean_text;
 
 double max_abs_diff(const std::vector<float>& a, const std::vector<float>& b) {
     double m = 0;

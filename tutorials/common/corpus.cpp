@@ -107,4 +107,12 @@ std::filesystem::path data_file(std::string_view relative) {
 
 std::string read_data_file(std::string_view relative) { return read_text_file(data_file(relative)); }
 
+std::vector<std::string> nonempty_lines(const std::string& text) {
+    std::vector<std::string> lines;
+    std::istringstream in(text);
+    for (std::string line; std::getline(in, line);)
+        if (!line.empty()) lines.push_back(line);
+    return lines;
+}
+
 }  // namespace aprender::tutorial

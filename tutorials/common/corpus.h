@@ -61,4 +61,7 @@ std::filesystem::path data_file(std::string_view relative);
 // Read any UTF-8 text file (checked), with an error naming the path.
 std::string read_text_file(const std::filesystem::path& path);
 
+// The lines of a text that are not empty (a corpus holds one paragraph per line).
+std::vector<std::string> nonempty_lines(const std::string& text);
+
 }  // namespace aprender::tutorial

@@ -33,14 +33,6 @@ constexpr Text kQuickDone{"Quick base trained in {:.1f} s, validation loss {:.3f
 constexpr Text kFallback{"Real corpus '{}' missing ({}). Using the committed sentences: the numbers will be poor.",
                          "Corpus real '{}' ausente ({}). Usando as frases do repositório: os números serão fracos."};
 
-std::vector<std::string> nonempty_lines(const std::string& text) {
-    std::vector<std::string> lines;
-    std::istringstream in(text);
-    for (std::string line; std::getline(in, line);)
-        if (!line.empty()) lines.push_back(line);
-    return lines;
-}
-
 std::string as_stream(const std::string& text) {
     std::string s = "\n";
     for (const auto& l : nonempty_lines(tokenizer::nfc(text))) s += l + "\n";
@@ -280,6 +272,22 @@ std::string thousands(int64_t n) {
         out.insert(out.begin(), *it);
     }
     return n < 0 ? "-" + out : out;
+}
+
+double mean(const std::vector<double>& v) {
+    double s = 0;
+    for (double x : v) s += x;
+    return v.empty() ? 0 : s / double(v.size());
+}
+double stdev(const std::vector<double>& v) {
+    if (v.size() < 2) return 0;
+    double m = mean(v), s = 0;
+    for (double x : v) s += (x - m) * (x - m);
+    return std::sqrt(s / double(v.size() - 1));
+}
+std::string mean_text(const std::vector<double>& v, int digits) {
+    if (v.size() < 2) return fmt::format("{:.{}f}", mean(v), digits);
+    return fmt::format("{:.{}f} ± {:.{}f}", mean(v), digits, stdev(v), digits);
 }
 
 }  // namespace aprender::tutorial

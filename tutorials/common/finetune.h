@@ -89,4 +89,10 @@ std::string human_size(std::uintmax_t bytes);  // "1.4 MB", "9.1 kB", "488 B"
 // 1234567 → "1,234,567"
 std::string thousands(int64_t n);
 
+// Over the runs of several seeds: the mean, the sample standard deviation (0 for one run),
+// and "12.34 ± 0.56" (just "12.34" for one run) with `digits` decimals.
+double mean(const std::vector<double>& v);
+double stdev(const std::vector<double>& v);
+std::string mean_text(const std::vector<double>& v, int digits = 2);
+
 }  // namespace aprender::tutorial

@@ -137,13 +137,7 @@ done
 [[ -f "$TWIN" ]] || { echo "gpu.sh: $TWIN missing: PyTorch columns will be empty" | tee -a "$log"; py=""; }
 [[ -n "$py" ]] || echo "gpu.sh: no python3 with CUDA-enabled torch found: PyTorch columns will be empty" | tee -a "$log"
 
-torch_args() {  # the twin's flags for each named config (bench/gpt_step.cpp named_config)
-    case "$1" in
-        tiny) echo "--vocab 65 --block_size 64 --batch 12 --n_layer 4 --n_head 4 --n_embd 128" ;;
-        small) echo "--vocab 512 --block_size 128 --batch 16 --n_layer 4 --n_head 4 --n_embd 256" ;;
-        medium) echo "--vocab 65 --block_size 256 --batch 64 --n_layer 6 --n_head 6 --n_embd 384" ;;
-    esac
-}
+source scripts/twin_configs.sh  # torch_args NAME: the twin's flags for gpt_step's config
 
 jsonl="$LOGS/gpt-step.jsonl"
 : > "$jsonl"

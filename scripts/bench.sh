@@ -27,13 +27,7 @@ have_torch=0
 if [[ -f "$twin" ]] && /usr/bin/python3 -c "import torch" 2>/dev/null; then have_torch=1; else
     echo "(PyTorch's twin not available: install python3-torch and keep ../shared/bench/torch_gpt.py; showing aprender only)"
 fi
-torch_args() {
-    case "$1" in
-        tiny) echo "--vocab 65 --block_size 64 --batch 12 --n_layer 4 --n_head 4 --n_embd 128" ;;
-        small) echo "--vocab 512 --block_size 128 --batch 16 --n_layer 4 --n_head 4 --n_embd 256" ;;
-        medium) echo "--vocab 65 --block_size 256 --batch 64 --n_layer 6 --n_head 6 --n_embd 384" ;;
-    esac
-}
+source "$here/scripts/twin_configs.sh"  # torch_args NAME: the twin's flags for gpt_step's config
 steps_for() { case "$1" in tiny) echo 30 ;; small) echo 10 ;; medium) echo 3 ;; esac; }
 field() { sed -n "s/.*$1 \([0-9.]*\).*/\1/p" | head -1; }  # first number after a label
 

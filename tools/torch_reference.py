@@ -211,6 +211,9 @@ def main():
     ap.add_argument("--adapter")
     ap.add_argument("--peft", action="store_true")
     args = ap.parse_args()
+    for what, path in (("--checkpoint", args.checkpoint), ("--case", args.case), ("--adapter", args.adapter)):
+        if path is not None and not os.path.exists(path):
+            sys.exit(f"torch_reference: {what}: no such file or directory '{path}'")
 
     state, meta = load(args.checkpoint)
     case, _ = load(args.case)

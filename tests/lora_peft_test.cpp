@@ -4,6 +4,7 @@
 #include "lora/peft.h"
 #include "lora/sha256.h"
 #include "nn/gpt.h"
+#include "process.h"
 
 #include <doctest/doctest.h>
 #include <nlohmann/json.hpp>
@@ -17,16 +18,7 @@ namespace fs = std::filesystem;
 
 namespace {
 
-struct TempDir {
-    fs::path dir;
-    TempDir() {
-        static int n = 0;
-        dir = fs::temp_directory_path() / ("aprender_lora_" + std::to_string(getpid()) + "_" + std::to_string(n++));
-        fs::create_directories(dir);
-    }
-    ~TempDir() { fs::remove_all(dir); }
-    std::string operator/(const std::string& s) const { return (dir / s).string(); }
-};
+using TempDir = testing::TempDir;
 
 nn::GPTConfig small_config() {
     nn::GPTConfig c;

@@ -2,6 +2,7 @@
 // and that a failed save never destroys the previous checkpoint.
 #include "nn/layers.h"
 #include "nn/safetensors.h"
+#include "process.h"
 
 #include <doctest/doctest.h>
 #include <nlohmann/json.hpp>
@@ -19,20 +20,7 @@ namespace fs = std::filesystem;
 
 namespace {
 
-// A fresh directory per test case, removed at the end.
-struct TempDir {
-    fs::path dir;
-    TempDir() {
-        dir = fs::temp_directory_path() / ("aprender_st_" + std::to_string(getpid()) + "_" + std::to_string(counter()++));
-        fs::create_directories(dir);
-    }
-    ~TempDir() { fs::remove_all(dir); }
-    std::string operator/(const std::string& name) const { return (dir / name).string(); }
-    static int& counter() {
-        static int c = 0;
-        return c;
-    }
-};
+using TempDir = testing::TempDir;
 
 std::string read_bytes(const std::string& path) {
     std::ifstream in(path, std::ios::binary);

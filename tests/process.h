@@ -2,6 +2,7 @@
 #pragma once
 
 #include <sys/wait.h>
+#include <unistd.h>
 
 #include <cstdio>
 #include <cstdlib>
@@ -29,6 +30,20 @@ inline bool corpora_present() {
            std::filesystem::exists("data/cache/corpora/tecnico.train.txt") &&
            std::filesystem::exists("data/cache/corpora/financeiro.train.txt");
 }
+
+// A fresh directory per use, removed at the end: tmp / "name" is a path inside it.
+struct TempDir {
+    std::filesystem::path dir;
+    explicit TempDir(const std::string& prefix = "aprender_test") {
+        static int n = 0;
+        dir = std::filesystem::temp_directory_path() / (prefix + "_" + std::to_string(getpid()) + "_" + std::to_string(n++));
+        std::filesystem::create_directories(dir);
+    }
+    ~TempDir() { std::filesystem::remove_all(dir); }
+    TempDir(const TempDir&) = delete;
+    TempDir& operator=(const TempDir&) = delete;
+    std::string operator/(const std::string& name) const { return (dir / name).string(); }
+};
 
 inline ProcessResult run_process(const std::string& command) {
     ProcessResult r;

@@ -38,12 +38,7 @@ bool has_peft() {
     return yes;
 }
 
-struct Scratch {
-    fs::path dir = fs::temp_directory_path() / ("aprender_torchref_" + std::to_string(getpid()));
-    Scratch() { fs::create_directories(dir); }
-    ~Scratch() { fs::remove_all(dir); }
-    std::string operator/(const std::string& s) const { return (dir / s).string(); }
-};
+using Scratch = testing::TempDir;
 
 Tensor random_ids(const Shape& shape, int64_t V, Generator& g) {
     std::vector<int32_t> ids;

@@ -3,7 +3,7 @@
 // the row kernels (softmax, layernorm, cross-entropy: one block per row).
 //
 // Compiled by nvcc (through common.cuh) and, with no GPU, by g++ under the shim
-// tests/cuda_on_host.h, whose cooperative launch runs a block's threads as real threads
+// tests/cuda_on_host.h, whose cooperative launch runs a block's threads as fibers
 // (__syncthreads a barrier, shuffles through a per-warp exchange, __shared__ static
 // storage) — so the kernel headers that include this file (reduce_kernels.cuh,
 // softmax_kernels.cuh, layernorm_kernels.cuh, cross_entropy_kernels.cuh) run on the host

@@ -17,8 +17,8 @@
 //
 // The kernels only (cross_entropy.cu launches them). Their threads cooperate — shared memory,
 // __syncthreads, warp shuffles (block.cuh) — so tests/cuda_kernels_on_host_test.cpp runs
-// them on the CPU through the cooperative launch of tests/cuda_on_host.h, one real thread
-// per CUDA thread: keep this file to block.cuh and plain C++.
+// them on the CPU through the cooperative launch of tests/cuda_on_host.h, a fiber per
+// CUDA thread: keep this file to block.cuh and plain C++.
 #pragma once
 
 #include "cuda/block.cuh"

@@ -9,9 +9,10 @@
 // calls), dtype casts, the index checks and their error word. Outputs start as NaN (or
 // -777 for int32), so an element a kernel forgets to write shows up.
 // The block-cooperative kernels (reduce, softmax, layernorm, cross-entropy) run through the
-// shim's cooperative launch, a real thread per CUDA thread: see "the block-cooperative
-// kernels" below. What none of this can check (see cuda_on_host.h): the GPU's scheduling,
-// the launchers (their argument casts are repeated here) and the GPU's own arithmetic.
+// shim's cooperative launch, a fiber per CUDA thread: see "the block-cooperative
+// kernels" below. What none of this can check (see cuda_on_host.h): the GPU's scheduling
+// and its own arithmetic. (The launchers run on the host with the whole backend, in
+// APRENDER_EMULATE_GPU=kernels: tests/host_cuda/.)
 //
 // Tolerances: exact wherever both sides do the same operations in the same order (fill,
 // copy, binary, where, gather, embedding, the Philox numbers, AdamW, most unary ops).
@@ -586,7 +587,7 @@ TEST_CASE("cuda kernels on the host: adamw updates p, m and v as the CPU does") 
 
 // ==== the block-cooperative kernels ==========================================================
 // reduce, softmax, layernorm and cross-entropy run through launch_blocks (cuda_on_host.h):
-// one block at a time, its threads as real threads meeting at __syncthreads and in warp
+// one block at a time, its threads as fibers meeting at __syncthreads and in warp
 // shuffles. Each runs with the launcher's shape (the shape helpers of block.cuh and the
 // *_kernels.cuh headers, which the launchers call) and with a smaller one (2 blocks of 64
 // threads) so that rows longer than the block and more rows than blocks take their strides.
@@ -904,6 +905,18 @@ __global__ void shared_neighbour(int* out) {
     __syncthreads();
     out[blockIdx.x * blockDim.x + threadIdx.x] = s[(threadIdx.x + 1) % blockDim.x];
 }
+// Half the warp waits at __syncthreads, the other half at a shuffle: on a GPU, a hang.
+__global__ void mismatched_barriers(int* out) {
+    if (threadIdx.x < 16) __syncthreads();
+    else out[threadIdx.x] = __shfl_xor_sync(0xffffffffu, (int)threadIdx.x, 1);
+}
+// shared_neighbour without its barrier: each thread reads both neighbours' slots.
+__global__ void missing_barrier(int* out) {
+    __shared__ int s[64];
+    s[threadIdx.x] = (int)(threadIdx.x + 1000 * (blockIdx.x + 1));
+    out[(blockIdx.x * 2 + 0) * 64 + threadIdx.x] = s[(threadIdx.x + 1) % 64];
+    out[(blockIdx.x * 2 + 1) * 64 + threadIdx.x] = s[(threadIdx.x + 63) % 64];
+}
 }  // namespace
 
 TEST_CASE("cuda kernels on the host: the cooperative launch shares memory, shuffles, and catches divergent barriers") {
@@ -913,6 +926,23 @@ TEST_CASE("cuda kernels on the host: the cooperative launch shares memory, shuff
         for (int t = 0; t < 128; ++t) CHECK(out[b * 128 + t] == (t + 1) % 128 + 1000 * b);
     std::vector<int> flags(32, 0);
     CHECK_THROWS_AS(launch_blocks({1}, {32}, divergent_barrier, flags.data()), std::runtime_error);
+    CHECK_THROWS_WITH_AS(launch_blocks({1}, {32}, mismatched_barriers, flags.data()),
+                         doctest::Contains("deadlock in block (0, 0, 0)"), std::runtime_error);
+    // A missing barrier is caught every run, whichever neighbour a thread reads: the threads
+    // of block 0 run in ascending order (thread t reads slot t + 1 before its owner writes
+    // it), those of block 1 in descending order (slot t - 1).
+    std::vector<int> seen(2 * 2 * 64, 0);
+    launch_blocks({2}, {64}, missing_barrier, seen.data());
+    for (int b = 0; b < 2; ++b)
+        for (int side = 0; side < 2; ++side) {
+            int stale = 0;
+            for (int t = 0; t < 64; ++t) {
+                int neighbour = side == 0 ? (t + 1) % 64 : (t + 63) % 64;
+                stale += seen[(b * 2 + side) * 64 + t] != neighbour + 1000 * (b + 1);
+            }
+            INFO("block " << b << (side == 0 ? ", right" : ", left") << " neighbour");
+            CHECK(stale > 0);
+        }
     // block_reduce: every thread gets the block's sum and max, over 4 warps
     static std::vector<double> results;
     results.assign(128 * 2, -1);

@@ -4,7 +4,7 @@
 // __global__, __device__, __host__ vanish (__forceinline__ becomes inline, __shared__
 // becomes static: one copy per kernel instantiation, which the threads of a block share —
 // valid because blocks run one after another); blockIdx, blockDim and gridDim are globals,
-// threadIdx is thread_local; atomicAdd and atomicMin are real atomics (std::atomic_ref,
+// threadIdx too (set for each thread before it runs); atomicAdd and atomicMin are real atomics (std::atomic_ref,
 // compare-and-swap loops), max/min on floats are CUDA's fmax/fmin.
 //
 // Two launches:
@@ -12,30 +12,32 @@
 //                    in turn, on the calling thread, each running its whole grid-stride
 //                    loop. A grid smaller than the data makes the loop take its stride.
 //  launch_blocks() — for the block-cooperative kernels (reduce, softmax, layernorm,
-//                    cross-entropy): one block at a time, its threads as real std::threads
-//                    running concurrently. __syncthreads() is a barrier over the block's
-//                    threads; a warp shuffle writes the value into the warp's exchange
-//                    buffer, waits on the warp's barrier and reads the partner's slot (two
-//                    buffers in turn, so no slot is overwritten before it is read). A thread
-//                    that returns leaves the barriers (as an exited thread on the GPU), and
-//                    the launch fails if the threads of a block did not all pass the same
-//                    number of __syncthreads (or those of a warp, of shuffles), or a
-//                    shuffle's warp is partial or its mask not full. (A thread that never
-//                    returns, waiting for a barrier its block has skipped, hangs the test.)
+//                    cross-entropy): one block at a time, its threads as fibers (a stack
+//                    each, one running at a time) that switch at every barrier.
+//                    __syncthreads() is a barrier over the block's threads; a warp shuffle
+//                    writes the value into the warp's exchange buffer, waits on the warp's
+//                    barrier and reads the partner's slot (two buffers in turn, so no slot
+//                    is overwritten before it is read). A thread that returns leaves the
+//                    barriers (as an exited thread on the GPU), and the launch fails if the
+//                    block deadlocks (threads waiting at barriers the others never reach),
+//                    if its threads did not all pass the same number of __syncthreads (or
+//                    those of a warp, of shuffles), or if a shuffle's warp is partial or its
+//                    mask not full. The schedule is fixed: every run fails or passes alike.
 //
 // What this checks: the kernels' own index math — grid-stride loops, n-d offsets over
 // broadcast and strided layouts (and the host's layouts that build them), dtype casts,
 // index checks and the error word — and, for the cooperative kernels, their arithmetic
 // order (per-thread strides, the shuffle tree, the warps' partials in shared memory, the
-// atomics of a split grid) and the placement of their barriers under a real concurrent
-// schedule, against the CPU backend, on every build.
-// What it cannot: the GPU's scheduling (a missing barrier shows up only when the host's
-// schedule happens to expose it: likely for a whole block's reduction, not certain), its
-// memory model beyond barriers and atomics (warp-synchronous code that relies on lockstep
-// execution, __threadfence, volatile), the launchers themselves (<<<>>>, their argument
-// casts, dtype dispatch: the tests repeat them, with the launch-shape helpers they share),
+// atomics of a split grid) and the placement of their barriers (between two barriers the
+// threads run one after another, in ascending order in even blocks and descending in odd
+// ones, so a missing barrier before a read of shared memory leaves it stale), against the
+// CPU backend, on every build.
+// What it cannot: the GPU's scheduling (a race that needs two threads interleaved inside
+// one stretch between barriers), its memory model beyond barriers and atomics
+// (warp-synchronous code that relies on lockstep execution, __threadfence, volatile),
 // performance, and the GPU's own arithmetic (its libm, fused multiply-adds, float
-// rounding). Those need a GPU: tests/cuda_ops_test.cpp.
+// rounding). Those need a GPU: tests/cuda_ops_test.cpp. (The launchers, their argument
+// casts and dtype dispatch run on the host too, with the whole backend: tests/host_cuda/.)
 //
 // Include it after every other header (it defines reserved names), then the kernel headers.
 #pragma once
@@ -48,20 +50,26 @@
 // namespace, as CUDA's math functions do, so the kernels' unqualified calls find them.
 #include <math.h>
 
+#include <sys/mman.h>
+#include <ucontext.h>
+
 #include <algorithm>
 #include <array>
 #include <atomic>
 #include <cmath>
 #include <cstdint>
 #include <cstdio>
+#include <cstdlib>
 #include <cstring>
-#include <memory>
-#include <mutex>
+#include <functional>
 #include <stdexcept>
 #include <string>
-#include <thread>
 #include <type_traits>
 #include <vector>
+
+#if defined(__SANITIZE_ADDRESS__)
+#include <sanitizer/common_interface_defs.h>
+#endif
 
 #define __global__
 #define __device__
@@ -116,74 +124,64 @@ void launch(unsigned blocks, unsigned threads, void (*kernel)(P...), A&&... args
 }
 
 // ---- the cooperative launch ----------------------------------------------------------------
+//
+// A block's threads are fibers (ucontext): stacks of their own, run one at a time on the
+// calling thread. Each runs until it reaches a barrier — __syncthreads (the block's) or a
+// warp shuffle (its warp's) — or returns; then the next one runs. A barrier opens when
+// every thread of its group that has not returned has arrived, and its threads go on in
+// turn. So the stretch of code between two barriers runs thread after thread: ascending
+// thread order in even blocks, descending in odd ones, so that a read of shared memory
+// that lacks its barrier sees a stale value whichever thread writes it — every run, not
+// now and then. No thread can run but some have not returned (threads waiting at
+// different barriers): the block is deadlocked, and the launch fails saying where they
+// wait, where a GPU would hang.
 
-// A reusable barrier whose party shrinks as threads leave (return from the kernel). The
-// count is kept under a mutex; the waiting is on an atomic (a futex: the woken threads do
-// not queue for the mutex again, which matters with 256 threads on a few cores).
-class Barrier {
-public:
-    explicit Barrier(int parties = 0) : parties_(parties) {}
-    void reset(int parties) {
-        std::lock_guard<std::mutex> l(m_);
-        parties_ = parties;
-        arrived_ = 0;
-    }
-    // false when the launch has failed (see fail)
-    bool arrive_and_wait() {
-        uint32_t phase;
-        {
-            std::lock_guard<std::mutex> l(m_);
-            phase = phase_.load();
-            if (++arrived_ >= parties_) {
-                next_phase();
-                return !broken_.load();
-            }
-        }
-        while (phase_.load() == phase) phase_.wait(phase);
-        return !broken_.load();
-    }
-    void leave() {
-        std::lock_guard<std::mutex> l(m_);
-        if (--parties_ > 0 && arrived_ >= parties_) next_phase();
-    }
-    // release every waiter, now and later: the launch has failed
-    void fail() {
-        std::lock_guard<std::mutex> l(m_);
-        broken_ = true;
-        next_phase();
-    }
-
-private:
-    void next_phase() {
-        arrived_ = 0;
-        phase_.fetch_add(1);
-        phase_.notify_all();
-    }
-    std::mutex m_;
-    int parties_ = 0, arrived_ = 0;
-    std::atomic<uint32_t> phase_{0};
-    std::atomic<bool> broken_{false};
-};
-
-// One block's cooperation: its __syncthreads barrier, and per warp a barrier and the
-// exchange buffer of the shuffles (32 slots of up to 8 bytes).
+// One block's cooperation: its threads, its barriers (group 0: __syncthreads; group 1 + w:
+// the shuffles of warp w) and per warp the shuffles' exchange buffers (32 slots of up to 8
+// bytes, two in turn).
 struct BlockContext {
-    int threads = 0;
-    Barrier sync;
-    std::vector<std::unique_ptr<Barrier>> warp_sync;
-    std::vector<std::array<unsigned char[8], 32>> exchange;
+    enum class State { ready, waiting, done };
+    struct Thread {
+        ucontext_t context;
+        char* stack = nullptr;
+        State state = State::ready;
+        int waits_at = -1;  // the group it waits for
+        long syncs = 0, shuffles = 0;
+    };
+    std::vector<Thread> thread;
+    std::vector<int> parties, arrived;  // per group
     std::vector<int> warp_size;
-    std::vector<long> syncs, shuffles;  // per thread, this block
-    std::mutex error_mutex;
+    std::vector<std::array<unsigned char[8], 32>> exchange;
+    ucontext_t scheduler;
+    void* scheduler_stack = nullptr;  // its bounds, for AddressSanitizer's fiber switches
+    size_t scheduler_stack_size = 0;
+    int current = 0;
     std::string error;
 
+    // From a fiber: back to the scheduler (which picks the next thread).
+    void yield();
+    // From a fiber: wait at barrier g until the rest of its group arrives.
+    void arrive(int g) {
+        Thread& me = thread[current];
+        me.state = State::waiting;
+        me.waits_at = g;
+        if (++arrived[g] == parties[g]) open(g);
+        yield();
+    }
+    void open(int g) {
+        arrived[g] = 0;
+        for (Thread& t : thread)
+            if (t.state == State::waiting && t.waits_at == g) t.state = State::ready, t.waits_at = -1;
+    }
+    // A returning thread leaves its barriers (as an exited thread does on the GPU).
+    void leave() {
+        thread[current].state = State::done;
+        for (int g : {0, 1 + current / 32})
+            if (--parties[g] > 0 && arrived[g] == parties[g]) open(g);
+    }
     void set_error(const std::string& e) {
-        {
-            std::lock_guard<std::mutex> l(error_mutex);
-            if (error.empty()) error = e;
-        }
-        sync.fail();
-        for (auto& w : warp_sync) w->fail();
+        if (error.empty()) error = e;
+        yield();  // the scheduler stops the block
     }
 };
 
@@ -198,13 +196,69 @@ inline BlockContext& context(const char* what) {
     return *block_context;
 }
 
+// The fibers' stacks: 256 KiB each with a guard page below (an overflow faults, it does not
+// scribble), reserved once per calling thread and reused by every launch.
+constexpr size_t kFiberStack = 256 * 1024;
+inline char* fiber_stacks(size_t n) {
+    thread_local std::vector<char*> stacks;
+    while (stacks.size() < n) {
+        void* p = mmap(nullptr, kFiberStack + 4096, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE,
+                       -1, 0);
+        if (p == MAP_FAILED) throw std::runtime_error("cuda_on_host: no memory for the fibers' stacks");
+        mprotect(p, 4096, PROT_NONE);
+        stacks.push_back(static_cast<char*>(p) + 4096);
+    }
+    return stacks[n - 1];
+}
+
+// Switching stacks, told to AddressSanitizer when it is on (make sanitize), so that it
+// knows which stack is live. (It still warns once that it "doesn't fully support"
+// swapcontext: the annotations are what it needs for fibers that switch this way.)
+inline void switch_to(ucontext_t* from, ucontext_t* to, void* to_stack, size_t to_size, void** fake_stack) {
+#if defined(__SANITIZE_ADDRESS__)
+    __sanitizer_start_switch_fiber(fake_stack, to_stack, to_size);
+    swapcontext(from, to);
+    __sanitizer_finish_switch_fiber(*fake_stack, nullptr, nullptr);
+#else
+    (void)to_stack, (void)to_size, (void)fake_stack;
+    swapcontext(from, to);
+#endif
+}
+
+inline void BlockContext::yield() {
+    void* fake = nullptr;
+    switch_to(&thread[current].context, &scheduler, scheduler_stack, scheduler_stack_size, &fake);
+}
+
+// The body of every fiber: run the kernel for the current thread, leave, hand back.
+inline thread_local const std::function<void()>* fiber_kernel = nullptr;
+inline void fiber_main() {
+    BlockContext& c = *block_context;
+#if defined(__SANITIZE_ADDRESS__)
+    __sanitizer_finish_switch_fiber(nullptr, const_cast<const void**>(&c.scheduler_stack), &c.scheduler_stack_size);
+#endif
+    (*fiber_kernel)();
+    c.leave();
+    c.yield();  // never resumed: the next block starts the fiber afresh
+}
+
+// A fresh context that runs fiber_main on `stack`. getcontext "returns twice" to the
+// compiler, as setjmp does, so it lives in a function of its own, away from the launch's
+// locals (here it never does: makecontext points the context at fiber_main).
+[[gnu::noinline]] inline void start_fiber(ucontext_t* context, char* stack) {
+    getcontext(context);
+    context->uc_stack.ss_sp = stack;
+    context->uc_stack.ss_size = kFiberStack;
+    context->uc_link = nullptr;
+    makecontext(context, fiber_main, 0);
+}
+
 }  // namespace cuda_on_host
 
 inline void __syncthreads() {
     auto& c = cuda_on_host::context("__syncthreads");
-    ++c.syncs[cuda_on_host::linear_thread];
-    if (!c.sync.arrive_and_wait())
-        c.set_error("__syncthreads in a failed launch");
+    ++c.thread[c.current].syncs;
+    c.arrive(0);
 }
 
 namespace cuda_on_host {
@@ -216,14 +270,14 @@ template <class T, class Src>
 T warp_exchange(unsigned mask, T v, Src src_lane) {
     static_assert(sizeof(T) <= 8 && std::is_trivially_copyable_v<T>);
     auto& c = context("a warp shuffle");
-    int t = linear_thread, warp = t / 32, lane = t % 32;
-    auto& buf = c.exchange[2 * warp + c.shuffles[t]++ % 2];
+    int t = c.current, warp = t / 32, lane = t % 32;
+    auto& buf = c.exchange[2 * warp + c.thread[t].shuffles++ % 2];
     if (mask != 0xffffffffu || c.warp_size[warp] != 32) {
         c.set_error("a warp shuffle with a partial mask or a partial warp (the shim handles full warps only)");
         return v;
     }
     std::memcpy(buf[lane], &v, sizeof(T));
-    if (!c.warp_sync[warp]->arrive_and_wait()) c.set_error("a warp shuffle in a failed launch");
+    c.arrive(1 + warp);
     T out;
     std::memcpy(&out, buf[src_lane(lane)], sizeof(T));
     return out;
@@ -247,64 +301,89 @@ T __shfl_down_sync(unsigned mask, T v, unsigned delta, int width = 32) {
 
 namespace cuda_on_host {
 
-// kernel<<<grid, block>>>(args...): blocks one after another, each block's threads as
-// std::threads (created once per launch, reused for every block). Throws std::runtime_error
-// when a block's threads disagree on their barriers (see the top).
+// kernel<<<grid, block>>>(args...): blocks one after another, each block's threads as fibers
+// (see above). Throws std::runtime_error when a block deadlocks, its threads disagree on
+// their barriers, or a shuffle is partial.
 template <class... P, class... A>
 void launch_blocks(Dim3 grid, Dim3 block, void (*kernel)(P...), A&&... args) {
     gridDim = grid;
     blockDim = block;
-    int n = (int)(block.x * block.y * block.z);
-    int warps = (n + 31) / 32;
+    const int n = (int)(block.x * block.y * block.z), warps = (n + 31) / 32;
     BlockContext c;
-    c.threads = n;
-    c.sync.reset(n);
-    for (int w = 0; w < warps; ++w) {
-        c.warp_size.push_back(std::min(32, n - 32 * w));
-        c.warp_sync.push_back(std::make_unique<Barrier>(c.warp_size.back()));
-    }
+    c.thread.resize(n);
+    for (int w = 0; w < warps; ++w) c.warp_size.push_back(std::min(32, n - 32 * w));
     c.exchange.resize(2 * warps);
-    c.syncs.assign(n, 0);
-    c.shuffles.assign(n, 0);
-    Barrier block_done(n);
-    std::vector<Dim3> blocks;
-    for (unsigned z = 0; z < grid.z; ++z)
-        for (unsigned y = 0; y < grid.y; ++y)
-            for (unsigned x = 0; x < grid.x; ++x) blocks.push_back({x, y, z});
+    for (int t = 0; t < n; ++t) c.thread[t].stack = fiber_stacks(t + 1);
+    std::function<void()> body = [&] { kernel(args...); };
+    BlockContext* saved_context = block_context;
+    const std::function<void()>* saved_kernel = fiber_kernel;
+    block_context = &c;
+    fiber_kernel = &body;
 
-    auto body = [&](int t) {
-        block_context = &c;
-        linear_thread = t;
-        threadIdx = {(unsigned)t % block.x, (unsigned)t / block.x % block.y, (unsigned)t / (block.x * block.y)};
-        for (const Dim3& b : blocks) {
-            blockIdx = b;
-            kernel(args...);
-            c.sync.leave();
-            c.warp_sync[t / 32]->leave();
-            block_done.arrive_and_wait();
-            if (t == 0) {  // check the block, then ready the barriers for the next one
-                for (int u = 0; u < n; ++u) {
-                    if (c.syncs[u] != c.syncs[0])
-                        c.set_error("divergent __syncthreads in block (" + std::to_string(b.x) + ", " +
-                                    std::to_string(b.y) + "): thread " + std::to_string(u) + " passed " +
-                                    std::to_string(c.syncs[u]) + ", thread 0 " + std::to_string(c.syncs[0]));
-                    if (c.shuffles[u] != c.shuffles[u / 32 * 32])
-                        c.set_error("divergent warp shuffles in block (" + std::to_string(b.x) + ", " +
-                                    std::to_string(b.y) + "), thread " + std::to_string(u));
-                }
-                std::fill(c.syncs.begin(), c.syncs.end(), 0);
-                std::fill(c.shuffles.begin(), c.shuffles.end(), 0);  // every block starts with buffer 0
-                c.sync.reset(n);
-                for (int w = 0; w < warps; ++w) c.warp_sync[w]->reset(c.warp_size[w]);
-            }
-            block_done.arrive_and_wait();
-        }
-        block_context = nullptr;
+    auto where = [&](int t) {
+        const auto& th = c.thread[t];
+        return "thread " + std::to_string(t) + (th.waits_at == 0 ? " at __syncthreads" : " at a warp shuffle");
     };
-    std::vector<std::thread> pool;
-    pool.reserve(n);
-    for (int t = 0; t < n; ++t) pool.emplace_back(body, t);
-    for (auto& th : pool) th.join();
+    long linear_block = 0;
+    for (unsigned z = 0; z < grid.z && c.error.empty(); ++z)
+        for (unsigned y = 0; y < grid.y && c.error.empty(); ++y)
+            for (unsigned x = 0; x < grid.x && c.error.empty(); ++x, ++linear_block) {
+                blockIdx = {x, y, z};
+                std::string block_name = "block (" + std::to_string(x) + ", " + std::to_string(y) + ", " +
+                                         std::to_string(z) + ")";
+                c.parties.assign(1 + warps, 0);
+                c.arrived.assign(1 + warps, 0);
+                c.parties[0] = n;
+                for (int w = 0; w < warps; ++w) c.parties[1 + w] = c.warp_size[w];
+                for (int t = 0; t < n; ++t) {
+                    auto& th = c.thread[t];
+                    th.state = BlockContext::State::ready;
+                    th.waits_at = -1;
+                    th.syncs = th.shuffles = 0;
+                    start_fiber(&th.context, th.stack);
+                }
+                // Run every ready thread in this block's order, until all have returned.
+                const bool descending = linear_block % 2 == 1;
+                for (;;) {
+                    int next = -1;
+                    for (int k = 0; k < n && next < 0; ++k) {
+                        int t = descending ? n - 1 - k : k;
+                        if (c.thread[t].state == BlockContext::State::ready) next = t;
+                    }
+                    if (next < 0) break;
+                    c.current = next;
+                    linear_thread = next;
+                    threadIdx = {(unsigned)next % block.x, (unsigned)next / block.x % block.y,
+                                 (unsigned)next / (block.x * block.y)};
+                    void* fake = nullptr;
+                    switch_to(&c.scheduler, &c.thread[next].context, c.thread[next].stack, kFiberStack, &fake);
+                    if (!c.error.empty()) break;
+                }
+                if (!c.error.empty()) {
+                    c.error += " (" + block_name + ")";
+                    break;
+                }
+                std::string stuck;
+                for (int t = 0; t < n; ++t)
+                    if (c.thread[t].state != BlockContext::State::done)
+                        stuck += (stuck.empty() ? "" : ", ") + where(t);
+                if (!stuck.empty()) {
+                    c.error = "deadlock in " + block_name + ": threads wait at barriers the others never reach: " +
+                              stuck.substr(0, 300);
+                    break;
+                }
+                for (int t = 0; t < n; ++t) {
+                    if (c.thread[t].syncs != c.thread[0].syncs)
+                        c.error = "divergent __syncthreads in " + block_name + ": thread " + std::to_string(t) +
+                                  " passed " + std::to_string(c.thread[t].syncs) + ", thread 0 " +
+                                  std::to_string(c.thread[0].syncs);
+                    else if (c.thread[t].shuffles != c.thread[t / 32 * 32].shuffles)
+                        c.error = "divergent warp shuffles in " + block_name + ", thread " + std::to_string(t);
+                    if (!c.error.empty()) break;
+                }
+            }
+    block_context = saved_context;
+    fiber_kernel = saved_kernel;
     if (!c.error.empty()) throw std::runtime_error("cuda_on_host: " + c.error);
 }
 

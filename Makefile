@@ -58,6 +58,10 @@ ifeq ($(CUDA),1)
   CXXFLAGS    += -I$(CUDA_HOME)/include -DAPRENDER_CUDA_LIB=\"$(abspath $(BUILD))/libaprender_cuda.so\"
 endif
 LDLIBS += -ldl
+# The CUDA backend compiled by g++ for the CPU (tests/host_cuda/): always built, opened by the
+# registry when APRENDER_EMULATE_GPU=kernels.
+HOST_CUDA_LIB := $(BUILD)/libaprender_cuda_host.so
+CXXFLAGS += -DAPRENDER_CUDA_HOST_LIB=\"$(abspath $(HOST_CUDA_LIB))\"
 
 # --- sources ---------------------------------------------------------------------
 LIB_SRCS  := $(wildcard autograd/*.cpp nn/*.cpp lora/*.cpp tokenizer/*.cpp)
@@ -78,7 +82,7 @@ CLI       := $(BUILD)/aprender
 DEPS_OK   := $(BUILD)/.deps-ok
 
 .PHONY: all deps test tour bench sanitize data base-model gpu-bundle clean help
-all: $(LIB) $(CUDA_LIB) $(TEST_BIN) $(TUT_BINS) $(if $(TOOL_SRCS),$(CLI)) $(BENCH_BINS)
+all: $(LIB) $(CUDA_LIB) $(HOST_CUDA_LIB) $(TEST_BIN) $(TUT_BINS) $(if $(TOOL_SRCS),$(CLI)) $(BENCH_BINS)
 
 help:
 	@sed -n '2,14p' Makefile | sed 's/^# \{0,1\}//'
@@ -120,6 +124,36 @@ $(CUDA_LIB): $(call obj,$(CUDA_SRCS))
 	@echo "  LD    $@"
 	@$(CXX) -shared -o $@ $^ $(CUDA_LDLIBS)
 endif
+
+# --- host CUDA: cuda/cuda_backend.cpp and the launchers of cuda/*.cu, by g++, on the CPU ---
+# tests/host_cuda/ stands in for the CUDA runtime and cuBLAS; rewrite_launches.sh turns each
+# <<<>>> launch into a call (launch_cooperative for the families whose kernels work as a block).
+HOST_CUDA_COOPERATIVE := reduce softmax layernorm cross_entropy
+HOST_CUDA_CU   := $(wildcard cuda/*.cu)
+HOST_CUDA_OBJS := $(patsubst cuda/%.cu,$(BUILD)/obj/host_cuda/%.o,$(HOST_CUDA_CU)) \
+                  $(BUILD)/obj/host_cuda/cuda_backend.o $(BUILD)/obj/host_cuda/host_cuda.o
+HOST_CUDA_FLAGS = -Itests/host_cuda $(CXXFLAGS) -fPIC
+$(BUILD)/host_cuda/%.cpp: cuda/%.cu tests/host_cuda/rewrite_launches.sh
+	@mkdir -p $(@D)
+	@tests/host_cuda/rewrite_launches.sh \
+	  $(if $(filter $*,$(HOST_CUDA_COOPERATIVE)),launch_cooperative,launch_alone) $< $@
+$(BUILD)/obj/host_cuda/%.o: $(BUILD)/host_cuda/%.cpp | $(DEPS_OK)
+	@mkdir -p $(@D)
+	@echo "  CXX   $< (host CUDA)"
+	@$(CXX) $(HOST_CUDA_FLAGS) -include tests/host_cuda/cuda_runtime.h -c $< -o $@
+$(BUILD)/obj/host_cuda/cuda_backend.o: cuda/cuda_backend.cpp | $(DEPS_OK)
+	@mkdir -p $(@D)
+	@echo "  CXX   $< (host CUDA)"
+	@$(CXX) $(HOST_CUDA_FLAGS) -DAPRENDER_CUDA_BACKEND_NAME='"cuda (host CUDA, on the CPU)"' -c $< -o $@
+$(BUILD)/obj/host_cuda/host_cuda.o: tests/host_cuda/host_cuda.cpp | $(DEPS_OK)
+	@mkdir -p $(@D)
+	@echo "  CXX   $<"
+	@$(CXX) $(HOST_CUDA_FLAGS) -c $< -o $@
+.PRECIOUS: $(BUILD)/host_cuda/%.cpp
+# -Bsymbolic: its calls stay inside it, also where the test binary links the real libaprender_cuda.so.
+$(HOST_CUDA_LIB): $(HOST_CUDA_OBJS)
+	@echo "  LD    $@"
+	@$(CXX) $(LDFLAGS) -shared -Wl,-Bsymbolic -o $@ $^ $(OPENBLAS_LIBS) -lfmt -lpthread
 
 $(TUTLIB): $(call obj,$(TUT_SRCS)) | $(DEPS_OK)
 	@echo "  AR    $@"

@@ -6,10 +6,9 @@
 
 #include "autograd/tensor.h"
 
-#if APRENDER_CUDA
 #include <dlfcn.h>
-#endif
 
+#include <cstdio>
 #include <cstdlib>
 
 #include <mutex>
@@ -20,7 +19,6 @@ namespace aprender {
 
 static Backend* g_backends[2] = {nullptr, nullptr};
 
-#if APRENDER_CUDA
 // The CUDA backend lives in its own shared library (cuBLAS is large: linking it into
 // every program would cost each CPU run ~150 MiB of memory), opened on first use from
 // $APRENDER_CUDA_LIB, else the build folder it was compiled into, else the loader's path.
@@ -29,23 +27,28 @@ struct CudaLibrary {
     Backend* (*make_backend)() = nullptr;
 };
 
+static CudaLibrary open_cuda_library(const std::vector<std::string>& candidates) {
+    CudaLibrary l;
+    for (const auto& path : candidates) {
+        if (void* h = dlopen(path.c_str(), RTLD_NOW | RTLD_LOCAL)) {
+            l.device_count = reinterpret_cast<int (*)()>(dlsym(h, "aprender_cuda_device_count"));
+            l.make_backend = reinterpret_cast<Backend* (*)()>(dlsym(h, "aprender_cuda_make_backend"));
+            if (l.device_count && l.make_backend) break;
+        }
+    }
+    return l;
+}
+
+#if APRENDER_CUDA
 static const CudaLibrary& cuda_library() {
     static CudaLibrary lib = [] {
-        CudaLibrary l;
         std::vector<std::string> candidates;
         if (const char* env = std::getenv("APRENDER_CUDA_LIB")) candidates.push_back(env);
 #ifdef APRENDER_CUDA_LIB
         candidates.push_back(APRENDER_CUDA_LIB);
 #endif
         candidates.push_back("libaprender_cuda.so");
-        for (const auto& path : candidates) {
-            if (void* h = dlopen(path.c_str(), RTLD_NOW | RTLD_LOCAL)) {
-                l.device_count = reinterpret_cast<int (*)()>(dlsym(h, "aprender_cuda_device_count"));
-                l.make_backend = reinterpret_cast<Backend* (*)()>(dlsym(h, "aprender_cuda_make_backend"));
-                if (l.device_count && l.make_backend) break;
-            }
-        }
-        return l;
+        return open_cuda_library(candidates);
     }();
     return lib;
 }
@@ -53,11 +56,29 @@ static const CudaLibrary& cuda_library() {
 
 void register_backend(Device::Kind kind, Backend* b) { g_backends[(int)kind] = b; }
 
-// APRENDER_EMULATE_GPU=1 on a machine without a GPU: device cuda is the CPU's kernels on
-// memory that host code may not touch (emulated_gpu.cpp), to test `--device cuda` paths.
-static bool emulate_gpu() {
+// On a machine without a GPU, APRENDER_EMULATE_GPU makes device cuda one of two stand-ins
+// that let the tests run `--device cuda` code where CI runs:
+//   =1        the CPU's kernels on memory host code may not touch (emulated_gpu.cpp): checks
+//             that every tensor is moved to and from the device at the right moment;
+//   =kernels  our CUDA backend itself — cuda_backend.cpp and the kernels of cuda/*.cu —
+//             compiled by g++ for the CPU (libaprender_cuda_host.so, tests/host_cuda/):
+//             checks the backend's layouts, launchers, cuBLAS calls and kernels. Slow.
+static std::string emulation() {
     const char* e = std::getenv("APRENDER_EMULATE_GPU");
-    return e && std::string(e) == "1";
+    return e ? e : "";
+}
+
+static Backend* host_cuda_backend() {
+#ifdef APRENDER_CUDA_HOST_LIB
+    CudaLibrary lib = open_cuda_library({APRENDER_CUDA_HOST_LIB});
+    if (lib.make_backend) {
+        std::fprintf(stderr, "aprender: APRENDER_EMULATE_GPU=kernels and no GPU: device cuda is aprender's CUDA "
+                             "backend compiled for the CPU (tests/host_cuda/) — a test of the backend, slow\n");
+        return lib.make_backend();
+    }
+#endif
+    throw TensorError("APRENDER_EMULATE_GPU=kernels: the host build of the CUDA backend (libaprender_cuda_host.so) "
+                      "was not found; `make` builds it");
 }
 
 // The CUDA backend, created on first use; null when there is none.
@@ -72,7 +93,9 @@ static Backend* cuda_backend_or_null() {
             return;
         }
 #endif
-        if (emulate_gpu()) g_backends[(int)Device::Kind::cuda] = make_emulated_gpu();
+        std::string e = emulation();
+        if (e == "1") g_backends[(int)Device::Kind::cuda] = make_emulated_gpu();
+        if (e == "kernels") g_backends[(int)Device::Kind::cuda] = host_cuda_backend();
     });
     return g_backends[(int)Device::Kind::cuda];
 }
@@ -95,7 +118,8 @@ bool cuda_available() {
     const CudaLibrary& lib = cuda_library();
     if (lib.device_count && lib.device_count() > 0) return true;
 #endif
-    return g_backends[(int)Device::Kind::cuda] != nullptr || emulate_gpu();
+    std::string e = emulation();
+    return g_backends[(int)Device::Kind::cuda] != nullptr || e == "1" || e == "kernels";
 }
 
 }  // namespace aprender

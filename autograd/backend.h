@@ -136,7 +136,7 @@ public:
 Backend& backend(Device device);
 Backend& cpu_backend();
 void register_backend(Device::Kind kind, Backend* backend);
-bool cuda_available();  // compiled with CUDA and a GPU is visible (or APRENDER_EMULATE_GPU=1)
+bool cuda_available();  // compiled with CUDA and a GPU is visible (or APRENDER_EMULATE_GPU=1 or =kernels)
 
 // With APRENDER_EMULATE_GPU=1 and no GPU, device cuda is this emulation: the CPU's kernels
 // on memory that host code may not touch (autograd/emulated_gpu.cpp) — it tests that a

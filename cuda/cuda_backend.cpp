@@ -26,6 +26,11 @@
 #include <mutex>
 #include <vector>
 
+// "cuda"; the same file built for the CPU by the tests (tests/host_cuda/) says so in its name.
+#ifndef APRENDER_CUDA_BACKEND_NAME
+#define APRENDER_CUDA_BACKEND_NAME "cuda"
+#endif
+
 namespace aprender::cuda {
 
 void fail(const std::string& message) { throw TensorError(message); }
@@ -103,7 +108,7 @@ public:
     // Never destroyed: tensors in static objects may be released after main returns,
     // when the CUDA runtime is already shutting down (release() makes no CUDA call).
 
-    const char* name() const override { return "cuda"; }
+    const char* name() const override { return APRENDER_CUDA_BACKEND_NAME; }
 
     void set_tf32(bool on) {
         tf32_ = on;

@@ -27,8 +27,9 @@ namespace aprender::testing {
 inline bool no_gpu() { return !cuda_available(); }
 inline Device gpu() { return Device::cuda(); }
 // The tests of the CUDA backend's own knobs (cuda/cuda.h: allocator, TF32) need the real
-// thing; the others also run on the emulated GPU (APRENDER_EMULATE_GPU=1), where they check
-// the tests' own plumbing against CPU kernels.
+// thing; the others also run on the two stand-ins for a GPU: APRENDER_EMULATE_GPU=1 (the
+// CPU's kernels: it checks the tests' own plumbing) and APRENDER_EMULATE_GPU=kernels (our
+// CUDA backend compiled for the CPU, tests/host_cuda/: it checks the backend without a GPU).
 inline bool no_real_gpu() { return no_gpu() || std::string(backend(gpu()).name()) != "cuda"; }
 
 // Checks (doctest CHECK) that two tensors of the same shape agree; reports the worst element.

@@ -3,8 +3,8 @@
 // BLAS multiplies row-major matrices and can read either operand transposed for free
 // (a flag), so a transposed *view* never needs a copy: we only look at the strides of
 // the last two axes to decide "as is" (row stride = lda, unit column stride) or
-// "transposed" (unit row stride). Batched products loop over the batch with a fixed
-// stride between matrices; broadcast batch axes have stride 0.
+// "transposed" (unit row stride). Batched products walk a batch axis with a fixed stride
+// between matrices; broadcast batch axes have stride 0.
 #include "autograd/ops_util.h"
 
 namespace aprender {
@@ -33,7 +33,7 @@ Operand prepare(const Tensor& t) {
 // out [batch..., m, n] = a [batch..., m, k] @ b [batch..., k, n], both already expanded
 // to the same batch shape. Batch axes are walked with their own strides, so a view
 // such as the heads of attention, (B, nh, T, hs) with strides (T·C, hs, C, 1), is
-// multiplied where it lies: the last batch axis is gemm's batch, the others a loop.
+// multiplied where it lies: the longest batch axis is gemm's batch, the others a loop.
 Tensor gemm_batched(const Tensor& a, const Tensor& b, const Shape& out_shape) {
     int64_t r = a.dim(), m = a.shape()[r - 2], k = a.shape()[r - 1], n = b.shape()[r - 1];
     Tensor out = Tensor::empty(out_shape, a.dtype(), a.device());
@@ -72,25 +72,36 @@ Tensor gemm_batched(const Tensor& a, const Tensor& b, const Shape& out_shape) {
         be.gemm(g, a.dtype());
         return out;
     }
-    int64_t inner = nb ? batch[nb - 1] : 1;
-    g.batch = inner;
-    g.stride_a = nb ? A.t.strides()[nb - 1] : 0;
-    g.stride_b = nb ? B.t.strides()[nb - 1] : 0;
-    g.stride_c = m * n;
-    std::vector<int64_t> idx(std::max<int64_t>(nb - 1, 0), 0);
-    int64_t outer = nb > 1 ? shape_numel(Shape(batch.begin(), batch.end() - 1)) : 1;
+    // gemm's own batch is the longest batch axis (one strided-batched call covers it), the
+    // others are a loop. Attention's heads, (B, nh, T, hs) viewed inside a (B, T, C) tensor,
+    // have two batch axes that no single stride walks; on a GPU every call is a launch, so
+    // batching over B (64 in the medium benchmark) rather than nh (6) makes 6 calls, not 64.
+    // Each matrix is still one product, computed alike either way.
+    int64_t axis = -1;
+    for (int64_t d = nb - 1; d >= 0; --d)
+        if (axis < 0 || batch[d] > batch[axis]) axis = d;
+    g.batch = axis >= 0 ? batch[axis] : 1;
+    g.stride_a = axis >= 0 ? A.t.strides()[axis] : 0;
+    g.stride_b = axis >= 0 ? B.t.strides()[axis] : 0;
+    g.stride_c = axis >= 0 ? out_strides[axis] : 0;
+    std::vector<int64_t> loop;  // the other batch axes
+    for (int64_t d = 0; d < nb; ++d)
+        if (d != axis) loop.push_back(d);
+    std::vector<int64_t> idx(loop.size(), 0);
+    int64_t outer = 1;
+    for (int64_t d : loop) outer *= batch[d];
     for (int64_t o = 0; o < outer; ++o) {
         int64_t oa = 0, ob = 0, oc = 0;
-        for (int64_t d = 0; d < nb - 1; ++d) {
-            oa += idx[d] * A.t.strides()[d];
-            ob += idx[d] * B.t.strides()[d];
-            oc += idx[d] * out_strides[d];
+        for (size_t j = 0; j < loop.size(); ++j) {
+            oa += idx[j] * A.t.strides()[loop[j]];
+            ob += idx[j] * B.t.strides()[loop[j]];
+            oc += idx[j] * out_strides[loop[j]];
         }
         g.a = pa + oa * es, g.b = pb + ob * es, g.c = pc + oc * es;
         be.gemm(g, a.dtype());
-        for (int64_t d = nb - 2; d >= 0; --d) {  // odometer over the outer batch axes
-            if (++idx[d] < batch[d]) break;
-            idx[d] = 0;
+        for (int64_t j = (int64_t)loop.size() - 1; j >= 0; --j) {  // odometer over the loop axes
+            if (++idx[j] < batch[loop[j]]) break;
+            idx[j] = 0;
         }
     }
     return out;

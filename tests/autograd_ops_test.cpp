@@ -178,6 +178,35 @@ TEST_CASE("ops: matmul gradients with transposed and sliced (non-contiguous) inp
     CHECK_GRAD([](const Inputs& v) { return matmul(v[0], v[0].t()); }, {randn64({3, 4}, 48)});   // reused
 }
 
+TEST_CASE("ops: matmul over attention's head views and crossed broadcasts (gemm batches the longest axis)") {
+    // (B, T, nh·hs) seen as heads (B, nh, T, hs): two batch axes no single stride walks, so
+    // gemm batches the longer one and loops over the other — B longer than nh, and shorter.
+    auto heads = [](const Tensor& x, int64_t nh) {
+        int64_t B = x.shape()[0], T = x.shape()[1], C = x.shape()[2];
+        return reshape(x, {B, T, nh, C / nh}).transpose(1, 2);
+    };
+    auto scores = [&](int64_t nh) {
+        return [&heads, nh](const Inputs& v) { return matmul(heads(v[0], nh), heads(v[1], nh).transpose(-1, -2)); };
+    };
+    Tensor q1 = randn64({5, 4, 6}, 90), k1 = randn64({5, 4, 6}, 91);  // B 5 > nh 2
+    Tensor q2 = randn64({2, 4, 15}, 92), k2 = randn64({2, 4, 15}, 93);  // B 2 < nh 5
+    CHECK_GRAD(scores(2), {q1, k1});
+    CHECK_GRAD(scores(5), {q2, k2});
+    // crossed broadcasts: batch (6, 5) where a repeats along the second axis, b along the first
+    Tensor a = randn64({6, 1, 3, 4}, 94), b = randn64({1, 5, 4, 2}, 95);
+    CHECK_GRAD([](const Inputs& v) { return matmul(v[0], v[1]); }, {a, b});
+    // forward against the same products on contiguous copies, matrix by matrix
+    Tensor s = scores(2)({q1, k1});
+    Tensor s_ref = matmul(heads(q1, 2).contiguous(), heads(k1, 2).transpose(-1, -2).contiguous());
+    check_close(s, s_ref.to_double_vector(), 1e-12);
+    Tensor c = matmul(a, b);
+    CHECK(c.shape() == Shape{6, 5, 3, 2});
+    for (int64_t i = 0; i < 6; ++i)
+        for (int64_t j = 0; j < 5; ++j)
+            check_close(c.select(0, i).select(0, j),
+                        matmul(a.select(0, i).select(0, 0), b.select(0, 0).select(0, j)).to_double_vector(), 1e-12);
+}
+
 TEST_CASE("ops: matmul forward by hand, and against a transposed copy") {
     Tensor a = Tensor::from({1.0f, 2.0f, 3.0f, 4.0f}, {2, 2}), b = Tensor::from({5.0f, 6.0f, 7.0f, 8.0f}, {2, 2});
     check_close(matmul(a, b), {19, 22, 43, 50});

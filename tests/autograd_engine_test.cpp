@@ -23,6 +23,31 @@ TEST_CASE("autograd: gradients accumulate across two backward calls until zero_g
     CHECK_FALSE(x.grad().defined());  // x never asked for a gradient
 }
 
+TEST_CASE("autograd: a first gradient is never shared with another tensor (copied unless nothing else holds it)") {
+    // add's backward hands one tensor to both sides: each leaf gets its own copy
+    Tensor a = Tensor::from({1.0f, 2.0f}).requires_grad_(), b = Tensor::from({3.0f, 4.0f}).requires_grad_();
+    sum(a + b).backward();
+    check_close(a.grad(), {1, 1});
+    check_close(b.grad(), {1, 1});
+    CHECK(a.grad().raw_data() != b.grad().raw_data());
+    // the seed stays the caller's
+    Tensor leaf = Tensor::from({1.0f, 1.0f}).requires_grad_(), seed = Tensor::from({4.0f, 5.0f});
+    leaf.backward(seed);
+    CHECK(leaf.grad().raw_data() != seed.raw_data());
+    // a kept non-leaf gradient and the leaf's gradient, one a view of the other's: copied
+    Tensor w = Tensor::from({1.0f, 2.0f, 3.0f, 4.0f}).requires_grad_();
+    Tensor h = reshape(w, {2, 2});
+    h.retain_grad();
+    sum(h * h).backward();
+    check_close(w.grad(), {2, 4, 6, 8});
+    CHECK(h.grad().raw_data() != w.grad().raw_data());
+    // a weight's gradient fresh from a matmul is taken as it is, and adds up as before
+    Tensor W = Tensor::from({1.0f, 0.0f, 0.0f, 1.0f}, {2, 2}).requires_grad_(), x = Tensor::from({1.0f, 2.0f}, {1, 2});
+    sum(matmul(x, W)).backward();
+    sum(matmul(x, W)).backward();
+    check_close(W.grad(), {2, 2, 4, 4});
+}
+
 TEST_CASE("autograd: retain_graph allows a second backward, then the freed graph is a clear error") {
     Tensor w = Tensor::from({1.0f, -2.0f}).requires_grad_();
     Tensor loss = sum(w * w * 3.0);

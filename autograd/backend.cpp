@@ -95,7 +95,11 @@ static Backend* cuda_backend_or_null() {
 #endif
         std::string e = emulation();
         if (e == "1") g_backends[(int)Device::Kind::cuda] = make_emulated_gpu();
-        if (e == "kernels") g_backends[(int)Device::Kind::cuda] = host_cuda_backend();
+        else if (e == "kernels") g_backends[(int)Device::Kind::cuda] = host_cuda_backend();
+        else if (!e.empty() && e != "0")
+            throw TensorError(fmt::format("APRENDER_EMULATE_GPU={}: expected 1 (the CPU's kernels on memory the host "
+                                          "may not touch), kernels (our CUDA backend compiled for the CPU) or 0",
+                                          e));
     });
     return g_backends[(int)Device::Kind::cuda];
 }

@@ -69,6 +69,14 @@ TEST_CASE("host cuda: the CUDA parity tests pass on our CUDA backend compiled fo
     CHECK(m[2] == "0");
 }
 
+TEST_CASE("host cuda: an unknown APRENDER_EMULATE_GPU value is an error that lists the valid ones" *
+          doctest::skip(real_gpu())) {
+    auto r = testing::run_process("APRENDER_EMULATE_GPU=yes " + testing::build_dir() +
+                                  "/tutorials/07_gpt --quick --no-pause --device cuda");
+    CHECK(r.status != 0);
+    CHECK_MESSAGE(r.has("APRENDER_EMULATE_GPU=yes: expected 1"), r.output);
+}
+
 TEST_CASE("host cuda: its runtime and cuBLAS refuse what the real ones would, and say why") {
     void* lib = dlopen(APRENDER_CUDA_HOST_LIB, RTLD_NOW | RTLD_LOCAL);
     REQUIRE_MESSAGE(lib, "libaprender_cuda_host.so: " << dlerror());

@@ -130,6 +130,20 @@ public:
         double bias_correction1, bias_correction2;  // 1 - beta^t
     };
     virtual void adamw(void* p, const void* g, void* m, void* v, int64_t n, const AdamW& h, DType dt) = 0;
+    // The AdamW updates of a whole optimizer step in one call, so that a GPU can do them
+    // in a few launches instead of one per parameter tensor (PyTorch's "foreach" path).
+    // The numbers are adamw's, element for element; by default it is a loop over adamw.
+    struct AdamWTensor {
+        void* p;
+        const void* g;
+        void* m;
+        void* v;
+        int64_t n;
+        AdamW h;
+    };
+    virtual void adamw_many(const std::vector<AdamWTensor>& tensors, DType dt) {
+        for (const AdamWTensor& t : tensors) adamw(t.p, t.g, t.m, t.v, t.n, t.h, dt);
+    }
 };
 
 // The backend for a device. CUDA is found through the registry only when compiled in.

@@ -351,6 +351,7 @@ public:
     void adamw(void* p, const void* g, void* m, void* v, int64_t n, const AdamW& h, DType dt) override {
         cuda::adamw(p, g, m, v, n, h, dt);
     }
+    void adamw_many(const std::vector<AdamWTensor>& tensors, DType dt) override { cuda::adamw_many(tensors, dt); }
 };
 
 CudaBackend* g_backend = nullptr;

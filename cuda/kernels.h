@@ -68,5 +68,7 @@ void scatter_add(const NdLayout<3>& L, void* gx, int64_t dim_stride, int64_t dim
                  const void* gout, DType dt);
 // adamw.cu
 void adamw(void* p, const void* g, void* m, void* v, int64_t n, const Backend::AdamW& h, DType dt);
+// every tensor of an optimizer step, kAdamWChunk to a launch
+void adamw_many(const std::vector<Backend::AdamWTensor>& tensors, DType dt);
 
 }  // namespace aprender::cuda

@@ -46,20 +46,26 @@ void Optimizer::step() {
     NoGradGuard no_grad;  // updates are not part of any graph
     std::map<std::string, const Tensor*> by_name;
     for (auto& [name, p] : params_) by_name[name] = &p;
-    for (const ParamGroup& group : groups_)
-        for (const std::string& name : group.names) {
-            const Tensor& p = *by_name.at(name);
-            if (!p.requires_grad()) continue;  // frozen: no update, no state
-            Tensor g = p.grad();
-            if (!g.defined()) continue;        // not reached by this backward pass
-            if (g.shape() != p.shape() || g.dtype() != p.dtype() || !(g.device() == p.device()))
-                throw std::runtime_error(fmt::format("optimizer: the gradient of '{}' ({} {}) does not match the parameter ({} {})",
-                                                     name, shape_str(g.shape()), dtype_name(g.dtype()),
-                                                     shape_str(p.shape()), dtype_name(p.dtype())));
-            if (!p.is_contiguous())
-                throw std::runtime_error(fmt::format("optimizer: parameter '{}' is not contiguous", name));
-            update(p, g.contiguous(), group.weight_decay, state_[name]);
-        }
+    try {
+        for (const ParamGroup& group : groups_)
+            for (const std::string& name : group.names) {
+                const Tensor& p = *by_name.at(name);
+                if (!p.requires_grad()) continue;  // frozen: no update, no state
+                Tensor g = p.grad();
+                if (!g.defined()) continue;        // not reached by this backward pass
+                if (g.shape() != p.shape() || g.dtype() != p.dtype() || !(g.device() == p.device()))
+                    throw std::runtime_error(fmt::format("optimizer: the gradient of '{}' ({} {}) does not match the parameter ({} {})",
+                                                         name, shape_str(g.shape()), dtype_name(g.dtype()),
+                                                         shape_str(p.shape()), dtype_name(p.dtype())));
+                if (!p.is_contiguous())
+                    throw std::runtime_error(fmt::format("optimizer: parameter '{}' is not contiguous", name));
+                update(p, g.contiguous(), group.weight_decay, state_[name]);
+            }
+    } catch (...) {
+        finish_step();  // the updates queued before a refused parameter are done, as if each ran at once
+        throw;
+    }
+    finish_step();
     ++step_;
 }
 
@@ -163,15 +169,36 @@ void SGD::update(const Tensor& p, const Tensor& g, double wd, std::vector<Tensor
 
 // Buffers: step (CPU f64 scalar, counted per parameter as PyTorch does, so a parameter
 // that skipped steps still gets the right bias correction), m, v.
+// Queues one Adam(W) update of p (its step count t, hence the bias corrections, is the
+// parameter's own); AdamQueue::run does the step's updates in one backend call per device
+// and dtype (almost always one).
 static void adam_update(const Tensor& p, const Tensor& g, double lr, double b1, double b2, double eps, double decoupled_wd,
-                        std::vector<Tensor>& buffers) {
+                        std::vector<Tensor>& buffers, detail::AdamQueue& queue) {
     if (buffers.empty())
         buffers = {Tensor::scalar(0, DType::f64), Tensor::zeros(p.shape(), p.dtype(), p.device()),
                    Tensor::zeros(p.shape(), p.dtype(), p.device())};
     double t = ++buffers[0].data<double>()[0];
     Backend::AdamW h{lr, b1, b2, eps, decoupled_wd, 1 - std::pow(b1, t), 1 - std::pow(b2, t)};
-    backend(p.device()).adamw(p.raw_data(), g.raw_data(), buffers[1].raw_data(), buffers[2].raw_data(), p.numel(), h,
-                              p.dtype());
+    queue.updates.push_back({p.raw_data(), g.raw_data(), buffers[1].raw_data(), buffers[2].raw_data(), p.numel(), h});
+    queue.keep.insert(queue.keep.end(), {p, g, buffers[1], buffers[2]});
+}
+
+void detail::AdamQueue::run() {
+    // keep[4k] is update k's parameter: group the updates by its device and dtype
+    std::vector<bool> done(updates.size(), false);
+    for (size_t k = 0; k < updates.size(); ++k) {
+        if (done[k]) continue;
+        const Tensor& first = keep[4 * k];
+        std::vector<Backend::AdamWTensor> same;
+        for (size_t j = k; j < updates.size(); ++j)
+            if (!done[j] && keep[4 * j].device() == first.device() && keep[4 * j].dtype() == first.dtype()) {
+                same.push_back(updates[j]);
+                done[j] = true;
+            }
+        backend(first.device()).adamw_many(same, first.dtype());
+    }
+    updates.clear();
+    keep.clear();
 }
 
 static void check_adam(double lr, double b1, double b2, double eps, double wd) {
@@ -187,8 +214,9 @@ Adam::Adam(NamedTensors params, AdamOptions opt) : Optimizer(std::move(params), 
 
 void Adam::update(const Tensor& p, const Tensor& g, double wd, std::vector<Tensor>& buffers) {
     Tensor gg = wd != 0 ? (g + wd * p).contiguous() : g;  // coupled L2: decay goes through m and v
-    adam_update(p, gg, lr_, options.beta1, options.beta2, options.eps, 0.0, buffers);
+    adam_update(p, gg, lr_, options.beta1, options.beta2, options.eps, 0.0, buffers, queue_);
 }
+void Adam::finish_step() { queue_.run(); }
 
 AdamW::AdamW(NamedTensors params, AdamWOptions opt) : Optimizer(std::move(params), opt.lr), options(opt) {
     check_adam(opt.lr, opt.beta1, opt.beta2, opt.eps, opt.weight_decay);
@@ -201,8 +229,9 @@ AdamW::AdamW(NamedTensors params, AdamWOptions opt) : Optimizer(std::move(params
 }
 
 void AdamW::update(const Tensor& p, const Tensor& g, double wd, std::vector<Tensor>& buffers) {
-    adam_update(p, g, lr_, options.beta1, options.beta2, options.eps, wd, buffers);
+    adam_update(p, g, lr_, options.beta1, options.beta2, options.eps, wd, buffers, queue_);
 }
+void AdamW::finish_step() { queue_.run(); }
 
 // ---- gradient clipping ---------------------------------------------------------------------
 

@@ -30,6 +30,8 @@
 //     optim.<param>.momentum_buffer  SGD with momentum
 #pragma once
 
+#include "autograd/backend.h"
+
 #include "nn/module.h"
 
 #include <cstdint>
@@ -45,6 +47,16 @@ struct ParamGroup {
     std::vector<std::string> names;
     double weight_decay = 0;
 };
+
+namespace detail {
+// The Adam updates of one step, queued by update() and done together by finish_step():
+// the tensors stay referenced until then (a gradient may be a temporary copy).
+struct AdamQueue {
+    std::vector<Tensor> keep;  // p, g, m, v of every queued update
+    std::vector<Backend::AdamWTensor> updates;
+    void run();
+};
+}  // namespace detail
 
 class Optimizer {
 public:
@@ -76,6 +88,8 @@ protected:
     // Update one parameter. `buffers` holds this parameter's state (empty the first
     // time: fill it with buffer_names().size() tensors).
     virtual void update(const Tensor& p, const Tensor& g, double weight_decay, std::vector<Tensor>& buffers) = 0;
+    // Called once after every update of a step: where updates queued by update() are done.
+    virtual void finish_step() {}
     virtual std::vector<std::string> buffer_names() const = 0;
     void set_groups(std::vector<ParamGroup> groups);
 
@@ -119,6 +133,8 @@ public:
 
 protected:
     void update(const Tensor& p, const Tensor& g, double wd, std::vector<Tensor>& buffers) override;
+    void finish_step() override;
+    detail::AdamQueue queue_;
     std::vector<std::string> buffer_names() const override { return {"step", "exp_avg", "exp_avg_sq"}; }
 };
 
@@ -126,7 +142,8 @@ protected:
 //     p ← p − lr · (wd·p + m̂ / (√v̂ + ε))
 // With coupled L2 the decay is divided by √v̂ like the gradient, so weights with large
 // gradients are barely decayed; decoupling shrinks every weight by the same factor.
-// Runs as one fused kernel per parameter (backend(device).adamw).
+// Runs as one fused kernel over all the parameters of a step (backend(device).adamw_many:
+// on a GPU a few launches, not one per tensor).
 //
 // Parameter groups, as nanoGPT: tensors with dim ≥ 2 (matmul weights, embeddings) are
 // decayed; biases and LayerNorm gains (dim < 2) are not. `decay` overrides the rule.
@@ -141,6 +158,8 @@ public:
 
 protected:
     void update(const Tensor& p, const Tensor& g, double wd, std::vector<Tensor>& buffers) override;
+    void finish_step() override;
+    detail::AdamQueue queue_;
     std::vector<std::string> buffer_names() const override { return {"step", "exp_avg", "exp_avg_sq"}; }
 };
 

@@ -574,13 +574,53 @@ TEST_CASE("cuda kernels on the host: adamw updates p, m and v as the CPU does") 
         cpu_backend().adamw(p.data(), g.data(), m.data(), v.data(), n, h, dt);
         for (auto ls : launch_shapes(n)) {
             std::vector<T> kp = p0, km = m0, kv = v0;
-            launch(ls.blocks, ls.threads, kc::adamw_kernel<T>, kp.data(), static_cast<const T*>(g.data()), km.data(),
-                   kv.data(), n, T(h.beta1), T(h.beta2), T(h.lr), T(h.eps), T(h.weight_decay), T(h.bias_correction1),
-                   T(h.bias_correction2));
+            launch(ls.blocks, ls.threads, kc::adamw_kernel<T>,
+                   kc::AdamWArgs<T>{kp.data(), g.data(), km.data(), kv.data(), n, T(h.beta1), T(h.beta2), T(h.lr),
+                                    T(h.eps), T(h.weight_decay), T(h.bias_correction1), T(h.bias_correction2)});
             std::string what = std::string(dtype_name(dt)) + " " + str(ls);
             check_equal(kp, p, "adamw p " + what);
             check_equal(km, m, "adamw m " + what);
             check_equal(kv, v, "adamw v " + what);
+        }
+    });
+}
+
+TEST_CASE("cuda kernels on the host: adamw_many updates several tensors in one launch, each as adamw does") {
+    // three tensors of different sizes, weight decays and step counts (bias corrections);
+    // one grid row per tensor, the rows as long as the longest tensor needs
+    const std::vector<int64_t> sizes = {300, 7, 1000};
+    const std::vector<Backend::AdamW> hs = {
+        {1e-3, 0.9, 0.999, 1e-8, 0.01, 1 - std::pow(0.9, 3), 1 - std::pow(0.999, 3)},
+        {1e-3, 0.9, 0.999, 1e-8, 0.0, 1 - std::pow(0.9, 1), 1 - std::pow(0.999, 1)},
+        {1e-3, 0.9, 0.95, 1e-8, 0.1, 1 - std::pow(0.9, 20), 1 - std::pow(0.95, 20)}};
+    for_float_dtypes([&](auto t) {
+        using T = decltype(t);
+        DType dt = dtype_of<T>();
+        std::vector<std::vector<T>> p0, g, m0, v0;
+        for (size_t k = 0; k < sizes.size(); ++k) {
+            int64_t n = sizes[k];
+            p0.push_back(random_values<T>(n, -1, 1, 90 + k));
+            g.push_back(random_values<T>(n, -1, 1, 93 + k));
+            m0.push_back(random_values<T>(n, -0.1, 0.1, 96 + k));
+            v0.push_back(random_values<T>(n, 0, 0.01, 99 + k));
+        }
+        for (unsigned blocks : {1u, 2u, kc::blocks_for(1000)}) {
+            auto p = p0, m = m0, v = v0, kp = p0, km = m0, kv = v0;
+            kc::AdamWChunk<T> chunk{};
+            for (size_t k = 0; k < sizes.size(); ++k) {
+                cpu_backend().adamw(p[k].data(), g[k].data(), m[k].data(), v[k].data(), sizes[k], hs[k], dt);
+                const Backend::AdamW& h = hs[k];
+                chunk.t[k] = {kp[k].data(), g[k].data(), km[k].data(), kv[k].data(), sizes[k], T(h.beta1), T(h.beta2),
+                              T(h.lr), T(h.eps), T(h.weight_decay), T(h.bias_correction1), T(h.bias_correction2)};
+            }
+            launch(cuda_on_host::Dim3{blocks, (unsigned)sizes.size(), 1}, kc::kThreads, kc::adamw_many_kernel<T>, chunk);
+            for (size_t k = 0; k < sizes.size(); ++k) {
+                std::string what = std::string(dtype_name(dt)) + " tensor " + std::to_string(k) + ", " +
+                                   std::to_string(blocks) + " blocks per row";
+                check_equal(kp[k], p[k], "adamw_many p " + what);
+                check_equal(km[k], m[k], "adamw_many m " + what);
+                check_equal(kv[k], v[k], "adamw_many v " + what);
+            }
         }
     });
 }

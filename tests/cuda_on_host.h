@@ -110,17 +110,24 @@ inline double min(double a, double b) { return fmin(a, b); }
 
 namespace cuda_on_host {
 
-// kernel<<<blocks, threads>>>(args...), one thread after another.
+// kernel<<<grid, threads>>>(args...), one thread after another (a grid of 1, 2 or 3
+// dimensions; blocks of one).
+template <class... P, class... A>
+void launch(Dim3 grid, unsigned threads, void (*kernel)(P...), A&&... args) {
+    gridDim = grid;
+    blockDim = {threads, 1, 1};
+    for (unsigned z = 0; z < grid.z; ++z)
+        for (unsigned y = 0; y < grid.y; ++y)
+            for (unsigned b = 0; b < grid.x; ++b)
+                for (unsigned t = 0; t < threads; ++t) {
+                    blockIdx = {b, y, z};
+                    threadIdx = {t, 0, 0};
+                    kernel(args...);
+                }
+}
 template <class... P, class... A>
 void launch(unsigned blocks, unsigned threads, void (*kernel)(P...), A&&... args) {
-    gridDim = {blocks, 1, 1};
-    blockDim = {threads, 1, 1};
-    for (unsigned b = 0; b < blocks; ++b)
-        for (unsigned t = 0; t < threads; ++t) {
-            blockIdx = {b, 0, 0};
-            threadIdx = {t, 0, 0};
-            kernel(args...);
-        }
+    launch(Dim3{blocks, 1, 1}, threads, kernel, std::forward<A>(args)...);
 }
 
 // ---- the cooperative launch ----------------------------------------------------------------

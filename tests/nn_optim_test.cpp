@@ -73,6 +73,27 @@ TEST_CASE("nn: AdamW's first two steps match hand-computed values") {
     CHECK(opt.steps() == 2);
 }
 
+TEST_CASE("nn: a parameter refused mid-step: the ones before it are updated once, the error names it") {
+    // AdamW queues the updates of a step and does them together (one backend call, on a
+    // GPU a few launches): a refusal must not lose the queued ones nor repeat them later.
+    Tensor a = param({1.0, -2.0}, {1, 2}), b = Tensor::from(std::vector<double>{3.0, 4.0, 5.0, 6.0}, {2, 2}).t();
+    b.requires_grad_(true);  // a transposed view: not contiguous, so the optimizer refuses it
+    Tensor ref = param({1.0, -2.0}, {1, 2});  // a, stepped alone (a before b: both 2-D, one group)
+    AdamWOptions o{.lr = 0.1, .weight_decay = 0.0};
+    AdamW opt({{"a", a}, {"b", b}}, o), alone({{"a", ref}}, o);
+    set_grad(a, {0.5, -1.0});
+    set_grad(ref, {0.5, -1.0});
+    set_grad(b, {1.0, 1.0, 1.0, 1.0});
+    CHECK_THROWS_WITH(opt.step(), doctest::Contains("parameter 'b' is not contiguous"));
+    alone.step();
+    CHECK(a.to_vector<double>() == ref.to_vector<double>());
+    CHECK(b.to_vector<double>() == std::vector<double>{3.0, 5.0, 4.0, 6.0});
+    b.set_grad(Tensor());  // b left out of the next step
+    opt.step();  // a's second update: nothing from the failed step is repeated
+    alone.step();
+    CHECK(a.to_vector<double>() == ref.to_vector<double>());
+}
+
 TEST_CASE("nn: Adam (coupled L2) differs from AdamW (decoupled) exactly as the formulas say") {
     // One step with g = 0, wd = 0.5, lr = 0.1: Adam sees g' = wd·p = 0.5 so m̂/√v̂ = 1 and
     // p = 2 - 0.1·(0.5·... ) → 2 - 0.1·1 = 1.9; AdamW: m̂ = 0 so only decay, p = 2 - 0.1·0.5·2 = 1.9.

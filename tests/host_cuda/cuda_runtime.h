@@ -48,11 +48,11 @@ void launch_failed(const std::string& why);
 template <class... P, class... A>
 void launch_alone(const LaunchConfig& c, void (*kernel)(P...), A&&... args) {
     if (!accept_launch(c)) return;
-    if (c.grid.y * c.grid.z * c.block.y * c.block.z != 1) {
-        launch_failed("launch_alone runs one-dimensional launches only");
+    if (c.block.y * c.block.z != 1) {
+        launch_failed("launch_alone runs one-dimensional blocks only");
         return;
     }
-    cuda_on_host::launch(c.grid.x, c.block.x, kernel, std::forward<A>(args)...);
+    cuda_on_host::launch({c.grid.x, c.grid.y, c.grid.z}, c.block.x, kernel, std::forward<A>(args)...);
 }
 
 // Block-cooperative kernels: a block's threads as real threads (barriers, shuffles).

@@ -193,7 +193,6 @@ struct BlockContext {
 };
 
 inline thread_local BlockContext* block_context = nullptr;
-inline thread_local int linear_thread = 0;
 
 inline BlockContext& context(const char* what) {
     if (!block_context) {
@@ -359,7 +358,6 @@ void launch_blocks(Dim3 grid, Dim3 block, void (*kernel)(P...), A&&... args) {
                     }
                     if (next < 0) break;
                     c.current = next;
-                    linear_thread = next;
                     threadIdx = {(unsigned)next % block.x, (unsigned)next / block.x % block.y,
                                  (unsigned)next / (block.x * block.y)};
                     void* fake = nullptr;

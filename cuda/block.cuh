@@ -13,6 +13,7 @@
 #include "cuda/grid.cuh"
 
 #include <algorithm>
+#include <cmath>
 #include <cstdint>
 
 namespace aprender::cuda {
@@ -39,6 +40,23 @@ __device__ T block_reduce(T v, T* scratch, Op op, T identity) {
     APRENDER_UNROLL
     for (int o = 16; o > 0; o /= 2) v = op(v, __shfl_xor_sync(0xffffffffu, v, o));
     return v;
+}
+
+// The two passes of a numerically stable softmax over one row of n values, by the whole
+// block: the row's max m, then sum_j exp(x_j - m), which cannot overflow. softmax and
+// cross-entropy both start this way; every thread gets both numbers.
+template <class T>
+struct RowExpSum {
+    T max, sum;
+};
+template <class T>
+__device__ RowExpSum<T> row_exp_sum(const T* x, int64_t n, T* scratch) {
+    T mx = -INFINITY;
+    for (int64_t j = threadIdx.x; j < n; j += blockDim.x) mx = max(mx, x[j]);
+    mx = block_reduce(mx, scratch, MaxOp{}, T(-INFINITY));
+    T sum = 0;
+    for (int64_t j = threadIdx.x; j < n; j += blockDim.x) sum += exp(x[j] - mx);
+    return {mx, block_reduce(sum, scratch, SumOp{}, T(0))};
 }
 
 // The row kernels' launch shape: min(256, cols rounded up to a warp) threads striding

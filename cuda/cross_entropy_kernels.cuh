@@ -33,12 +33,7 @@ __global__ void cross_entropy_kernel(const T* logits, const int32_t* targets, in
     __shared__ T scratch[32];
     for (int64_t r = blockIdx.x; r < rows; r += gridDim.x) {
         const T* x = logits + r * cols;
-        T mx = -INFINITY;
-        for (int64_t j = threadIdx.x; j < cols; j += blockDim.x) mx = max(mx, x[j]);
-        mx = block_reduce(mx, scratch, MaxOp{}, T(-INFINITY));
-        T s = 0;
-        for (int64_t j = threadIdx.x; j < cols; j += blockDim.x) s += exp(x[j] - mx);
-        s = block_reduce(s, scratch, SumOp{}, T(0));
+        auto [mx, s] = row_exp_sum(x, cols, scratch);
         if (threadIdx.x == 0) {
             T l = mx + log(s);
             int32_t t = targets[r];

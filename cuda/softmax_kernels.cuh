@@ -29,12 +29,7 @@ __global__ void softmax_kernel(const T* x, T* y, int64_t rows, int64_t cols, boo
         const T* xr = x + r * cols;
         T* yr = y + r * cols;
         int64_t visible = causal ? (r % cols) + 1 : cols;
-        T mx = -INFINITY;
-        for (int64_t j = threadIdx.x; j < visible; j += blockDim.x) mx = max(mx, xr[j]);
-        mx = block_reduce(mx, scratch, MaxOp{}, T(-INFINITY));
-        T sum = 0;
-        for (int64_t j = threadIdx.x; j < visible; j += blockDim.x) sum += exp(xr[j] - mx);
-        sum = block_reduce(sum, scratch, SumOp{}, T(0));
+        auto [mx, sum] = row_exp_sum(xr, visible, scratch);
         if (log_out) {
             T lse = mx + log(sum);
             for (int64_t j = threadIdx.x; j < cols; j += blockDim.x) yr[j] = j < visible ? xr[j] - lse : T(-INFINITY);

@@ -179,26 +179,27 @@ static void adam_update(const Tensor& p, const Tensor& g, double lr, double b1, 
                    Tensor::zeros(p.shape(), p.dtype(), p.device())};
     double t = ++buffers[0].data<double>()[0];
     Backend::AdamW h{lr, b1, b2, eps, decoupled_wd, 1 - std::pow(b1, t), 1 - std::pow(b2, t)};
-    queue.updates.push_back({p.raw_data(), g.raw_data(), buffers[1].raw_data(), buffers[2].raw_data(), p.numel(), h});
-    queue.keep.insert(queue.keep.end(), {p, g, buffers[1], buffers[2]});
+    queue.updates.push_back({p, g, buffers[1], buffers[2], h});
 }
 
+// One backend call per (device, dtype) of the queued parameters. The queue is emptied
+// first, so that a failing call is never repeated by the next step.
 void detail::AdamQueue::run() {
-    // keep[4k] is update k's parameter: group the updates by its device and dtype
-    std::vector<bool> done(updates.size(), false);
-    for (size_t k = 0; k < updates.size(); ++k) {
+    std::vector<Update> todo;
+    todo.swap(updates);
+    std::vector<bool> done(todo.size(), false);
+    for (size_t k = 0; k < todo.size(); ++k) {
         if (done[k]) continue;
-        const Tensor& first = keep[4 * k];
+        const Tensor& first = todo[k].p;
         std::vector<Backend::AdamWTensor> same;
-        for (size_t j = k; j < updates.size(); ++j)
-            if (!done[j] && keep[4 * j].device() == first.device() && keep[4 * j].dtype() == first.dtype()) {
-                same.push_back(updates[j]);
-                done[j] = true;
-            }
+        for (size_t j = k; j < todo.size(); ++j) {
+            const Update& u = todo[j];
+            if (done[j] || !(u.p.device() == first.device()) || u.p.dtype() != first.dtype()) continue;
+            same.push_back({u.p.raw_data(), u.g.raw_data(), u.m.raw_data(), u.v.raw_data(), u.p.numel(), u.h});
+            done[j] = true;
+        }
         backend(first.device()).adamw_many(same, first.dtype());
     }
-    updates.clear();
-    keep.clear();
 }
 
 static void check_adam(double lr, double b1, double b2, double eps, double wd) {

@@ -52,8 +52,11 @@ namespace detail {
 // The Adam updates of one step, queued by update() and done together by finish_step():
 // the tensors stay referenced until then (a gradient may be a temporary copy).
 struct AdamQueue {
-    std::vector<Tensor> keep;  // p, g, m, v of every queued update
-    std::vector<Backend::AdamWTensor> updates;
+    struct Update {
+        Tensor p, g, m, v;
+        Backend::AdamW h;
+    };
+    std::vector<Update> updates;
     void run();
 };
 }  // namespace detail

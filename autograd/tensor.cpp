@@ -20,7 +20,9 @@ std::string shape_str(const Shape& s) {
 
 int64_t shape_numel(const Shape& s) {
     int64_t n = 1;
-    for (int64_t d : s) n *= d;
+    for (int64_t d : s)  // a shape from a corrupt file can multiply past int64: say so, don't wrap
+        if (__builtin_mul_overflow(n, d, &n))
+            throw TensorError(fmt::format("the shape {} has more elements than an int64 can count", shape_str(s)));
     return n;
 }
 

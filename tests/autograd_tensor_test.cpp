@@ -80,3 +80,10 @@ TEST_CASE("autograd: Philox determinism and sane distributions") {
     CHECK(mean(u).item() == doctest::Approx(0.5).epsilon(0.01));
     CHECK(var(u).item() == doctest::Approx(1.0 / 12).epsilon(0.02));
 }
+
+TEST_CASE("tensor: a shape whose element count passes int64 is an error, not a wrapped number") {
+    CHECK_THROWS_WITH_AS(shape_numel({int64_t(1) << 40, int64_t(1) << 40}),
+                         doctest::Contains("more elements than an int64 can count"), TensorError);
+    CHECK(shape_numel({int64_t(1) << 31, int64_t(1) << 31}) == int64_t(1) << 62);
+    CHECK(shape_numel({0, int64_t(1) << 62, 4}) == 0);
+}

@@ -8,16 +8,29 @@
 
 namespace aprender::nn {
 
+// The closed-form count in any number type (see gpt_parameters in gpt.cpp for why double too).
+template <class N>
+static N encoder_parameters(const EncoderConfig& c) {
+    N C = N(c.n_embd), b = c.bias ? N(1) : N(0), V = N(c.vocab_size), ln = C + b * C;
+    N block = N(2) * ln + N(4) * (C * C + b * C) + (N(8) * C * C + b * N(5) * C);
+    N emb = V * C + N(c.max_len) * C + N(c.n_segments) * C;
+    N mlm = C * C + b * C + ln + V;  // dense, LayerNorm, output bias (decoder tied)
+    N K = N(c.n_classes);
+    N cls = c.n_classes ? (C * C + C) + (C * K + K) : N(0);
+    return emb + N(c.n_layer) * block + ln + mlm + cls;
+}
+
+int64_t encoder_parameter_count(const EncoderConfig& c) { return encoder_parameters<int64_t>(c); }
+
 void EncoderConfig::validate() const {
-    GPTConfig g;
-    g.vocab_size = vocab_size;
-    g.block_size = max_len;
-    g.n_layer = n_layer;
-    g.n_head = n_head;
-    g.n_embd = n_embd;
-    g.dropout = dropout;
-    g.validate();
     if (n_segments < 0 || n_classes < 0) throw std::invalid_argument("Encoder config: n_segments and n_classes must be ≥ 0");
+    validate_transformer_config("Encoder",
+                                {{"vocab_size", vocab_size},
+                                 {"max_len", max_len},
+                                 {"n_layer", n_layer},
+                                 {"n_head", n_head},
+                                 {"n_embd", n_embd}},
+                                n_embd, n_head, dropout, encoder_parameters<double>(*this));
 }
 
 std::map<std::string, std::string> EncoderConfig::to_metadata() const {
@@ -33,37 +46,25 @@ std::map<std::string, std::string> EncoderConfig::to_metadata() const {
             {"bias", bias ? "true" : "false"}};
 }
 
-EncoderConfig EncoderConfig::from_metadata(const std::map<std::string, std::string>& meta) {
-    auto get = [&](const char* k) {
-        auto it = meta.find(k);
-        if (it == meta.end()) throw std::runtime_error(fmt::format("checkpoint metadata lacks '{}'", k));
-        return it->second;
-    };
+EncoderConfig EncoderConfig::from_metadata(const Metadata& meta) {
     EncoderConfig c;
-    try {
-        c.vocab_size = std::stoll(get("vocab_size"));
-        c.max_len = std::stoll(get("max_len"));
-        c.n_layer = std::stoll(get("n_layer"));
-        c.n_head = std::stoll(get("n_head"));
-        c.n_embd = std::stoll(get("n_embd"));
-        c.n_segments = std::stoll(get("n_segments"));
-        c.n_classes = std::stoll(get("n_classes"));
-        c.dropout = std::stod(get("dropout"));
-    } catch (const std::logic_error& e) {
-        throw std::runtime_error(std::string("checkpoint metadata holds a malformed number: ") + e.what());
-    }
-    c.bias = get("bias") == "true";
+    c.vocab_size = metadata_int(meta, "vocab_size");
+    c.max_len = metadata_int(meta, "max_len");
+    c.n_layer = metadata_int(meta, "n_layer");
+    c.n_head = metadata_int(meta, "n_head");
+    c.n_embd = metadata_int(meta, "n_embd");
+    c.n_segments = metadata_int(meta, "n_segments");
+    c.n_classes = metadata_int(meta, "n_classes");
+    c.dropout = metadata_double(meta, "dropout");
+    c.bias = metadata_bool(meta, "bias");
     c.validate();
     return c;
 }
 
-int64_t encoder_parameter_count(const EncoderConfig& c) {
-    int64_t C = c.n_embd, b = c.bias ? 1 : 0, ln = C + b * C;
-    int64_t block = 2 * ln + 4 * (C * C + b * C) + (8 * C * C + b * 5 * C);
-    int64_t emb = c.vocab_size * C + c.max_len * C + c.n_segments * C;
-    int64_t mlm = C * C + b * C + ln + c.vocab_size;  // dense, LayerNorm, output bias (decoder tied)
-    int64_t cls = c.n_classes ? (C * C + C) + (C * c.n_classes + c.n_classes) : 0;
-    return emb + c.n_layer * block + ln + mlm + cls;
+EncoderConfig EncoderConfig::from_checkpoint(const Checkpoint& ck) {
+    EncoderConfig c = from_metadata(ck.metadata);
+    check_fits_checkpoint(encoder_parameter_count(c), ck);
+    return c;
 }
 
 Encoder::Encoder(const EncoderConfig& c, uint64_t seed) : config(c), gen(std::make_shared<Generator>(seed)) {
@@ -140,10 +141,23 @@ MaskedBatch mask_tokens(const Tensor& ids, int32_t mask_id, int64_t vocab_size, 
     MaskedBatch out;
     uint64_t base = gen.offset;
     gen.offset += in.size() * 4;  // three draws per position, rounded to whole Philox blocks
+    // Position i is selected when its draw is below `rate`. A short batch can draw none,
+    // and a loss with nothing to predict is undefined: then the position with the
+    // smallest draw is selected (no extra draws, so the numbers stay reproducible).
+    std::vector<bool> selected(in.size(), false);
+    size_t fallback = in.size();
+    double smallest = 2.0;
+    bool any = false;
     for (size_t i = 0; i < in.size(); ++i) {
-        bool is_special = std::find(special.begin(), special.end(), in[i]) != special.end();
+        if (std::find(special.begin(), special.end(), in[i]) != special.end()) continue;
         double pick = philox::uniform(base + 4 * i, gen.seed);
-        if (is_special || pick >= rate) continue;
+        selected[i] = pick < rate;
+        any = any || selected[i];
+        if (pick < smallest) smallest = pick, fallback = i;
+    }
+    if (!any && fallback < in.size()) selected[fallback] = true;
+    for (size_t i = 0; i < in.size(); ++i) {
+        if (!selected[i]) continue;
         labels[i] = in[i];
         out.selected++;
         double how = philox::uniform(base + 4 * i + 1, gen.seed);

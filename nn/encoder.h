@@ -24,7 +24,8 @@ struct EncoderConfig {
     double dropout = 0.0;
     bool bias = true;
     std::map<std::string, std::string> to_metadata() const;
-    static EncoderConfig from_metadata(const std::map<std::string, std::string>& meta);
+    static EncoderConfig from_metadata(const Metadata& meta);
+    static EncoderConfig from_checkpoint(const Checkpoint& ck);  // and refuse one bigger than the file
     void validate() const;
 };
 
@@ -58,7 +59,8 @@ public:
 
 // BERT's masking: each non-special position is selected with probability `rate`; a
 // selected position becomes [MASK] 80% of the time, a random token 10%, unchanged 10%.
-// labels hold the original id at selected positions and -100 (ignored) elsewhere.
+// labels hold the original id at selected positions and -100 (ignored) elsewhere. At
+// least one position is selected whenever one is not special (a loss needs a target).
 struct MaskedBatch {
     Tensor input_ids, labels;
     int64_t selected = 0, masked = 0, randomized = 0, unchanged = 0;  // counts, for the tutorial

@@ -12,19 +12,50 @@ namespace aprender::nn {
 
 // ---- config ---------------------------------------------------------------------------------
 
-void GPTConfig::validate() const {
-    auto positive = [](int64_t v, const char* name) {
-        if (v <= 0) throw std::invalid_argument(fmt::format("GPT config: {} must be positive, got {}", name, v));
-    };
-    positive(vocab_size, "vocab_size");
-    positive(block_size, "block_size");
-    positive(n_layer, "n_layer");
-    positive(n_head, "n_head");
-    positive(n_embd, "n_embd");
+// The closed-form parameter count, in any number type N: int64_t to report it, double to
+// judge a config from an untrusted file (n_embd = 2^62 squares past int64 — in double it
+// is just a huge number to refuse).
+template <class N>
+static N gpt_parameters(const GPTConfig& c) {
+    N C = N(c.n_embd), b = c.bias ? N(1) : N(0), V = N(c.vocab_size);
+    N ln = C + b * C;
+    N attn = N(4) * (C * C + b * C);
+    N mlp = C * N(4) * C + b * N(4) * C + N(4) * C * C + b * C;
+    N block = N(2) * ln + attn + mlp;
+    N head = c.tie_weights ? N(0) : V * C;
+    return V * C + N(c.block_size) * C + N(c.n_layer) * block + ln + head;
+}
+
+int64_t gpt_parameter_count(const GPTConfig& c) { return gpt_parameters<int64_t>(c); }
+
+void validate_transformer_config(const std::string& model, const std::vector<std::pair<const char*, int64_t>>& sizes,
+                                 int64_t n_embd, int64_t n_head, double dropout, double parameters) {
+    for (const auto& [name, v] : sizes)
+        if (v <= 0) throw std::invalid_argument(fmt::format("{} config: {} must be positive, got {}", model, name, v));
     if (n_embd % n_head != 0)
-        throw std::invalid_argument(fmt::format("GPT config: n_embd {} is not divisible by n_head {}", n_embd, n_head));
-    if (dropout < 0 || dropout >= 1)
-        throw std::invalid_argument(fmt::format("GPT config: dropout must be in [0, 1), got {}", dropout));
+        throw std::invalid_argument(fmt::format("{} config: n_embd {} is not divisible by n_head {}", model, n_embd, n_head));
+    if (!(dropout >= 0 && dropout < 1))  // written so that NaN fails too
+        throw std::invalid_argument(fmt::format("{} config: dropout must be in [0, 1), got {}", model, dropout));
+    if (parameters > kMaxParameters)
+        throw std::invalid_argument(
+            fmt::format("{} config: {:.3g} parameters is beyond any machine (at most 2^40)", model, parameters));
+}
+
+void GPTConfig::validate() const {
+    validate_transformer_config("GPT",
+                                {{"vocab_size", vocab_size},
+                                 {"block_size", block_size},
+                                 {"n_layer", n_layer},
+                                 {"n_head", n_head},
+                                 {"n_embd", n_embd}},
+                                n_embd, n_head, dropout, gpt_parameters<double>(*this));
+}
+
+void check_fits_checkpoint(int64_t parameters, const Checkpoint& ck) {
+    if (parameters > ck.numel())
+        throw SafetensorsError(fmt::format("the config in the metadata describes {} parameters but the file holds only "
+                                           "{} numbers: the config and the tensors do not belong together",
+                                           parameters, ck.numel()));
 }
 
 std::map<std::string, std::string> GPTConfig::to_metadata() const {
@@ -39,43 +70,24 @@ std::map<std::string, std::string> GPTConfig::to_metadata() const {
             {"tie_weights", tie_weights ? "true" : "false"}};
 }
 
-GPTConfig GPTConfig::from_metadata(const std::map<std::string, std::string>& meta) {
-    auto get = [&](const char* key) -> const std::string& {
-        auto it = meta.find(key);
-        if (it == meta.end()) throw std::runtime_error(fmt::format("checkpoint metadata lacks '{}'", key));
-        return it->second;
-    };
-    auto integer = [&](const char* key) {
-        const std::string& s = get(key);
-        try {
-            size_t used = 0;
-            long long v = std::stoll(s, &used);
-            if (used == s.size()) return (int64_t)v;
-        } catch (...) {
-        }
-        throw std::runtime_error(fmt::format("checkpoint metadata '{}' is not an integer: '{}'", key, s));
-    };
+GPTConfig GPTConfig::from_metadata(const Metadata& meta) {
     GPTConfig c;
-    c.vocab_size = integer("vocab_size");
-    c.block_size = integer("block_size");
-    c.n_layer = integer("n_layer");
-    c.n_head = integer("n_head");
-    c.n_embd = integer("n_embd");
-    c.dropout = std::stod(get("dropout"));
-    c.bias = get("bias") == "true";
-    c.tie_weights = get("tie_weights") == "true";
+    c.vocab_size = metadata_int(meta, "vocab_size");
+    c.block_size = metadata_int(meta, "block_size");
+    c.n_layer = metadata_int(meta, "n_layer");
+    c.n_head = metadata_int(meta, "n_head");
+    c.n_embd = metadata_int(meta, "n_embd");
+    c.dropout = metadata_double(meta, "dropout");
+    c.bias = metadata_bool(meta, "bias");
+    c.tie_weights = metadata_bool(meta, "tie_weights");
     c.validate();
     return c;
 }
 
-int64_t gpt_parameter_count(const GPTConfig& c) {
-    int64_t C = c.n_embd, b = c.bias ? 1 : 0;
-    int64_t ln = C + b * C;
-    int64_t attn = 4 * (C * C + b * C);
-    int64_t mlp = C * 4 * C + b * 4 * C + 4 * C * C + b * C;
-    int64_t block = 2 * ln + attn + mlp;
-    int64_t head = c.tie_weights ? 0 : c.vocab_size * C;
-    return c.vocab_size * C + c.block_size * C + c.n_layer * block + ln + head;
+GPTConfig GPTConfig::from_checkpoint(const Checkpoint& ck) {
+    GPTConfig c = from_metadata(ck.metadata);
+    check_fits_checkpoint(gpt_parameter_count(c), ck);
+    return c;
 }
 
 // ---- block ----------------------------------------------------------------------------------------

@@ -8,6 +8,7 @@
 #pragma once
 
 #include "nn/attention.h"
+#include "nn/safetensors.h"
 
 #include <map>
 #include <optional>
@@ -25,9 +26,24 @@ struct GPTConfig {
     bool tie_weights = false;  // lm_head.weight is wte.weight
     // as strings, for a checkpoint's metadata, and back
     std::map<std::string, std::string> to_metadata() const;
-    static GPTConfig from_metadata(const std::map<std::string, std::string>& meta);
+    static GPTConfig from_metadata(const Metadata& meta);
+    // from_metadata, then refuse a config that asks for more parameters than the file holds
+    static GPTConfig from_checkpoint(const Checkpoint& ck);
     void validate() const;  // throws std::invalid_argument naming the bad field
 };
+
+// No config may describe more parameters than this (4 TiB of float32): a bigger one comes
+// from a corrupt file or a typo, and must be refused before anything is allocated.
+constexpr double kMaxParameters = 1099511627776.0;  // 2^40
+
+// The checks every transformer config shares (GPT's and the encoder's): each named size
+// positive, n_head dividing n_embd, dropout in [0, 1), at most kMaxParameters (counted in
+// double by the caller, so that no size can overflow). Errors start with `model`.
+void validate_transformer_config(const std::string& model, const std::vector<std::pair<const char*, int64_t>>& sizes,
+                                 int64_t n_embd, int64_t n_head, double dropout, double parameters);
+
+// Throws SafetensorsError when a config of `parameters` cannot come from `ck`'s tensors.
+void check_fits_checkpoint(int64_t parameters, const Checkpoint& ck);
 
 // Pre-LayerNorm transformer block. `causal` false gives the bidirectional (BERT) block.
 class Block : public Module {

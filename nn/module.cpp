@@ -3,6 +3,8 @@
 
 #include <fmt/format.h>
 
+#include <cstring>
+#include <map>
 #include <set>
 
 namespace aprender::nn {
@@ -114,6 +116,20 @@ void Module::load_state_dict(const NamedTensors& tensors, bool strict) {
     }
     for (auto& [name, t] : tensors)
         if (!known.count(name)) unexpected.push_back(name);
+    // Tied weights (one tensor, two names, e.g. wte.weight and lm_head.weight) are saved
+    // under each name; both copies must hold the same bytes, or loading would keep
+    // whichever came last and silently drop the other.
+    std::map<const TensorImpl*, std::string> first_name;
+    std::vector<std::string> untied;
+    for (auto& [name, t] : mine) {
+        auto [it, fresh] = first_name.emplace(&t.impl(), name);
+        if (fresh || !given.count(name) || !given.count(it->second)) continue;
+        Tensor a = given[it->second]->detach().to(Device::cpu()).contiguous();
+        Tensor b = given[name]->detach().to(Device::cpu()).contiguous();
+        if (a.shape() == b.shape() && a.dtype() == b.dtype() &&
+            std::memcmp(a.raw_data(), b.raw_data(), (size_t)a.numel() * dtype_size(a.dtype())) != 0)
+            untied.push_back(it->second + " and " + name);
+    }
     auto join = [](const std::vector<std::string>& v) {
         std::string s;
         for (size_t i = 0; i < v.size(); ++i) s += (i ? ", " : "") + v[i];
@@ -123,6 +139,7 @@ void Module::load_state_dict(const NamedTensors& tensors, bool strict) {
     if (!mismatched.empty()) problems += "\n  mis-shaped: " + join(mismatched);
     if (strict && !missing.empty()) problems += "\n  missing: " + join(missing);
     if (strict && !unexpected.empty()) problems += "\n  unexpected: " + join(unexpected);
+    if (!untied.empty()) problems += "\n  tied in the model but different in the checkpoint: " + join(untied);
     if (!problems.empty()) throw std::runtime_error("load_state_dict: the checkpoint does not fit the model:" + problems);
     NoGradGuard no_grad;
     for (auto& [name, t] : mine)

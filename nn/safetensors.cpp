@@ -17,6 +17,7 @@
 #include <algorithm>
 #include <bit>
 #include <cerrno>
+#include <cmath>
 #include <cstdio>
 #include <cstring>
 #include <filesystem>
@@ -258,6 +259,58 @@ Checkpoint load_safetensors(const std::string& path) {
     }
     if (in.bad()) throw SafetensorsError(fmt::format("error reading safetensors file '{}'", path));
     return parse_safetensors(bytes, path);
+}
+
+std::optional<std::string> non_finite_tensor(const NamedTensors& tensors) {
+    for (const auto& [name, t] : tensors) {
+        if (t.dtype() == DType::i32) continue;
+        Tensor host = t.detach().to(Device::cpu()).contiguous().to(DType::f64);
+        const double* p = static_cast<const double*>(host.raw_data());
+        for (int64_t i = 0; i < host.numel(); ++i)
+            if (!std::isfinite(p[i])) return name;
+    }
+    return std::nullopt;
+}
+
+int64_t Checkpoint::numel() const {
+    int64_t n = 0;
+    for (const auto& [name, t] : tensors) n += t.numel();  // each was checked against the file's size
+    return n;
+}
+
+static const std::string& metadata_value(const Metadata& meta, const std::string& key) {
+    auto it = meta.find(key);
+    if (it == meta.end()) throw SafetensorsError(fmt::format("checkpoint metadata lacks '{}'", key));
+    return it->second;
+}
+
+int64_t metadata_int(const Metadata& meta, const std::string& key) {
+    const std::string& s = metadata_value(meta, key);
+    size_t used = 0;
+    try {
+        long long v = std::stoll(s, &used);
+        if (used == s.size()) return v;
+    } catch (const std::logic_error&) {  // not a number, or out of int64's range
+    }
+    throw SafetensorsError(fmt::format("checkpoint metadata '{}' is not an integer: '{}'", key, s));
+}
+
+double metadata_double(const Metadata& meta, const std::string& key) {
+    const std::string& s = metadata_value(meta, key);
+    size_t used = 0;
+    try {
+        double v = std::stod(s, &used);
+        if (used == s.size()) return v;
+    } catch (const std::logic_error&) {
+    }
+    throw SafetensorsError(fmt::format("checkpoint metadata '{}' is not a number: '{}'", key, s));
+}
+
+bool metadata_bool(const Metadata& meta, const std::string& key) {
+    const std::string& s = metadata_value(meta, key);
+    if (s == "true") return true;
+    if (s == "false") return false;
+    throw SafetensorsError(fmt::format("checkpoint metadata '{}' must be true or false, got '{}'", key, s));
 }
 
 Metadata load_into(Module& module, const std::string& path, bool strict) {

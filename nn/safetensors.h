@@ -25,6 +25,7 @@
 #include "nn/module.h"
 
 #include <map>
+#include <optional>
 #include <stdexcept>
 #include <string>
 
@@ -39,7 +40,22 @@ struct SafetensorsError : std::runtime_error {
 struct Checkpoint {
     NamedTensors tensors;  // in the order of the file's data section
     Metadata metadata;     // the header's "__metadata__" (empty when absent)
+    // How many numbers the file holds, all tensors together: the most parameters a config
+    // in its metadata can honestly describe (a corrupt header must not make us allocate
+    // terabytes before the tensors are even compared).
+    int64_t numel() const;
 };
+
+// The name of the first floating-point tensor holding a NaN or an infinity, if any: model
+// weights never should (training stops when its loss does), so a file with one is corrupt.
+std::optional<std::string> non_finite_tensor(const NamedTensors& tensors);
+
+// A config read back from metadata strings, strictly: the key must be there, the whole
+// value must be the number ("0.1xyz" and "" are refused) and a bool is "true" or "false".
+// Errors name the key and the value.
+int64_t metadata_int(const Metadata& meta, const std::string& key);
+double metadata_double(const Metadata& meta, const std::string& key);
+bool metadata_bool(const Metadata& meta, const std::string& key);
 
 // Write `tensors` (any device, any layout; f32 → "F32", f64 → "F64", i32 → "I32") in
 // the order given. Tied weights — one tensor under two names — are written under each

@@ -246,3 +246,69 @@ TEST_CASE("nn: a GPT saved and loaded gives bit-identical logits; tied weights s
     CHECK(a.forward(ids).to_vector<float>() == b.forward(ids).to_vector<float>());
     CHECK(b.lm_head->weight.same(b.wte->weight));
 }
+
+TEST_CASE("nn: a checkpoint's config is read strictly and checked against its tensors before anything is built") {
+    GPTConfig c = small_gpt();
+    GPT a(c, 1);
+    std::string path = "/tmp/aprender-test-gpt-config.safetensors";
+    save_safetensors(path, a.state_dict(), c.to_metadata());
+    Checkpoint good = load_safetensors(path);
+    CHECK(GPTConfig::from_checkpoint(good).n_layer == c.n_layer);
+    auto with = [&](const std::string& key, const std::string& value) {
+        Checkpoint ck = good;
+        ck.metadata[key] = value;
+        return ck;
+    };
+    // more blocks than the file has numbers for: refused before 10^8 blocks are built
+    CHECK_THROWS_WITH(GPTConfig::from_checkpoint(with("n_layer", "100000000")),
+                      doctest::Contains("parameters but the file holds only"));
+    // sizes whose product passes int64: counted in double and refused, not overflowed
+    Checkpoint huge = with("n_embd", "4611686018427387904");
+    huge.metadata.insert_or_assign("n_head", std::string(1, '1'));
+    CHECK_THROWS_WITH(GPTConfig::from_checkpoint(huge), doctest::Contains("beyond any machine"));
+    CHECK_THROWS_WITH(GPTConfig::from_checkpoint(with("dropout", "0.1xyz")),
+                      doctest::Contains("'dropout' is not a number: '0.1xyz'"));
+    CHECK_THROWS_WITH(GPTConfig::from_checkpoint(with("dropout", "nan")), doctest::Contains("dropout must be in [0, 1)"));
+    CHECK_THROWS_WITH(GPTConfig::from_checkpoint(with("bias", "yes")), doctest::Contains("'bias' must be true or false"));
+    CHECK_THROWS_WITH(GPTConfig::from_checkpoint(with("vocab_size", "")), doctest::Contains("'vocab_size' is not an integer"));
+
+    EncoderConfig e;
+    e.vocab_size = 20, e.max_len = 8, e.n_layer = 1, e.n_head = 2, e.n_embd = 16;
+    Metadata em = e.to_metadata();
+    em["vocab_size"] = "21abc";
+    CHECK_THROWS_WITH(EncoderConfig::from_metadata(em), doctest::Contains("'vocab_size' is not an integer: '21abc'"));
+    e.max_len = int64_t(1) << 61;
+    CHECK_THROWS_WITH(e.validate(), doctest::Contains("Encoder config:"));
+}
+
+TEST_CASE("nn: tied weights that differ in a checkpoint are refused, not half loaded") {
+    GPTConfig c = small_gpt();
+    c.tie_weights = true;
+    GPT a(c, 1), b(c, 2);
+    NamedTensors sd = a.state_dict();
+    for (auto& [name, t] : sd)
+        if (name == "lm_head.weight") t = t.detach() + 1.0;  // a separate tensor now, holding other values
+    CHECK_THROWS_WITH(b.load_state_dict(sd),
+                      doctest::Contains("tied in the model but different in the checkpoint: wte.weight and lm_head.weight"));
+    CHECK_NOTHROW(b.load_state_dict(a.state_dict()));  // the same bytes under both names load
+}
+
+TEST_CASE("nn: NaN or infinite weights are found by name") {
+    NamedTensors ok = {{"w", Tensor::from(std::vector<float>{1, 2}, {2})}, {"ids", Tensor::from(std::vector<int32_t>{1}, {1})}};
+    CHECK_FALSE(non_finite_tensor(ok).has_value());
+    NamedTensors bad = ok;
+    bad.push_back({"b", Tensor::from(std::vector<float>{0, std::nanf("")}, {2})});
+    CHECK(non_finite_tensor(bad) == std::optional<std::string>("b"));
+    bad.back().second = Tensor::from(std::vector<double>{INFINITY}, {1})  /* f64 */;
+    CHECK(non_finite_tensor(bad) == std::optional<std::string>("b"));
+}
+
+TEST_CASE("nn: BERT masking selects at least one position, even in a tiny batch") {
+    Tensor ids = random_ids(1, 4, 20, 3);
+    Generator g(5);
+    MaskedBatch mb = mask_tokens(ids, 19, 20, {}, g, 1e-9);  // a rate that draws nothing
+    CHECK(mb.selected == 1);
+    Generator g2(5);
+    MaskedBatch all_special = mask_tokens(Tensor::from(std::vector<int32_t>{7, 7}, {1, 2}), 19, 20, {7}, g2);
+    CHECK(all_special.selected == 0);  // nothing may be selected: nothing is
+}

@@ -38,6 +38,25 @@ TEST_CASE("tokenizer: unicode lower, nfc and validation") {
     CHECK_THROWS_AS(encode_utf8(char32_t(0xD800)), TokenizerError);
 }
 
+TEST_CASE("tokenizer: normalizing stays linear: a run of more than 30 combining marks gets a joiner (stream-safe text)") {
+    // a + (acute, dot below) x 40: 80 marks on one letter. NFC sorts each run of marks by
+    // combining class, and a sort of a 100 000-mark run would take minutes; Unicode's
+    // stream-safe format caps runs at 30 by inserting U+034F COMBINING GRAPHEME JOINER.
+    std::string zalgo = "a";
+    for (int i = 0; i < 40; ++i) zalgo += "\xCC\x81\xCC\xA3";
+    std::string n = nfc(zalgo);
+    auto cps = decode_utf8(n);
+    int run = 0, longest = 0, joiners = 0;
+    for (char32_t cp : cps) {
+        if (cp == 0x34F) ++joiners, run = 0;
+        else if (cp >= 0x300 && cp < 0x370) longest = std::max(longest, ++run);
+        else run = 0;
+    }
+    CHECK(joiners == 2);  // after marks 30 and 60 (á takes the first acute: 79 marks remain)
+    CHECK(longest <= 30);
+    CHECK(nfc("e\xCC\x81 coração") == "é coração");  // ordinary text is untouched
+}
+
 TEST_CASE("tokenizer: split_words keeps words whole and punctuation apart") {
     using V = std::vector<std::string>;
     CHECK(split_words("Olá, Mundo! TP558 é legal.") == V{"Olá", ",", "Mundo", "!", "TP558", "é", "legal", "."});

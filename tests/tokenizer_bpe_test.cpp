@@ -4,6 +4,7 @@
 #include <doctest/doctest.h>
 
 #include "tokenizer/bpe.h"
+#include "tokenizer/json_file.h"
 #include "tokenizer/byte_unicode.h"
 #include "tokenizer/gpt2_pretokenizer.h"
 
@@ -138,6 +139,51 @@ TEST_CASE("tokenizer: BPE bad input is a clear error") {
     { std::ofstream(dir + "/vocab.json") << "{\"a\": 0,"; }
     CHECK_THROWS_WITH_AS(BpeTokenizer::load(dir), doctest::Contains("is not valid JSON"), TokenizerError);
     CHECK_THROWS_AS(BpeTokenizer::load(dir + "/missing"), TokenizerError);
+    CHECK_THROWS_WITH_AS(BpeTokenizer::load_gpt2(dir, dir + "/merges.txt"), doctest::Contains("is a folder, not a file"),
+                         TokenizerError);
+}
+
+TEST_CASE("tokenizer: BPE files that would quietly give other ids are refused") {
+    auto tok = BpeTokenizer::train(std::string(kPortuguese), 400);  // well over 64 merges
+    auto dir = temp_dir("bpe_files");
+    tok.save(dir);
+    std::string merges = aprender::tokenizer::read_text_file(dir + "/merges.txt");
+    // an empty or truncated merges file: the vocabulary's merged tokens could never be made
+    { std::ofstream(dir + "/merges.txt") << "#version: 0.2\n"; }
+    CHECK_THROWS_WITH_AS(BpeTokenizer::load(dir), doctest::Contains("are made by none of them"), TokenizerError);
+    // a merge listed twice names both lines
+    std::string first = merges.substr(merges.find('\n') + 1);
+    first = first.substr(0, first.find('\n') + 1);
+    { std::ofstream(dir + "/merges.txt") << merges << first; }
+    CHECK_THROWS_WITH_AS(BpeTokenizer::load(dir), doctest::Contains("is already on line 2"), TokenizerError);
+    // a byte-order mark before the header is not part of the first line
+    { std::ofstream(dir + "/merges.txt") << "\xEF\xBB\xBF" << merges; }
+    CHECK(BpeTokenizer::load(dir).encode("a constituição") == tok.encode("a constituição"));
+    // JSON keeps the last of two equal keys: a token would silently vanish
+    std::ofstream(dir + "/merges.txt") << merges;
+    std::string vocab = aprender::tokenizer::read_text_file(dir + "/vocab.json");
+    { std::ofstream(dir + "/vocab.json") << "{\"a\": 1, " << vocab.substr(vocab.find('{') + 1); }
+    CHECK_THROWS_WITH_AS(BpeTokenizer::load(dir), doctest::Contains("the key \"a\" appears twice"), TokenizerError);
+}
+
+TEST_CASE("tokenizer: special tokens cut the text at their first occurrence, the longest at a tie") {
+    auto base = BpeTokenizer::train(std::string(kPortuguese), 300);
+    auto dir = temp_dir("bpe_specials");
+    base.save(dir);
+    // Add two specials, one a prefix of the other, to the saved vocabulary.
+    auto vocab = aprender::tokenizer::read_json_file(dir + "/vocab.json");
+    int32_t n = (int32_t)vocab.size();
+    vocab["<|x|>"] = n;
+    vocab["<|x|>y"] = n + 1;
+    { std::ofstream(dir + "/vocab.json") << vocab.dump(); }
+    auto tok = BpeTokenizer::load_gpt2(dir + "/vocab.json", dir + "/merges.txt");
+    int32_t eot = *tok.special_token_id("<|endoftext|>");
+    auto ids = tok.encode("a<|x|>yb<|x|><|endoftext|><|x|>", true);
+    std::vector<int32_t> expected = tok.encode("a");
+    expected.push_back(n + 1);
+    for (int32_t id : tok.encode("b")) expected.push_back(id);
+    expected.insert(expected.end(), {n, eot, n});
+    CHECK(ids == expected);
 }
 
 TEST_CASE("tokenizer: BPE save and load keep the same ids") {

@@ -136,14 +136,24 @@ std::vector<int32_t> BpeTokenizer::encode(std::string_view text, bool allow_spec
         return out;
     }
     // Cut the text at the special tokens (the earliest occurrence first; at the same
-    // position the longest one), encoding the ordinary text in between.
+    // position the longest one), encoding the ordinary text in between. Each special's
+    // next occurrence is remembered and searched again only once the cut has passed it,
+    // so the text is scanned once per special, not once per special per cut.
+    std::vector<const std::pair<const std::string, int32_t>*> entries;
+    std::vector<size_t> next_at;  // where entries[k] occurs next (npos: nowhere after the cut)
+    for (auto& entry : specials_) {
+        entries.push_back(&entry);
+        next_at.push_back(text.find(entry.first));
+    }
     size_t pos = 0;
     while (pos < text.size()) {
         size_t best_at = std::string_view::npos;
         const std::pair<const std::string, int32_t>* best = nullptr;
-        for (auto& entry : specials_) {
-            size_t at = text.find(entry.first, pos);
+        for (size_t k = 0; k < entries.size(); ++k) {
+            if (next_at[k] != std::string_view::npos && next_at[k] < pos) next_at[k] = text.find(entries[k]->first, pos);
+            size_t at = next_at[k];
             if (at == std::string_view::npos) continue;
+            const auto& entry = *entries[k];
             if (at < best_at || (at == best_at && entry.first.size() > best->first.size())) {
                 best_at = at;
                 best = &entry;

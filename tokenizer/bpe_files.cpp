@@ -41,10 +41,12 @@ BpeTokenizer BpeTokenizer::load_gpt2(const std::string& vocab_json_path, const s
     }
 
     std::string text = read_text_file(merges_path);
+    if (text.rfind("\xEF\xBB\xBF", 0) == 0) text.erase(0, 3);  // a byte-order mark some editors write
     std::istringstream lines(text);
     std::string line;
     std::vector<std::pair<int32_t, int32_t>> merges;
     std::vector<bool> is_merge_result(n, false);
+    std::map<std::pair<int32_t, int32_t>, int> line_of_merge;
     for (int line_no = 1; std::getline(lines, line); ++line_no) {
         if (!line.empty() && line.back() == '\r') line.pop_back();
         if (line.empty() || (line_no == 1 && line.rfind("#version", 0) == 0)) continue;
@@ -63,13 +65,30 @@ BpeTokenizer BpeTokenizer::load_gpt2(const std::string& vocab_json_path, const s
         if (merged == id_of_visible.end())
             throw TokenizerError(fmt::format("{}:{}: merged token '{}' is not in {}", merges_path, line_no, left + right,
                                              vocab_json_path));
-        merges.emplace_back(find(left), find(right));
+        std::pair<int32_t, int32_t> pair{find(left), find(right)};
+        if (auto [it, fresh] = line_of_merge.emplace(pair, line_no); !fresh)
+            throw TokenizerError(fmt::format("{}:{}: the merge '{} {}' is already on line {}", merges_path, line_no, left,
+                                             right, it->second));
+        merges.push_back(pair);
         is_merge_result[merged->second] = true;
     }
 
+    // A multi-byte token that no merge makes can only be typed whole: a special token
+    // such as <|endoftext|>. A vocabulary has a handful; hundreds mean the merges file is
+    // truncated, empty or belongs to another vocabulary — encoding would quietly cut words
+    // into bytes instead of the tokens the model knows.
     std::map<std::string, int32_t> specials;
+    std::string examples;  // the first few, for the message
     for (size_t id = 0; id < n; ++id)
-        if (!readable[id] || (tokens[id].size() > 1 && !is_merge_result[id])) specials[tokens[id]] = static_cast<int32_t>(id);
+        if (!readable[id] || (tokens[id].size() > 1 && !is_merge_result[id])) {
+            specials[tokens[id]] = static_cast<int32_t>(id);
+            if (readable[id] && specials.size() <= 3) examples += (examples.empty() ? "'" : ", '") + tokens[id] + "'";
+        }
+    constexpr size_t kMaxSpecials = 64;
+    if (specials.size() > kMaxSpecials)
+        throw TokenizerError(fmt::format("{} has {} merges, but {} entries of {} (such as {}) are made by none of them: "
+                                         "is the merges file truncated, or from another tokenizer?",
+                                         merges_path, merges.size(), specials.size(), vocab_json_path, examples));
     try {
         return BpeTokenizer(std::move(tokens), std::move(merges), std::move(specials));
     } catch (const TokenizerError& e) {

@@ -11,10 +11,14 @@
 #include <filesystem>
 #include <fstream>
 #include <iterator>
+#include <set>
+#include <vector>
 
 namespace aprender::tokenizer {
 
 std::string read_text_file(const std::string& path) {
+    // an ifstream opens a folder and fails only on the first read, with a message naming no path
+    if (std::filesystem::is_directory(path)) throw TokenizerError(fmt::format("{} is a folder, not a file", path));
     std::ifstream in(path, std::ios::binary);
     if (!in) throw TokenizerError(fmt::format("cannot open {}: {}", path, std::strerror(errno)));
     return std::string((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
@@ -22,10 +26,24 @@ std::string read_text_file(const std::string& path) {
 
 nlohmann::json read_json_file(const std::string& path) {
     std::string text = read_text_file(path);
+    // JSON allows a key twice in one object and keeps the last; in a vocabulary that
+    // silently drops a token, so the parser's callback keeps each open object's keys and
+    // stops at a repeat.
+    std::vector<std::set<std::string>> open_objects;
+    auto no_repeated_keys = [&](int, nlohmann::json::parse_event_t event, nlohmann::json& value) {
+        using E = nlohmann::json::parse_event_t;
+        if (event == E::object_start) open_objects.emplace_back();
+        else if (event == E::object_end) open_objects.pop_back();
+        else if (event == E::key && !open_objects.back().insert(value.get<std::string>()).second)
+            throw TokenizerError(fmt::format("{}: the key \"{}\" appears twice in one object", path, value.get<std::string>()));
+        return true;
+    };
     try {
-        return nlohmann::json::parse(text);
+        return nlohmann::json::parse(text, no_repeated_keys);
     } catch (const nlohmann::json::parse_error& e) {
         throw TokenizerError(fmt::format("{} is not valid JSON: {}", path, e.what()));
+    } catch (const nlohmann::json::exception& e) {  // e.g. a number too big for a double
+        throw TokenizerError(fmt::format("{}: {}", path, e.what()));
     }
 }
 

@@ -45,6 +45,7 @@ std::vector<LearnedMerge> learn_merges(std::vector<std::vector<int32_t>> words, 
     std::vector<LearnedMerge> merges;
     std::vector<int64_t> last_touched(words.size(), -1);  // skips repeated entries of words_with
     std::unordered_map<uint64_t, int64_t> delta;
+    std::vector<size_t> merged_at;  // positions of the new token in the word being updated
     while (static_cast<int64_t>(merges.size()) < max_merges) {
         Candidate best{0, 0};
         while (!heap.empty()) {
@@ -67,10 +68,24 @@ std::vector<LearnedMerge> learn_merges(std::vector<std::vector<int32_t>> words, 
             if (last_touched[w] == step) continue;
             last_touched[w] = step;
             auto& word = words[w];
-            for (size_t i = 0; i + 1 < word.size(); ++i) delta[pair_key(word[i], word[i + 1])] -= counts[w];
-            size_t out = 0;  // merge left to right, in place
+            // Only the pairs next to a merge change: subtract the old pairs that touch a
+            // merged (a, b), merge left to right in place, add the new pairs that touch the
+            // merged token. (Recounting the whole word instead would make one long word —
+            // a megabyte without spaces — cost its full length in hash-map updates per merge.)
+            size_t last_pair_out = SIZE_MAX;  // the last old pair subtracted, so none twice
+            auto subtract = [&](size_t j) {    // old pair (word[j], word[j + 1])
+                if (j + 1 >= word.size() || (last_pair_out != SIZE_MAX && j <= last_pair_out)) return;
+                delta[pair_key(word[j], word[j + 1])] -= counts[w];
+                last_pair_out = j;
+            };
+            merged_at.clear();
+            size_t out = 0;
             for (size_t i = 0; i < word.size(); ++i) {
                 if (i + 1 < word.size() && word[i] == a && word[i + 1] == b) {
+                    if (i > 0) subtract(i - 1);
+                    subtract(i);
+                    subtract(i + 1);
+                    merged_at.push_back(out);
                     word[out++] = merged;
                     ++i;
                 } else {
@@ -78,10 +93,17 @@ std::vector<LearnedMerge> learn_merges(std::vector<std::vector<int32_t>> words, 
                 }
             }
             word.resize(out);
-            for (size_t i = 0; i + 1 < word.size(); ++i) {
-                uint64_t k = pair_key(word[i], word[i + 1]);
+            size_t last_pair_in = SIZE_MAX;
+            auto add = [&](size_t j) {  // new pair (word[j], word[j + 1])
+                if (j + 1 >= word.size() || (last_pair_in != SIZE_MAX && j <= last_pair_in)) return;
+                uint64_t k = pair_key(word[j], word[j + 1]);
                 delta[k] += counts[w];
-                if (word[i] == merged || word[i + 1] == merged) words_with[k].push_back(w);
+                words_with[k].push_back(w);  // it holds the merged token: a future merge may need this word
+                last_pair_in = j;
+            };
+            for (size_t p : merged_at) {
+                if (p > 0) add(p - 1);
+                add(p);
             }
         }
         for (auto& [k, d] : delta) {

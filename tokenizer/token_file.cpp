@@ -8,6 +8,7 @@
 #include <cerrno>
 #include <cstdio>
 #include <cstring>
+#include <filesystem>
 #include <fstream>
 #include <iterator>
 #include <limits>
@@ -56,6 +57,7 @@ void write_token_file(const std::string& path, const std::vector<int32_t>& ids, 
 }
 
 std::vector<int32_t> read_token_file(const std::string& path) {
+    if (std::filesystem::is_directory(path)) throw TokenizerError(fmt::format("token file {} is a folder, not a file", path));
     std::ifstream in(path, std::ios::binary);
     if (!in) throw TokenizerError(fmt::format("cannot open token file {}: {}", path, std::strerror(errno)));
     std::string bytes((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());

@@ -17,10 +17,15 @@ std::unique_ptr<Tokenizer> load(const std::string& dir) {
     if (!j.is_object() || !j.contains("type") || !j["type"].is_string())
         throw TokenizerError(fmt::format("{} has no \"type\" string", path));
     auto type = j["type"].get<std::string>();
-    if (type == "char") return std::make_unique<CharTokenizer>(CharTokenizer::load(dir));
-    if (type == "bpe") return std::make_unique<BpeTokenizer>(BpeTokenizer::load(dir));
-    if (type == "wordpiece") return std::make_unique<WordPieceTokenizer>(WordPieceTokenizer::load(dir));
-    if (type == "word") return std::make_unique<WordTokenizer>(WordTokenizer::load(dir));
+    try {
+        if (type == "char") return std::make_unique<CharTokenizer>(CharTokenizer::load(dir));
+        if (type == "bpe") return std::make_unique<BpeTokenizer>(BpeTokenizer::load(dir));
+        if (type == "wordpiece") return std::make_unique<WordPieceTokenizer>(WordPieceTokenizer::load(dir));
+        if (type == "word") return std::make_unique<WordTokenizer>(WordTokenizer::load(dir));
+    } catch (const TokenizerError& e) {  // a check deep in a constructor may not know which folder it reads
+        if (std::string_view(e.what()).find(dir) != std::string_view::npos) throw;
+        throw TokenizerError(fmt::format("tokenizer {}: {}", dir, e.what()));
+    }
     throw TokenizerError(fmt::format("{}: unknown tokenizer type '{}' (expected char, word, bpe or wordpiece)", path, type));
 }
 

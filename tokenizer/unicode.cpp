@@ -48,9 +48,37 @@ void require_valid_utf8(std::string_view text, std::string_view what) {
 
 namespace {
 
+// Unicode's stream-safe text format (UAX #15): after 30 combining marks in a row, a
+// U+034F COMBINING GRAPHEME JOINER (which displays as nothing). Normalizing sorts each
+// run of marks, and utf8proc's sort is quadratic in the run's length: one letter under
+// 100 000 accents would take minutes. No real text has runs that long, so it is unchanged.
+std::string stream_safe(std::string_view text) {
+    constexpr int kMaxMarks = 30;
+    std::string out;
+    size_t copied = 0, pos = 0;  // text[copied..pos) still to be appended to out
+    int run = 0;
+    while (pos < text.size()) {
+        char32_t cp = static_cast<unsigned char>(text[pos]);
+        size_t n = cp < 0x80 ? 1 : next_code_point(text, pos, &cp);
+        bool mark = cp >= 0x300 && utf8proc_get_property(static_cast<utf8proc_int32_t>(cp))->combining_class != 0;
+        if (mark && run == kMaxMarks) {
+            out.append(text, copied, pos - copied);
+            out += "\u034F";
+            copied = pos;
+            run = 0;
+        }
+        run = mark ? run + 1 : 0;
+        pos += n;
+    }
+    if (copied == 0) return std::string(text);
+    out.append(text, copied, std::string_view::npos);
+    return out;
+}
+
 // utf8proc_map allocates with malloc; this owns the result.
-std::string run_utf8proc_map(std::string_view text, int options) {
-    require_valid_utf8(text);
+std::string run_utf8proc_map(std::string_view input, int options) {
+    require_valid_utf8(input);
+    std::string text = stream_safe(input);
     utf8proc_uint8_t* out = nullptr;
     auto n = utf8proc_map(reinterpret_cast<const utf8proc_uint8_t*>(text.data()),
                           static_cast<utf8proc_ssize_t>(text.size()), &out,

@@ -22,7 +22,10 @@ WordPieceTokenizer::WordPieceTokenizer(std::vector<std::string> tokens, bool low
       strip_accents_(strip_accents.value_or(lowercase)),
       max_chars_per_word_(max_chars_per_word) {
     unk_id_ = require("[UNK]");
-    if (max_chars_per_word_ < 1) throw TokenizerError("max_chars_per_word must be >= 1");
+    // Words are matched greedily, longest piece first: the cost grows with the square of
+    // the word's length, so the limit (BERT's is 100) must stay modest.
+    if (max_chars_per_word_ < 1 || max_chars_per_word_ > 1000)
+        throw TokenizerError(fmt::format("max_chars_per_word must be between 1 and 1000, got {}", max_chars_per_word_));
 }
 
 int32_t WordPieceTokenizer::require(const char* token) const {

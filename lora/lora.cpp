@@ -32,6 +32,13 @@ Linear::Linear(std::shared_ptr<nn::Linear> b, const Config& c, Generator& gen, c
 
 void Linear::add_adapter(const std::string& name, const Config& c, Generator& gen) {
     if (c.r <= 0) throw std::invalid_argument(fmt::format("lora: rank r must be positive, got {}", c.r));
+    // ΔW = B·A is (out × in): its rank is at most min(in, out), so a bigger r only adds
+    // parameters (and a huge one from a typo would try to allocate them).
+    if (c.r > std::min(base->in_features, base->out_features))
+        throw std::invalid_argument(fmt::format("lora: rank r = {} is more than this layer ({} -> {}) can use: ΔW = B·A has "
+                                                "rank at most min(in, out) = {}",
+                                                c.r, base->in_features, base->out_features,
+                                                std::min(base->in_features, base->out_features)));
     Tensor a = init_A(c, *base, gen);
     Tensor b = Tensor::zeros({base->out_features, c.r}, base->weight.dtype(), base->weight.device());  // ΔW = B·A = 0
     add_adapter(name, a, b, c.scaling(), c);
@@ -151,6 +158,10 @@ static bool layer_selected(const std::string& path, const std::vector<int64_t>& 
 
 std::vector<std::string> matching_paths(const nn::Module& model, const Config& c) {
     std::vector<std::string> all = linear_paths(model), out;
+    for (int64_t l : c.layers)  // a block the model lacks is its own mistake, not the targets'
+        if (std::none_of(all.begin(), all.end(), [&](const std::string& p) { return layer_selected(p, {l}); }))
+            throw std::invalid_argument(fmt::format("lora: layers: the model has no block {} (its blocks are h.0, h.1, ...; "
+                                                    "count them with `aprender info`)", l));
     for (const auto& p : all)
         for (const auto& t : c.targets)
             if (target_matches(p, t) && layer_selected(p, c.layers)) {

@@ -116,6 +116,15 @@ void save_adapter(const nn::Module& model, const std::string& dir, const std::st
 
 // ---- reading -------------------------------------------------------------------------
 
+// An optional string field: `fallback` when absent, an error naming the field when it
+// holds anything but a string (nlohmann's own message would not say which field).
+static std::string string_field(const ordered_json& j, const char* key, const std::string& fallback,
+                                const std::string& file) {
+    if (!j.contains(key) || j[key].is_null()) return fallback;
+    if (!j[key].is_string()) throw AdapterFileError(fmt::format("{}: {} must be a string, got {}", file, key, j[key].dump()));
+    return j[key].get<std::string>();
+}
+
 static Config config_from_json(const ordered_json& j, const std::string& file) {
     auto fail = [&](const std::string& what) { return AdapterFileError(file + ": " + what); };
     auto need = [&](const char* key) -> const ordered_json& {
@@ -129,9 +138,12 @@ static Config config_from_json(const ordered_json& j, const std::string& file) {
     c.r = j["r"].get<int64_t>();
     if (!need("lora_alpha").is_number()) throw fail("lora_alpha must be a number, got " + j["lora_alpha"].dump());
     c.alpha = j["lora_alpha"].get<double>();
+    if (!std::isfinite(c.alpha) || std::abs(c.alpha) > 1e6)  // s = alpha/r scales ΔW: 1e308 would make it inf
+        throw fail("lora_alpha must be a reasonable number (|alpha| ≤ 1e6), got " + j["lora_alpha"].dump());
     if (j.contains("lora_dropout")) {
         if (!j["lora_dropout"].is_number()) throw fail("lora_dropout must be a number");
         c.dropout = j["lora_dropout"].get<double>();
+        if (!(c.dropout >= 0 && c.dropout < 1)) throw fail("lora_dropout must be in [0, 1), got " + j["lora_dropout"].dump());
     }
     const auto& tm = need("target_modules");
     if (tm.is_string()) c.targets = {"re:" + tm.get<std::string>()};
@@ -141,10 +153,11 @@ static Config config_from_json(const ordered_json& j, const std::string& file) {
     if (j.contains("layers_to_transform") && !j["layers_to_transform"].is_null()) {
         const auto& l = j["layers_to_transform"];
         if (l.is_number_integer()) c.layers = {l.get<int64_t>()};
-        else if (l.is_array()) c.layers = l.get<std::vector<int64_t>>();
-        else throw fail("layers_to_transform must be null, an integer or a list of integers");
+        else if (l.is_array() && std::all_of(l.begin(), l.end(), [](auto& x) { return x.is_number_integer(); }))
+            c.layers = l.get<std::vector<int64_t>>();
+        else throw fail("layers_to_transform must be null, an integer or a list of integers, got " + l.dump());
     }
-    std::string b = j.value("bias", "none");
+    std::string b = string_field(j, "bias", "none", file);
     if (b == "none") c.bias = BiasMode::none;
     else if (b == "all") c.bias = BiasMode::all;
     else if (b == "lora_only") c.bias = BiasMode::lora_only;
@@ -157,6 +170,8 @@ static Config config_from_json(const ordered_json& j, const std::string& file) {
         const auto& iw = j["init_lora_weights"];
         c.init = (iw.is_string() && iw == "gaussian") ? Init::gaussian : Init::kaiming;
     }
+    if (j.contains("fan_in_fan_out") && !j["fan_in_fan_out"].is_boolean())
+        throw fail("fan_in_fan_out must be true or false, got " + j["fan_in_fan_out"].dump());
     if (j.value("fan_in_fan_out", false)) throw fail("fan_in_fan_out = true (Conv1D-style [in, out] weights) is not supported");
     if (j.contains("aprender_seed") && j["aprender_seed"].is_number_unsigned()) c.seed = j["aprender_seed"].get<uint64_t>();
     return c;
@@ -165,6 +180,7 @@ static Config config_from_json(const ordered_json& j, const std::string& file) {
 AdapterFiles read_adapter(const std::string& dir) {
     if (!fs::is_directory(dir)) throw AdapterFileError("adapter '" + dir + "' is not a directory (expected " + kConfigFile + " and " + kWeightsFile + " inside)");
     std::string cfile = (fs::path(dir) / kConfigFile).string(), wfile = (fs::path(dir) / kWeightsFile).string();
+    if (fs::is_directory(cfile)) throw AdapterFileError("'" + cfile + "' is a folder, not a file");
     std::ifstream f(cfile);
     if (!f) throw AdapterFileError("cannot read '" + cfile + "'");
     ordered_json j;
@@ -176,9 +192,11 @@ AdapterFiles read_adapter(const std::string& dir) {
     if (!j.is_object()) throw AdapterFileError(cfile + ": expected a JSON object");
     AdapterFiles a;
     a.config = config_from_json(j, cfile);
-    a.base_model_name_or_path = j.value("base_model_name_or_path", "");
-    a.base_sha256 = j.value("aprender_base_sha256", "");
+    a.base_model_name_or_path = string_field(j, "base_model_name_or_path", "", cfile);
+    a.base_sha256 = string_field(j, "aprender_base_sha256", "", cfile);
     a.weights = nn::load_safetensors(wfile);
+    if (auto bad = nn::non_finite_tensor(a.weights.tensors))
+        throw AdapterFileError(fmt::format("{}: tensor '{}' holds NaN or infinite values", wfile, *bad));
 
     // Pair up the factors: every lora_A needs its lora_B and the other way round.
     std::map<std::string, std::pair<Tensor, Tensor>> pairs;

@@ -9,6 +9,7 @@
 #include <doctest/doctest.h>
 #include <nlohmann/json.hpp>
 
+#include <cmath>
 #include <filesystem>
 #include <fstream>
 #include <unistd.h>
@@ -171,6 +172,31 @@ TEST_CASE("lora: corrupt or inconsistent adapter files are refused naming the pr
     CHECK_THROWS_WITH(lora::load_adapter(fresh, tmp / "a"), doctest::Contains("missing field \"lora_alpha\""));
     rewrite([](auto& j) { j["bias"] = "some"; });
     CHECK_THROWS_WITH(lora::load_adapter(fresh, tmp / "a"), doctest::Contains("bias must be"));
+    // a field of the wrong JSON type is named (nlohmann's own message would not say which)
+    rewrite([](auto& j) { j["bias"] = 1; });
+    CHECK_THROWS_WITH(lora::load_adapter(fresh, tmp / "a"), doctest::Contains("bias must be a string, got 1"));
+    rewrite([](auto& j) { j["base_model_name_or_path"] = 5; });
+    CHECK_THROWS_WITH(lora::load_adapter(fresh, tmp / "a"), doctest::Contains("base_model_name_or_path must be a string"));
+    rewrite([](auto& j) { j["layers_to_transform"] = {"0"}; });
+    CHECK_THROWS_WITH(lora::load_adapter(fresh, tmp / "a"), doctest::Contains("layers_to_transform must be"));
+    rewrite([](auto& j) { j["fan_in_fan_out"] = "no"; });
+    CHECK_THROWS_WITH(lora::load_adapter(fresh, tmp / "a"), doctest::Contains("fan_in_fan_out must be true or false"));
+    // values that would make the layer's output NaN or inf
+    rewrite([](auto& j) { j["lora_alpha"] = 1e308; });
+    CHECK_THROWS_WITH(lora::load_adapter(fresh, tmp / "a"), doctest::Contains("lora_alpha must be a reasonable number"));
+    rewrite([](auto& j) { j["lora_dropout"] = 2; });
+    CHECK_THROWS_WITH(lora::load_adapter(fresh, tmp / "a"), doctest::Contains("lora_dropout must be in [0, 1), got 2"));
+    std::ofstream(cfg) << good;
+    {
+        std::string weights = tmp / "a/adapter_model.safetensors";
+        nn::Checkpoint ck = nn::load_safetensors(weights);
+        std::vector<float> v = ck.tensors[0].second.to_vector<float>();
+        v[0] = std::nanf("");
+        ck.tensors[0].second = Tensor::from(v, ck.tensors[0].second.shape());
+        nn::save_safetensors(weights, ck.tensors, ck.metadata);
+        CHECK_THROWS_WITH(lora::load_adapter(fresh, tmp / "a"), doctest::Contains("holds NaN or infinite values"));
+    }
+    CHECK(lora::adapters(fresh).empty());
     std::ofstream(cfg) << "{ not json";
     CHECK_THROWS_WITH(lora::load_adapter(fresh, tmp / "a"), doctest::Contains("not valid JSON"));
     std::ofstream(cfg) << good;

@@ -110,4 +110,17 @@ TEST_CASE("lora: targets that match nothing are an error listing the Linear laye
     c.targets = {"q_proj"};
     c.layers = {0};
     CHECK(lora::matching_paths(m, c) == std::vector<std::string>{"h.0.attn.q_proj"});
+    c.layers = {0, 99};  // the block is the mistake, not the targets
+    CHECK_THROWS_WITH(lora::matching_paths(m, c), doctest::Contains("the model has no block 99"));
+}
+
+TEST_CASE("lora: a rank above min(in, out) is refused: B·A could not use it") {
+    nn::GPT m(lora_test_config());
+    lora::Config c;
+    int64_t C = lora_test_config().n_embd;
+    c.r = C;  // the most a (C -> C) projection can use
+    CHECK_NOTHROW(lora::apply(m, c));
+    nn::GPT fresh(lora_test_config());
+    c.r = C + 1;
+    CHECK_THROWS_WITH(lora::apply(fresh, c), doctest::Contains("rank at most min(in, out)"));
 }

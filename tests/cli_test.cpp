@@ -6,6 +6,8 @@
 
 #include <filesystem>
 #include <fstream>
+#include <utility>
+#include <vector>
 
 using testing::run_process;
 namespace fs = std::filesystem;
@@ -100,6 +102,94 @@ TEST_CASE("cli: bad input gets a clear message and a non-zero exit") {
     auto help = run_process(aprender() + " train --help");
     CHECK(help.status == 0);
     CHECK(help.has("usage: aprender train"));
+    // an empty default (the prompt, an optional adapter) is left unsaid, not shown as "(default: )"
+    CHECK_FALSE(run_process(aprender() + " sample --help").has("(default: )"));
+    CHECK_FALSE(run_process(aprender() + " eval --help").has("(default: )"));
+}
+
+TEST_CASE("cli: outputs are checked before training, and nothing saved is replaced without --force") {
+    const std::string& ck = trained_checkpoint();
+    fs::path dir = fs::path(ck).parent_path(), corpus = dir / "corpus.txt";
+    std::string train = aprender() + " train --data " + corpus.string() +
+                        " --block-size 16 --n-layer 1 --n-head 2 --n-embd 16 --batch 4 --steps 2 --quiet";
+    // --init-out and --out the same file: refused at once (it used to fail after training)
+    fs::path same = dir / "same.safetensors";
+    auto twice = run_process(train + " --out " + same.string() + " --init-out " + same.string());
+    CHECK(twice.status == 2);
+    CHECK(twice.has("--init-out and --out name the same place"));
+    CHECK_FALSE(fs::exists(same));
+    // a folder is not a checkpoint name, even with --force
+    fs::create_directories(dir / "a_folder");
+    auto folder = run_process(train + " --force --out " + (dir / "a_folder").string());
+    CHECK(folder.status == 2);
+    CHECK(folder.has("is a folder; a checkpoint needs a file name"));
+    // model.st would write its tokenizer into model.tokenizer/, which model.safetensors uses
+    std::string tok_json = (dir / "model.tokenizer" / "tokenizer.json").string();
+    std::string before = testing::read_file(tok_json);
+    auto shared = run_process(train + " --out " + (dir / "model.st").string());
+    CHECK(shared.status == 2);
+    CHECK(shared.has("model.tokenizer exists"));
+    CHECK(testing::read_file(tok_json) == before);
+    // a --log file is the user's too
+    fs::path log = dir / "keep.csv";
+    std::ofstream(log) << "precious\n";
+    auto logged = run_process(train + " --out " + (dir / "logged.safetensors").string() + " --log " + log.string());
+    CHECK(logged.status == 2);
+    CHECK(logged.has("keep.csv exists; pass --force"));
+    CHECK(testing::read_file(log.string()) == "precious\n");
+}
+
+TEST_CASE("cli: NaN, negative and out-of-range settings are refused naming the flag") {
+    const std::string& ck = trained_checkpoint();
+    fs::path dir = fs::path(ck).parent_path(), corpus = dir / "corpus.txt";
+    std::string train = aprender() + " train --data " + corpus.string() + " --out " + (dir / "never.safetensors").string() +
+                        " --block-size 16 --n-layer 1 --n-head 2 --n-embd 16 --batch 4 --steps 2 --quiet";
+    for (auto [flags, message] : std::vector<std::pair<std::string, std::string>>{
+             {"--lr nan", "--lr must be a positive number"},
+             {"--min-lr 1", "--min-lr must be between 0 and --lr"},
+             {"--weight-decay -5", "--weight-decay must be ≥ 0"},
+             {"--grad-clip nan", "--grad-clip must be ≥ 0"},
+             {"--dropout nan", "dropout must be in [0, 1), got nan"},
+             {"--block-size 9223372036854775807", "beyond any machine"},
+             {"--n-layer 100000000", "more than this machine's"}}) {
+        auto r = run_process(train + " " + flags);
+        INFO(flags, " → ", r.output);
+        CHECK(r.status == 2);
+        CHECK(r.has(message));
+        CHECK(r.has("aprender train: "));
+    }
+    CHECK_FALSE(fs::exists(dir / "never.safetensors"));
+    std::string sample = aprender() + " sample --checkpoint " + ck;
+    for (auto [flags, message] : std::vector<std::pair<std::string, std::string>>{
+             {"--temperature nan", "--temperature must be ≥ 0"},
+             {"--top-p nan", "--top-p must be in (0, 1]"},
+             {"--max-new-tokens 9223372036854775807", "--max-new-tokens must be between 0 and"}}) {
+        auto r = run_process(sample + " " + flags);
+        INFO(flags, " → ", r.output);
+        CHECK(r.status == 2);
+        CHECK(r.has(message));
+    }
+    // without --prompt a text starts from a newline or, as in this corpus without one, a space
+    auto start = run_process(sample + " --max-new-tokens 5");
+    CHECK(start.status == 0);
+}
+
+TEST_CASE("cli: a validation token file is checked against the vocabulary before training") {
+    const std::string& ck = trained_checkpoint();
+    fs::path dir = fs::path(ck).parent_path();
+    auto write_ids = [](const fs::path& path, const std::vector<uint16_t>& ids) {
+        std::ofstream(path, std::ios::binary).write(reinterpret_cast<const char*>(ids.data()), ids.size() * 2);
+    };
+    std::vector<uint16_t> good(200);
+    for (size_t i = 0; i < good.size(); ++i) good[i] = i % 10;
+    write_ids(dir / "good.bin", good);
+    write_ids(dir / "bad_val.bin", {1, 2, 60000, 3});
+    auto r = run_process(aprender() + " train --data " + (dir / "good.bin").string() + " --vocab-size 10 --val " +
+                         (dir / "bad_val.bin").string() + " --out " + (dir / "tok.safetensors").string() +
+                         " --block-size 8 --n-layer 1 --n-head 2 --n-embd 16 --batch 2 --steps 2 --quiet");
+    CHECK(r.status == 1);
+    CHECK(r.has("bad_val.bin holds token id 60000 (position 2), outside the vocabulary of 10"));
+    CHECK_FALSE(r.has("step"));  // refused before step 1
 }
 
 TEST_CASE("cli: a fixed --seed trains the same model twice; a run shorter than --warmup works") {

@@ -45,6 +45,17 @@ struct TempDir {
     std::string operator/(const std::string& name) const { return (dir / name).string(); }
 };
 
+// A whole file as bytes ("" when it cannot be read): to check that a refused command left it alone.
+inline std::string read_file(const std::string& path) {
+    std::string out;
+    if (FILE* f = std::fopen(path.c_str(), "rb")) {
+        char buf[4096];
+        while (size_t n = std::fread(buf, 1, sizeof buf, f)) out.append(buf, n);
+        std::fclose(f);
+    }
+    return out;
+}
+
 inline ProcessResult run_process(const std::string& command) {
     ProcessResult r;
     FILE* p = popen((command + " 2>&1").c_str(), "r");

@@ -38,6 +38,18 @@ TEST_CASE("tokenizer: aprender tokenize train, encode .bin, decode" * doctest::s
     CHECK(run("tokenize train --type bpe --vocab-size 10 --input " + dir + "/corpus.txt --out " + dir + "/t2") != 0);
     CHECK(run("tokenize decode --tokenizer " + dir + "/tok --input " + dir + "/corpus.txt") != 0);  // text is not ids
     CHECK(run("tokenize encode --tokenizer " + dir + "/nothing --input " + dir + "/corpus.txt") != 0);
+    // what is saved stays unless --force: the ids file, the corpus itself, a tokenizer folder
+    const std::string bin_before = aprender::tokenizer::read_text_file(dir + "/train.bin");
+    const std::string encode = "tokenize encode --tokenizer " + dir + "/tok --input " + dir + "/corpus.txt --output ";
+    CHECK(run(encode + dir + "/train.bin") == 2 << 8);
+    CHECK(aprender::tokenizer::read_text_file(dir + "/train.bin") == bin_before);
+    CHECK(run(encode + dir + "/corpus.txt --force") == 2 << 8);  // never the input, even with --force
+    CHECK(aprender::tokenizer::read_text_file(dir + "/corpus.txt") == text);
+    CHECK(run(encode + dir + "/train.bin --force") == 0);
+    const std::string vocab_before = aprender::tokenizer::read_text_file(dir + "/tok/vocab.json");
+    CHECK(run("tokenize train --type char --input " + dir + "/corpus.txt --out " + dir + "/tok") == 2 << 8);
+    CHECK(aprender::tokenizer::read_text_file(dir + "/tok/vocab.json") == vocab_before);
+    CHECK(run("tokenize train --type bpe --vocab-size 280 --input " + dir + "/corpus.txt --out " + dir + "/tok --force") == 0);
 }
 
 TEST_CASE("tokenizer: aprender tokenize train --type wordpiece --keep-accents" * doctest::skip(!std::filesystem::exists(cli()))) {
@@ -47,8 +59,8 @@ TEST_CASE("tokenizer: aprender tokenize train --type wordpiece --keep-accents" *
     { std::ofstream(dir + "/corpus.txt", std::ios::binary) << "Roma é a capital da Itália. Você e a ação.\n"; }
     { std::ofstream(dir + "/e.txt", std::ios::binary) << "é e"; }
     auto ids_of = [&](const std::string& tok) {  // the ids of "é e", as text
-        REQUIRE(run("tokenize encode --tokenizer " + dir + "/" + tok + " --input " + dir + "/e.txt --output " + dir + "/ids.txt") == 0);
-        return aprender::tokenizer::read_text_file(dir + "/ids.txt");
+        REQUIRE(run("tokenize encode --tokenizer " + dir + "/" + tok + " --input " + dir + "/e.txt --output " + dir + "/" + tok + ".ids") == 0);
+        return aprender::tokenizer::read_text_file(dir + "/" + tok + ".ids");
     };
     const std::string train = "tokenize train --type wordpiece --vocab-size 100 --input " + dir + "/corpus.txt --lowercase ";
     REQUIRE(run(train + "--keep-accents --out " + dir + "/kept") == 0);

@@ -49,6 +49,19 @@ const Parser::Spec& Parser::spec(const std::string& name) const {
     throw std::logic_error(fmt::format("{}: no option named {} was declared", program_, name));
 }
 
+// How a default reads in --help: control characters spelled as escapes (a prompt
+// that defaults to "\n" must not print a raw line break), and an empty default
+// (an optional path, say) left unsaid rather than shown as "(default: )".
+static std::string shown_default(const std::string& value) {
+    std::string out;
+    for (char c : value) {
+        if (c == '\n') out += "\\n";
+        else if (c == '\t') out += "\\t";
+        else out += c;
+    }
+    return out;
+}
+
 std::string Parser::help() const {
     std::string usage = "usage: " + program_;
     for (const auto& s : specs_)
@@ -58,7 +71,8 @@ std::string Parser::help() const {
     for (const auto& s : specs_) {
         std::string left = s.is_positional ? s.name : s.is_flag ? s.name : s.name + " " + s.metavar;
         std::string right = s.help;
-        if (s.default_value) right += fmt::format(" (default: {})", *s.default_value);
+        if (s.default_value && !s.default_value->empty())
+            right += fmt::format(" (default: {})", shown_default(*s.default_value));
         else if (s.required && !s.is_positional) right += " (required)";
         (s.is_positional ? pos : opts) += fmt::format("  {:<24} {}\n", left, right);
     }

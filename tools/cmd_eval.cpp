@@ -29,24 +29,10 @@ int run(int argc, char** argv) {
     if (!m.gpt) throw cli::UsageError("eval measures next-token prediction: it needs a GPT checkpoint, this one is " + m.kind());
     if (!p.str("--adapter").empty()) lora::load_adapter(*m.gpt, p.str("--adapter"));  // checks the base's fingerprint
     std::string data = p.str("--data");
-    std::vector<int32_t> tokens;
-    if (data.size() > 4 && data.compare(data.size() - 4, 4, ".bin") == 0) {
-        tokens = tokenizer::read_token_file(data);
-    } else {
-        if (!m.tokenizer) throw cli::UsageError("this checkpoint has no tokenizer: give a token file (.bin)");
-        if (!std::filesystem::is_regular_file(data))
-            throw std::runtime_error(data + (std::filesystem::exists(data) ? " is not a regular file" : " does not exist"));
-        std::ifstream in(data, std::ios::binary);
-        if (!in) throw std::runtime_error("cannot read " + data);
-        std::ostringstream ss;
-        ss << in.rdbuf();
-        tokens = cli::encode_strict(*m.tokenizer, ss.str());
-    }
-    int64_t V = m.gpt->config.vocab_size, T = m.gpt->config.block_size, B = p.integer("--batch");
+    std::vector<int32_t> tokens = cli::read_tokens_for(m, data);
+    int64_t T = m.gpt->config.block_size, B = p.integer("--batch");
     if (B < 1) throw cli::UsageError("--batch must be at least 1");
     if (tokens.size() < 2) throw std::runtime_error(data + " has fewer than 2 tokens: nothing to predict");
-    for (int32_t id : tokens)
-        if (id < 0 || id >= V) throw std::runtime_error(fmt::format("{} holds token id {}, outside the vocabulary of {}", data, id, V));
     Device dev = Device::parse(p.str("--device"));
     m.gpt->to(dev);
     m.gpt->eval();

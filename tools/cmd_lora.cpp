@@ -18,6 +18,7 @@
 
 #include <fmt/format.h>
 
+#include <cmath>
 #include <filesystem>
 #include <fstream>
 #include <sstream>
@@ -34,16 +35,6 @@ std::vector<std::string> split_commas(const std::string& s) {
     for (std::string item; std::getline(ss, item, ',');)
         if (!item.empty()) out.push_back(item);
     return out;
-}
-
-std::vector<int32_t> read_tokens(const std::string& path, const cli::StoredModel& m) {
-    if (path.size() > 4 && path.compare(path.size() - 4, 4, ".bin") == 0) return tokenizer::read_token_file(path);
-    if (!m.tokenizer) throw cli::UsageError(m.path + " has no tokenizer: give a token file (.bin)");
-    std::ifstream in(path, std::ios::binary);
-    if (!in) throw std::runtime_error("cannot read " + path);
-    std::ostringstream ss;
-    ss << in.rdbuf();
-    return cli::encode_strict(*m.tokenizer, ss.str());
 }
 
 cli::StoredModel load_gpt(const std::string& path) {
@@ -65,11 +56,16 @@ lora::Config config_from_flags(const cli::Parser& p) {
     c.dropout = p.number("--lora-dropout");
     c.targets = split_commas(p.str("--targets"));
     for (auto& l : split_commas(p.str("--layers"))) {
+        size_t used = 0;
         try {
-            c.layers.push_back(std::stoll(l));
+            long long k = std::stoll(l, &used);
+            if (used == l.size() && k >= 0) {
+                c.layers.push_back(k);
+                continue;
+            }
         } catch (const std::exception&) {
-            throw cli::UsageError("--layers takes block numbers separated by commas, got '" + l + "'");
         }
+        throw cli::UsageError("--layers takes block numbers (0, 1, ...) separated by commas, got '" + l + "'");
     }
     std::string b = p.str("--bias-mode"), init = p.str("--init");
     if (b == "none") c.bias = lora::BiasMode::none;
@@ -82,7 +78,9 @@ lora::Config config_from_flags(const cli::Parser& p) {
     c.rslora = p.on("--rslora");
     if (c.r < 1) throw cli::UsageError(fmt::format("--r must be at least 1, got {}", c.r));
     if (c.targets.empty()) throw cli::UsageError("--targets needs at least one module name");
-    if (c.dropout < 0 || c.dropout >= 1) throw cli::UsageError("--lora-dropout must be in [0, 1)");
+    if (!(c.dropout >= 0 && c.dropout < 1)) throw cli::UsageError(fmt::format("--lora-dropout must be in [0, 1), got {}", c.dropout));
+    if (!std::isfinite(c.alpha) || c.alpha == 0)  // s = alpha / r scales ΔW: 0 switches the adapter off, NaN poisons it
+        throw cli::UsageError(fmt::format("--alpha must be a non-zero number, got {}", c.alpha));
     return c;
 }
 
@@ -127,26 +125,28 @@ int train(int argc, char** argv) {
         return 0;
     }
     auto check_out = [&](const std::string& path) {
-        if (method == lora::Method::lora) {
-            if (fs::exists(fs::path(path) / "adapter_config.json") && !force)
-                throw cli::UsageError(path + " already holds an adapter; pass --force to replace it");
+        if (method == lora::Method::lora) {  // an adapter is a folder of two files; either one is the user's work
+            if (fs::exists(path) && !fs::is_directory(path))
+                throw cli::UsageError(path + " is a file; a LoRA adapter is saved as a folder (give a folder name)");
+            for (const char* file : {"adapter_config.json", "adapter_model.safetensors"})
+                if (fs::exists(fs::path(path) / file) && !force)
+                    throw cli::UsageError(fmt::format("{} already holds an adapter; pass --force to replace it ({} is there)", path, file));
         } else {
             cli::check_writable(path, force);
         }
     };
     check_out(out);
     if (!init_out.empty()) check_out(init_out);
+    cli::check_distinct(init_out, out, "--init-out and --out");
 
-    std::vector<int32_t> train_tokens = read_tokens(p.str("--data"), m), val_tokens;
-    if (!p.str("--val").empty()) val_tokens = read_tokens(p.str("--val"), m);
+    std::vector<int32_t> train_tokens = cli::read_tokens_for(m, p.str("--data")), val_tokens;
+    if (!p.str("--val").empty()) val_tokens = cli::read_tokens_for(m, p.str("--val"));
     else {
         size_t cut = train_tokens.size() * 9 / 10;
         val_tokens.assign(train_tokens.begin() + cut, train_tokens.end());
         train_tokens.resize(cut);
     }
-    int64_t V = gpt.config.vocab_size, T = gpt.config.block_size;
-    for (int32_t id : train_tokens)
-        if (id < 0 || id >= V) throw std::runtime_error(fmt::format("{} holds token id {}, outside the base's vocabulary of {}", p.str("--data"), id, V));
+    int64_t T = gpt.config.block_size;
 
     // Memory before/after, for the table: the same model under full fine-tuning.
     lora::prepare_full(gpt);

@@ -20,12 +20,14 @@
 
 #include <fmt/format.h>
 
+#include <filesystem>
 #include <iostream>
 #include <iterator>
 #include <sstream>
 
 using namespace aprender;
 namespace tk = aprender::tokenizer;
+namespace fs = std::filesystem;
 
 namespace {
 
@@ -84,7 +86,13 @@ void show(const tk::Tokenizer& tok, const std::vector<int32_t>& ids) {
 int train(const cli::Parser& p) {
     const std::string type = p.str("--type"), out = p.str("--out");
     if (out.empty()) throw cli::UsageError("aprender tokenize train: --out DIR is required");
+    // Checked before training: the folder may be a checkpoint's tokenizer (model.tokenizer/),
+    // which a different vocabulary would silently break.
+    if (fs::exists(out) && !fs::is_directory(out)) throw cli::UsageError(out + " is a file; --out names a folder");
+    if (fs::is_directory(out) && !fs::is_empty(out) && !p.on("--force"))
+        throw cli::UsageError(out + " already holds files (a tokenizer?); pass --force to replace it");
     const int64_t vocab_size = p.integer("--vocab-size");
+    if (p.integer("--min-count") < 0) throw cli::UsageError("aprender tokenize train: --min-count must be ≥ 0");
     std::string corpus = read_input(p.str("--input"));
     std::unique_ptr<tk::Tokenizer> tok;
     if (type == "char") {
@@ -110,6 +118,13 @@ int train(const cli::Parser& p) {
 
 int encode(const cli::Parser& p) {
     auto tok = open_tokenizer(p);
+    const std::string output = p.str("--output");
+    if (!output.empty()) {  // checked before the work, and never the input itself
+        if (fs::is_directory(output)) throw cli::UsageError("--output " + output + " is a folder; give a file name");
+        if (!p.str("--input").empty() && fs::exists(output) && fs::equivalent(output, p.str("--input")))
+            throw cli::UsageError("--output " + output + " is the --input file; encoding would replace the text with its ids");
+        if (fs::exists(output) && !p.on("--force")) throw cli::UsageError(output + " exists; pass --force to replace it");
+    }
     std::string text = read_input(p.str("--input"));
     std::vector<int32_t> ids;
     if (auto* bpe = dynamic_cast<tk::BpeTokenizer*>(tok.get())) ids = bpe->encode(text, p.on("--allow-special"));
@@ -118,7 +133,6 @@ int encode(const cli::Parser& p) {
         show(*tok, ids);
         return 0;
     }
-    const std::string output = p.str("--output");
     if (ends_with(output, ".bin")) {
         tk::write_token_file(output, ids, tok->vocab_size());
         fmt::print(stderr, "wrote {} tokens to {}\n", ids.size(), output);
@@ -174,6 +188,7 @@ int run(int argc, char** argv) {
     p.option("--input", "FILE", "text (train/encode) or ids (decode: text, or a .bin token file); default stdin", "");
     p.option("--output", "FILE", "encode: write ids here; a .bin name writes a token file", "");
     p.flag("--show", "encode/decode: print each token on a coloured band, then the ids");
+    p.flag("--force", "train/encode: replace an existing --out folder or --output file");
     p.flag("--allow-special", "encode with BPE: turn special tokens such as <|endoftext|> in the text into their ids");
     if (!p.parse(argc, argv)) return 0;
     const std::string action = p.str("action");

@@ -15,18 +15,6 @@ using namespace aprender;
 
 namespace {
 
-std::string read_file(const std::string& path) {
-    if (!std::filesystem::is_regular_file(path))
-        throw std::runtime_error(path + (std::filesystem::exists(path) ? " is not a regular file" : " does not exist"));
-    std::ifstream in(path, std::ios::binary);
-    if (!in) throw std::runtime_error("cannot read " + path);
-    std::ostringstream ss;
-    ss << in.rdbuf();
-    return ss.str();
-}
-
-bool is_token_file(const std::string& path) { return path.size() > 4 && path.compare(path.size() - 4, 4, ".bin") == 0; }
-
 int run(int argc, char** argv) {
     cli::Parser p("aprender train", "Train a GPT (or an encoder with masked-LM) on a text file or a token .bin file.");
     p.option("--data", "FILE", "training text (UTF-8) or token file (.bin, see README)");
@@ -52,25 +40,34 @@ int run(int argc, char** argv) {
     bool force = p.on("--force");
     if (kind != "gpt" && kind != "encoder") throw cli::UsageError("--model must be gpt or encoder, got '" + kind + "'");
     if (p.str("--bias") != "true" && p.str("--bias") != "false") throw cli::UsageError("--bias must be true or false");
+    if (p.integer("--vocab-size") < 0) throw cli::UsageError("--vocab-size must be ≥ 0");
     cli::check_writable(out, force);  // fail before training, not after
     if (!init_out.empty()) cli::check_writable(init_out, force);
+    cli::check_distinct(init_out, out, "--init-out and --out");
     Device device = Device::parse(p.str("--device"));
 
     // 1. tokens
     std::string data = p.str("--data"), val_path = p.str("--val");
     std::shared_ptr<tokenizer::Tokenizer> tok;
     std::string tok_arg = p.str("--tokenizer");
-    if (tok_arg != "char" || !is_token_file(data)) {
+    if (tok_arg != "char" || !cli::is_token_file(data)) {
         if (tok_arg == "char") {
-            if (is_token_file(data)) throw cli::UsageError("a token file needs --vocab-size or --tokenizer DIR");
-            tok = std::make_shared<tokenizer::CharTokenizer>(tokenizer::CharTokenizer::train(read_file(data)));
+            if (cli::is_token_file(data)) throw cli::UsageError("a token file needs --vocab-size or --tokenizer DIR");
+            tok = std::make_shared<tokenizer::CharTokenizer>(tokenizer::CharTokenizer::train(cli::read_text_file(data)));
         } else {
             tok = tokenizer::load(tok_arg);
         }
     }
+    int64_t vocab = tok ? tok->vocab_size() : p.integer("--vocab-size");
+    if (vocab <= 0) throw cli::UsageError("a token file needs --vocab-size N (or --tokenizer DIR)");
     auto load_tokens = [&](const std::string& path) {
-        if (is_token_file(path)) return tokenizer::read_token_file(path);
-        return tok->encode(read_file(path));
+        if (!tok && !cli::is_token_file(path))
+            throw cli::UsageError(path + " is text, but training on token ids has no tokenizer to read it: give a "
+                                         "token file (.bin) or --tokenizer DIR");
+        std::vector<int32_t> ids =
+            cli::is_token_file(path) ? tokenizer::read_token_file(path) : tok->encode(cli::read_text_file(path));
+        cli::check_token_ids(ids, vocab, path);
+        return ids;
     };
     std::vector<int32_t> train_tokens = load_tokens(data), val_tokens;
     if (!val_path.empty()) val_tokens = load_tokens(val_path);
@@ -79,11 +76,6 @@ int run(int argc, char** argv) {
         val_tokens.assign(train_tokens.begin() + cut, train_tokens.end());
         train_tokens.resize(cut);
     }
-    int64_t vocab = tok ? tok->vocab_size() : p.integer("--vocab-size");
-    if (vocab <= 0) throw cli::UsageError("a token file needs --vocab-size N (or --tokenizer DIR)");
-    for (int32_t id : train_tokens)
-        if (id < 0 || id >= vocab)
-            throw std::runtime_error(fmt::format("{} holds token id {}, outside the vocabulary of {}", data, id, vocab));
 
     // 2. model
     int64_t T = p.integer("--block-size");
@@ -97,6 +89,7 @@ int run(int argc, char** argv) {
         c.n_embd = p.integer("--n-embd"), c.dropout = p.number("--dropout"), c.bias = p.str("--bias") == "true";
         c.tie_weights = p.on("--tie-weights");
         try { c.validate(); } catch (const std::invalid_argument& e) { throw cli::UsageError(e.what()); }
+        cli::check_fits_memory(nn::gpt_parameter_count(c), "--n-layer, --n-embd, --block-size and the vocabulary");
         gpt = std::make_shared<nn::GPT>(c, s.seed);
         model = gpt;
         meta = c.to_metadata();
@@ -106,6 +99,7 @@ int run(int argc, char** argv) {
         c.vocab_size = vocab + 1, c.max_len = T, c.n_layer = p.integer("--n-layer"), c.n_head = p.integer("--n-head");
         c.n_embd = p.integer("--n-embd"), c.dropout = p.number("--dropout"), c.bias = p.str("--bias") == "true";
         try { c.validate(); } catch (const std::invalid_argument& e) { throw cli::UsageError(e.what()); }
+        cli::check_fits_memory(nn::encoder_parameter_count(c), "--n-layer, --n-embd, --block-size and the vocabulary");
         auto enc = std::make_shared<nn::Encoder>(c, s.seed);
         model = enc;
         meta = c.to_metadata();
@@ -123,7 +117,7 @@ int run(int argc, char** argv) {
     fmt::print("model: {} with {} parameters, vocabulary {} ({}), {} training tokens\n", kind, model->num_parameters(), vocab,
                tok ? tok->type() + " tokenizer" : "token file", train.num_tokens());
     if (!init_out.empty()) {
-        cli::save_model(init_out, *model, meta, tok.get(), force);
+        cli::save_model(init_out, *model, meta, tok.get(), /*overwrite=*/true);  // checked before step 1
         fmt::print("initial weights saved to {}\n", init_out);
     }
 
@@ -132,7 +126,7 @@ int run(int argc, char** argv) {
     meta["trained_steps"] = std::to_string(s.steps);
     meta["train_loss"] = fmt::format("{:.6f}", st.last_loss);
     if (st.last_val_loss >= 0) meta["val_loss"] = fmt::format("{:.6f}", st.last_val_loss);
-    cli::save_model(out, *model, meta, tok.get(), force);
+    cli::save_model(out, *model, meta, tok.get(), /*overwrite=*/true);  // checked before step 1
     fmt::print("loss {:.4f} → {:.4f}", st.first_loss, st.last_loss);
     if (st.last_val_loss >= 0) fmt::print(" (validation {:.4f})", st.last_val_loss);
     fmt::print(" in {:.1f} s, {:.0f} tokens/s\nsaved {}\n", st.seconds, st.tokens_per_second, out);

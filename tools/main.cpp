@@ -33,7 +33,8 @@ int main(int argc, char** argv) {
     try {
         return it->second.run(argc - 1, argv + 1);
     } catch (const cli::UsageError& e) {
-        fmt::print(stderr, "{}\n", e.what());
+        std::string what = e.what();  // the parser's messages name the command already; the others get it here
+        fmt::print(stderr, "{}{}\n", what.rfind("aprender", 0) == 0 ? "" : "aprender " + name + ": ", what);
         return 2;
     } catch (const std::exception& e) {
         fmt::print(stderr, "aprender {}: error: {}\n", name, e.what());

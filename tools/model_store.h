@@ -33,11 +33,33 @@ StoredModel load_model(const std::string& path);
 void save_model(const std::string& path, const nn::Module& model, nn::Metadata metadata,
                 const tokenizer::Tokenizer* tok, bool overwrite);
 
-// Refuse to write over an existing file unless asked: "PATH exists; pass --force to replace it".
+// Before any work is done (a mistake should cost nothing): may `path` be written as a
+// checkpoint? It must not be a folder; unless `overwrite`, neither it nor the tokenizer
+// folder beside it may exist ("PATH exists; pass --force to replace it"). Creates the
+// missing parent folders.
 void check_writable(const std::string& path, bool overwrite);
+
+// Refuse two outputs of one run (e.g. --init-out and --out) that are the same file;
+// `what` names the flags for the message.
+void check_distinct(const std::string& a, const std::string& b, const std::string& what);
 
 // Encode text, refusing characters the tokenizer does not know (a char tokenizer would
 // silently turn them into <unk>).
 std::vector<int32_t> encode_strict(const tokenizer::Tokenizer& tok, const std::string& text);
+
+// ---- data files -------------------------------------------------------------------------
+// A name ending in .bin is a token file (raw ids, tokenizer/token_file.h); anything else is text.
+bool is_token_file(const std::string& path);
+
+// The whole file as bytes; a missing path or a folder is an error that says which.
+std::string read_text_file(const std::string& path);
+
+// Every id must index the model's table of `vocab` rows; the error names the file, the
+// id and its position (an embedding lookup would only say "id out of range" mid-training).
+void check_token_ids(const std::vector<int32_t>& ids, int64_t vocab, const std::string& path);
+
+// The tokens of a data file for a stored GPT: a token file as it is, text through the
+// checkpoint's own tokenizer (encode_strict); checked against its vocabulary.
+std::vector<int32_t> read_tokens_for(const StoredModel& m, const std::string& path);
 
 }  // namespace aprender::cli

@@ -8,6 +8,7 @@
 
 #include <chrono>
 #include <cmath>
+#include <filesystem>
 #include <fstream>
 
 namespace aprender::cli {
@@ -22,10 +23,10 @@ void add_training_flags(Parser& p) {
     p.option("--weight-decay", "X", "AdamW's decoupled weight decay (matrices only)", "0.1");
     p.option("--grad-clip", "X", "clip the global gradient norm (0 = off)", "1.0");
     p.option("--eval-interval", "N", "evaluate on the validation data every N steps", "100");
-    p.option("--eval-batches", "N", "batches per evaluation", "20");
+    p.option("--eval-batches", "N", "batches per evaluation (at most one pass over the validation data)", "20");
     p.option("--sampler", "NAME", "random | sequential (batch k = windows at k·B·T + j·T)", "random");
     p.option("--seed", "N", "random seed (initialisation, batches, dropout)", "1337");
-    p.option("--log", "PATH", "write step,loss,val_loss,lr,ms as CSV", "");
+    p.option("--log", "PATH", "write step,loss,val_loss,lr,ms as CSV (refuses an existing file without --force)", "");
     p.flag("--quiet", "no progress output");
 }
 
@@ -46,7 +47,19 @@ TrainSettings training_settings(const Parser& p) {
     s.quiet = p.on("--quiet");
     if (s.steps < 1) throw UsageError("--steps must be at least 1");
     if (s.batch < 1) throw UsageError("--batch must be at least 1");
-    if (!(s.lr > 0)) throw UsageError("--lr must be positive");
+    // Written as !(ok) so that NaN, which fails every comparison, is refused too.
+    if (!(s.lr > 0 && std::isfinite(s.lr))) throw UsageError(fmt::format("--lr must be a positive number, got {}", s.lr));
+    if (s.schedule == "cosine" && !(s.min_lr >= 0 && s.min_lr <= s.lr))
+        throw UsageError(fmt::format("--min-lr must be between 0 and --lr ({}), got {}", s.lr, s.min_lr));
+    if (!(s.weight_decay >= 0 && std::isfinite(s.weight_decay)))
+        throw UsageError(fmt::format("--weight-decay must be ≥ 0, got {}", s.weight_decay));
+    if (!(s.grad_clip >= 0 && std::isfinite(s.grad_clip)))
+        throw UsageError(fmt::format("--grad-clip must be ≥ 0 (0 = off), got {}", s.grad_clip));
+    if (!s.log_path.empty()) {  // the log is a file the user may keep: replaced only when asked
+        if (std::filesystem::is_directory(s.log_path)) throw UsageError("--log " + s.log_path + " is a folder; give a file name");
+        if (std::filesystem::exists(s.log_path) && !p.on("--force"))
+            throw UsageError(s.log_path + " exists; pass --force to replace it");
+    }
     if (s.schedule != "cosine" && s.schedule != "constant")
         throw UsageError("--schedule must be constant or cosine, got '" + s.schedule + "'");
     if (s.warmup < 0 || s.eval_interval < 1 || s.eval_batches < 1)
@@ -57,6 +70,15 @@ TrainSettings training_settings(const Parser& p) {
         throw UsageError(std::string("--sampler: ") + e.what());
     }
     return s;
+}
+
+void check_fits_memory(int64_t parameters, const std::string& what) {
+    double need = 16.0 * (double)parameters;
+    double have = (double)sysconf(_SC_PHYS_PAGES) * (double)sysconf(_SC_PAGE_SIZE);
+    if (have > 0 && need > have)
+        throw UsageError(fmt::format("{} make a model of {} parameters: training it needs {:.1f} GiB (weights, gradients, "
+                                     "AdamW state), more than this machine's {:.1f} GiB",
+                                     what, parameters, need / (1 << 30), have / (1 << 30)));
 }
 
 double evaluate_loss(nn::Module& model, const std::function<Tensor(const Tensor&, const Tensor&)>& loss,
@@ -116,7 +138,8 @@ TrainStats train_language_model(nn::Module& model, const std::function<Tensor(co
         smoothed = 0.9 * smoothed + 0.1 * lv;
         st.last_loss = lv;
         bool eval_now = val && ((step + 1) % s.eval_interval == 0 || step + 1 == s.steps);
-        double val_loss = eval_now ? evaluate_loss(model, loss, *val, s.eval_batches) : -1;
+        // more batches than the validation data holds would only measure the same windows again
+        double val_loss = eval_now ? evaluate_loss(model, loss, *val, std::min(s.eval_batches, val->epoch_batches())) : -1;
         if (eval_now) st.last_val_loss = val_loss;
         double elapsed = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
         double tps = (double)(tokens_per_step * (step + 1)) / elapsed;

@@ -26,6 +26,11 @@ struct TrainSettings {
 void add_training_flags(Parser& p);
 TrainSettings training_settings(const Parser& p);
 
+// Refuse, before building it, a model whose training state cannot fit this machine's
+// memory: weights, gradients and AdamW's two moments are 4 float32 copies, 16 bytes a
+// parameter (activations come on top). `what` names the flags that set the size.
+void check_fits_memory(int64_t parameters, const std::string& what);
+
 struct TrainStats {
     double first_loss = 0, last_loss = 0, last_val_loss = -1;  // -1: no validation data
     double seconds = 0, tokens_per_second = 0;

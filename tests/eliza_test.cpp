@@ -120,3 +120,22 @@ TEST_CASE("eliza: both committed scripts load") {
     Eliza en(Script::load(data_file("eliza/en.eliza")));
     CHECK(en.respond("I'm sad today.").text == "Why are you sad today?");
 }
+
+TEST_CASE("eliza: a pattern of many 0s on a long sentence answers at once (failed spans are remembered)") {
+    // Twelve 0s before a word that never comes: plain backtracking tries every way of
+    // cutting 40 words into 12 spans (billions) before giving up; remembering which
+    // (element, word) pairs already failed makes it a few thousand steps.
+    const char* script = R"(
+key: x 1
+  decomp: 0 0 0 0 0 0 0 0 0 0 0 0 x zzz
+    reasmb: Never.
+  decomp: 0 x 0 w
+    reasmb: Found (3) then w.
+none:
+  reasmb: Go on.
+)";
+    Eliza e(Script::parse(script, "zeros"));
+    std::string words = "x";
+    for (int i = 0; i < 40; ++i) words += " w";
+    CHECK(e.respond(words).text == "Found w w w w w w w w w w w w w w w w w w w w w w w w w w w w w w w w w w w w w w w then w.");
+}

@@ -47,6 +47,24 @@ TEST_CASE("tutorial: 01_eliza rejects bad input with clear errors") {
     auto lang = run("01_eliza --lang fr");
     CHECK(lang.status == 2);
     CHECK(has(lang, "--lang must be 'en' or 'pt'"));
+    // a flag is not another flag's value; a file is not the output folder; a folder is not a script
+    auto say = run("01_eliza --say --no-pause");
+    CHECK(say.status == 2);
+    CHECK(has(say, "--say needs a value"));
+    auto out = run("01_eliza --no-pause --out /tmp/aprender-bad.eliza");
+    CHECK(out.status == 2);
+    CHECK(has(out, "--out /tmp/aprender-bad.eliza is a file; give a folder name"));
+    auto folder = run("01_eliza --no-pause --script /tmp");
+    CHECK(folder.status == 1);
+    CHECK(has(folder, "'/tmp' is a folder, not a text file"));
+    // numbers too big for the engine are named with their line
+    std::FILE* g = std::fopen("/tmp/aprender-big.eliza", "w");
+    REQUIRE(g);
+    std::fputs("key: a 99999999999\n", g);
+    std::fclose(g);
+    auto big = run("01_eliza --no-pause --script /tmp/aprender-big.eliza");
+    CHECK(big.status == 1);
+    CHECK(has(big, "/tmp/aprender-big.eliza:1: rank '99999999999' is too large"));
 }
 
 TEST_CASE("tutorial: 02_ngrams computes the table, the bars and the files") {
@@ -100,6 +118,6 @@ TEST_CASE("tutorial: --device is checked, never silently ignored") {
     if (!aprender::cuda_available()) {  // without a GPU the tutorial that could use one says why it cannot
         auto gpu = run("07_gpt --device cuda --no-pause");
         CHECK(gpu.status == 2);
-        CHECK(gpu.has("device cuda:"));
+        CHECK(gpu.has("--device cuda: no CUDA"));  // the device is named once
     }
 }

@@ -345,6 +345,12 @@ int main(int argc, char** argv) {
         // ---- save the base model -----------------------------------------------------------
         t.step(N::save);
         auto weights = t.out_file("base.safetensors");
+        // A base trained longer (the class's `--full` model, minutes of training) is kept:
+        // this shorter run goes into a folder of its own instead of replacing it.
+        if (auto kept = tut::steps_of_base_model(weights); kept && *kept > S.steps) {
+            t.say(N::kept_base, weights.string(), *kept, S.steps);
+            weights = t.out_file("this_run") / "base.safetensors";
+        }
         nn::Metadata meta{{"corpus", corpus_name},
                           {"steps", std::to_string(S.steps)},
                           {"seed", std::to_string(t.options().seed)},

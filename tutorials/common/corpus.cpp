@@ -52,6 +52,8 @@ std::filesystem::path corpus_path(std::string_view name, std::string_view split)
 }
 
 std::string read_text_file(const std::filesystem::path& path) {
+    if (std::filesystem::is_directory(path))  // an ifstream opens a folder and reads nothing
+        throw std::runtime_error(fmt::format("'{}' is a folder, not a text file", path.string()));
     std::ifstream in(path, std::ios::binary);
     if (!in) throw std::runtime_error(fmt::format("cannot open '{}'", path.string()));
     std::ostringstream s;

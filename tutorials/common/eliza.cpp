@@ -59,27 +59,38 @@ bool Eliza::element_accepts(const Element& el, const Word& w) const {
 
 // Backtracking match, element by element; `0` tries the shortest span first, so that a
 // literal after it matches its first occurrence (leftmost), as in the paper's examples.
+// Whether elements e.. can match words w.. depends on (e, w) alone, so a failure is
+// remembered: without that, a pattern of many 0s takes exponential time on a long sentence.
 bool Eliza::match_from(const std::vector<Element>& pattern, std::size_t e, const Words& words,
-                       std::size_t w, Parts& parts) const {
+                       std::size_t w, Parts& parts, std::vector<char>& failed) const {
     if (e == pattern.size()) return w == words.size();
+    char& known_failure = failed[e * (words.size() + 1) + w];
+    if (known_failure) return false;
+    known_failure = !match_element(pattern, e, words, w, parts, failed);
+    return !known_failure;
+}
+
+bool Eliza::match_element(const std::vector<Element>& pattern, std::size_t e, const Words& words,
+                          std::size_t w, Parts& parts, std::vector<char>& failed) const {
     const Element& el = pattern[e];
     if (el.kind == Element::Kind::any || el.kind == Element::Kind::count) {
         std::size_t lo = el.kind == Element::Kind::count ? static_cast<std::size_t>(el.count) : 0;
         std::size_t hi = el.kind == Element::Kind::count ? lo : words.size() - w;
         for (std::size_t len = lo; len <= hi && w + len <= words.size(); ++len) {
             parts[e] = {w, w + len};
-            if (match_from(pattern, e + 1, words, w + len, parts)) return true;
+            if (match_from(pattern, e + 1, words, w + len, parts, failed)) return true;
         }
         return false;
     }
     if (w >= words.size() || !element_accepts(el, words[w])) return false;
     parts[e] = {w, w + 1};
-    return match_from(pattern, e + 1, words, w + 1, parts);
+    return match_from(pattern, e + 1, words, w + 1, parts, failed);
 }
 
 bool Eliza::match(const std::vector<Element>& pattern, const Words& words, Parts& parts) const {
     parts.assign(pattern.size(), {0, 0});
-    return match_from(pattern, 0, words, 0, parts);
+    std::vector<char> failed(pattern.size() * (words.size() + 1), 0);  // (e, w) known not to match
+    return match_from(pattern, 0, words, 0, parts, failed);
 }
 
 // Longest rewrite first at each position, one pass: "eu estou" → "você está" and

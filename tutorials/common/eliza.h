@@ -130,8 +130,12 @@ private:
     using Parts = std::vector<std::pair<std::size_t, std::size_t>>;  // [begin, end) per element
 
     bool match(const std::vector<Element>& pattern, const Words& words, Parts& parts) const;
+    // match_from: can elements e.. take words w..? (memoised in `failed`); match_element
+    // tries element e itself and recurses into match_from for the rest.
     bool match_from(const std::vector<Element>& pattern, std::size_t e, const Words& words,
-                    std::size_t w, Parts& parts) const;
+                    std::size_t w, Parts& parts, std::vector<char>& failed) const;
+    bool match_element(const std::vector<Element>& pattern, std::size_t e, const Words& words,
+                       std::size_t w, Parts& parts, std::vector<char>& failed) const;
     bool element_accepts(const Element& el, const Word& w) const;
     std::string reassemble(const std::string& tmpl, const Words& words, const Parts& parts) const;
     Words reflect(const Words& part) const;

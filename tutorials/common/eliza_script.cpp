@@ -120,7 +120,7 @@ private:
             if (w.size() != 1) fail(fmt::format("keyword '{}' is not a single word", word));
             k.word = w[0];
         }
-        k.rank = std::stoi(rank);
+        k.rank = small_number(rank, "rank");
         k.line = line_;
         for (const auto& other : s_.keywords)
             if (other.word == k.word) fail(fmt::format("keyword '{}' defined twice (first at line {})", k.word, other.line));
@@ -139,10 +139,17 @@ private:
         current_->decompositions.push_back(std::move(d));
     }
 
+    // A number of the script (all digits, checked by the caller) that fits an int, or an
+    // error naming the line: std::stoi's own message is just "stoi".
+    int small_number(const std::string& digits, const char* what) {
+        if (digits.size() > 6) fail(fmt::format("{} '{}' is too large", what, digits));
+        return std::stoi(digits);
+    }
+
     Element element(const std::string& tok) {
         Element e;
         if (all_digits(tok)) {
-            int n = std::stoi(tok);
+            int n = small_number(tok, "word count");
             e.kind = n == 0 ? Element::Kind::any : Element::Kind::count;
             e.count = n;
         } else if (tok.front() == '[') {
@@ -185,7 +192,7 @@ private:
             r.text = value;
             static const std::regex ref(R"(\((\d+)\))");
             for (std::sregex_iterator it(value.begin(), value.end(), ref), end; it != end; ++it) {
-                int k = std::stoi((*it)[1]);
+                int k = small_number((*it)[1], "part number");
                 if (k < 1 || k > static_cast<int>(d.pattern.size()))
                     fail(fmt::format("({}) cites a part that '{}' does not have (it has {} parts)", k,
                                      d.source, d.pattern.size()));

@@ -36,7 +36,7 @@ EncoderBase load_encoder_base(const std::filesystem::path& weights, int64_t n_cl
     EncoderBase b;
     auto ck = nn::load_safetensors(weights.string());
     b.metadata = ck.metadata;
-    auto cfg = nn::EncoderConfig::from_metadata(ck.metadata);
+    auto cfg = nn::EncoderConfig::from_checkpoint(ck);
     cfg.n_classes = n_classes;
     b.model = std::make_shared<nn::Encoder>(cfg, seed);
     if (n_classes == 0) {

@@ -55,7 +55,7 @@ template <class T>
 T parse_number(std::string_view flag, const std::string& text, T lo, T hi) {
     T value{};
     auto [end, ec] = std::from_chars(text.data(), text.data() + text.size(), value);
-    if (ec != std::errc() || end != text.data() + text.size() || value < lo || value > hi)
+    if (ec != std::errc() || end != text.data() + text.size() || !(value >= lo && value <= hi))  // NaN fails too
         throw UsageError(fmt::format("{} expects a number in [{}, {}], got '{}'", flag, lo, hi, text));
     return value;
 }
@@ -118,7 +118,10 @@ Options parse_options(const TutorialInfo& info, const std::vector<std::string>& 
         if (flag->value_name.empty()) {
             if (inline_value) throw UsageError(fmt::format("{} takes no value", name));
         } else if (!inline_value) {
-            if (i + 1 >= args.size())
+            // `--say --no-pause`: the next word is another flag, not this one's value
+            bool next_is_flag = i + 1 < args.size() && (find_flag(common_flags(), args[i + 1]) ||
+                                                         find_flag(info.flags, args[i + 1]));
+            if (i + 1 >= args.size() || next_is_flag)
                 throw UsageError(fmt::format("{} needs a value ({})", name, flag->value_name));
             value = args[++i];
         }
@@ -142,11 +145,16 @@ Options parse_options(const TutorialInfo& info, const std::vector<std::string>& 
                 d = aprender::Device::parse(value);
                 if (d.is_cuda()) aprender::backend(d);  // throws the backend's clear message without a GPU
             } catch (const std::exception& e) {
-                throw UsageError(fmt::format("--device {}: {}", value, e.what()));
+                std::string why = e.what();  // the backend's message may name the device itself
+                std::string named = "device " + value + ": ";
+                if (why.rfind(named, 0) == 0) why = why.substr(named.size());
+                throw UsageError(fmt::format("--device {}: {}", value, why));
             }
             o.device = d.str();
         } else if (name == "--out") {
             if (value.empty()) throw UsageError("--out needs a folder name");
+            if (std::filesystem::exists(value) && !std::filesystem::is_directory(value))  // say so now, not after training
+                throw UsageError(fmt::format("--out {} is a file; give a folder name", value));
             o.out = value;
         } else o.extra[name] = value;
     }

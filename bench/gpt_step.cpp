@@ -76,7 +76,10 @@ int main(int argc, char** argv) try {
     int64_t lora_r = p.integer("--lora");
     bool forward_only = p.on("--forward-only");
     if (steps <= 0 || warmup < 0) throw cli::UsageError("gpt_step: --steps must be positive and --warmup ≥ 0");
-    openblas_set_num_threads((int)p.integer("--threads"));
+    if (lora_r < 0) throw cli::UsageError(fmt::format("gpt_step: --lora must be ≥ 0 (0 = train everything), got {}", lora_r));
+    int64_t threads = p.integer("--threads");
+    if (threads < 1 || threads > 1024) throw cli::UsageError(fmt::format("gpt_step: --threads must be 1 to 1024, got {}", threads));
+    openblas_set_num_threads((int)threads);
     Device device = Device::parse(p.str("--device"));
     // The CUDA backend reads this when it starts (the first CUDA tensor): the benchmark
     // needs no CUDA header, so it builds the same with and without CUDA.

@@ -6,6 +6,7 @@
 // what the code can do rather than what the scheduler did to it.
 #include "autograd/ops.h"
 #include "autograd/parallel.h"
+#include "tools/cli.h"
 
 #include <cblas.h>
 #include <fmt/format.h>
@@ -34,7 +35,10 @@ double best_seconds(const std::function<void()>& f) {
 
 }  // namespace
 
-int main() {
+int main(int argc, char** argv) try {
+    cli::Parser p("micro", "Matmul GFLOP/s against a raw cblas_sgemm call, and GB/s of elementwise ops and "
+                           "reductions, on the CPU (best of several runs). Takes no options.");
+    if (!p.parse(argc, argv)) return 0;
     NoGradGuard no_grad;  // pure forward speed: nothing recorded
     Generator gen(0);
     // aprender runs OpenBLAS single-threaded and splits products over its own pool
@@ -98,4 +102,7 @@ int main() {
                    gbs([&] { sum(a); }), gbs([&] { amax(a, {-1}); }));
     }
     return 0;
+} catch (const cli::UsageError& e) {
+    fmt::print(stderr, "{}\n", e.what());
+    return 2;
 }

@@ -8,6 +8,7 @@
 // 2 MB, which flatters the cache; pass a real text for honest numbers.
 #include "tokenizer/bpe.h"
 #include "tokenizer/json_file.h"
+#include "tools/cli.h"
 
 #include <fmt/format.h>
 
@@ -38,16 +39,13 @@ void bench_encode(const char* name, const BpeTokenizer& tok, const std::string& 
 
 int main(int argc, char** argv) {
     try {
-        std::string corpus_path;
-        int64_t vocab_size = 8000;
-        for (int i = 1; i < argc; ++i) {
-            std::string a = argv[i];
-            if (a == "--vocab-size" && i + 1 < argc) vocab_size = std::atoll(argv[++i]);
-            else if (a == "--help") {
-                fmt::print("usage: tokenizer_bench [CORPUS.txt] [--vocab-size N]\n");
-                return 0;
-            } else corpus_path = a;
-        }
+        aprender::cli::Parser p("tokenizer_bench", "Byte-level BPE speed on one core: encode with GPT-2's vocabulary "
+                                                   "(cold and warm cache), and train to --vocab-size tokens.");
+        p.positional("corpus", "a UTF-8 text file (default: a built-in paragraph repeated to 2 MB)", false);
+        p.option("--vocab-size", "N", "train BPE to this many tokens", "8000");
+        if (!p.parse(argc, argv)) return 0;
+        std::string corpus_path = p.has("corpus") ? p.str("corpus") : "";
+        int64_t vocab_size = p.integer("--vocab-size");
         std::string text;
         if (!corpus_path.empty()) {
             text = read_text_file(corpus_path);
@@ -76,6 +74,9 @@ int main(int argc, char** argv) {
                    trained.merges().size());
         bench_encode(fmt::format("trained ({})", trained.vocab_size()).c_str(), trained, text);
         return 0;
+    } catch (const aprender::cli::UsageError& e) {
+        fmt::print(stderr, "{}\n", e.what());
+        return 2;
     } catch (const std::exception& e) {
         fmt::print(stderr, "tokenizer_bench: {}\n", e.what());
         return 1;

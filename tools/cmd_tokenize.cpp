@@ -64,7 +64,10 @@ std::string printable(const std::string& token) {
         if (cp == U'\n') out += "\\n";
         else if (cp == U'\t') out += "\\t";
         else if (cp == U' ') out += "\u2423";  // ␣, so leading spaces of BPE tokens are seen
-        else if (cp < 0x20) out += fmt::format("<0x{:02X}>", static_cast<unsigned>(cp));
+        else if (cp < 0x20 || cp == 0x7F) out += fmt::format("<0x{:02X}>", static_cast<unsigned>(cp));
+        // bidirectional controls would reorder the rest of the line on the terminal
+        else if ((cp >= 0x202A && cp <= 0x202E) || (cp >= 0x2066 && cp <= 0x2069) || cp == 0x200E || cp == 0x200F)
+            out += fmt::format("<U+{:04X}>", static_cast<unsigned>(cp));
         else out.append(token, pos, n);
         pos += n;
     }
@@ -111,6 +114,9 @@ int train(const cli::Parser& p) {
     } else {
         throw cli::UsageError(fmt::format("aprender tokenize train: unknown --type '{}' (char, word, bpe or wordpiece)", type));
     }
+    // --force over another kind's folder: its files go first, or a stale merges.txt would
+    // sit beside a char vocabulary. Only the files tokenizers write are removed.
+    for (const char* file : {"tokenizer.json", "vocab.json", "merges.txt", "vocab.txt"}) fs::remove(fs::path(out) / file);
     tok->save(out);
     fmt::print("trained a {} tokenizer with {} tokens on {} bytes; saved in {}\n", type, tok->vocab_size(), corpus.size(), out);
     return 0;

@@ -754,11 +754,18 @@ public:
             const int32_t* pi = static_cast<const int32_t*>(index.data);
             T* px = static_cast<T*>(gx.data);
             std::vector<int64_t> xs = gx.strides;
-            int64_t dim_stride = xs[dim];
+            int64_t dim_stride = xs[dim], dim_size = gx.shape[dim];
             xs[dim] = 0;
+            // The forward pass checked the indices; they are checked again because a caller
+            // may have changed the index tensor since (a write out of bounds is never an answer).
             nd_loop<3>(index.shape, {xs, index.strides, gout.strides}, [&](auto off, int64_t n, auto s) {
-                for (int64_t i = 0; i < n; ++i)
-                    px[off[0] + i * s[0] + pi[off[1] + i * s[1]] * dim_stride] += pg[off[2] + i * s[2]];
+                for (int64_t i = 0; i < n; ++i) {
+                    int64_t k = pi[off[1] + i * s[1]];
+                    if (k < 0 || k >= dim_size)
+                        throw TensorError(fmt::format("gather backward: index {} is outside 0..{} (was the index tensor "
+                                                      "changed after the forward pass?)", k, dim_size - 1));
+                    px[off[0] + i * s[0] + k * dim_stride] += pg[off[2] + i * s[2]];
+                }
             });
         });
     }

@@ -107,6 +107,9 @@ void Tensor::backward(const Tensor& grad_output, bool retain_graph) const {
     } else if (seed.shape() != shape()) {
         throw TensorError(fmt::format("backward: gradient shape {} differs from output shape {}",
                                       shape_str(seed.shape()), shape_str(shape())));
+    } else if (seed.dtype() != dtype() || !(seed.device() == device())) {
+        throw TensorError(fmt::format("backward: gradient is {} on {}, the output {} on {}", dtype_name(seed.dtype()),
+                                      seed.device().str(), dtype_name(dtype()), device().str()));
     }
     NoGradGuard no_grad;  // gradients are computed, not recorded (no double backward)
 

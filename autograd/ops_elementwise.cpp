@@ -1,6 +1,9 @@
 // ops_elementwise.cpp — arithmetic with numpy broadcasting, unary math, where.
 #include "autograd/ops_util.h"
 
+#include <algorithm>
+#include <cstdint>
+
 namespace aprender {
 
 using namespace detail;
@@ -107,7 +110,20 @@ Tensor binary(BinaryOp op, const Tensor& a, const Tensor& b) {
 Tensor add(const Tensor& a, const Tensor& b) { return binary(BinaryOp::add, a, b); }
 Tensor sub(const Tensor& a, const Tensor& b) { return binary(BinaryOp::sub, a, b); }
 Tensor mul(const Tensor& a, const Tensor& b) { return binary(BinaryOp::mul, a, b); }
-Tensor div(const Tensor& a, const Tensor& b) { return binary(BinaryOp::div, a, b); }
+Tensor div(const Tensor& a, const Tensor& b) {
+    // Integer division by zero (or INT_MIN / -1) is undefined in C++ and kills the process
+    // with SIGFPE; an error that says so is the answer instead.
+    if (b.defined() && b.dtype() == DType::i32) {
+        std::vector<int32_t> d = b.contiguous().to_vector<int32_t>();
+        if (std::find(d.begin(), d.end(), 0) != d.end()) throw TensorError("div: integer division by zero");
+        if (std::find(d.begin(), d.end(), -1) != d.end() && a.defined() && a.dtype() == DType::i32) {
+            std::vector<int32_t> n = a.contiguous().to_vector<int32_t>();
+            if (std::find(n.begin(), n.end(), INT32_MIN) != n.end())
+                throw TensorError("div: INT32_MIN / -1 does not fit an int32");
+        }
+    }
+    return binary(BinaryOp::div, a, b);
+}
 Tensor maximum(const Tensor& a, const Tensor& b) { return binary(BinaryOp::maximum, a, b); }
 Tensor eq(const Tensor& a, const Tensor& b) { return binary(BinaryOp::eq, a, b); }
 Tensor gt(const Tensor& a, const Tensor& b) { return binary(BinaryOp::gt, a, b); }
@@ -173,6 +189,7 @@ Tensor pow(const Tensor& x, double p) { return unary(UnaryOp::pow, x, p, 0, "pow
 Tensor add(const Tensor& x, double s) { return unary(UnaryOp::affine, x, 1.0, s, "add", "AddScalarBackward"); }
 Tensor mul(const Tensor& x, double s) { return unary(UnaryOp::affine, x, s, 0.0, "mul", "MulScalarBackward"); }
 Tensor clamp(const Tensor& x, double lo, double hi) {
+    if (std::isnan(lo) || std::isnan(hi)) throw TensorError(fmt::format("clamp: a bound is NaN ({}, {})", lo, hi));
     if (lo > hi) throw TensorError(fmt::format("clamp: lower bound {} is above upper bound {}", lo, hi));
     return unary(UnaryOp::clamp, x, lo, hi, "clamp", "ClampBackward");
 }
@@ -213,6 +230,10 @@ Tensor where(const Tensor& cond, const Tensor& a, const Tensor& b) {
 }
 
 Tensor masked_fill(const Tensor& x, const Tensor& mask, double value) {
+    // The mask broadcasts to x, never x to the mask: the result has x's shape.
+    if (broadcast_shapes(x.shape(), mask.shape(), "masked_fill") != x.shape())
+        throw TensorError(fmt::format("masked_fill: a mask of shape {} does not broadcast to x's shape {}",
+                                      shape_str(mask.shape()), shape_str(x.shape())));
     return where(mask, Tensor::full({}, value, x.dtype(), x.device()), x);
 }
 

@@ -78,6 +78,9 @@ Tensor cross_entropy(const Tensor& logits, const Tensor& targets, int32_t ignore
     if (logits.dim() == 0 || targets.shape() != lead)
         throw TensorError(fmt::format("cross_entropy: logits {} need targets of shape {}, got {}", shape_str(logits.shape()),
                                       shape_str(lead), shape_str(targets.shape())));
+    if (logits.numel() == 0)
+        throw TensorError(fmt::format("cross_entropy: logits {} hold {}", shape_str(logits.shape()),
+                                      logits.shape().back() == 0 ? "no classes" : "no rows to predict"));
     Tensor lc = logits.contiguous();
     Tensor tc = targets.contiguous().to(Device::cpu());  // targets are read on the host to count
     int64_t cols = logits.shape().back(), rows = lc.numel() / std::max<int64_t>(cols, 1);
@@ -131,7 +134,10 @@ struct LayerNormBackward : Node {
 Tensor layer_norm(const Tensor& x, const Tensor& weight, const Tensor& bias, double eps) {
     check_floating(x, "layer_norm");
     if (x.dim() == 0) throw TensorError("layer_norm: needs at least one dimension");
-    int64_t cols = x.shape().back(), rows = x.numel() / std::max<int64_t>(cols, 1);
+    if (x.shape().back() == 0)  // no features to take a mean of
+        throw TensorError(fmt::format("layer_norm: the last axis of {} is empty", shape_str(x.shape())));
+    if (!(eps >= 0 && std::isfinite(eps))) throw TensorError(fmt::format("layer_norm: eps must be >= 0, got {}", eps));
+    int64_t cols = x.shape().back(), rows = x.numel() / cols;
     for (const Tensor* p : {&weight, &bias}) {
         if (!p->defined()) continue;
         check_same_dtype(x, *p, "layer_norm");
@@ -257,7 +263,8 @@ Tensor index_select(const Tensor& x, int64_t dim, const Tensor& index) {
 // ---- dropout ------------------------------------------------------------------------------------------
 
 Tensor dropout(const Tensor& x, double p, bool training, Generator& gen) {
-    if (p < 0 || p >= 1) throw TensorError(fmt::format("dropout: probability must be in [0, 1), got {}", p));
+    if (!(p >= 0 && p < 1))  // written so that NaN fails too
+        throw TensorError(fmt::format("dropout: probability must be in [0, 1), got {}", p));
     if (!training || p == 0) return x;
     check_floating(x, "dropout");
     // keep = (u >= p) / (1 - p): the mask is a constant, so y = x * mask is differentiable by mul

@@ -141,9 +141,9 @@ Tensor narrow(const Tensor& x, int64_t dim, int64_t start, int64_t length) {
     dim = normalize_dim(dim, x.dim(), "narrow");
     int64_t size = x.shape()[dim];
     if (start < 0) start += size;
-    if (start < 0 || length < 0 || start + length > size)
+    if (start < 0 || length < 0 || start > size || length > size - start)  // (start + length could overflow)
         throw TensorError(fmt::format("narrow: range [{}, {}) is out of bounds for dimension {} of size {} (shape {})",
-                                      start, start + length, dim, size, shape_str(x.shape())));
+                                      start, length > size ? std::string("...") : std::to_string(start + length), dim, size, shape_str(x.shape())));
     Shape shape = x.shape();
     shape[dim] = length;
     auto node = std::make_shared<NarrowBackward>();
@@ -185,6 +185,7 @@ Tensor expand(const Tensor& x, const Shape& shape) {
             continue;
         }
         int64_t have = x.shape()[i - lead];
+        if (shape[i] < -1) throw TensorError(fmt::format("expand: size {} in {} is negative (-1 keeps a size)", shape[i], shape_str(shape)));
         int64_t want = shape[i] == -1 ? have : shape[i];
         if (have != want && have != 1)
             throw TensorError(fmt::format("expand: cannot expand {} to {} (dimension {}: {} is not 1)",

@@ -14,7 +14,10 @@ namespace aprender {
 
 std::string shape_str(const Shape& s) {
     std::string out = "[";
-    for (size_t i = 0; i < s.size(); ++i) out += (i ? "," : "") + std::to_string(s[i]);
+    for (size_t i = 0; i < s.size(); ++i) {
+        if (i) out += ',';
+        out += std::to_string(s[i]);
+    }
     return out + "]";
 }
 
@@ -61,7 +64,11 @@ static void check_shape(const Shape& shape, const char* op) {
 Tensor Tensor::empty(const Shape& shape, DType dtype, Device device) {
     check_shape(shape, "empty");
     auto impl = std::make_shared<TensorImpl>();
-    impl->storage = std::make_shared<Storage>(std::max<int64_t>(shape_numel(shape), 1) * dtype_size(dtype), device);
+    int64_t bytes = 0;
+    if (__builtin_mul_overflow(std::max<int64_t>(shape_numel(shape), 1), (int64_t)dtype_size(dtype), &bytes))
+        throw TensorError(fmt::format("empty: a tensor of shape {} would need more bytes than an int64 can count",
+                                      shape_str(shape)));
+    impl->storage = std::make_shared<Storage>(bytes, device);
     impl->shape = shape;
     impl->strides = contiguous_strides(shape);
     impl->dtype = dtype;
@@ -94,6 +101,7 @@ Tensor Tensor::from(const std::vector<int32_t>& v, Shape s) { return from_host(v
 Tensor Tensor::from(std::initializer_list<float> v, Shape s) { return from(std::vector<float>(v), std::move(s)); }
 
 Tensor Tensor::arange(int64_t n, DType dtype, Device device) {
+    if (n < 0) throw TensorError(fmt::format("arange: count must be >= 0, got {}", n));
     std::vector<double> v(n);
     for (int64_t i = 0; i < n; ++i) v[i] = (double)i;
     return Tensor::from(v).to(dtype).to(device);
@@ -107,6 +115,8 @@ static uint64_t take_counters(Generator& gen, int64_t n) {
 
 Tensor Tensor::uniform(const Shape& shape, double lo, double hi, Generator& gen, DType dtype, Device device) {
     if (!is_floating(dtype)) throw TensorError("uniform: needs a floating dtype");
+    if (!(lo <= hi && std::isfinite(lo) && std::isfinite(hi)))
+        throw TensorError(fmt::format("uniform: needs finite lo <= hi, got [{}, {})", lo, hi));
     Tensor t = empty(shape, dtype, device);
     backend(device).fill_uniform(t.raw_data(), t.numel(), lo, hi, gen.seed, take_counters(gen, t.numel()), dtype);
     return t;
@@ -114,6 +124,8 @@ Tensor Tensor::uniform(const Shape& shape, double lo, double hi, Generator& gen,
 
 Tensor Tensor::normal(const Shape& shape, double mean, double std, Generator& gen, DType dtype, Device device) {
     if (!is_floating(dtype)) throw TensorError("normal: needs a floating dtype");
+    if (!(std >= 0 && std::isfinite(std) && std::isfinite(mean)))
+        throw TensorError(fmt::format("normal: needs a finite mean and std >= 0, got mean {} std {}", mean, std));
     Tensor t = empty(shape, dtype, device);
     backend(device).fill_normal(t.raw_data(), t.numel(), mean, std, gen.seed, take_counters(gen, t.numel()), dtype);
     return t;
@@ -214,7 +226,7 @@ Tensor Tensor::to(Device d) const {
 }
 
 Tensor Tensor::detach() const {
-    auto impl = std::make_shared<TensorImpl>(*impl_ptr());
+    auto impl = std::make_shared<TensorImpl>(this->impl());  // impl() throws on an undefined tensor
     impl->requires_grad = false;
     impl->retains_grad = false;
     impl->grad = nullptr;
@@ -226,6 +238,9 @@ void Tensor::copy_from(const Tensor& src) const {
     if (src.shape() != shape())
         throw TensorError(fmt::format("copy_from: source shape {} differs from {}", shape_str(src.shape()), shape_str(shape())));
     Tensor s = src.device() == device() ? src : src.to(device());
+    // w.copy_from(w.t()): reading and writing the same storage would read numbers already
+    // overwritten, so an overlapping source is copied out first.
+    if (s.impl().storage == impl().storage) s = aprender::mul(s.detach(), 1.0);
     backend(device()).copy(strided(s), s.dtype(), strided(*this), dtype());
 }
 
@@ -278,6 +293,9 @@ Tensor Tensor::grad() const { return impl().grad ? Tensor(impl().grad) : Tensor(
 void Tensor::set_grad(const Tensor& g) const {
     if (g.defined() && g.shape() != shape())
         throw TensorError(fmt::format("set_grad: gradient shape {} differs from tensor shape {}", shape_str(g.shape()), shape_str(shape())));
+    if (g.defined() && (g.dtype() != dtype() || !(g.device() == device())))
+        throw TensorError(fmt::format("set_grad: gradient is {} on {}, the tensor {} on {}", dtype_name(g.dtype()),
+                                      g.device().str(), dtype_name(dtype()), device().str()));
     impl().grad = g.defined() ? g.impl_ptr() : nullptr;
 }
 void Tensor::zero_grad() const { impl().grad = nullptr; }

@@ -127,7 +127,7 @@ public:
     Tensor to(DType dtype) const;
     Tensor to(Device device) const;
     Tensor detach() const;      // same numbers, no history
-    // Overwrite this tensor's numbers with src's (same shape and dtype), without
+    // Overwrite this tensor's numbers with src's (same shape; converted to this dtype), without
     // recording anything: for optimizers, loading weights and merging LoRA.
     void copy_from(const Tensor& src) const;
 

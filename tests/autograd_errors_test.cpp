@@ -100,3 +100,54 @@ TEST_CASE("autograd: misuse of item and backward") {
     Generator gen(1);
     CHECK_THROWS_WITH_AS(dropout(w, 1.0, true, gen), "dropout: probability must be in [0, 1), got 1", TensorError);
 }
+
+TEST_CASE("ops: values that used to crash the process or wrap silently are errors") {
+    // sizes that multiply past int64 (elements or bytes), ranges that overflow
+    CHECK_THROWS_WITH_AS(Tensor::zeros({int64_t(1) << 62}), doctest::Contains("more bytes than an int64 can count"), TensorError);
+    CHECK_THROWS_WITH_AS(Tensor::zeros({4}).narrow(0, 1, INT64_MAX), doctest::Contains("narrow: range [1, ...) is out of bounds"),
+                         TensorError);
+    CHECK_THROWS_WITH_AS(Tensor::ones({1, 3}).expand({-2, 3}), doctest::Contains("expand: size -2"), TensorError);
+    CHECK_THROWS_WITH_AS(Tensor::arange(-1), "arange: count must be >= 0, got -1", TensorError);
+    // integer division by zero is SIGFPE in C++
+    CHECK_THROWS_WITH_AS(div(ids({1, 2}), ids({0, 1})), "div: integer division by zero", TensorError);
+    CHECK_THROWS_WITH_AS(div(ids({INT32_MIN}), ids({-1})), "div: INT32_MIN / -1 does not fit an int32", TensorError);
+    CHECK(div(ids({7, -7}), ids({2, 2})).to_vector<int32_t>() == std::vector<int32_t>{3, -3});
+    // empty feature axes, NaN settings
+    Tensor empty_rows = Tensor::zeros({2, 0}).requires_grad_();
+    CHECK_THROWS_WITH_AS(layer_norm(empty_rows, {}, {}), "layer_norm: the last axis of [2,0] is empty", TensorError);
+    CHECK_THROWS_WITH_AS(layer_norm(Tensor::ones({2, 3}), {}, {}, -1.0), "layer_norm: eps must be >= 0, got -1", TensorError);
+    Generator gen(1);
+    CHECK_THROWS_WITH_AS(dropout(Tensor::ones({4}), NAN, true, gen), "dropout: probability must be in [0, 1), got nan", TensorError);
+    CHECK_THROWS_AS(clamp(Tensor::ones({2}), NAN, 1.0), TensorError);
+    CHECK_THROWS_AS(Tensor::uniform({2}, 1.0, 0.0, gen), TensorError);
+    CHECK_THROWS_AS(Tensor::normal({2}, 0.0, -1.0, gen), TensorError);
+    CHECK_THROWS_WITH_AS(cross_entropy(Tensor::zeros({2, 0}), ids({0, 0}, {2})), "cross_entropy: logits [2,0] hold no classes",
+                         TensorError);
+    // the mask broadcasts to x, never x to the mask
+    CHECK_THROWS_WITH_AS(masked_fill(Tensor::ones({3}), Tensor::ones({2, 3}), 5.0), doctest::Contains("masked_fill: a mask of shape [2,3]"),
+                         TensorError);
+    CHECK_THROWS_WITH_AS(Tensor().detach(), doctest::Contains("undefined tensor"), TensorError);
+}
+
+TEST_CASE("autograd: a gradient must match its tensor's dtype; a changed index cannot write out of bounds") {
+    Tensor w = Tensor::ones({2}).requires_grad_();
+    Tensor y = w * 2.0;
+    CHECK_THROWS_WITH_AS(y.backward(Tensor::ones({2}, DType::f64)), "backward: gradient is float64 on cpu, the output float32 on cpu",
+                         TensorError);
+    CHECK_THROWS_WITH_AS(w.set_grad(Tensor::zeros({2}, DType::i32)), doctest::Contains("set_grad: gradient is int32"), TensorError);
+    // gather's backward scatters into the indices it saved: edited since, they are checked again
+    Tensor x = Tensor::ones({2, 3}).requires_grad_();
+    Tensor idx = ids({0, 2}, {2, 1});
+    Tensor g = gather(x, 1, idx);
+    {
+        NoGradGuard ng;
+        idx.copy_from(ids({100000000, -100000000}, {2, 1}));
+    }
+    CHECK_THROWS_WITH_AS(sum(g).backward(), doctest::Contains("gather backward: index 100000000 is outside 0..2"), TensorError);
+}
+
+TEST_CASE("tensor: copy_from a view of itself reads the old numbers, not half-overwritten ones") {
+    Tensor w = Tensor::from({1.f, 2.f, 3.f, 4.f}, {2, 2});
+    w.copy_from(w.t());
+    CHECK(w.to_vector<float>() == std::vector<float>{1, 3, 2, 4});
+}

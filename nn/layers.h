@@ -41,7 +41,10 @@ public:
 // gives the same masks every run.
 class Dropout : public Module {
 public:
-    Dropout(double p, std::shared_ptr<Generator> gen) : p(p), gen_(std::move(gen)) {}
+    Dropout(double p, std::shared_ptr<Generator> gen) : p(p), gen_(std::move(gen)) {
+        if (!(p >= 0 && p < 1))  // NaN too: checked when the model is built, not at its first forward
+            throw std::invalid_argument(fmt::format("Dropout: probability must be in [0, 1), got {}", p));
+    }
     Tensor forward(const Tensor& x) override { return dropout(x, p, is_training(), *gen_); }
     std::string type_name() const override { return "Dropout"; }
     double p;

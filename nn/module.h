@@ -82,6 +82,7 @@ protected:
         c.name = name;
         c.get = [&slot]() -> std::shared_ptr<Module> { return slot; };
         c.set = [&slot, name](std::shared_ptr<Module> m) {
+            if (!m) throw std::runtime_error("replace_module: '" + name + "' cannot hold a null module");
             auto typed = std::dynamic_pointer_cast<M>(m);
             if (!typed) throw std::runtime_error("replace_module: '" + name + "' cannot hold a " + m->type_name());
             slot = typed;

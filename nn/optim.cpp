@@ -29,6 +29,9 @@ Optimizer::Optimizer(NamedTensors params, double lr) {
         // A tied tensor listed twice would be updated twice per step: keep the first name.
         if (seen.insert(&p.impl()).second) params_.emplace_back(name, p);
     }
+    // PyTorch says the same: an optimizer over nothing is always a mistake (a model whose
+    // parameters were all frozen, or a list filtered by the wrong name).
+    if (params_.empty()) throw std::invalid_argument("optimizer: got no parameters to optimize");
     ParamGroup all;
     for (auto& [name, p] : params_) all.names.push_back(name);
     groups_ = {all};
@@ -126,8 +129,11 @@ void Optimizer::load_state_dict(const NamedTensors& state) {
     for (auto& [name, t] : state)
         if (!used.count(name))
             throw fail(fmt::format("'{}' belongs to no parameter of this optimizer (a different model or optimizer?)", name));
+    double steps = step_it->second->item();
+    if (!(steps >= 0 && steps < 9.0e15 && steps == std::floor(steps)))  // a whole number an int64 holds exactly
+        throw fail(fmt::format("the step count {} is not a whole number >= 0", steps));
     state_ = std::move(loaded);
-    step_ = (int64_t)step_it->second->item();
+    step_ = (int64_t)steps;
 }
 
 int64_t Optimizer::state_numel() const {
@@ -141,7 +147,8 @@ int64_t Optimizer::state_numel() const {
 
 SGD::SGD(NamedTensors params, SGDOptions opt) : Optimizer(std::move(params), opt.lr), options(opt) {
     check_hparam(opt.momentum >= 0 && opt.momentum < 1, fmt::format("SGD momentum must be in [0, 1), got {}", opt.momentum));
-    check_hparam(opt.weight_decay >= 0, fmt::format("weight decay must be >= 0, got {}", opt.weight_decay));
+    check_hparam(opt.weight_decay >= 0 && std::isfinite(opt.weight_decay),
+                 fmt::format("weight decay must be a finite number >= 0, got {}", opt.weight_decay));
     check_hparam(!opt.nesterov || opt.momentum > 0, "SGD nesterov needs a momentum > 0");
     groups_[0].weight_decay = opt.weight_decay;
 }
@@ -204,8 +211,8 @@ void detail::AdamQueue::run() {
 
 static void check_adam(double lr, double b1, double b2, double eps, double wd) {
     check_hparam(b1 >= 0 && b1 < 1 && b2 >= 0 && b2 < 1, fmt::format("betas must be in [0, 1), got ({}, {})", b1, b2));
-    check_hparam(eps > 0, fmt::format("eps must be > 0, got {}", eps));
-    check_hparam(wd >= 0, fmt::format("weight decay must be >= 0, got {}", wd));
+    check_hparam(eps > 0 && std::isfinite(eps), fmt::format("eps must be > 0, got {}", eps));
+    check_hparam(wd >= 0 && std::isfinite(wd), fmt::format("weight decay must be a finite number >= 0, got {}", wd));
 }
 
 Adam::Adam(NamedTensors params, AdamOptions opt) : Optimizer(std::move(params), opt.lr), options(opt) {

@@ -258,3 +258,24 @@ TEST_CASE("nn: AdamW trains a linear model (backward + step end to end)") {
     CHECK(last < 1e-4);
     CHECK(fc->bias.item() == doctest::Approx(0.25).epsilon(0.01));
 }
+
+TEST_CASE("nn: optimizers refuse nothing to optimize, an infinite decay, and a corrupt step count") {
+    CHECK_THROWS_WITH_AS(AdamW({}, AdamWOptions{}), "optimizer: got no parameters to optimize", std::invalid_argument);
+    Tensor p = Tensor::ones({2}).requires_grad_();
+    AdamWOptions inf_decay;
+    inf_decay.weight_decay = INFINITY;
+    CHECK_THROWS_WITH_AS(AdamW({{"p", p}}, inf_decay), doctest::Contains("weight decay must be a finite number"),
+                         std::invalid_argument);
+    AdamW opt({{"p", p}}, AdamWOptions{});
+    NamedTensors state = opt.state_dict();
+    for (auto& [name, t] : state)
+        if (name == "optim.step") t = Tensor::scalar(NAN);
+    CHECK_THROWS_WITH(opt.load_state_dict(state), doctest::Contains("the step count nan is not a whole number"));
+}
+
+TEST_CASE("nn: a Dropout and a replaced module are checked when built") {
+    CHECK_THROWS_WITH_AS(Dropout(NAN, std::make_shared<Generator>(1)), "Dropout: probability must be in [0, 1), got nan",
+                         std::invalid_argument);
+    MLP mlp(8, true, 0.0, std::make_shared<Generator>(2));
+    CHECK_THROWS_WITH(mlp.replace_module("c_fc", nullptr), doctest::Contains("cannot hold a null module"));
+}

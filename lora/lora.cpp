@@ -20,6 +20,7 @@ static Tensor init_A(const Config& c, const nn::Linear& base, Generator& gen) {
 
 Linear::Linear(std::shared_ptr<nn::Linear> b, const Config& c, Generator& gen, const std::string& name)
     : base(std::move(b)), scale(c.scaling()) {
+    if (!base) throw std::invalid_argument("lora: a LoRA layer needs a base nn::Linear to wrap, got none");
     add_adapter(name, c, gen);
     A = adapters_[name].A;
     B = adapters_[name].B;
@@ -32,6 +33,10 @@ Linear::Linear(std::shared_ptr<nn::Linear> b, const Config& c, Generator& gen, c
 
 void Linear::add_adapter(const std::string& name, const Config& c, Generator& gen) {
     if (c.r <= 0) throw std::invalid_argument(fmt::format("lora: rank r must be positive, got {}", c.r));
+    // s = alpha / r multiplies every ΔW: NaN or inf would poison the output even while B = 0
+    if (!std::isfinite(c.alpha)) throw std::invalid_argument(fmt::format("lora: alpha must be finite, got {}", c.alpha));
+    if (!(c.dropout >= 0 && c.dropout < 1))
+        throw std::invalid_argument(fmt::format("lora: dropout must be in [0, 1), got {}", c.dropout));
     // ΔW = B·A is (out × in): its rank is at most min(in, out), so a bigger r only adds
     // parameters (and a huge one from a typo would try to allocate them).
     if (c.r > std::min(base->in_features, base->out_features))

@@ -114,6 +114,18 @@ TEST_CASE("lora: targets that match nothing are an error listing the Linear laye
     CHECK_THROWS_WITH(lora::matching_paths(m, c), doctest::Contains("the model has no block 99"));
 }
 
+TEST_CASE("lora: a layer needs a base, a finite alpha and a dropout in [0, 1)") {
+    Generator gen(1);
+    lora::Config c;
+    CHECK_THROWS_WITH_AS(lora::Linear(nullptr, c, gen), doctest::Contains("needs a base nn::Linear"), std::invalid_argument);
+    auto base = std::make_shared<nn::Linear>(4, 4, true, gen);
+    c.alpha = NAN;  // s·B·A with B = 0 would still be NaN
+    CHECK_THROWS_WITH_AS(lora::Linear(base, c, gen), doctest::Contains("alpha must be finite"), std::invalid_argument);
+    c.alpha = 8;
+    c.dropout = 2;
+    CHECK_THROWS_WITH_AS(lora::Linear(base, c, gen), doctest::Contains("dropout must be in [0, 1), got 2"), std::invalid_argument);
+}
+
 TEST_CASE("lora: a rank above min(in, out) is refused: B·A could not use it") {
     nn::GPT m(lora_test_config());
     lora::Config c;

@@ -7,6 +7,8 @@
 
 namespace aprender::exercises::check {
 
+const char* volatile current_check = nullptr;
+
 std::vector<Case>& registry() {
     static std::vector<Case> cases;
     return cases;
@@ -44,6 +46,7 @@ Outcome run(int exercise, bool verbose) {
     bool told_todo = false;  // say where the TODO is once, not once per check
     for (const Case& c : registry()) {
         if (c.exercise != exercise) continue;
+        current_check = c.name.c_str();  // named by the crash handler if the student's code crashes or loops
         std::string message;
         try {
             c.fn();
@@ -60,6 +63,9 @@ Outcome run(int exercise, bool verbose) {
             message = fmt::format("your code threw an exception: {}\n      hint:     read the message; "
                                   "check sizes and indices against the statement",
                                   e.what());
+        } catch (...) {  // `throw 42;` is legal C++: it must not end the program with "terminate called"
+            message = "your code threw something that is not a std::exception\n      hint:     throw "
+                      "std::runtime_error(\"...\") (or let the library's own errors through)";
         }
         if (message.empty()) {
             out.passed++;
@@ -71,6 +77,7 @@ Outcome run(int exercise, bool verbose) {
         }
         std::fflush(stdout);
     }
+    current_check = nullptr;
     return out;
 }
 

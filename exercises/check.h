@@ -55,6 +55,10 @@ struct Outcome {
     bool ok() const { return failed == 0 && passed > 0; }
 };
 // Run the checks registered for `exercise`; print each (✓/✗ with the message) when verbose.
+// The check running now (null between checks): check_main's signal handler names it
+// when the student's code crashes, or is stopped by check.sh's timeout.
+extern const char* volatile current_check;
+
 Outcome run(int exercise, bool verbose);
 
 // ---- expectations -------------------------------------------------------------------

@@ -12,17 +12,50 @@
 #define DOCTEST_CONFIG_IMPLEMENT
 #include <doctest/doctest.h>
 
+#include <csignal>
 #include <cstdio>
 #include <cstring>
 #include <set>
+#include <unistd.h>
 
 using namespace aprender::exercises::check;
 
+namespace {
+
+// A crash (or check.sh's timeout) in the student's code: say in which check, then die of
+// the same signal so the exit status still tells what happened. Only write(2) and
+// strlen are used here: a signal handler may not call printf.
+void say_where_and_die(int sig) {
+    const char* what = sig == SIGSEGV   ? "crashed (segmentation fault: a bad pointer or index?)"
+                       : sig == SIGFPE  ? "crashed (arithmetic error: an integer division by zero?)"
+                       : sig == SIGABRT ? "crashed (abort: a failed assert or an uncaught exception?)"
+                       : sig == SIGBUS  ? "crashed (bus error)"
+                                        : "was stopped (too slow: an endless loop?)";
+    const char* check = current_check;
+    auto put = [](const char* s) { (void)!write(STDOUT_FILENO, s, std::strlen(s)); };
+    put("\n  ✗ ");
+    put(check ? check : "(between checks)");
+    put(": your code ");
+    put(what);
+    put("\n");
+    std::signal(sig, SIG_DFL);
+    std::raise(sig);
+}
+
+}  // namespace
+
 int main(int argc, char** argv) {
+    std::setvbuf(stdout, nullptr, _IOLBF, 0);  // whole lines out before any crash
+    for (int sig : {SIGSEGV, SIGFPE, SIGABRT, SIGBUS, SIGTERM}) std::signal(sig, say_where_and_die);
     bool brief = false;
     for (int i = 1; i < argc; ++i) {
         if (!std::strcmp(argv[i], "--brief")) brief = true;
-        else {
+        else if (!std::strcmp(argv[i], "--help") || !std::strcmp(argv[i], "-h")) {
+            std::printf("usage: %s [--brief]\n\nRuns the checks of the exercise linked into this program (make check "
+                        "builds it).\n  --brief   one line per exercise and its first failure\n",
+                        argv[0]);
+            return 0;
+        } else {
             std::fprintf(stderr, "usage: %s [--brief]\n", argv[0]);
             return 2;
         }

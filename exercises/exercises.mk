@@ -3,6 +3,8 @@
 #   make check [EX=5]        build YOUR code (exercises/NN_*/) with the checks and run them;
 #                            without EX, every exercise and a progress summary ("3/10")
 #   make check SOLUTIONS=1   the same against the reference solutions (instructors)
+#   make check STRICT=1      exit status 1 unless every exercise passes (grading scripts)
+#   make check TIMEOUT=120   seconds an exercise may run before it is stopped (default 60)
 #   make student-kit         $(BUILD)/student-kit/aprender-exercises{/,.tar.gz}: the whole
 #                            project without exercises/solutions/, ready to hand out
 #   make kit-test            unpack that archive in a temporary folder and run `make check`
@@ -66,10 +68,10 @@ endif
 
 .PHONY: check student-kit kit-test
 check: $(LIB) $(TUTLIB)
-	@BUILD=$(BUILD) MAKE="$(MAKE)" EX="$(EX)" SOLUTIONS="$(SOLUTIONS)" exercises/check.sh
+	@BUILD=$(BUILD) MAKE="$(MAKE)" EX="$(EX)" SOLUTIONS="$(SOLUTIONS)" STRICT="$(STRICT)" TIMEOUT="$(TIMEOUT)" exercises/check.sh
 
 student-kit:
-	@exercises/make_kit.sh $(BUILD)/student-kit
+	@exercises/make_kit.sh --force $(BUILD)/student-kit  # build output: replaced each time
 
 kit-test: student-kit
 	@exercises/kit_test.sh $(BUILD)/student-kit/aprender-exercises.tar.gz

@@ -1,21 +1,52 @@
 #!/usr/bin/env bash
-# make_kit.sh OUT — the student kit: the whole project (the library is the textbook and
-# the exercises link it) WITHOUT exercises/solutions/, as OUT/aprender-exercises/ and
-# OUT/aprender-exercises.tar.gz. Files come from git (tracked and untracked-but-not-
-# ignored), so build outputs and fetched corpora stay out.
+# make_kit.sh [--force] OUT — the student kit: the whole project (the library is the
+# textbook and the exercises link it) WITHOUT exercises/solutions/, as
+# OUT/aprender-exercises/ and OUT/aprender-exercises.tar.gz.
+#
+# In a git checkout the files are those of the last commit (`git archive HEAD`): a
+# solution pasted into a skeleton, or an answer file not yet committed, never reaches
+# the students — commit what the kit should hold. Without git (a kit made from a kit)
+# every file is taken except build outputs, fetched data and tutorial output.
+#
+# An existing OUT/aprender-exercises/ may hold a student's work: it is replaced only
+# with --force, and never when it is the folder you are working in.
 set -euo pipefail
-out=${1:?usage: make_kit.sh OUT}
+force=0
+case "${1:-}" in
+    --help|-h) sed -n '2,12p' "$0" | sed 's/^# \{0,1\}//'; exit 0 ;;
+    --force) force=1; shift ;;
+esac
+out=${1:-}
+if [ -z "$out" ] || [ $# -ne 1 ]; then echo "usage: make_kit.sh [--force] OUT   (--help for details)" >&2; exit 2; fi
 name=aprender-exercises
-rm -rf "$out/$name" "$out/$name.tar.gz"
-mkdir -p "$out/$name"
-if git rev-parse --is-inside-work-tree >/dev/null 2>&1; then
-    git ls-files -z --cached --others --exclude-standard
-else  # a kit made from a kit (no .git): everything but build folders
-    find . -path ./build -prune -o -path './build-*' -prune -o -path ./.git -prune -o -type f -print0 | sed -z 's|^\./||'
-fi | grep -zv '^exercises/solutions/' | while IFS= read -r -d '' f; do
-    [ -e "$f" ] && printf '%s\0' "$f"
-done | tar --null -T - -cf - | tar -xf - -C "$out/$name"
-if [ -e "$out/$name/exercises/solutions" ]; then echo "make_kit: solutions leaked into the kit" >&2; exit 1; fi
-tar -czf "$out/$name.tar.gz" -C "$out" "$name"
-n=$(ls -d "$out/$name"/exercises/[0-9][0-9]_*/ | wc -l)
-echo "student kit: $out/$name/ and $out/$name.tar.gz ($n exercises, no solutions)"
+kit="$out/$name"
+mkdir -p "$out"
+if [ -e "$kit" ] || [ -e "$kit.tar.gz" ]; then
+    here=$(pwd -P)
+    target=$(cd "$out" && pwd -P)/$name
+    case "$here/" in
+        "$target"/*) echo "make_kit: $kit is the folder you are working in; choose another OUT" >&2; exit 2 ;;
+    esac
+    if [ "$force" != 1 ]; then
+        echo "make_kit: $kit already exists (a student's work?); pass --force to replace it" >&2
+        exit 2
+    fi
+    rm -rf "$kit" "$kit.tar.gz"
+fi
+mkdir -p "$kit"
+# (a kit unpacked inside another checkout, e.g. under build/, is not that checkout)
+if [ "$(git rev-parse --show-toplevel 2>/dev/null)" = "$(pwd -P)" ]; then
+    if ! git diff --quiet HEAD -- exercises/ || [ -n "$(git ls-files --others --exclude-standard exercises/)" ]; then
+        echo "make_kit: note: exercises/ has uncommitted changes; the kit holds the last commit's files" >&2
+    fi
+    git archive --format=tar HEAD | tar -xf - -C "$kit"
+    rm -rf "$kit/exercises/solutions"
+else
+    find . \( -path ./build -o -path './build-*' -o -path ./.git -o -path ./data/cache -o -path ./out \
+              -o -path ./exercises/solutions \) -prune -o -type f -print0 |
+        tar --null -T - -cf - | tar -xf - -C "$kit"
+fi
+if [ -e "$kit/exercises/solutions" ]; then echo "make_kit: solutions leaked into the kit" >&2; exit 1; fi
+tar -czf "$kit.tar.gz" -C "$out" "$name"
+n=$(ls -d "$kit"/exercises/[0-9][0-9]_*/ | wc -l)
+echo "student kit: $kit/ and $kit.tar.gz ($n exercises, no solutions)"

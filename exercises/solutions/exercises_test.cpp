@@ -135,3 +135,26 @@ TEST_CASE("exercises: the student kit has the exercises and no solutions") {
     CHECK(t.has("exercises/README.md"));
     fs::remove_all(out);
 }
+
+TEST_CASE("exercises: check.sh never calls a crash, a loop or an early exit(0) a pass") {
+    // Stand-in programs for exercise 10 (check.sh runs BUILD/exercises/student/ex10; MAKE=true
+    // skips the build), each misbehaving the way a student's code can.
+    testing::TempDir tmp("aprender_check_sh");
+    fs::create_directories(tmp / "exercises/student");
+    std::string bin = tmp / "exercises/student/ex10";
+    auto run_with = [&](const std::string& body) {
+        { std::ofstream(bin) << "#!/bin/sh\n" << body << "\n"; }
+        fs::permissions(bin, fs::perms::owner_all);
+        return testing::run_process("EX=10 MAKE=true TIMEOUT=2 BUILD=" + tmp.dir.string() + " exercises/check.sh");
+    };
+    auto passed = run_with("echo 'exercise 10: PASS (4/4 checks)'");
+    CHECK(passed.has("progress: 1/1 exercises pass"));
+    auto early = run_with("exit 0");  // exit(0) before the verdict
+    CHECK(early.has("ended early"));
+    CHECK(early.has("progress: 0/1"));
+    auto crash = run_with("kill -SEGV $$");
+    CHECK(crash.has("crashed (SIGSEGV)"));
+    auto loop = run_with("sleep 30");
+    CHECK(loop.has("stopped after 2 s"));
+    CHECK(testing::run_process("SOLUTIONS=yes exercises/check.sh").has("SOLUTIONS must be 1"));
+}

@@ -9,6 +9,8 @@
 #   make data       fetch the real corpora into data/cache (apt-get download, no install)
 #   make base-model train the class's base GPT for tutorials 08–10 (07_gpt --full, minutes)
 #   make gpu-bundle pack the programs for a GPU machine without packages (bench/gpu.sh runs them)
+#   make check      the classroom exercises: EX=N one, STRICT=1 grading, SOLUTIONS=1 instructors
+#   make student-kit / make kit-test   the kit to hand out, and a from-scratch build of it
 #
 # Options: CUDA=0|1 (default: 1 when nvcc is found), CUDA_ARCHS="75 80 86 89 90" (GPU generations),
 #          BUILD=dir, NATIVE=0 (portable code).
@@ -85,7 +87,7 @@ DEPS_OK   := $(BUILD)/.deps-ok
 all: $(LIB) $(CUDA_LIB) $(HOST_CUDA_LIB) $(TEST_BIN) $(TUT_BINS) $(if $(TOOL_SRCS),$(CLI)) $(BENCH_BINS)
 
 help:
-	@sed -n '2,14p' Makefile | sed 's/^# \{0,1\}//'
+	@sed -n '2,16p' Makefile | sed 's/^# \{0,1\}//'
 
 # The dependency step runs once per build directory (and whenever `make deps` is asked).
 deps:

@@ -43,6 +43,21 @@ Node::~Node() {
 }
 
 // ---- recording ------------------------------------------------------------------------------
+Tensor Node::save(const Tensor& t) {
+    if (t.defined()) saved_.push_back({t.impl().storage, t.version()});
+    return t;
+}
+
+void Node::check_saved() const {
+    for (const SavedVersion& s : saved_)
+        if (auto st = s.storage.lock(); st && st->version != s.version)
+            throw TensorError(fmt::format(
+                "backward: a tensor that {} saved for the gradient was overwritten in place after the forward pass "
+                "(copy_from or an optimizer step; version {} -> {}): run the forward pass again, or change a copy "
+                "(clone()) instead",
+                name(), s.version, st->version));
+}
+
 static Edge edge_of(const Tensor& t) {
     if (!t.defined() || !t.requires_grad()) return {};
     if (t.grad_fn()) return {t.grad_fn(), nullptr};
@@ -156,6 +171,7 @@ void Tensor::backward(const Tensor& grad_output, bool retain_graph) const {
             continue;
         }
         if (auto out = n->output.lock(); out && out->retains_grad) accumulate(*out, g);
+        n->check_saved();
         std::vector<Tensor> input_grads = n->backward(g);
         if (input_grads.size() != n->next.size())
             throw std::logic_error(std::string(n->name()) + " returned the wrong number of gradients");

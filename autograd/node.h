@@ -17,6 +17,10 @@
 //         void release() override { x = y = Tensor(); }
 //     };
 //
+// The op that makes the node saves tensors through save() — `node->x = node->save(x.detach())`
+// — so that the engine can refuse a backward whose saved numbers were overwritten in
+// place since (see Node::save below).
+//
 // backward() runs with graph recording off (NoGradGuard), so it may use ordinary ops.
 // It returns one gradient per input, in the order of `next`; an undefined Tensor means
 // "no gradient for that input".
@@ -49,6 +53,21 @@ public:
     std::vector<Edge> next;                 // one per differentiable input
     std::weak_ptr<TensorImpl> output;       // for retain_grad on non-leaves
     bool released = false;
+
+    // Every tensor a node keeps for backward goes through save(): `x = save(in.detach())`.
+    // It notes the storage's version; if the numbers are then overwritten in place
+    // (y.copy_from(...), an optimizer step) before backward, check_saved() — called by the
+    // engine — refuses, instead of computing a gradient from numbers that are not the
+    // ones the forward pass used. (PyTorch: "modified by an inplace operation".)
+    Tensor save(const Tensor& t);
+    void check_saved() const;
+
+private:
+    struct SavedVersion {
+        std::weak_ptr<Storage> storage;  // weak: saving must not keep memory alive
+        uint64_t version;
+    };
+    std::vector<SavedVersion> saved_;
 };
 
 // Link a freshly made node into the graph: record the edges of `inputs`, and make

@@ -97,8 +97,8 @@ Tensor binary(BinaryOp op, const Tensor& a, const Tensor& b) {
         node->a_shape = a.shape();
         node->b_shape = b.shape();
         if (op == BinaryOp::mul || op == BinaryOp::div || op == BinaryOp::maximum) {
-            node->a = a.detach();
-            node->b = b.detach();
+            node->a = node->save(a.detach());
+            node->b = node->save(b.detach());
         }
         attach(node, {&a, &b}, out);
     }
@@ -166,8 +166,8 @@ Tensor unary(UnaryOp op, const Tensor& x, double a, double b, const char* name, 
         node->a = a;
         node->b = b;
         node->label = node_name;
-        if (needs_output(op)) node->y = y.detach();
-        else if (op != UnaryOp::neg && op != UnaryOp::affine) node->x = xc.detach();
+        if (needs_output(op)) node->y = node->save(y.detach());
+        else if (op != UnaryOp::neg && op != UnaryOp::affine) node->x = node->save(xc.detach());
         attach(node, {&x}, y);
     }
     return y;
@@ -221,7 +221,7 @@ Tensor where(const Tensor& cond, const Tensor& a, const Tensor& b) {
                               broadcast_view(b, shape), out.raw_data(), a.dtype());
     if (any_requires_grad({&a, &b})) {
         auto node = std::make_shared<WhereBackward>();
-        node->cond = cond.detach();
+        node->cond = node->save(cond.detach());
         node->a_shape = a.shape();
         node->b_shape = b.shape();
         attach(node, {&a, &b}, out);

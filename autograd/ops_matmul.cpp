@@ -148,8 +148,8 @@ Tensor matmul_nd(const Tensor& a, const Tensor& b) {
     }
     if (any_requires_grad({&a, &b})) {
         auto node = std::make_shared<MatmulBackward>();
-        node->a = a.detach();
-        node->b = b.detach();
+        node->a = node->save(a.detach());
+        node->b = node->save(b.detach());
         attach(node, {&a, &b}, result);
     }
     return result;
@@ -243,8 +243,8 @@ Tensor linear(const Tensor& x, const Tensor& w, const Tensor& b) {
     }
     if (any_requires_grad({&x, &w, &b})) {
         auto node = std::make_shared<LinearBackward>();
-        node->x2 = x2;
-        node->w = wc;
+        node->x2 = node->save(x2);
+        node->w = node->save(wc);
         node->x_shape = x.shape();
         attach(node, {&x, &w, &b}, y);
     }

@@ -37,7 +37,7 @@ Tensor softmax_impl(const Tensor& x, bool log, bool causal, const char* op) {
     backend(x.device()).softmax(xc.raw_data(), y.raw_data(), xc.numel() / cols, cols, log, causal, x.dtype());
     if (any_requires_grad({&x})) {
         auto node = std::make_shared<SoftmaxBackward>();
-        node->y = y.detach();
+        node->y = node->save(y.detach());
         node->log = log;
         attach(node, {&x}, y);
     }
@@ -99,8 +99,8 @@ Tensor cross_entropy(const Tensor& logits, const Tensor& targets, int32_t ignore
     }
     if (any_requires_grad({&logits})) {
         auto node = std::make_shared<CrossEntropyBackward>();
-        node->logits = lc.detach();
-        node->targets = tdev;
+        node->logits = node->save(lc.detach());
+        node->targets = node->save(tdev);
         node->lse = lse;
         node->ignore_index = ignore_index;
         node->count = count;
@@ -154,8 +154,8 @@ Tensor layer_norm(const Tensor& x, const Tensor& weight, const Tensor& bias, dou
                                   rstd.raw_data(), rows, cols, eps, x.dtype());
     if (any_requires_grad({&x, &weight, &bias})) {
         auto node = std::make_shared<LayerNormBackward>();
-        node->x = xc.detach();
-        node->w = wc.defined() ? wc.detach() : Tensor();
+        node->x = node->save(xc.detach());
+        node->w = node->save(wc.defined() ? wc.detach() : Tensor());
         node->mean = mean;
         node->rstd = rstd;
         attach(node, {&x, &weight, &bias}, y);
@@ -211,7 +211,7 @@ Tensor embedding(const Tensor& ids, const Tensor& table) {
                                       table.shape()[1], out.raw_data(), table.dtype());
     if (any_requires_grad({&table})) {
         auto node = std::make_shared<EmbeddingBackward>();
-        node->ids = idc;
+        node->ids = node->save(idc);
         node->table_shape = table.shape();
         attach(node, {&ids, &table}, out);
     }
@@ -232,7 +232,7 @@ Tensor gather(const Tensor& x, int64_t dim, const Tensor& index) {
     backend(x.device()).gather(strided(x), dim, strided(index), out.raw_data(), x.dtype());
     if (any_requires_grad({&x})) {
         auto node = std::make_shared<GatherBackward>();
-        node->index = index;
+        node->index = node->save(index);
         node->dim = dim;
         node->in_shape = x.shape();
         attach(node, {&x}, out);

@@ -102,8 +102,8 @@ Tensor amax(const Tensor& x, std::vector<int64_t> axes, bool keepdim) {
                                             contiguous_strides(reduced_shape(x.shape(), axes, false)), 0);
     if (any_requires_grad({&x})) {
         auto node = std::make_shared<AmaxBackward>();
-        node->x = x.detach();
-        node->out_kept = kept;
+        node->x = node->save(x.detach());
+        node->out_kept = node->save(kept);
         node->kept_shape = kept.shape();
         node->axes = axes;
         attach(node, {&x}, out);

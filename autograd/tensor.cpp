@@ -234,6 +234,9 @@ Tensor Tensor::detach() const {
     return Tensor(impl);
 }
 
+uint64_t Tensor::version() const { return impl().storage->version; }
+void Tensor::bump_version() const { impl().storage->version++; }
+
 void Tensor::copy_from(const Tensor& src) const {
     if (src.shape() != shape())
         throw TensorError(fmt::format("copy_from: source shape {} differs from {}", shape_str(src.shape()), shape_str(shape())));
@@ -242,6 +245,7 @@ void Tensor::copy_from(const Tensor& src) const {
     // overwritten, so an overlapping source is copied out first.
     if (s.impl().storage == impl().storage) s = aprender::mul(s.detach(), 1.0);
     backend(device()).copy(strided(s), s.dtype(), strided(*this), dtype());
+    bump_version();
 }
 
 Tensor Tensor::contiguous() const { return aprender::contiguous(*this); }

@@ -54,6 +54,9 @@ struct Storage {
     void* data = nullptr;
     size_t nbytes = 0;
     Device device;
+    // Bumped by every in-place write (copy_from, an optimizer step). A node that saved a
+    // tensor for backward checks it is unchanged (Node::save): see node.h.
+    uint64_t version = 0;
 };
 
 class Node;  // a recorded backward step (node.h)
@@ -117,6 +120,10 @@ public:
     // Pointer to the first element (offset applied). T must match dtype.
     template <class T> T* data() const;
     void* raw_data() const;  // any device: storage pointer + offset in bytes
+    // How many times the numbers were overwritten in place (shared by all views of the
+    // storage); bump_version() is for code that writes through raw_data() (optimizers).
+    uint64_t version() const;
+    void bump_version() const;
     double item() const;     // the value of a one-element tensor
     std::vector<double> to_double_vector() const;  // any dtype, any layout, row-major order
     template <class T> std::vector<T> to_vector() const;

@@ -63,6 +63,7 @@ void Optimizer::step() {
                 if (!p.is_contiguous())
                     throw std::runtime_error(fmt::format("optimizer: parameter '{}' is not contiguous", name));
                 update(p, g.contiguous(), group.weight_decay, state_[name]);
+                p.bump_version();  // its numbers change: a graph that saved them can no longer run backward
             }
     } catch (...) {
         finish_step();  // the updates queued before a refused parameter are done, as if each ran at once

@@ -25,7 +25,8 @@ struct SiluBackward : Node {
 Tensor silu(const Tensor& x) {
     // TODO(exercise 3): the forward pass.
     //  1. compute y = x·σ(x) WITHOUT recording a graph (a NoGradGuard in a { } block),
-    //  2. if any_requires_grad({&x}): make a SiluBackward, save x.detach() in it and
+    //  2. if any_requires_grad({&x}): make a SiluBackward, save x in it with
+    //     node->x = node->save(x.detach()) (save() notes its version, see node.h) and
     //     attach(node, {&x}, y) — now y.grad_fn() is your node,
     //  3. return y.
     throw APRENDER_TODO(3, "silu");

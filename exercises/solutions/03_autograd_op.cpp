@@ -26,7 +26,7 @@ Tensor silu(const Tensor& x) {
     }
     if (any_requires_grad({&x})) {
         auto node = std::make_shared<SiluBackward>();
-        node->x = x.detach();
+        node->x = node->save(x.detach());  // its version is checked before backward
         attach(node, {&x}, y);
     }
     return y;

@@ -15,8 +15,9 @@ std::vector<int64_t> normalize_axes(std::vector<int64_t> axes, int64_t rank, con
         for (int64_t i = 0; i < rank; ++i) axes.push_back(i);
     for (auto& a : axes) a = normalize_dim(a, rank, op);
     std::sort(axes.begin(), axes.end());
-    if (std::adjacent_find(axes.begin(), axes.end()) != axes.end())
-        throw TensorError(fmt::format("{}: an axis is repeated", op));
+    if (auto twice = std::adjacent_find(axes.begin(), axes.end()); twice != axes.end())
+        throw TensorError(fmt::format("{}: axis {} is given twice (counting from the end, -1 is axis {})", op, *twice,
+                                      rank - 1));
     return axes;
 }
 

@@ -241,6 +241,7 @@ Tensor concat(const std::vector<Tensor>& xs, int64_t dim) {
 
 Tensor stack(const std::vector<Tensor>& xs, int64_t dim) {
     if (xs.empty()) throw TensorError("stack: no tensors given");
+    dim = normalize_dim(dim, xs[0].dim() + 1, "stack");  // the new axis may also come last
     std::vector<Tensor> us;
     for (size_t i = 0; i < xs.size(); ++i) {
         if (xs[i].shape() != xs[0].shape())

@@ -143,6 +143,7 @@ Tensor GPT::embed(const Tensor& ids, int64_t start) {
         throw TensorError(fmt::format("GPT: expects int32 token ids of shape (B, T), got {} {}", dtype_name(ids.dtype()),
                                       shape_str(ids.shape())));
     int64_t T = ids.shape()[1];
+    if (T == 0) throw TensorError(fmt::format("GPT: ids {} hold no positions (T = 0)", shape_str(ids.shape())));
     if (start + T > config.block_size)
         throw TensorError(fmt::format("GPT: sequence of {} tokens exceeds block_size {}", start + T, config.block_size));
     std::vector<int32_t> positions(T);

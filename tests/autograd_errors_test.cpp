@@ -174,3 +174,10 @@ TEST_CASE("autograd: a tensor saved for backward and overwritten in place is ref
     CHECK_NOTHROW(s.backward());
     CHECK(a.grad().to_vector<float>() == std::vector<float>{1});
 }
+
+TEST_CASE("ops: messages that name what is wrong (a repeated axis, a stack axis, an empty sequence)") {
+    CHECK_THROWS_WITH_AS(sum(Tensor::zeros({2, 3}), {1, -1}), "sum: axis 1 is given twice (counting from the end, -1 is axis 1)",
+                         TensorError);
+    CHECK_THROWS_WITH_AS(stack({Tensor::zeros({2}), Tensor::zeros({2})}, 5), doctest::Contains("stack: dimension 5"), TensorError);
+    CHECK(stack({Tensor::zeros({2}), Tensor::zeros({2})}, -1).shape() == Shape{2, 2});
+}

@@ -312,3 +312,8 @@ TEST_CASE("nn: BERT masking selects at least one position, even in a tiny batch"
     MaskedBatch all_special = mask_tokens(Tensor::from(std::vector<int32_t>{7, 7}, {1, 2}), 19, 20, {7}, g2);
     CHECK(all_special.selected == 0);  // nothing may be selected: nothing is
 }
+
+TEST_CASE("nn: a GPT given no positions says so") {
+    GPT m(small_gpt(), 1);
+    CHECK_THROWS_WITH_AS(m.forward(Tensor::zeros({1, 0}, DType::i32)), "GPT: ids [1,0] hold no positions (T = 0)", TensorError);
+}

@@ -12,12 +12,16 @@
 # with --force, and never when it is the folder you are working in.
 set -euo pipefail
 force=0
-case "${1:-}" in
-    --help|-h) sed -n '2,12p' "$0" | sed 's/^# \{0,1\}//'; exit 0 ;;
-    --force) force=1; shift ;;
-esac
-out=${1:-}
-if [ -z "$out" ] || [ $# -ne 1 ]; then echo "usage: make_kit.sh [--force] OUT   (--help for details)" >&2; exit 2; fi
+out=
+for arg in "$@"; do
+    case "$arg" in
+        --help|-h) sed -n '2,12p' "$0" | sed 's/^# \{0,1\}//'; exit 0 ;;
+        --force) force=1 ;;
+        -*) echo "make_kit: unknown option '$arg' (--force, --help)" >&2; exit 2 ;;
+        *) [ -z "$out" ] || { echo "usage: make_kit.sh [--force] OUT   (one OUT)" >&2; exit 2; }; out=$arg ;;
+    esac
+done
+if [ -z "$out" ]; then echo "usage: make_kit.sh [--force] OUT   (--help for details)" >&2; exit 2; fi
 name=aprender-exercises
 kit="$out/$name"
 mkdir -p "$out"

@@ -5,7 +5,7 @@
 //     [ 8 bytes ]  N, the header length, unsigned 64-bit little-endian
 //     [ N bytes ]  a JSON object (UTF-8), padded at the end with spaces so that the
 //                  data starts at an offset that is a multiple of 8:
-//                    { "__metadata__": {"config": "{...}"},                 // string → string
+//                    { "__metadata__": {"model": "gpt", "n_layer": "4", ...},  // string → string
 //                      "wte.weight": {"dtype": "F32", "shape": [65, 128],
 //                                     "data_offsets": [0, 33280]}, ... }
 //     [ rest   ]  the raw numbers, little-endian, row-major; tensor t occupies bytes

@@ -84,6 +84,8 @@ TEST_CASE("tokenizer: WordPiece trainer makes a usable Portuguese vocabulary") {
                   "Constituições mudam; constitucional, constituinte.\n";
     auto tok = WordPieceTokenizer::train(corpus, 120, {.lowercase = false});
     auto again = WordPieceTokenizer::train(corpus, 120, {.lowercase = false});
+    CHECK_THROWS_WITH_AS(WordPieceTokenizer::train(corpus, 120, {.lowercase = false, .min_frequency = 0}),
+                         "min_frequency must be >= 1, got 0", TokenizerError);  // as the word tokenizer's min_count
     CHECK(tok.vocab_size() <= 120);
     CHECK(tok.vocab_size() == again.vocab_size());
     for (int32_t id = 0; id < tok.vocab_size(); ++id) CHECK(tok.id_to_token(id) == again.id_to_token(id));

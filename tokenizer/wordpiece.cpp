@@ -169,6 +169,8 @@ WordPieceTokenizer WordPieceTokenizer::train(std::string_view corpus, int64_t vo
     if (corpus.empty()) throw TokenizerError("cannot train a WordPiece tokenizer on an empty corpus");
     if (std::find(options.special_tokens.begin(), options.special_tokens.end(), "[UNK]") == options.special_tokens.end())
         throw TokenizerError("WordPiece special tokens must include [UNK]");
+    if (options.min_frequency < 1)  // as the word tokenizer: 1 keeps every word, less means nothing more
+        throw TokenizerError(fmt::format("min_frequency must be >= 1, got {}", options.min_frequency));
     std::map<std::string, int64_t> word_counts;  // ordered: deterministic
     for (auto& w : bert_basic_tokenize(corpus, options.lowercase, options.strip_accents)) ++word_counts[w];
     if (word_counts.empty()) throw TokenizerError("the corpus has no words to train WordPiece on");

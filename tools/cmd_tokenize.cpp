@@ -95,7 +95,8 @@ int train(const cli::Parser& p) {
     if (fs::is_directory(out) && !fs::is_empty(out) && !p.on("--force"))
         throw cli::UsageError(out + " already holds files (a tokenizer?); pass --force to replace it");
     const int64_t vocab_size = p.integer("--vocab-size");
-    if (p.integer("--min-count") < 0) throw cli::UsageError("aprender tokenize train: --min-count must be ≥ 0");
+    if (p.integer("--min-count") < 1)
+        throw cli::UsageError("aprender tokenize train: --min-count must be ≥ 1 (1 keeps every word)");
     std::string corpus = read_input(p.str("--input"));
     std::unique_ptr<tk::Tokenizer> tok;
     if (type == "char") {

@@ -51,6 +51,14 @@ TEST_CASE("tokenizer: aprender tokenize train, encode .bin, decode" * doctest::s
     CHECK(aprender::tokenizer::read_text_file(dir + "/tok/vocab.json") == vocab_before);
     CHECK(run("tokenize train --type char --input " + dir + "/corpus.txt --out " + dir + "/tok --force") == 0);
     CHECK_FALSE(std::filesystem::exists(dir + "/tok/merges.txt"));  // the BPE's files went with it
+    // --show spells characters that would garble the terminal line: DEL, a right-to-left override
+    { std::ofstream(dir + "/odd.txt", std::ios::binary) << "a\x7f\xe2\x80\xae" "b"; }
+    REQUIRE(run("tokenize train --type char --input " + dir + "/odd.txt --out " + dir + "/odd --force") == 0);
+    REQUIRE(run("tokenize encode --tokenizer " + dir + "/odd --input " + dir + "/odd.txt --show > " + dir + "/shown.txt") == 0);
+    std::string shown = aprender::tokenizer::read_text_file(dir + "/shown.txt");
+    CHECK(shown.find("<0x7F>") != std::string::npos);
+    CHECK(shown.find("<U+202E>") != std::string::npos);
+    CHECK(shown.find("\xe2\x80\xae") == std::string::npos);
 }
 
 TEST_CASE("tokenizer: aprender tokenize train --type wordpiece --keep-accents" * doctest::skip(!std::filesystem::exists(cli()))) {

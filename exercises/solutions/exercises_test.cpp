@@ -133,6 +133,15 @@ TEST_CASE("exercises: the student kit has the exercises and no solutions") {
     testing::ProcessResult t = testing::run_process("tar -tzf " + (out / "aprender-exercises.tar.gz").string());
     CHECK(!t.has("solutions/"));
     CHECK(t.has("exercises/README.md"));
+    // a kit folder may hold a student's work: kept unless --force
+    std::string work = (kit / "exercises/05_attention/attention.cpp").string();
+    std::ofstream(work, std::ios::app) << "// my work\n";
+    testing::ProcessResult again = testing::run_process("exercises/make_kit.sh " + out.string());
+    CHECK(again.status == 2);
+    CHECK(again.has("already exists"));
+    CHECK(read(work).find("// my work") != std::string::npos);
+    CHECK(testing::run_process("exercises/make_kit.sh " + out.string() + " --force").status == 0);
+    CHECK(read(work).find("// my work") == std::string::npos);
     fs::remove_all(out);
 }
 

@@ -51,6 +51,9 @@ TEST_CASE("tokenizer: aprender tokenize train, encode .bin, decode" * doctest::s
     CHECK(aprender::tokenizer::read_text_file(dir + "/tok/vocab.json") == vocab_before);
     CHECK(run("tokenize train --type char --input " + dir + "/corpus.txt --out " + dir + "/tok --force") == 0);
     CHECK_FALSE(std::filesystem::exists(dir + "/tok/merges.txt"));  // the BPE's files went with it
+    // a --min-count no word reaches would leave only the special tokens
+    CHECK(run("tokenize train --type word --min-count 50 --input " + dir + "/corpus.txt --out " + dir + "/few") == 2 << 8);
+    CHECK_FALSE(std::filesystem::exists(dir + "/few/tokenizer.json"));
     // --show spells characters that would garble the terminal line: DEL, a right-to-left override
     { std::ofstream(dir + "/odd.txt", std::ios::binary) << "a\x7f\xe2\x80\xae" "b"; }
     REQUIRE(run("tokenize train --type char --input " + dir + "/odd.txt --out " + dir + "/odd --force") == 0);

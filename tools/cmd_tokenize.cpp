@@ -115,6 +115,10 @@ int train(const cli::Parser& p) {
     } else {
         throw cli::UsageError(fmt::format("aprender tokenize train: unknown --type '{}' (char, word, bpe or wordpiece)", type));
     }
+    if (tok->vocab_size() <= static_cast<int64_t>(tok->special_tokens().size()))
+        throw cli::UsageError(fmt::format("aprender tokenize train: no word is seen {} times or more: the vocabulary "
+                                          "would hold only its special tokens (lower --min-count)",
+                                          p.integer("--min-count")));
     // --force over another kind's folder: its files go first, or a stale merges.txt would
     // sit beside a char vocabulary. Only the files tokenizers write are removed.
     for (const char* file : {"tokenizer.json", "vocab.json", "merges.txt", "vocab.txt"}) fs::remove(fs::path(out) / file);

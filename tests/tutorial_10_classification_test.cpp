@@ -69,7 +69,7 @@ TEST_CASE("tutorial: 10_lora prints the lecture's classification table with exac
     CHECK(r.has("Accuracy (test, %)"));
     CHECK(r.has("Single runs (seed 42)"));
     // The head on [CLS]: dense 64×64 + 64, linear 64×5 + 5 = 4,485, trained by every method.
-    CHECK(cell(r.output, "Enc_quick (head only (frozen Encoder))", 0) == "4,485");
+    CHECK(cell(r.output, "Enc_quick (head only, frozen Encoder)", 0) == "4,485");
     // LoRA on W_q, W_v of 2 layers: 4 matrices × r·(64 + 64), plus the head.
     CHECK(cell(r.output, "Enc_quick (LoRA r=1 q,v)", 0) == "4,997");
     CHECK(cell(r.output, "Enc_quick (LoRA r=2 q,v)", 0) == "5,509");

@@ -120,7 +120,7 @@ int main(int argc, char** argv) {
 
         ng::Counts counts(train, kMaxOrder, vocab.size());
         t.step(N::counting);
-        tut::Table ct({"n", "distinct n-grams"}, {tut::Align::right, tut::Align::right});
+        tut::Table ct({"n", t.tr(N::col_distinct)}, {tut::Align::right, tut::Align::right});
         for (int n = 1; n <= kMaxOrder; ++n) ct.add_row({std::to_string(n), std::to_string(counts.distinct(n))});
         ct.print(t.out(), t.style());
 
@@ -179,7 +179,7 @@ int main(int argc, char** argv) {
         pt.write_csv(t.out_file("perplexity_table.csv"));
         t.wrote(t.out_file("perplexity_table.csv"));
         auto files = tut::write_line_plot(t.out_file("perplexity.svg"),
-                                          {t.tr(N::plot_title), t.tr(N::plot_x), "perplexity"}, series, true);
+                                          {t.tr(N::plot_title), t.tr(N::plot_x), t.tr(tut::words::perplexity)}, series, true);
         t.wrote(files.svg);
         t.wrote(files.csv);
 

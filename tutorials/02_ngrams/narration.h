@@ -100,5 +100,6 @@ inline constexpr Text col_mean_span{"mean longest copy", "maior cópia (média)"
 inline constexpr Text col_max_span{"max", "máx."};
 inline constexpr Text col_whole{"whole sentences copied", "frases inteiras copiadas"};
 inline constexpr Text col_word{"word", "palavra"};
+inline constexpr Text col_distinct{"distinct n-grams", "n-gramas distintos"};
 
 }  // namespace aprender::tutorial::ngram_narration

@@ -136,7 +136,7 @@ void scalar_part(tut::Tutorial& t) {
         tab.add_row({names[i], fmt::format("{:.6f}", analytic[i]), fmt::format("{:.6f}", numeric), fmt::format("{:.1e}", err)});
     }
     tab.print(t.out(), t.style());
-    t.out() << fmt::format("  max |difference| = {:.1e} {}\n", worst, worst < 1e-6 ? t.style().good("✓") : t.style().bad("✗"));
+    t.out() << "  " << t.tr(tut::words::max_difference, worst, worst < 1e-6 ? t.style().good("✓") : t.style().bad("✗")) << "\n";
 
     const double x0 = 3.0;
     t.step(N::accumulate, x0);
@@ -146,7 +146,7 @@ void scalar_part(tut::Tutorial& t) {
     double assigned = x->grad;
     backward(y, true);
     double added = x->grad;
-    t.out() << "    " << t.tr(N::assign_result, assigned, assigned == 2 * x0 ? t.style().good("✓") : t.style().bad("✗ wrong")) << "\n";
+    t.out() << "    " << t.tr(N::assign_result, assigned, assigned == 2 * x0 ? t.style().good("✓") : t.style().bad(t.tr(tut::words::wrong))) << "\n";
     t.out() << "    " << t.tr(N::add_result, added, added == 2 * x0 ? t.style().good("✓") : t.style().bad("✗"), 2 * x0) << "\n\n";
     Tensor tx = Tensor::from({float(x0)}).requires_grad_();
     aprender::sum(tx * tx).backward();
@@ -196,14 +196,15 @@ void scalar_part(tut::Tutorial& t) {
     Tensor x1 = p(kX1), w1 = p(kW1), x2 = p(kX2), w2 = p(kW2), b = p(kB);
     Tensor o = aprender::tanh(x1 * w1 + x2 * w2 + b);
     aprender::sum(o).backward();
-    t.out() << fmt::format("    o = {:.6f}   (scalar engine: {:.6f})\n", o.item(), z.o->data);
+    const std::string engine = t.tr(tut::words::scalar_engine);
+    t.out() << fmt::format("    o = {:.6f}   ({}: {:.6f})\n", o.item(), engine, z.o->data);
     double tensor_grads[5] = {x1.grad().item(), w1.grad().item(), x2.grad().item(), w2.grad().item(), b.grad().item()};
     double worst_t = 0;
     for (int i = 0; i < 5; ++i) {
-        t.out() << fmt::format("    ∂o/∂{:<3} = {:>10.6f}   (scalar engine: {:>10.6f})\n", names[i], tensor_grads[i], analytic[i]);
+        t.out() << fmt::format("    ∂o/∂{:<3} = {:>10.6f}   ({}: {:>10.6f})\n", names[i], tensor_grads[i], engine, analytic[i]);
         worst_t = std::max(worst_t, std::abs(tensor_grads[i] - analytic[i]));
     }
-    t.out() << fmt::format("  max |difference| = {:.1e} {}\n", worst_t, worst_t < 1e-9 ? t.style().good("✓") : t.style().bad("✗"));
+    t.out() << "  " << t.tr(tut::words::max_difference, worst_t, worst_t < 1e-9 ? t.style().good("✓") : t.style().bad("✗")) << "\n";
 }
 
 // ---- the classifier ---------------------------------------------------------------------------
@@ -289,14 +290,14 @@ void classifier(tut::Tutorial& t, int64_t steps) {
     int correct = 0;
     for (std::size_t i = 0; i < labels.size(); ++i) correct += (pte[2 * i + 1] > pte[2 * i]) == (labels[i] == 1);
     t.say(N::trained, first, last, correct, labels.size());
-    auto files = tut::write_line_plot(t.out_file("classifier_loss.svg"), {t.tr(N::plot_title), "step", "cross-entropy"}, {curve});
+    auto files = tut::write_line_plot(t.out_file("classifier_loss.svg"), {t.tr(N::plot_title), t.tr(tut::words::step), t.tr(tut::words::cross_entropy)}, {curve});
     t.wrote(files.svg);
     t.wrote(files.csv);
     // A coarse terminal loss curve: the loss at 8 moments of training.
     std::vector<tut::Bar> lb;
     for (int k = 0; k < 8; ++k) {
         std::size_t i = (std::size_t)((double)k / 7.0 * double(curve.y.size() - 1));
-        lb.push_back({fmt::format("step {}", i), curve.y[i]});
+        lb.push_back({t.tr(tut::words::step_n, i), curve.y[i]});
     }
     tut::print_bars(t.out(), t.style(), lb, {.max = 0, .width = 40, .digits = 3, .indent = 4});
 

@@ -404,7 +404,7 @@ int main(int argc, char** argv) {
         std::size_t rank = 0;
         for (std::size_t i = 0; i < add.size(); ++i)
             if (add[i].second == "rainha") rank = i + 1;
-        t.out() << fmt::format("  rank of \"rainha\" (3CosAdd): {}\n\n", rank ? std::to_string(rank) : "> 5");
+        t.out() << fmt::format("  {} (3CosAdd): {}\n\n", t.tr(tut::words::rank_of, "rainha"), rank ? std::to_string(rank) : "> 5");
 
         t.say(N::mul_title);
         std::vector<std::pair<double, std::string>> mul;
@@ -420,10 +420,10 @@ int main(int argc, char** argv) {
         std::size_t mul_rank = 0;
         for (std::size_t i = 0; i < 5; ++i)
             if (mul[i].second == "rainha") mul_rank = i + 1;
-        t.out() << fmt::format("  rank of \"rainha\" (3CosMul): {}\n\n", mul_rank ? std::to_string(mul_rank) : "> 5");
+        t.out() << fmt::format("  {} (3CosMul): {}\n\n", t.tr(tut::words::rank_of, "rainha"), mul_rank ? std::to_string(mul_rank) : "> 5");
 
         t.say(N::more_analogies);
-        tut::Table at({"a : b :: c : ?", "expected", "top-1", "rank"},
+        tut::Table at({"a : b :: c : ?", t.tr(tut::words::expected), "top-1", t.tr(tut::words::rank)},
                       {tut::Align::left, tut::Align::left, tut::Align::left, tut::Align::right});
         const std::vector<std::array<std::string, 4>> quads{{"homem", "mulher", "príncipe", "princesa"},
                                                             {"homem", "mulher", "pai", "mãe"},
@@ -464,7 +464,7 @@ int main(int argc, char** argv) {
             pts.push_back({proj[i][0], proj[i][1], labels[i], groups[i]});
             t.out() << fmt::format("    {:<11} ({:+.2f}, {:+.2f})  {}\n", labels[i], proj[i][0], proj[i][1], style.dim(groups[i]));
         }
-        auto sf = tut::write_scatter(t.out_file("pca.svg"), {"word2vec PCA (synthetic corpus)", "PC1", "PC2"}, pts);
+        auto sf = tut::write_scatter(t.out_file("pca.svg"), {t.tr(N::pca_title), "PC1", "PC2"}, pts);
         t.wrote(sf.svg);
         t.wrote(sf.csv);
 
@@ -479,7 +479,7 @@ int main(int argc, char** argv) {
         for (const auto& [cos, w] : m.nearest(m.vec("barracuda"), k, {"barracuda"})) nf += fish.count(w), nc += car.count(w);
         t.out() << "\n";
         t.say(N::mixed, k, nf, nc);
-        t.out() << fmt::format("  barracuda neighbours: fish {} car {}\n", nf, nc);
+        t.out() << "  " << t.tr(N::barracuda_counts, nf, nc) << "\n";
 
         // ---- export --------------------------------------------------------------------------------
         t.step(N::export_);

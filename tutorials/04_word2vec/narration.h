@@ -105,4 +105,7 @@ inline constexpr Step export_{
      "Primeira linha \"<palavras> <dimensões>\", depois uma palavra e seus números por linha: gensim "
      "(KeyedVectors.load_word2vec_format), fastText e a maioria das ferramentas leem."}};
 
+inline constexpr Text barracuda_counts{"barracuda neighbours: fish {} car {}", "vizinhos de barracuda: peixe {} carro {}"};
+inline constexpr Text pca_title{"word2vec PCA (synthetic corpus)", "PCA do word2vec (corpus sintético)"};
+
 }  // namespace aprender::tutorial::word2vec_narration

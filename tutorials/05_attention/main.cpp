@@ -235,7 +235,7 @@ void learned_attention(tut::Tutorial& t, int64_t steps) {
         correct += vocab.word[(std::size_t)(std::max_element(p.begin(), p.end()) - p.begin())] == e.answer;
     }
     t.say(N::trained, first, last, correct, test.size(), 100.0 * correct / double(test.size()));
-    auto lf = tut::write_line_plot(t.out_file("loss.svg"), {"loss", "step", "cross-entropy"}, {curve});
+    auto lf = tut::write_line_plot(t.out_file("loss.svg"), {t.tr(tut::words::loss), t.tr(tut::words::step), t.tr(tut::words::cross_entropy)}, {curve});
     t.wrote(lf.svg);
 
     // The lecture's sentence.
@@ -276,7 +276,7 @@ void learned_attention(tut::Tutorial& t, int64_t steps) {
     // Full maps.
     t.step(N::maps);
     tut::print_heatmap(t.out(), t.style(), mean, words, words, {.show_values = true, .digits = 2, .indent = 4});
-    auto hf = tut::write_heatmap(t.out_file("attention.svg"), "attention (mean of heads)", mean, words, words);
+    auto hf = tut::write_heatmap(t.out_file("attention.svg"), t.tr(N::heads_mean_title), mean, words, words);
     t.wrote(hf.svg);
     t.wrote(hf.csv);
     for (std::size_t h = 0; h < H; ++h) {
@@ -287,7 +287,7 @@ void learned_attention(tut::Tutorial& t, int64_t steps) {
         std::vector<std::vector<double>> m(L, std::vector<double>(L));
         for (std::size_t i = 0; i < L; ++i)
             for (std::size_t j = 0; j < L; ++j) m[i][j] = at(h, i, j);
-        auto f = tut::write_heatmap(t.out_file(fmt::format("attention_head{}.svg", h)), fmt::format("head {}", h), m,
+        auto f = tut::write_heatmap(t.out_file(fmt::format("attention_head{}.svg", h)), t.tr(tut::words::head_n, h), m,
                                     words, words);
         t.wrote(f.svg);
     }

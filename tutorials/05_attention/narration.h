@@ -111,4 +111,6 @@ inline constexpr Text checks{
     "Conferências: cada linha soma 1 (maior |Σ − 1| = {:.1e}) {}; pesos acima da diagonal: maior "
     "{:.1e} {}."};
 
+inline constexpr Text heads_mean_title{"attention (mean of heads)", "atenção (média das cabeças)"};
+
 }  // namespace aprender::tutorial::attention_narration

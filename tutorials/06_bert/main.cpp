@@ -15,6 +15,7 @@
 #include "tutorials/common/bars.h"
 #include "tutorials/common/corpus.h"
 #include "tutorials/common/encoder_base.h"
+#include "tutorials/common/progress.h"
 #include "tutorials/common/runner.h"
 #include "tutorials/common/svg.h"
 #include "tutorials/common/table.h"
@@ -133,6 +134,7 @@ int main(int argc, char** argv) {
         std::vector<int32_t> shown_before, shown_after;
         tut::Series curve{"MLM loss", {}, {}};
         auto t0 = std::chrono::steady_clock::now();
+        tut::ProgressBar bar(t.out(), "  MLM", (std::size_t)steps, tut::stdout_is_terminal());  // seconds of training
         for (int64_t step = 0; step < steps; ++step) {
             // Three quarters of each batch from the synthetic facts (few sentences, seen often),
             // one quarter from the corpus (the language around them).
@@ -167,7 +169,9 @@ int main(int argc, char** argv) {
             if (step == 0) first = l;
             last = step < 20 ? l : 0.95 * last + 0.05 * l;
             curve.x.push_back(double(step)), curve.y.push_back(l);
+            bar.update((std::size_t)step + 1, t.tr(tut::words::loss_value, last));
         }
+        bar.finish();
         double seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
         model->eval();
 
@@ -191,7 +195,7 @@ int main(int argc, char** argv) {
 
         t.step(N::training, cfg.n_layer, cfg.n_head, cfg.n_embd, cfg.max_len, model->num_parameters(), steps, B);
         t.say(N::trained, first, last, seconds);
-        auto lf = tut::write_line_plot(t.out_file("mlm_loss.svg"), {"MLM loss", "step", "cross-entropy"}, {curve});
+        auto lf = tut::write_line_plot(t.out_file("mlm_loss.svg"), {"MLM " + t.tr(tut::words::loss), t.tr(tut::words::step), t.tr(tut::words::cross_entropy)}, {curve});
         t.wrote(lf.svg);
 
         // ---- fill in the blank -------------------------------------------------------------------
@@ -227,7 +231,7 @@ int main(int argc, char** argv) {
         t.step(N::fill);
         t.out() << "    " << style.bold("Roma é a [MASK] da Itália.") << "\n";
         std::size_t rank = print_fill("Roma é a", "da Itália.");
-        t.out() << fmt::format("  rank of \"capital\": {}\n\n", rank ? std::to_string(rank) : "> 5");
+        t.out() << fmt::format("  {}: {}\n\n", t.tr(tut::words::rank_of, "capital"), rank ? std::to_string(rank) : "> 5");
         std::size_t together = 0;
         for (const auto& s : synthetic)
             together += lower(s).find("lima") != std::string::npos && lower(s).find("peru") != std::string::npos;
@@ -236,7 +240,7 @@ int main(int argc, char** argv) {
         t.say(N::held_out, "Lima", "Peru", together);
         t.out() << "    " << style.bold("Lima é a [MASK] do Peru.") << "\n";
         std::size_t rank2 = print_fill("Lima é a", "do Peru.");
-        t.out() << fmt::format("  held-out rank of \"capital\": {}\n", rank2 ? std::to_string(rank2) : "> 5");
+        t.out() << fmt::format("  {}: {}\n", t.tr(tut::words::held_out_rank_of, "capital"), rank2 ? std::to_string(rank2) : "> 5");
 
         // ---- limitation 1: no left-to-right generation ------------------------------------------
         t.step(N::no_generation);

@@ -211,7 +211,7 @@ int main(int argc, char** argv) {
                 val_curve.y.push_back(mean_loss(*model, val_ids, S.batch, C.block_size, val_batches, 7));
                 eval_seconds += seconds_since(e0);
             }
-            bar.update((std::size_t)step + 1, fmt::format("loss {:.3f}", ema));
+            bar.update((std::size_t)step + 1, t.tr(tut::words::loss_value, ema));
         }
         bar.finish();
         double train_seconds = seconds_since(t0) - eval_seconds;
@@ -219,7 +219,7 @@ int main(int argc, char** argv) {
         t.say(N::trained, train_seconds, 1000 * train_seconds / double(S.steps), chars_per_second, first_loss, last_loss,
               val_curve.y.back());
         auto loss_files = tut::write_line_plot(t.out_file("loss.svg"),
-                                               {t.tr(N::plot_title), t.tr(N::plot_x), "cross-entropy (nats)"},
+                                               {t.tr(N::plot_title), t.tr(N::plot_x), t.tr(tut::words::cross_entropy_nats)},
                                                {train_curve, val_curve});
         t.wrote(loss_files.svg);
         t.wrote(loss_files.csv);
@@ -278,7 +278,7 @@ int main(int argc, char** argv) {
         for (const auto& l : test_chars) test_chars_n += l.size();
         t.step(N::through_line, test_chars_n, test_lines.size(), C.block_size, C.vocab_size,
                std::log2(double(C.vocab_size)));
-        tut::Table pt({t.tr(N::col_model), t.tr(N::col_params), t.tr(N::col_tokens), "perplexity", "bits/char"},
+        tut::Table pt({t.tr(N::col_model), t.tr(N::col_params), t.tr(N::col_tokens), t.tr(tut::words::perplexity), t.tr(tut::words::bits_per_char)},
                       {tut::Align::left, tut::Align::right, tut::Align::right, tut::Align::right, tut::Align::right});
         std::vector<double> bpc;
         const char* names[] = {"unigram (KN)", "bigram (KN)", "trigram (KN)"};
@@ -295,14 +295,14 @@ int main(int argc, char** argv) {
         nats /= double(logp.size());
         double gpt_bpc = nats / std::log(2.0);
         bpc.push_back(gpt_bpc);
-        pt.add_row({"GPT", fmt::format("{} parameters", model->num_parameters()), std::to_string(logp.size()),
+        pt.add_row({"GPT", t.tr(tut::words::parameters_n, model->num_parameters()), std::to_string(logp.size()),
                     fmt::format("{:.2f}", std::exp(nats)), style.bold(fmt::format("{:.3f}", gpt_bpc))});
         pt.print(t.out(), style);
         t.out() << "\n";
         if (gpt_bpc < bpc[2]) t.say(N::verdict_better, bpc[1] - gpt_bpc, bpc[2] - gpt_bpc);
         else t.say(N::verdict_worse, gpt_bpc - bpc[1], gpt_bpc - bpc[2]);
-        t.out() << fmt::format("  GPT vs bigram: {}\n",
-                               gpt_bpc < bpc[1] ? style.good("GPT better ✓") : style.bad("bigram better ✗"));
+        t.out() << "  " << t.tr(N::gpt_vs_bigram, gpt_bpc < bpc[1] ? style.good(t.tr(N::gpt_better)) : style.bad(t.tr(N::bigram_better)))
+                << "\n";
         pt.write_csv(t.out_file("bits_per_char.csv"));
         t.wrote(t.out_file("bits_per_char.csv"));
 

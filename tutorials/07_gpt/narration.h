@@ -142,6 +142,9 @@ inline constexpr Step save{
      "Os pesos vão para um arquivo safetensors (com a configuração como metadado) e o tokenizador "
      "para uma pasta ao lado. Os tutoriais 08-10 ajustam este modelo; `07_gpt --full` treina um "
      "melhor em alguns minutos. Recarregado e conferido: os mesmos logits."}};
+inline constexpr Text gpt_vs_bigram{"GPT vs bigram: {}", "GPT vs bigrama: {}"};
+inline constexpr Text gpt_better{"GPT better ✓", "GPT melhor ✓"};
+inline constexpr Text bigram_better{"bigram better ✗", "bigrama melhor ✗"};
 inline constexpr Text kept_base{"{} was trained for {} steps, longer than this run's {}: it stays the base of 08-10, "
                                  "and this run's model is saved beside it, in this_run/.",
                                  "{} foi treinado por {} passos, mais que os {} desta execução: continua sendo a base "

@@ -86,7 +86,7 @@ int main(int argc, char** argv) {
             tut::Series tr{t.tr(N::series_train), run.eval_steps, run.train_eval_loss},
                 va{t.tr(N::series_val), run.eval_steps, run.val_loss};
             auto w = tut::write_line_plot(t.out_file("loss_" + dom.name + ".svg"),
-                                          {t.tr(N::plot_title, dom.name), t.tr(N::axis_step), "cross-entropy (nats/char)"}, {tr, va});
+                                          {t.tr(N::plot_title, dom.name), t.tr(N::axis_step), t.tr(tut::words::cross_entropy_nats_char)}, {tr, va});
             t.wrote(w.svg);
             t.wrote(w.csv);
             tuned.push_back(model);
@@ -195,7 +195,7 @@ int main(int argc, char** argv) {
             lora::prepare_full(*model);
             tut::TrainSettings s;
             s.steps = overfit_steps, s.batch = batch, s.warmup = 10, s.lr = lr, s.seed = t.options().seed;
-            s.eval_every = std::max<int64_t>(1, overfit_steps / 12), s.label = "  small";
+            s.eval_every = std::max<int64_t>(1, overfit_steps / 12), s.label = "  " + t.tr(N::small_label);
             auto run = tut::train_lm(t, *model, small.train, &small.val, s);
             std::size_t best = (std::size_t)(std::min_element(run.val_loss.begin(), run.val_loss.end()) - run.val_loss.begin());
             double gap0 = run.val_loss.front() - run.train_eval_loss.front(), gap1 = run.val_loss.back() - run.train_eval_loss.back();

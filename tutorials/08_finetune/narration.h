@@ -140,4 +140,6 @@ inline constexpr Step takeaway{
      "O LoRA (10_lora) congela o base e treina um ΔW = B·A de posto baixo (o 09_lora_rank mostra "
      "a matemática)."}};
 
+inline constexpr Text small_label{"small", "pequeno"};
+
 }  // namespace aprender::tutorial::finetune_narration

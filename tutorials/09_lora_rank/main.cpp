@@ -143,7 +143,7 @@ int64_t slide_rank(tut::Tutorial& t) {
     print_matrix(t, BA, "B·A", 0);
     double exact_err = max_abs_diff(BA, dw);
     t.out() << "\n";
-    t.say(N::exact_check, fmt::format("{:g}", exact_err), exact_err == 0 ? style.good("✓ exact") : style.bad("✗"));
+    t.say(N::exact_check, fmt::format("{:g}", exact_err), exact_err == 0 ? style.good(t.tr(tut::words::exact)) : style.bad("✗"));
     t.out() << "\n";
 
     // ---- SVD ----

@@ -345,8 +345,8 @@ void classification_table(Tutorial& t, int64_t seeds) {
             }
             row.seconds.push_back(std::chrono::duration<double>(Clock::now() - t0).count());
             row.acc.push_back(100.0 * accuracy(*model, test_enc, pad));
-            t.out() << style.dim(fmt::format("    {:<28} seed {}  loss {:.3f} → {:.3f}  test accuracy {:.1f}%  {:.1f} s",
-                                             m.kind == Kind::head ? t.tr(N::cls_head_only) : m.name, seed, first, last, row.acc.back(), row.seconds.back()))
+            t.out() << style.dim(fmt::format("    {:<32} ", m.kind == Kind::head ? t.tr(N::cls_head_only) : m.name) +
+                                 t.tr(N::cls_run, seed, first, last, row.acc.back(), row.seconds.back()))
                     << "\n";
         }
     }
@@ -354,7 +354,7 @@ void classification_table(Tutorial& t, int64_t seeds) {
 
     // ---- the table, in the lecture's layout -----------------------------------------------------
     const std::string model_name = made.rfind("06_bert", 0) == 0 ? "Enc_06" : "Enc_quick";
-    Table tab({"Model & Method", "# Trainable Parameters", t.tr(N::cls_col_acc)},
+    Table tab({t.tr(N::cls_col_model), t.tr(N::cls_col_params), t.tr(N::cls_col_acc)},
               {Align::left, Align::right, Align::right});
     auto cell = [&](const Row& r) { return mean_text(r.acc, 1); };
     tab.add_row({t.tr(N::cls_chance_row), "0", fmt::format("{:.1f}", 100.0 / double(kClasses.size()))});

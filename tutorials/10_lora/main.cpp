@@ -183,8 +183,8 @@ int main(int argc, char** argv) {
                     s.label = fmt::format("    {:<18}", m.name), s.quiet = true;
                     auto run = tut::train_lm(t, *model, dom.train, nullptr, s);
                     if (!tut::stdout_is_terminal())
-                        t.out() << style.dim(fmt::format("    {:<18} seed {}  loss {:.3f} → {:.3f}  {:.1f} s", m.name, seed,
-                                                         run.first_loss, run.last_loss, run.seconds))
+                        t.out() << style.dim(fmt::format("    {:<18} ", m.name) +
+                                             t.tr(tut::words::seed_loss_seconds, seed, run.first_loss, run.last_loss, run.seconds))
                                 << "\n";
                     res.trainable = run.trainable, res.total = model->num_parameters();
                     res.ms.push_back(run.ms_per_step);
@@ -375,7 +375,7 @@ int main(int argc, char** argv) {
             tut::Series s8{"r = 8", {}, {}}, s2{"r = 2", {}, {}};
             for (std::size_t i = 0; i < spec8.size(); ++i) s8.x.push_back(double(i + 1)), s8.y.push_back(spec8[i]);
             for (std::size_t i = 0; i < spec2.size(); ++i) s2.x.push_back(double(i + 1)), s2.y.push_back(spec2[i]);
-            auto w = tut::write_line_plot(t.out_file("delta_spectrum.svg"), {"σ_i of ΔW = s·B·A (" + layer + ")", "i", "σ_i"}, {s8, s2});
+            auto w = tut::write_line_plot(t.out_file("delta_spectrum.svg"), {t.tr(N::spectrum_title, layer), "i", "σ_i"}, {s8, s2});
             t.wrote(w.svg);
             t.wrote(w.csv);
         }

@@ -285,7 +285,11 @@ inline constexpr Text cls_parity{
     "of the parameters.",
     "Como no artigo, a LoRA chega perto do FT (diferença de {:.1f} pontos) treinando uma pequena "
     "fração dos parâmetros."};
-inline constexpr Text cls_head_only{"head only (frozen Encoder)", "só a cabeça (Encoder congelado)"};
+inline constexpr Text cls_head_only{"head only, frozen Encoder", "só a cabeça, Encoder congelado"};
+inline constexpr Text cls_col_model{"Model & Method", "Modelo & Método"};
+inline constexpr Text cls_col_params{"# Trainable Parameters", "# Parâmetros Treináveis"};
+inline constexpr Text cls_run{"seed {}  loss {:.3f} → {:.3f}  test accuracy {:.1f}%  {:.1f} s",
+                              "semente {}  perda {:.3f} → {:.3f}  acurácia no teste {:.1f}%  {:.1f} s"};
 inline constexpr Text flag_only_cls{"run only the classification table (step 7)",
                                     "rodar só a tabela de classificação (passo 7)"};
 
@@ -300,5 +304,7 @@ inline constexpr Step takeaway{
      "depois do merge. Generalização: a perplexidade no texto geral mudou {:+.2f} com LoRA vs "
      "{:+.2f} com FT completo. Limitação, também medida: com poucos passos o FT completo se ajusta "
      "melhor ao domínio ({:.2f} vs {:.2f})."}};
+
+inline constexpr Text spectrum_title{"σ_i of ΔW = s·B·A ({})", "σ_i de ΔW = s·B·A ({})"};
 
 }  // namespace aprender::tutorial::lora_narration

@@ -218,7 +218,7 @@ TrainRun train_lm(Tutorial& t, nn::GPT& model, const std::vector<int32_t>& train
         opt.step();
         double l = loss.item();
         run.steps.push_back(double(step)), run.train_loss.push_back(l);
-        bar.update((std::size_t)step + 1, fmt::format("loss {:.3f}", l));
+        bar.update((std::size_t)step + 1, t.tr(words::loss_value, l));
     }
     if (curves) {
         auto e0 = Clock::now();

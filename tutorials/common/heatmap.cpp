@@ -67,11 +67,16 @@ void print_heatmap(std::ostream& out, const Style& style, const std::vector<std:
         }
         out << "\n";
     }
-    out << pad << std::string(label_w + 1, ' ')
-        << (style.color ? style.bg256(heat_color(0), "  ") : std::string(1, heat_glyph(0)) + "'")
-        << fmt::format(" {:.3g} … ", lo)
-        << (style.color ? style.bg256(heat_color(1), "  ") : std::string(1, heat_glyph(1)))
-        << fmt::format(" {:.3g}\n", hi);
+    // The legend: the scale's two ends — as colours, as glyphs when the cells are glyphs,
+    // and as the bare range when the cells print their own numbers.
+    out << pad << std::string(label_w + 1, ' ');
+    if (style.color)
+        out << style.bg256(heat_color(0), "  ") << fmt::format(" {:.3g} … ", lo) << style.bg256(heat_color(1), "  ")
+            << fmt::format(" {:.3g}\n", hi);
+    else if (!o.show_values)
+        out << fmt::format("{}{} {:.3g} … {}{} {:.3g}\n", heat_glyph(0), heat_glyph(0), lo, heat_glyph(1), heat_glyph(1), hi);
+    else
+        out << fmt::format("{:.3g} … {:.3g}\n", lo, hi);
 }
 
 }  // namespace aprender::tutorial

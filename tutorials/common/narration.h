@@ -25,4 +25,28 @@ struct Step {
     Text body;
 };
 
+// Words that many tutorials print in tables, plot labels and checks.
+namespace words {
+inline constexpr Text step{"step", "passo"};
+inline constexpr Text step_n{"step {}", "passo {}"};
+inline constexpr Text loss_value{"loss {:.3f}", "perda {:.3f}"};
+inline constexpr Text loss{"loss", "perda"};
+inline constexpr Text cross_entropy{"cross-entropy", "entropia cruzada"};
+inline constexpr Text cross_entropy_nats{"cross-entropy (nats)", "entropia cruzada (nats)"};
+inline constexpr Text cross_entropy_nats_char{"cross-entropy (nats/char)", "entropia cruzada (nats/caractere)"};
+inline constexpr Text perplexity{"perplexity", "perplexidade"};
+inline constexpr Text bits_per_char{"bits/char", "bits/caractere"};
+inline constexpr Text parameters_n{"{} parameters", "{} parâmetros"};
+inline constexpr Text max_difference{"max |difference| = {:.1e} {}", "máx |diferença| = {:.1e} {}"};
+inline constexpr Text wrong{"✗ wrong", "✗ errado"};
+inline constexpr Text exact{"✓ exact", "✓ exato"};
+inline constexpr Text rank_of{"rank of \"{}\"", "posição de \"{}\""};
+inline constexpr Text held_out_rank_of{"held-out rank of \"{}\"", "posição de \"{}\" em frases novas"};
+inline constexpr Text expected{"expected", "esperada"};
+inline constexpr Text rank{"rank", "posição"};
+inline constexpr Text scalar_engine{"scalar engine", "motor escalar"};
+inline constexpr Text head_n{"head {}", "cabeça {}"};
+inline constexpr Text seed_loss_seconds{"seed {}  loss {:.3f} → {:.3f}  {:.1f} s", "semente {}  perda {:.3f} → {:.3f}  {:.1f} s"};
+}  // namespace words
+
 }  // namespace aprender::tutorial

@@ -29,6 +29,7 @@ private:
     std::size_t total_, width_;
     bool interactive_;
     int last_quarter_ = -1;
+    std::size_t drawn_ = 0;  // bytes of the line last drawn in place
     bool finished_ = false;
     std::size_t last_done_ = 0;
 };

@@ -161,13 +161,35 @@ Options parse_options(const TutorialInfo& info, const std::vector<std::string>& 
     return o;
 }
 
+// Words of `text` in lines of at most kWrapColumns display columns (--help's summary is
+// one long paragraph in the source).
+static std::string wrapped(const std::string& text) {
+    std::istringstream words(text);
+    std::string out, word;
+    std::size_t width = 0;
+    while (words >> word) {
+        std::size_t w = display_width(word);
+        if (width > 0 && width + 1 + w > kWrapColumns) {
+            out += "\n";
+            width = 0;
+        }
+        if (width > 0) {
+            out += ' ';
+            ++width;
+        }
+        out += word;
+        width += w;
+    }
+    return out;
+}
+
 std::string help_text(const TutorialInfo& info, Lang lang) {
     std::ostringstream s;
     auto flag_line = [&](const Flag& f) {
         std::string left = f.name + (f.value_name.empty() ? "" : " " + f.value_name);
         s << "  " << pad_right(left, 22) << " " << f.help.in(lang) << "\n";
     };
-    s << info.name << " — " << info.title.in(lang) << "\n\n" << info.summary.in(lang) << "\n\n";
+    s << info.name << " — " << info.title.in(lang) << "\n\n" << wrapped(std::string(info.summary.in(lang))) << "\n\n";
     s << (lang == Lang::pt ? "uso" : "usage") << ": build/tutorials/" << info.name << " [flags]\n\n";
     if (!info.flags.empty()) {
         s << (lang == Lang::pt ? "Flags deste tutorial:\n" : "Flags of this tutorial:\n");

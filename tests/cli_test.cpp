@@ -144,31 +144,31 @@ TEST_CASE("cli: NaN, negative and out-of-range settings are refused naming the f
     fs::path dir = fs::path(ck).parent_path(), corpus = dir / "corpus.txt";
     std::string train = aprender() + " train --data " + corpus.string() + " --out " + (dir / "never.safetensors").string() +
                         " --block-size 16 --n-layer 1 --n-head 2 --n-embd 16 --batch 4 --steps 2 --quiet";
-    for (auto [flags, message] : std::vector<std::pair<std::string, std::string>>{
-             {"--lr nan", "--lr must be a positive number"},
+    // each command + flags must exit 2 with the message (and the command's name)
+    auto refused = [](const std::string& command, const std::string& program,
+                      const std::vector<std::pair<std::string, std::string>>& cases) {
+        for (const auto& [flags, message] : cases) {
+            auto r = run_process(command + " " + flags);
+            INFO(flags, " → ", r.output);
+            CHECK(r.status == 2);
+            CHECK(r.has(message));
+            CHECK(r.has(program + ": "));
+        }
+    };
+    refused(train, "aprender train",
+            {{"--lr nan", "--lr must be a positive number"},
              {"--min-lr 1", "--min-lr must be between 0 and --lr"},
              {"--weight-decay -5", "--weight-decay must be ≥ 0"},
              {"--grad-clip nan", "--grad-clip must be ≥ 0"},
              {"--dropout nan", "dropout must be in [0, 1), got nan"},
              {"--block-size 9223372036854775807", "beyond any machine"},
-             {"--n-layer 100000000", "more than this machine's"}}) {
-        auto r = run_process(train + " " + flags);
-        INFO(flags, " → ", r.output);
-        CHECK(r.status == 2);
-        CHECK(r.has(message));
-        CHECK(r.has("aprender train: "));
-    }
+             {"--n-layer 100000000", "more than this machine's"}});
     CHECK_FALSE(fs::exists(dir / "never.safetensors"));
     std::string sample = aprender() + " sample --checkpoint " + ck;
-    for (auto [flags, message] : std::vector<std::pair<std::string, std::string>>{
-             {"--temperature nan", "--temperature must be ≥ 0"},
+    refused(sample, "aprender sample",
+            {{"--temperature nan", "--temperature must be ≥ 0"},
              {"--top-p nan", "--top-p must be in (0, 1]"},
-             {"--max-new-tokens 9223372036854775807", "--max-new-tokens must be between 0 and"}}) {
-        auto r = run_process(sample + " " + flags);
-        INFO(flags, " → ", r.output);
-        CHECK(r.status == 2);
-        CHECK(r.has(message));
-    }
+             {"--max-new-tokens 9223372036854775807", "--max-new-tokens must be between 0 and"}});
     // without --prompt a text starts from a newline or, as in this corpus without one, a space
     auto start = run_process(sample + " --max-new-tokens 5");
     CHECK(start.status == 0);

@@ -37,10 +37,13 @@ TEST_CASE("tutorial: 01_eliza rejects bad input with clear errors") {
     auto bad = run("01_eliza --no-pause --frobnicate");
     CHECK(bad.status == 2);
     CHECK(has(bad, "unknown flag '--frobnicate'"));
-    std::FILE* f = std::fopen("/tmp/aprender-bad.eliza", "w");
-    REQUIRE(f);
-    std::fputs("key: a 1\nreasmb: x\n", f);
-    std::fclose(f);
+    auto write = [](const char* path, const char* text) {
+        std::FILE* f = std::fopen(path, "w");
+        REQUIRE(f);
+        std::fputs(text, f);
+        std::fclose(f);
+    };
+    write("/tmp/aprender-bad.eliza", "key: a 1\nreasmb: x\n");
     auto script = run("01_eliza --no-pause --script /tmp/aprender-bad.eliza");
     CHECK(script.status == 1);
     CHECK(has(script, "/tmp/aprender-bad.eliza:2: reasmb before any decomp"));
@@ -58,10 +61,7 @@ TEST_CASE("tutorial: 01_eliza rejects bad input with clear errors") {
     CHECK(folder.status == 1);
     CHECK(has(folder, "'/tmp' is a folder, not a text file"));
     // numbers too big for the engine are named with their line
-    std::FILE* g = std::fopen("/tmp/aprender-big.eliza", "w");
-    REQUIRE(g);
-    std::fputs("key: a 99999999999\n", g);
-    std::fclose(g);
+    write("/tmp/aprender-big.eliza", "key: a 99999999999\n");
     auto big = run("01_eliza --no-pause --script /tmp/aprender-big.eliza");
     CHECK(big.status == 1);
     CHECK(has(big, "/tmp/aprender-big.eliza:1: rank '99999999999' is too large"));

@@ -112,6 +112,8 @@ TEST_CASE("tutorial: --device is checked, never silently ignored") {
     auto cpu_only = run("05_attention --device cuda --no-pause");
     CHECK(cpu_only.status == 2);
     CHECK(cpu_only.has("05_attention runs on the CPU only (06_bert, 07_gpt, 08_finetune and 10_lora train on a GPU)"));
+    CHECK_FALSE(run("05_attention --help").has("--device"));  // not offered where it cannot work
+    CHECK(run("07_gpt --help").has("--device"));
     auto bad = run("07_gpt --device tpu --no-pause");
     CHECK(bad.status == 2);
     CHECK(bad.has("unknown device 'tpu'"));

@@ -197,7 +197,8 @@ std::string help_text(const TutorialInfo& info, Lang lang) {
         s << "\n";
     }
     s << (lang == Lang::pt ? "Flags comuns a todos os tutoriais:\n" : "Flags common to every tutorial:\n");
-    for (const auto& f : common_flags()) flag_line(f);
+    for (const auto& f : common_flags())
+        if (f.name != "--device" || info.runs_on_gpu) flag_line(f);  // a CPU-only tutorial does not offer it
     return s.str();
 }
 

@@ -49,14 +49,12 @@ const Parser::Spec& Parser::spec(const std::string& name) const {
     throw std::logic_error(fmt::format("{}: no option named {} was declared", program_, name));
 }
 
-// How a default reads in --help: control characters spelled as escapes (a prompt
-// that defaults to "\n" must not print a raw line break), and an empty default
-// (an optional path, say) left unsaid rather than shown as "(default: )".
-static std::string shown_default(const std::string& value) {
+std::string escaped(std::string_view text) {
     std::string out;
-    for (char c : value) {
+    for (char c : text) {
         if (c == '\n') out += "\\n";
         else if (c == '\t') out += "\\t";
+        else if ((unsigned char)c < 0x20 || c == 0x7f) out += fmt::format("\\x{:02x}", (unsigned)(unsigned char)c);
         else out += c;
     }
     return out;
@@ -71,8 +69,8 @@ std::string Parser::help() const {
     for (const auto& s : specs_) {
         std::string left = s.is_positional ? s.name : s.is_flag ? s.name : s.name + " " + s.metavar;
         std::string right = s.help;
-        if (s.default_value && !s.default_value->empty())
-            right += fmt::format(" (default: {})", shown_default(*s.default_value));
+        if (s.default_value && !s.default_value->empty())  // an empty default (an optional path) is left unsaid
+            right += fmt::format(" (default: {})", escaped(*s.default_value));  // a "\n" default must not break the line
         else if (s.required && !s.is_positional) right += " (required)";
         (s.is_positional ? pos : opts) += fmt::format("  {:<24} {}\n", left, right);
     }
@@ -106,7 +104,7 @@ bool Parser::parse(int argc, char** argv) {
             if (!s) throw UsageError(fmt::format("{}: unknown option '{}' (see --help)", program_, name));
             if (s->is_flag) {
                 if (inline_value) throw UsageError(fmt::format("{}: {} takes no value", program_, name));
-                values_[name] = "1";
+                values_.insert_or_assign(name, std::string(1, '1'));  // (not = "1": GCC 12 misreads that as an overlapping copy)
                 continue;
             }
             if (!inline_value) {

@@ -23,6 +23,7 @@
 #include <optional>
 #include <stdexcept>
 #include <string>
+#include <string_view>
 #include <vector>
 
 namespace aprender::cli {
@@ -76,5 +77,9 @@ private:
     std::vector<Spec> specs_;
     std::map<std::string, std::string> values_;
 };
+
+// Text as a message can show it: \n, \t and other control characters spelled as
+// escapes (--help's defaults, the characters an error names), everything else as is.
+std::string escaped(std::string_view text);
 
 }  // namespace aprender::cli

@@ -99,14 +99,6 @@ StoredModel load_model(const std::string& path) {
     return m;
 }
 
-// A character as an error message can show it: control characters as escapes.
-static std::string visible(char32_t cp, const std::string& utf8) {
-    if (cp == '\n') return "\\n";
-    if (cp == '\t') return "\\t";
-    if (cp < 0x20 || cp == 0x7f) return fmt::format("\\x{:02x}", (unsigned)cp);
-    return utf8;
-}
-
 std::vector<int32_t> encode_strict(const tokenizer::Tokenizer& tok, const std::string& text) {
     if (!tokenizer::is_valid_utf8(text)) throw UsageError("the text is not valid UTF-8");
     std::vector<int32_t> ids = tok.encode(text);
@@ -116,7 +108,7 @@ std::vector<int32_t> encode_strict(const tokenizer::Tokenizer& tok, const std::s
         // find the characters responsible, to name them
         std::string bad;
         for (char32_t cp : tokenizer::decode_utf8(text)) {
-            std::string ch = tokenizer::encode_utf8(cp), shown = fmt::format("'{}'", visible(cp, ch));
+            std::string ch = tokenizer::encode_utf8(cp), shown = fmt::format("'{}'", escaped(ch));
             auto one = tok.encode(ch);
             if (std::find(one.begin(), one.end(), *unk) != one.end() && bad.find(shown) == std::string::npos)
                 bad += (bad.empty() ? "" : " ") + shown;

@@ -32,6 +32,7 @@ TEST_CASE("tutorial: 08_finetune fine-tunes everything and measures forgetting" 
     CHECK(pt.status == 0);
     CHECK(pt.has("Esquecimento catastrófico"));
     CHECK(pt.has("Modelo base: /tmp/aprender-test-08/quick_base.safetensors"));
+    CHECK(pt.has("119\u00A0296 parâmetros"));  // a space groups in Portuguese (a comma is its decimal mark)
     auto bad = testing::run_process(testing::build_dir() + "/tutorials/08_finetune --no-pause --small 5");
     CHECK(bad.status == 2);
 }

@@ -108,6 +108,17 @@ TEST_CASE("tutorial: common flags and their defaults") {
     CHECK_THROWS_AS(o.get_int("--n", 0, 1, 4), UsageError);
 }
 
+TEST_CASE("tutorial: counts are grouped as each language reads them") {
+    using aprender::tutorial::Lang, aprender::tutorial::thousands;
+    CHECK(thousands(0, Lang::en) == "0");
+    CHECK(thousands(999, Lang::en) == "999");
+    CHECK(thousands(1000, Lang::en) == "1,000");
+    CHECK(thousands(366048, Lang::en) == "366,048");
+    CHECK(thousands(-1234567, Lang::en) == "-1,234,567");
+    CHECK(thousands(366048, Lang::pt) == "366\u00A0048");  // "366,048" would be 366 point 048
+    CHECK(thousands(INT64_MIN, Lang::en) == "-9,223,372,036,854,775,808");
+}
+
 TEST_CASE("tutorial: --device is checked, never silently ignored") {
     auto cpu_only = run("05_attention --device cuda --no-pause");
     CHECK(cpu_only.status == 2);

@@ -39,8 +39,8 @@ inline constexpr Step lecture{
      "corpus. P(next word | \"gosto de aprender\"), 4-gram. The slide's numbers (0.8, 0.7, 0.68) "
      "cannot all be probabilities of one distribution: these sum to 1.",
      "Treinado no conjunto de frases do repositório (data/lecture/frases.txt, sintético) mais o "
-     "corpus. P(próxima palavra | \"gosto de aprender\"), 4-grama. Os números do slide (0,8, 0,7, "
-     "0,68) não podem ser de uma mesma distribuição: estas somam 1."}};
+     "corpus. P(próxima palavra | \"gosto de aprender\"), 4-grama. Os números do slide (0.8, 0.7, "
+     "0.68) não podem ser de uma mesma distribuição: estas somam 1."}};
 inline constexpr Text mle_bars{"MLE (counts only):", "MLE (só contagens):"};
 inline constexpr Text kn_bars{"Kneser-Ney (also gives mass to unseen words):",
                               "Kneser-Ney (dá massa também a palavras não vistas):"};

@@ -12,7 +12,7 @@ inline constexpr Text summary{
     "neighbours on the real corpus, \"rei − homem + mulher\" on a synthetic corpus (3CosAdd and "
     "3CosMul), a PCA picture, the \"barracuda\" limitation, and a word2vec text export.",
     "Skip-gram com amostragem negativa como no word2vec.c de Mikolov (janela dinâmica, subamostragem, "
-    "negativos de unigrama^0,75, taxa de aprendizado com decaimento linear), treinado com o aprender "
+    "negativos de unigrama^0.75, taxa de aprendizado com decaimento linear), treinado com o aprender "
     "em lotes: vizinhos mais próximos no corpus real, \"rei − homem + mulher\" num corpus sintético "
     "(3CosAdd e 3CosMul), uma figura PCA, a limitação \"barracuda\" e exportação no formato texto do "
     "word2vec."};

@@ -118,7 +118,7 @@ inline constexpr Step cost{
      "de 2·N + 4·L·T·C FLOPs (N = {} parâmetros fora dos embeddings, L = {} camadas, T = {} de "
      "contexto, C = {} de largura) = {} FLOPs; treinar (ida + volta) cerca de três vezes isso: {} "
      "FLOPs por token, {} no total para {} tokens de treino. O GPT-3 (175 bilhões de parâmetros) "
-     "precisa de cerca de 2·175e9 = 3,5e11 FLOPs por token só para ler: {:.0e} vezes este modelo."}};
+     "precisa de cerca de 2·175e9 = 3.5e11 FLOPs por token só para ler: {:.0e} vezes este modelo."}};
 
 inline constexpr Step hallucination{
     {"Limitation 2: hallucination", "Limitação 2: alucinação"},
@@ -127,7 +127,7 @@ inline constexpr Step hallucination{
      "character, so it continues fluently and invents. Greedy (T = 0) and T = 0.8:",
      "Pergunte sobre algo que o texto de treino nunca menciona: \"{}\" aparece {} vezes nele. O "
      "modelo não diz \"não sei\" — não tem como: sempre produz o próximo caractere provável, então "
-     "continua com fluência e inventa. Guloso (T = 0) e T = 0,8:"}};
+     "continua com fluência e inventa. Guloso (T = 0) e T = 0.8:"}};
 inline constexpr Text confidence{
     "Its confidence tells nothing: the mean probability of the characters it chose (T = 0) is "
     "{:.2f} here, and {:.2f} when continuing a sentence from the test text.",

@@ -63,8 +63,8 @@ int main(int argc, char** argv) {
                       {tut::Align::left, tut::Align::right, tut::Align::right, tut::Align::right});
         for (auto* d : {&domains[0], &domains[1], &general}) {
             base_ppl[d->name] = tut::perplexity(base, d->val);
-            dt.add_row({d->name, d->name == "general" ? "—" : tut::thousands((int64_t)d->train_chars),
-                        tut::thousands((int64_t)d->val_chars), fmt::format("{:.2f}", base_ppl[d->name])});
+            dt.add_row({d->name, d->name == "general" ? "—" : tut::thousands((int64_t)d->train_chars, t.lang()),
+                        tut::thousands((int64_t)d->val_chars, t.lang()), fmt::format("{:.2f}", base_ppl[d->name])});
         }
         t.out() << "\n";
         dt.print(t.out(), style);
@@ -72,7 +72,7 @@ int main(int argc, char** argv) {
 
         // ---- 2. full fine-tuning per domain -------------------------------------------------------
         const int64_t eval_every = std::max<int64_t>(1, steps / 8);
-        t.step(N::training, steps, batch, T, lr, tut::thousands(total), eval_every);
+        t.step(N::training, steps, batch, T, lr, tut::thousands(total, t.lang()), eval_every);
         std::vector<std::shared_ptr<nn::GPT>> tuned;
         for (const auto& dom : domains) {
             auto model = tut::copy_model(base);
@@ -114,7 +114,7 @@ int main(int argc, char** argv) {
                 if (base_state[i].first == "wte.weight") same_in_wte += (int64_t)a.size() - c;
             }
             ut.add_row({t.tr(N::ft_row, domains[k].name),
-                        fmt::format("{} / {} ({:.2f}%)", tut::thousands(changed), tut::thousands(numbers),
+                        fmt::format("{} / {} ({:.2f}%)", tut::thousands(changed, t.lang()), tut::thousands(numbers, t.lang()),
                                     100.0 * double(changed) / double(numbers)),
                         fmt::format("{} / {}", tensors_changed, base_state.size()),
                         fmt::format("{:.2e}", sum_abs / double(numbers))});
@@ -123,7 +123,7 @@ int main(int argc, char** argv) {
         ut.print(t.out(), style);
         t.out() << "\n";
         for (auto& [name, same, in_wte] : unchanged_note)
-            t.say(N::unchanged, name, tut::thousands(same), tut::thousands(in_wte), base.config.n_embd);
+            t.say(N::unchanged, name, tut::thousands(same, t.lang()), tut::thousands(in_wte, t.lang()), base.config.n_embd);
         t.out() << "\n";
 
         // ---- 4. one full model per domain ---------------------------------------------------------
@@ -137,7 +137,7 @@ int main(int argc, char** argv) {
         tut::Table st({t.tr(N::col_domains), t.tr(N::col_params), t.tr(N::col_ours), t.tr(N::col_7b)},
                       {tut::Align::right, tut::Align::right, tut::Align::right, tut::Align::right});
         for (int n : {1, 3, 10})
-            st.add_row({std::to_string(n), tut::thousands(total * n), tut::human_size(bytes[0] * (std::uintmax_t)n),
+            st.add_row({std::to_string(n), tut::thousands(total * n, t.lang()), tut::human_size(bytes[0] * (std::uintmax_t)n),
                         tut::human_size((std::uintmax_t)(7e9 * 2) * (std::uintmax_t)n)});
         st.print(t.out(), style);
         st.write_csv(t.out_file("storage.csv"));
@@ -189,7 +189,7 @@ int main(int argc, char** argv) {
         // ---- 6. overfitting on a small set --------------------------------------------------------
         const int64_t overfit_steps = std::max<int64_t>(60, 3 * steps);
         auto small = tut::load_domain(t, tok, "financeiro", (std::size_t)small_chars, max_val);
-        t.step(N::overfit, tut::thousands(total), tut::thousands((int64_t)small.train_chars), overfit_steps);
+        t.step(N::overfit, tut::thousands(total, t.lang()), tut::thousands((int64_t)small.train_chars, t.lang()), overfit_steps);
         {
             auto model = tut::copy_model(base);
             lora::prepare_full(*model);
@@ -214,6 +214,6 @@ int main(int argc, char** argv) {
         }
         t.out() << "\n";
 
-        t.step(N::takeaway, tut::thousands(total), tut::human_size(bytes[0]), mean_forgetting);
+        t.step(N::takeaway, tut::thousands(total, t.lang()), tut::human_size(bytes[0]), mean_forgetting);
     });
 }

@@ -40,17 +40,6 @@ void print_matrix(tut::Tutorial& t, const la::Matrix& m, const std::string& name
     }
 }
 
-// 1234567 → "1,234,567"
-std::string group(int64_t n) {
-    std::string s = std::to_string(n), out;
-    int k = 0;
-    for (auto it = s.rbegin(); it != s.rend(); ++it, ++k) {
-        if (k && k % 3 == 0) out.insert(out.begin(), ',');
-        out.insert(out.begin(), *it);
-    }
-    return out;
-}
-
 std::string millions(double n) { return fmt::format("{:.2f}M", n / 1e6); }
 
 double max_abs_diff(const la::Matrix& a, const la::Matrix& b) {
@@ -196,7 +185,7 @@ void counting(tut::Tutorial& t) {
                           {"GPT-3 12288×12288", 12288, 12288, 4}, {"GPT-3 12288×12288", 12288, 12288, 8}};
     for (const auto& r : rows) {
         int64_t full = r.d * r.k, lr = r.r * (r.d + r.k);
-        tab.add_row({r.name, std::to_string(r.r), group(full), group(lr),
+        tab.add_row({r.name, std::to_string(r.r), tut::thousands(full, t.lang()), tut::thousands(lr, t.lang()),
                      fmt::format("{:.4g}%", 100.0 * double(lr) / double(full))});
     }
     tab.print(t.out(), t.style());
@@ -234,7 +223,7 @@ void spectrum(tut::Tutorial& t) {
                    {tut::Align::right, tut::Align::right, tut::Align::right, tut::Align::right, tut::Align::right});
     for (int64_t r : {1, 2, 4, 8, 16, 32, 48, 64, 96, 128, 256}) {
         if (r > d) continue;
-        tab.add_row({std::to_string(r), group(r * 2 * d), fmt::format("{:.1f}%", 100.0 * double(2 * r) / double(d)),
+        tab.add_row({std::to_string(r), tut::thousands(r * 2 * d, t.lang()), fmt::format("{:.1f}%", 100.0 * double(2 * r) / double(d)),
                      fmt::format("{:.2f}%", 100 * rel_err(Sa, r)), fmt::format("{:.2f}%", 100 * rel_err(Sb, r))});
     }
     tab.print(t.out(), style);

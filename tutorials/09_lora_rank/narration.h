@@ -116,7 +116,7 @@ inline constexpr Text gpt3_note{
     "Table 4 lists 4.7M and 37.7M), against 175 billion for full fine-tuning.",
     "O GPT-3 175B tem 96 camadas de largura d = 12288. LoRA em W_q e W_v de todas as camadas: "
     "96 × 2 × r × (12288 + 12288) números treináveis — {} para r = 1 e {} para r = 8 (a Tabela 4 "
-    "do artigo lista 4,7M e 37,7M), contra 175 bilhões no fine-tuning completo."};
+    "do artigo lista 4.7M e 37.7M), contra 175 bilhões no fine-tuning completo."};
 
 inline constexpr Step spectrum{
     {"Too low a rank loses information, too high wastes compute",
@@ -127,7 +127,7 @@ inline constexpr Step spectrum{
      "recovers σ, and the best rank-r approximation has relative error "
      "√(Σ_{{i>r}} σ_i²) / ‖ΔW‖_F:",
      "O compromisso da aula, medido. Duas atualizações sintéticas {}×{} ΔW = U·diag(σ)·Vᵀ com U, "
-     "V ortonormais aleatórias (semente {}): (a) um espectro que decai suavemente σ_i = 0,9^i, "
+     "V ortonormais aleatórias (semente {}): (a) um espectro que decai suavemente σ_i = 0.9^i, "
      "(b) posto 4 mais um pouco de ruído, que é como o LoRA aposta que uma atualização de "
      "fine-tuning se parece. A SVD recupera σ, e a melhor aproximação de posto r tem erro relativo "
      "√(Σ_{{i>r}} σ_i²) / ‖ΔW‖_F:"}};
@@ -145,7 +145,7 @@ inline constexpr Text knee{
     "funciona quando a atualização *é* de posto baixo — a hipótese do LoRA, conferida num "
     "adaptador real no 10_lora."};
 inline constexpr Text plot_title{"Best rank-r approximation: error vs r", "Melhor aproximação de posto r: erro vs r"};
-inline constexpr Text series_a{"(a) decaying 0.9^i", "(a) decrescente 0,9^i"};
+inline constexpr Text series_a{"(a) decaying 0.9^i", "(a) decrescente 0.9^i"};
 inline constexpr Text series_b{"(b) rank 4 + noise", "(b) posto 4 + ruído"};
 inline constexpr Text series_params{"parameters r(d+k)/(dk)", "parâmetros r(d+k)/(dk)"};
 

@@ -285,7 +285,7 @@ void classification_table(Tutorial& t, int64_t seeds) {
             base_params += p.numel();
     const int64_t head = probe.model->pooler->num_parameters() + probe.model->classifier->num_parameters();
     t.say(N::cls_base, path.string(), made, cfg.n_layer, cfg.n_embd, cfg.max_len, tok.vocab_size(),
-          thousands(base_params), thousands(head));
+          thousands(base_params, t.lang()), thousands(head, t.lang()));
     const int32_t pad = *tok.token_to_id("[PAD]");
     auto train_enc = encode_all(train, tok, cfg.max_len), test_enc = encode_all(test, tok, cfg.max_len);
     std::size_t cut = 0;
@@ -359,7 +359,7 @@ void classification_table(Tutorial& t, int64_t seeds) {
     auto cell = [&](const Row& r) { return mean_text(r.acc, 1); };
     tab.add_row({t.tr(N::cls_chance_row), "0", fmt::format("{:.1f}", 100.0 / double(kClasses.size()))});
     for (const auto& m : methods)
-        tab.add_row({fmt::format("{} ({})", model_name, m.kind == Kind::head ? t.tr(N::cls_head_only) : m.name), thousands(rows[m.name].trainable), cell(rows[m.name])});
+        tab.add_row({fmt::format("{} ({})", model_name, m.kind == Kind::head ? t.tr(N::cls_head_only) : m.name), thousands(rows[m.name].trainable, t.lang()), cell(rows[m.name])});
     tab.print(t.out(), style);
     tab.write_csv(t.out_file("classification.csv"));
     t.wrote(t.out_file("classification.csv"));
@@ -369,7 +369,7 @@ void classification_table(Tutorial& t, int64_t seeds) {
     const Row& ft = rows["FT"];
     const Row& lo = rows["LoRA r=4 q,v"];
     const Row& hd = rows["head only (frozen Encoder)"];
-    t.say(N::cls_verdict, thousands(head), thousands(lo.trainable - head), thousands(ft.trainable), mean(ft.acc),
+    t.say(N::cls_verdict, thousands(head, t.lang()), thousands(lo.trainable - head, t.lang()), thousands(ft.trainable, t.lang()), mean(ft.acc),
           mean(lo.acc), mean(hd.acc), double(ft.trainable) / double(lo.trainable));
     t.say(mean(ft.acc) - mean(lo.acc) > 5 ? N::cls_gap : N::cls_parity, mean(ft.acc) - mean(lo.acc));
 }

@@ -135,8 +135,8 @@ int main(int argc, char** argv) {
                       {tut::Align::left, tut::Align::right, tut::Align::right, tut::Align::right, tut::Align::right});
         for (auto* d : {&domains[0], &domains[1], &general}) {
             base_ppl[d->name] = tut::perplexity(base, d->val);
-            dt.add_row({d->name, d->name == "general" ? "—" : tut::thousands((int64_t)d->train_chars),
-                        tut::thousands((int64_t)d->val_chars), fmt::format("{:.3f}%", 100 * d->unk_share),
+            dt.add_row({d->name, d->name == "general" ? "—" : tut::thousands((int64_t)d->train_chars, t.lang()),
+                        tut::thousands((int64_t)d->val_chars, t.lang()), fmt::format("{:.3f}%", 100 * d->unk_share),
                         fmt::format("{:.2f}", base_ppl[d->name])});
         }
         t.out() << "\n";
@@ -236,7 +236,7 @@ int main(int argc, char** argv) {
                          fmt::format("{:.2f}", base_ppl["general"]), "—", "—"});
             for (const auto& m : methods) {
                 const Result& r = results[dom.name][m.name];
-                tab.add_row({m.name, tut::thousands(r.trainable),
+                tab.add_row({m.name, tut::thousands(r.trainable, t.lang()),
                              fmt::format("{:.3g}%", 100.0 * double(r.trainable) / double(r.total)),
                              tut::human_size(r.file_bytes), mean_text(r.ppl_domain), mean_text(r.ppl_general),
                              fmt::format("{:.1f}", mean(r.ms)), lora::human_bytes(r.memory)});
@@ -252,7 +252,7 @@ int main(int argc, char** argv) {
         for (const auto& dom : domains) {
             const Result& full = results[dom.name]["full fine-tuning"];
             const Result& lo = results[dom.name][show_lora];
-            t.say(N::methods_verdict, dom.name, show_r, tut::thousands(lo.trainable),
+            t.say(N::methods_verdict, dom.name, show_r, tut::thousands(lo.trainable, t.lang()),
                   100.0 * double(lo.trainable) / double(lo.total), full.trainable / std::max<int64_t>(1, lo.trainable),
                   full.file_bytes / std::max<std::uintmax_t>(1, lo.file_bytes), mean(full.ppl_domain), mean(lo.ppl_domain),
                   mean(full.ppl_general) - base_ppl["general"], mean(lo.ppl_general) - base_ppl["general"]);
@@ -266,9 +266,9 @@ int main(int argc, char** argv) {
         for (const auto& dom : domains) adapter_dirs.push_back(results[dom.name][show_lora].file);
         {
             tut::Table ft({t.tr(N::col_what), t.tr(N::col_bytes)}, {tut::Align::left, tut::Align::right});
-            ft.add_row({t.tr(N::full_copy, domains[0].name), tut::thousands((int64_t)full_model_bytes)});
+            ft.add_row({t.tr(N::full_copy, domains[0].name), tut::thousands((int64_t)full_model_bytes, t.lang())});
             for (std::size_t i = 0; i < domains.size(); ++i)
-                ft.add_row({t.tr(N::adapter_dir, domains[i].name, show_r), tut::thousands((int64_t)tut::disk_size(adapter_dirs[i]))});
+                ft.add_row({t.tr(N::adapter_dir, domains[i].name, show_r), tut::thousands((int64_t)tut::disk_size(adapter_dirs[i]), t.lang())});
             std::uintmax_t adapter = tut::disk_size(adapter_dirs[0]);
             for (int n : {1, 3, 10})
                 ft.add_row({t.tr(N::n_domains, n), fmt::format("{} vs {}", tut::human_size(full_model_bytes * (std::uintmax_t)n),
@@ -419,7 +419,7 @@ int main(int argc, char** argv) {
         aprender::tutorial::lora_tutorial::classification_table(t, seeds);
         const Result& full = results["tecnico"]["full fine-tuning"];
         const Result& lo = results["tecnico"][show_lora];
-        t.step(N::takeaway, tut::thousands(lo.trainable), tut::thousands(full.trainable), tut::human_size(lo.file_bytes),
+        t.step(N::takeaway, tut::thousands(lo.trainable, t.lang()), tut::thousands(full.trainable, t.lang()), tut::human_size(lo.file_bytes),
                tut::human_size(full.file_bytes), mean(lo.ppl_general) - base_ppl["general"],
                mean(full.ppl_general) - base_ppl["general"], mean(full.ppl_domain), mean(lo.ppl_domain));
     });

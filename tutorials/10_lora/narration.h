@@ -116,14 +116,14 @@ inline constexpr Step swap{
 inline constexpr Text col_active{"active adapter", "adaptador ativo"};
 inline constexpr Text disabled_row{"disabled (= base)", "desligado (= base)"};
 inline constexpr Text again_row{"tecnico (again)", "tecnico (de novo)"};
-inline constexpr Text mix_cat{"0.5·técnico + 0.5·financeiro (cat, rank {})", "0,5·técnico + 0,5·financeiro (cat, posto {})"};
-inline constexpr Text mix_linear{"0.5/0.5 linear (PEFT's formula, rank {})", "0,5/0,5 linear (fórmula do PEFT, posto {})"};
+inline constexpr Text mix_cat{"0.5·técnico + 0.5·financeiro (cat, rank {})", "0.5·técnico + 0.5·financeiro (cat, posto {})"};
+inline constexpr Text mix_linear{"0.5/0.5 linear (PEFT's formula, rank {})", "0.5/0.5 linear (fórmula do PEFT, posto {})"};
 inline constexpr Text swap_check{"Disabled reproduces the base exactly: {} {}", "Desligado reproduz o base exatamente: {} {}"};
 inline constexpr Text swap_note{
     "The weighted combination: 'cat' stacks the factors, so B·A = 0.5·ΔW_técnico + 0.5·ΔW_financeiro "
     "exactly, at rank r₁ + r₂; 'linear' mixes A's and B's separately, which adds cross terms "
     "B_i·A_j between adapters that never met — compare the rows.",
-    "A combinação ponderada: 'cat' empilha os fatores, então B·A = 0,5·ΔW_técnico + 0,5·ΔW_financeiro "
+    "A combinação ponderada: 'cat' empilha os fatores, então B·A = 0.5·ΔW_técnico + 0.5·ΔW_financeiro "
     "exatamente, com posto r₁ + r₂; 'linear' mistura os A e os B separadamente, o que soma termos "
     "cruzados B_i·A_j entre adaptadores que nunca se viram — compare as linhas."};
 

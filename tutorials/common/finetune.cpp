@@ -98,7 +98,7 @@ ObtainedBase obtain_base_model(Tutorial& t, const std::string& base_flag) {
         const auto& c = ob.base.model->config;
         auto made = ob.base.metadata.count("made_by") ? ob.base.metadata.at("made_by") : std::string("?");
         t.say(kLoaded, ob.path.string(), "GPT", c.n_layer, c.n_embd, c.block_size,
-              thousands(ob.base.model->num_parameters()), made);
+              thousands(ob.base.model->num_parameters(), t.lang()), made);
         return ob;
     }
     // A quick base: the general corpus, characters, a small GPT, a few hundred steps.
@@ -262,16 +262,6 @@ std::string human_size(std::uintmax_t bytes) {
     if (b < 1e6) return fmt::format("{:.1f} kB", b / 1e3);
     if (b < 1e9) return fmt::format("{:.2f} MB", b / 1e6);
     return fmt::format("{:.2f} GB", b / 1e9);
-}
-
-std::string thousands(int64_t n) {
-    std::string s = std::to_string(n < 0 ? -n : n), out;
-    int k = 0;
-    for (auto it = s.rbegin(); it != s.rend(); ++it, ++k) {
-        if (k && k % 3 == 0) out.insert(out.begin(), ',');
-        out.insert(out.begin(), *it);
-    }
-    return n < 0 ? "-" + out : out;
 }
 
 double mean(const std::vector<double>& v) {

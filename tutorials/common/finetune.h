@@ -86,8 +86,6 @@ double perplexity(nn::GPT& model, const std::vector<int32_t>& ids);
 std::uintmax_t disk_size(const std::filesystem::path& p);
 std::string human_size(std::uintmax_t bytes);  // "1.4 MB", "9.1 kB", "488 B"
 
-// 1234567 → "1,234,567"
-std::string thousands(int64_t n);
 
 // Over the runs of several seeds: the mean, the sample standard deviation (0 for one run),
 // and "12.34 ± 0.56" (just "12.34" for one run) with `digits` decimals.

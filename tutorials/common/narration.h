@@ -6,6 +6,8 @@
 // Texts may hold fmt placeholders ("{}"), filled by Tutorial::say / tr.
 #pragma once
 
+#include <cstdint>
+#include <string>
 #include <string_view>
 
 namespace aprender::tutorial {
@@ -24,6 +26,22 @@ struct Step {
     Text title;
     Text body;
 };
+
+// A count grouped in threes: 1234567 → "1,234,567" in English, "1 234 567" in Portuguese.
+// A comma is the decimal mark in Portuguese, so "366,048" would read as 366 point 048; a
+// no-break space (U+00A0) groups there, as SI writes. Decimals keep the point in both
+// languages, as the lecture writes them (and as --temperature 0.8 must be typed).
+inline std::string thousands(int64_t n, Lang lang) {
+    const std::string_view separator = lang == Lang::pt ? "\u00A0" : ",";
+    const std::string digits = std::to_string(n);
+    const std::size_t first = n < 0 ? 1 : 0;  // the sign is not a digit
+    std::string out = digits.substr(0, first);
+    for (std::size_t i = first; i < digits.size(); ++i) {
+        if (i > first && (digits.size() - i) % 3 == 0) out += separator;
+        out += digits[i];
+    }
+    return out;
+}
 
 // Words that many tutorials print in tables, plot labels and checks.
 namespace words {

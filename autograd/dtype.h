@@ -33,7 +33,7 @@ struct Device {
     bool is_cuda() const { return kind == Kind::cuda; }
     bool operator==(const Device&) const = default;
     std::string str() const { return is_cpu() ? "cpu" : "cuda:" + std::to_string(index); }
-    // "cpu", "cuda", "cuda:1"; throws on anything else.
+    // "cpu", "cuda", "cuda:N" (N: up to 4 digits); throws on anything else.
     static Device parse(const std::string& name);
 };
 

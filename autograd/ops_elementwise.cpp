@@ -24,6 +24,15 @@ Shape broadcast_shapes(const Shape& a, const Shape& b, const char* op) {
 
 Tensor sum_to(const Tensor& grad, const Shape& shape) {
     if (grad.shape() == shape) return grad;
+    // `shape` must broadcast to grad's shape (it is where grad came from by broadcasting).
+    bool fits = shape.size() <= (size_t)grad.dim();
+    for (size_t i = 0; fits && i < shape.size(); ++i) {
+        int64_t want = shape[i], have = grad.shape()[grad.dim() - shape.size() + i];
+        fits = want == have || want == 1;
+    }
+    if (!fits)
+        throw TensorError(fmt::format("sum_to: cannot sum a gradient of shape {} back to {} (that shape does not "
+                                      "broadcast to it)", shape_str(grad.shape()), shape_str(shape)));
     // Axes that broadcasting added in front, and axes stretched from size 1.
     size_t lead = grad.dim() - shape.size();
     std::vector<int64_t> axes;

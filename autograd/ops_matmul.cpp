@@ -192,7 +192,7 @@ struct LinearBackward : Node {
     Shape x_shape;
     std::vector<Tensor> backward(const Tensor& g) override {
         int64_t out = w.shape()[0];
-        Tensor g2 = reshape(g, {-1, out});  // (M, out)
+        Tensor g2 = reshape(g, {x2.shape()[0], out});  // (M, out)
         Tensor gx, gw, gb;
         if (next[0].needed()) gx = reshape(matmul(g2, w), x_shape);
         if (next[1].needed()) gw = matmul(g2.t(), x2);
@@ -221,9 +221,10 @@ Tensor linear(const Tensor& x, const Tensor& w, const Tensor& b) {
         if (b.shape() != Shape{out})
             throw TensorError(fmt::format("linear: bias {} does not match {} outputs", shape_str(b.shape()), out));
     }
-    Tensor x2 = x.detach().contiguous().view({-1, in});  // (M, in)
+    int64_t M = 1;  // the rows: every leading axis (counted, not view's -1, which 0 features would leave ambiguous)
+    for (int64_t i = 0; i + 1 < x.dim(); ++i) M *= x.shape()[i];
+    Tensor x2 = x.detach().contiguous().view({M, in});  // (M, in)
     Tensor wc = w.detach().contiguous();
-    int64_t M = x2.shape()[0];
     Shape out_shape = x.shape();
     out_shape.back() = out;
     Tensor y = Tensor::empty(out_shape, x.dtype(), x.device());

@@ -55,6 +55,7 @@ struct SumBackward : Node {
 
 Tensor sum_or_mean(const Tensor& x, std::vector<int64_t> axes, bool keepdim, bool is_mean) {
     const char* op = is_mean ? "mean" : "sum";
+    check_defined(x, op);
     if (x.dtype() == DType::i32 && is_mean) throw TensorError("mean: needs a floating tensor, got int32");
     axes = normalize_axes(axes, x.dim(), op);
     Tensor out = reduce_raw(ReduceOp::sum, x, axes, keepdim);
@@ -95,6 +96,7 @@ Tensor sum(const Tensor& x, std::vector<int64_t> axes, bool keepdim) { return su
 Tensor mean(const Tensor& x, std::vector<int64_t> axes, bool keepdim) { return sum_or_mean(x, axes, keepdim, true); }
 
 Tensor amax(const Tensor& x, std::vector<int64_t> axes, bool keepdim) {
+    check_defined(x, "amax");
     axes = normalize_axes(axes, x.dim(), "amax");
     for (int64_t a : axes)
         if (x.shape()[a] == 0) throw TensorError("amax: reducing over an empty axis");
@@ -117,6 +119,7 @@ Tensor max(const Tensor& x, int64_t axis, bool keepdim) { return amax(x, {axis},
 // var = mean((x - mean(x))²) · n / (n - correction), composed from differentiable ops,
 // so its gradient needs no code of its own.
 Tensor var(const Tensor& x, std::vector<int64_t> axes, bool keepdim, int64_t correction) {
+    check_floating(x, "var");
     axes = normalize_axes(axes, x.dim(), "var");
     int64_t n = 1;
     for (int64_t a : axes) n *= x.shape()[a];

@@ -27,7 +27,14 @@ inline int64_t normalize_dim(int64_t d, int64_t rank, const char* op) {
     return r;
 }
 
+// A default-constructed Tensor() reaching an op: say which op, before anything reads it.
+inline void check_defined(const Tensor& x, const char* op) {
+    if (!x.defined()) throw TensorError(fmt::format("{}: an input is an undefined tensor (a default-constructed Tensor())", op));
+}
+
 inline void check_same_dtype(const Tensor& a, const Tensor& b, const char* op) {
+    check_defined(a, op);
+    check_defined(b, op);
     if (a.dtype() != b.dtype())
         throw TensorError(fmt::format("{}: dtype mismatch {} vs {} (convert explicitly with .to(dtype))", op,
                                       dtype_name(a.dtype()), dtype_name(b.dtype())));
@@ -37,6 +44,7 @@ inline void check_same_dtype(const Tensor& a, const Tensor& b, const char* op) {
 }
 
 inline void check_floating(const Tensor& x, const char* op) {
+    check_defined(x, op);
     if (!is_floating(x.dtype()))
         throw TensorError(fmt::format("{}: needs a float32 or float64 tensor, got {}", op, dtype_name(x.dtype())));
 }

@@ -42,12 +42,9 @@ Shape contiguous_strides(const Shape& s) {
 Device Device::parse(const std::string& name) {
     if (name == "cpu") return cpu();
     if (name == "cuda") return cuda(0);
-    if (name.rfind("cuda:", 0) == 0) {
-        try {
-            return cuda(std::stoi(name.substr(5)));
-        } catch (...) {
-        }
-    }
+    const std::string n = name.rfind("cuda:", 0) == 0 ? name.substr(5) : "";
+    if (!n.empty() && n.size() <= 4 && n.find_first_not_of("0123456789") == std::string::npos)
+        return cuda(std::stoi(n));  // digits only: "cuda:1x" and "cuda:-1" are not devices
     throw TensorError("unknown device '" + name + "' (expected cpu, cuda or cuda:N)");
 }
 
@@ -61,12 +58,14 @@ static void check_shape(const Shape& shape, const char* op) {
         if (d < 0) throw TensorError(fmt::format("{}: negative dimension in shape {}", op, shape_str(shape)));
 }
 
-Tensor Tensor::empty(const Shape& shape, DType dtype, Device device) {
-    check_shape(shape, "empty");
+// Every factory allocates here; `op` is the name the caller used, so a bad shape given to
+// zeros() is reported by zeros, not by the empty() it calls.
+static Tensor allocate(const Shape& shape, DType dtype, Device device, const char* op) {
+    check_shape(shape, op);
     auto impl = std::make_shared<TensorImpl>();
     int64_t bytes = 0;
     if (__builtin_mul_overflow(std::max<int64_t>(shape_numel(shape), 1), (int64_t)dtype_size(dtype), &bytes))
-        throw TensorError(fmt::format("empty: a tensor of shape {} would need more bytes than an int64 can count",
+        throw TensorError(fmt::format("{}: a tensor of shape {} would need more bytes than an int64 can count", op,
                                       shape_str(shape)));
     impl->storage = std::make_shared<Storage>(bytes, device);
     impl->shape = shape;
@@ -75,14 +74,19 @@ Tensor Tensor::empty(const Shape& shape, DType dtype, Device device) {
     return Tensor(impl);
 }
 
-Tensor Tensor::full(const Shape& shape, double value, DType dtype, Device device) {
-    Tensor t = empty(shape, dtype, device);
+static Tensor filled(const Shape& shape, double value, DType dtype, Device device, const char* op) {
+    Tensor t = allocate(shape, dtype, device, op);
     backend(device).fill(t.raw_data(), t.numel(), value, dtype);
     return t;
 }
-Tensor Tensor::zeros(const Shape& shape, DType dtype, Device device) { return full(shape, 0.0, dtype, device); }
-Tensor Tensor::ones(const Shape& shape, DType dtype, Device device) { return full(shape, 1.0, dtype, device); }
-Tensor Tensor::scalar(double value, DType dtype, Device device) { return full({}, value, dtype, device); }
+
+Tensor Tensor::empty(const Shape& shape, DType dtype, Device device) { return allocate(shape, dtype, device, "empty"); }
+Tensor Tensor::full(const Shape& shape, double value, DType dtype, Device device) {
+    return filled(shape, value, dtype, device, "full");
+}
+Tensor Tensor::zeros(const Shape& shape, DType dtype, Device device) { return filled(shape, 0.0, dtype, device, "zeros"); }
+Tensor Tensor::ones(const Shape& shape, DType dtype, Device device) { return filled(shape, 1.0, dtype, device, "ones"); }
+Tensor Tensor::scalar(double value, DType dtype, Device device) { return filled({}, value, dtype, device, "scalar"); }
 
 template <class T>
 static Tensor from_host(const std::vector<T>& values, Shape shape, DType dtype) {
@@ -117,7 +121,7 @@ Tensor Tensor::uniform(const Shape& shape, double lo, double hi, Generator& gen,
     if (!is_floating(dtype)) throw TensorError("uniform: needs a floating dtype");
     if (!(lo <= hi && std::isfinite(lo) && std::isfinite(hi)))
         throw TensorError(fmt::format("uniform: needs finite lo <= hi, got [{}, {})", lo, hi));
-    Tensor t = empty(shape, dtype, device);
+    Tensor t = allocate(shape, dtype, device, "uniform");
     backend(device).fill_uniform(t.raw_data(), t.numel(), lo, hi, gen.seed, take_counters(gen, t.numel()), dtype);
     return t;
 }
@@ -126,7 +130,7 @@ Tensor Tensor::normal(const Shape& shape, double mean, double std, Generator& ge
     if (!is_floating(dtype)) throw TensorError("normal: needs a floating dtype");
     if (!(std >= 0 && std::isfinite(std) && std::isfinite(mean)))
         throw TensorError(fmt::format("normal: needs a finite mean and std >= 0, got mean {} std {}", mean, std));
-    Tensor t = empty(shape, dtype, device);
+    Tensor t = allocate(shape, dtype, device, "normal");
     backend(device).fill_normal(t.raw_data(), t.numel(), mean, std, gen.seed, take_counters(gen, t.numel()), dtype);
     return t;
 }
@@ -134,7 +138,8 @@ Tensor Tensor::normal(const Shape& shape, double mean, double std, Generator& ge
 // ---- what it is ------------------------------------------------------------------------
 
 TensorImpl& Tensor::impl() const {
-    if (!impl_) throw TensorError("use of an undefined tensor");
+    if (!impl_)  // ops name themselves first where they can (check_defined in ops_util.h)
+        throw TensorError("use of an undefined tensor (a default-constructed Tensor() holds no data)");
     return *impl_;
 }
 

@@ -181,3 +181,33 @@ TEST_CASE("ops: messages that name what is wrong (a repeated axis, a stack axis,
     CHECK_THROWS_WITH_AS(stack({Tensor::zeros({2}), Tensor::zeros({2})}, 5), doctest::Contains("stack: dimension 5"), TensorError);
     CHECK(stack({Tensor::zeros({2}), Tensor::zeros({2})}, -1).shape() == Shape{2, 2});
 }
+
+TEST_CASE("ops: the op the student called is the one named (factories, var, sum_to, undefined inputs)") {
+    CHECK_THROWS_WITH_AS(Tensor::zeros({2, -1}), "zeros: negative dimension in shape [2,-1]", TensorError);
+    CHECK_THROWS_WITH_AS(Tensor::ones({-3}), "ones: negative dimension in shape [-3]", TensorError);
+    Generator gen(1);
+    CHECK_THROWS_WITH_AS(Tensor::normal({-1}, 0.0, 1.0, gen), "normal: negative dimension in shape [-1]", TensorError);
+    CHECK_THROWS_WITH_AS(var(ids({1, 2, 3})), "var: needs a float32 or float64 tensor, got int32", TensorError);
+    CHECK_THROWS_WITH_AS(sum_to(Tensor::ones({2, 4}), {3}),
+                         "sum_to: cannot sum a gradient of shape [2,4] back to [3] (that shape does not broadcast to it)",
+                         TensorError);
+    CHECK(sum_to(Tensor::ones({2, 4}), {1, 4}).to_vector<float>() == std::vector<float>{2, 2, 2, 2});
+    CHECK_THROWS_WITH_AS(add(Tensor(), Tensor::ones({2})), doctest::Contains("add: an input is an undefined tensor"),
+                         TensorError);
+    CHECK_THROWS_WITH_AS(exp(Tensor()), doctest::Contains("exp: an input is an undefined tensor"), TensorError);
+    CHECK_THROWS_WITH_AS(mean(Tensor()), doctest::Contains("mean: an input is an undefined tensor"), TensorError);
+}
+
+TEST_CASE("ops: linear with zero input features is an empty sum: the bias, and gradients of the right shapes") {
+    Tensor x = Tensor::zeros({2, 0}).requires_grad_();
+    Tensor w = Tensor::zeros({3, 0}).requires_grad_();
+    Tensor b = Tensor::from({1.f, 2.f, 3.f}).requires_grad_();
+    Tensor y = linear(x, w, b);
+    CHECK(y.shape() == Shape{2, 3});
+    CHECK(y.to_vector<float>() == std::vector<float>{1, 2, 3, 1, 2, 3});
+    sum(y).backward();
+    CHECK(x.grad().shape() == Shape{2, 0});
+    CHECK(w.grad().shape() == Shape{3, 0});
+    CHECK(b.grad().to_vector<float>() == std::vector<float>{2, 2, 2});
+    CHECK(linear(Tensor::zeros({4, 0}), Tensor::zeros({5, 0})).to_vector<float>() == std::vector<float>(20, 0.f));
+}

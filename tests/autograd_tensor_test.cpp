@@ -87,3 +87,11 @@ TEST_CASE("tensor: a shape whose element count passes int64 is an error, not a w
     CHECK(shape_numel({int64_t(1) << 31, int64_t(1) << 31}) == int64_t(1) << 62);
     CHECK(shape_numel({0, int64_t(1) << 62, 4}) == 0);
 }
+
+TEST_CASE("tensor: Device::parse takes cpu, cuda and cuda:N, and nothing half-right") {
+    CHECK(Device::parse("cpu") == Device::cpu());
+    CHECK(Device::parse("cuda") == Device::cuda(0));
+    CHECK(Device::parse("cuda:1") == Device::cuda(1));
+    for (const char* bad : {"tpu", "cuda:", "cuda:1x", "cuda:-1", "cuda: 1", "cuda:99999999999", "CPU"})
+        CHECK_THROWS_WITH_AS(Device::parse(bad), doctest::Contains("unknown device"), TensorError);
+}

@@ -274,8 +274,8 @@ public:
     }
 
     // ---- the index checks ----------------------------------------------------------------
-    // embedding, cross_entropy and gather record the first out-of-range index in an error
-    // word on the device (kernels.h). Reading the word right after each launch would make
+    // embedding, cross_entropy, gather and scatter_add record the first out-of-range index in an error
+    // word on the device (record_error in grid.cuh; kNoError in layout.h). Reading the word right after each launch would make
     // the host wait for the GPU to catch up, three times per training step, and a waiting
     // host queues no work. So each check gets its own word and its message, and the words
     // are read together the next time the host waits for the GPU anyway — to_host, i.e.
@@ -345,7 +345,12 @@ public:
     }
     void scatter_add(const Strided& gout, int64_t dim, const Strided& index, const Strided& gx, DType dt) override {
         auto [L, dim_stride, dim_size] = scatter_add_layout(gout, dim, index, gx);
-        cuda::scatter_add(L, gx.data, dim_stride, dim_size, static_cast<const int32_t*>(index.data), gout.data, dt);
+        cuda::scatter_add(L, gx.data, dim_stride, dim_size, static_cast<const int32_t*>(index.data), gout.data, dt,
+                          new_check([dim_size](int64_t, int32_t k) {  // the CPU backend's message
+                              return fmt::format("gather backward: index {} is outside 0..{} (was the index tensor "
+                                                 "changed after the forward pass?)", k, dim_size - 1);
+                          }));
+        after_check();
     }
 
     void adamw(void* p, const void* g, void* m, void* v, int64_t n, const AdamW& h, DType dt) override {

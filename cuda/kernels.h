@@ -1,6 +1,6 @@
-// kernels.h — what the CUDA kernel files (*.cu) offer the backend (backend.cpp).
+// kernels.h — what the CUDA kernel files (*.cu) offer the backend (cuda_backend.cpp).
 //
-// The split: backend.cpp is plain C++ (compiled by g++) and knows tensors, errors and
+// The split: cuda_backend.cpp is plain C++ (compiled by g++) and knows tensors, errors and
 // cuBLAS; each .cu file (compiled by nvcc) holds one family of kernels and a host
 // function that launches them. The launchers take raw device pointers and an
 // `NdLayout` — shapes and strides copied into a fixed-size struct, so that a kernel
@@ -65,7 +65,7 @@ void cross_entropy_backward(const void* logits, const int32_t* targets, const vo
 void gather(const NdLayout<3>& L, const void* x, int64_t dim_stride, int64_t dim_size, const int32_t* index,
             void* out, DType dt, unsigned long long* error);
 void scatter_add(const NdLayout<3>& L, void* gx, int64_t dim_stride, int64_t dim_size, const int32_t* index,
-                 const void* gout, DType dt);
+                 const void* gout, DType dt, unsigned long long* error);
 // adamw.cu
 void adamw(void* p, const void* g, void* m, void* v, int64_t n, const Backend::AdamW& h, DType dt);
 // every tensor of an optimizer step, kAdamWChunk to a launch

@@ -144,6 +144,19 @@ TEST_CASE("cuda: out-of-range ids, targets and indices are errors with the CPU's
               on_cpu(w.grad());
           }) == "embedding: id 7 at position 1 is out of range for a table of 5 rows");
 
+    // gather's backward with its saved index edited behind the version counter's back (a
+    // raw backend copy, as data<>() would on the CPU): the CPU's message, no stray write
+    Tensor xg = Tensor::ones({2, 3}, DType::f32, gpu());
+    xg.requires_grad_();
+    Tensor idx = Tensor::from(std::vector<int32_t>{0, 2}, {2, 1}).to(gpu());
+    Tensor picked = gather(xg, 1, idx);
+    Tensor edit = Tensor::from(std::vector<int32_t>{100000000, 2}, {2, 1}).to(gpu());
+    backend(gpu()).copy({edit.raw_data(), {2, 1}, {1, 1}}, DType::i32, {idx.raw_data(), {2, 1}, {1, 1}}, DType::i32);
+    CHECK(message_of([&] {
+              sum(picked).backward();
+              on_cpu(xg.grad());
+          }) == "gather backward: index 100000000 is outside 0..2 (was the index tensor changed after the forward pass?)");
+
     // more checks than the 64 words kept: the first bad one is still the one reported
     Tensor good = Tensor::from(std::vector<int32_t>{0, 4}).to(gpu()), table_gpu = table.to(gpu());
     CHECK(message_of([&] {

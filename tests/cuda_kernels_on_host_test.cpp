@@ -511,7 +511,7 @@ TEST_CASE("cuda kernels on the host: gather, and the error word for indices out 
         });
 }
 
-TEST_CASE("cuda kernels on the host: scatter_add adds repeated indices and skips bad ones") {
+TEST_CASE("cuda kernels on the host: scatter_add adds repeated indices, skips bad ones and reports them") {
     std::vector<GatherCase> cases = gather_cases();
     // gout not contiguous either: a transposed [3, 4] buffer for the first case
     std::vector<View> gouts = {{{4, 3}, {1, 4}, 0}, dense({2, 6}), dense({3, 2, 5})};
@@ -527,17 +527,18 @@ TEST_CASE("cuda kernels on the host: scatter_add adds repeated indices and skips
                            start = random_values<T>(c.x.span(), -1, 1, 72);
             // few distinct values: repeated indices
             std::vector<int32_t> index = random_values<int32_t>(c.index.span(), 0, std::min<double>(2, dim_size), 73);
-            // bad entries: the kernel skips them; the CPU (which does not check) gets index 0
-            // and a zero gradient there instead — the same sums
+            // bad entries: the kernel skips them and records the first; the CPU (which
+            // refuses them) gets index 0 and a zero gradient there instead — the same sums
             std::vector<int32_t> bad = index, fixed = index;
             std::vector<T> gout_fixed = gout;
+            int64_t first_bad = n;  // the smallest position that reads a bad index element
             for (int64_t i : {int64_t(1), n - 1}) {
                 int64_t m = c.index.at(i);
                 bad[m] = i == 1 ? -1 : (int32_t)dim_size;
                 fixed[m] = 0;
                 // every position reading this index element loses its gradient
                 for (int64_t p = 0; p < n; ++p)
-                    if (c.index.at(p) == m) gout_fixed[gv.at(p)] = T(0);
+                    if (c.index.at(p) == m) gout_fixed[gv.at(p)] = T(0), first_bad = std::min(first_bad, p);
             }
             for (bool with_bad : {false, true}) {
                 std::vector<T> want = start;
@@ -549,12 +550,14 @@ TEST_CASE("cuda kernels on the host: scatter_add adds repeated indices and skips
                     std::vector<int32_t> idx = with_bad ? bad : index;
                     auto gs = gv.of(gout), is = c.index.of(idx), xs = c.x.of(got);
                     auto al = kc::scatter_add_layout(gs, c.dim, is, xs);
+                    unsigned long long error = kc::kNoError;
                     launch(ls.blocks, ls.threads, kc::scatter_add_kernel<T>, al.L, static_cast<T*>(xs.data),
                            al.dim_stride, al.dim_size, static_cast<const int32_t*>(is.data),
-                           static_cast<const T*>(gs.data));
+                           static_cast<const T*>(gs.data), &error);
                     check_close(got, want, tol, tol,
                                 std::string("scatter_add, ") + c.name + (with_bad ? ", bad indices, " : ", ") +
                                     dtype_name(dt) + ", " + str(ls));
+                    CHECK(error == (with_bad ? error_word(first_bad, bad[c.index.at(first_bad)]) : kc::kNoError));
                 }
             }
         });

@@ -9,6 +9,11 @@
 namespace aprender::lora {
 
 void disable_adapters(nn::Module& model) {
+    // A merged adapter lives inside the base weight: switching it off would change nothing.
+    for (auto& [path, l] : adapters(model))
+        if (l->merged())
+            throw std::logic_error(fmt::format("lora: cannot disable adapters while '{}' is merged into {}; unmerge() first",
+                                               l->active_adapter(), path));
     for (auto& [path, l] : adapters(model)) l->enabled = false;
 }
 

@@ -9,7 +9,7 @@
 //     lora::add_adapter(model, "juridico", cfg);   ... train ...
 //     lora::add_adapter(model, "financeiro", cfg); ... train ...
 //     lora::set_adapter(model, "juridico");        // answers as the legal model
-//     lora::disable_adapters(model);               // the base model, exactly
+//     lora::disable_adapters(model);               // the base model, exactly (refused while merged)
 //     lora::add_weighted_adapter(model, {"juridico", "financeiro"}, {0.5, 0.5}, "mix", lora::Combination::cat);
 //     lora::merge_and_unload(model);               // W0 + s·B·A in plain nn::Linear layers
 #pragma once
@@ -18,7 +18,9 @@
 
 namespace aprender::lora {
 
-// Every wrapped layer computes its base only (true) or base + active adapter (false).
+// disable_adapters: every wrapped layer computes its base only (refused while an adapter is
+// merged: it is inside the base weight then; unmerge first). enable_adapters: base + active
+// adapter again.
 void disable_adapters(nn::Module& model);
 void enable_adapters(nn::Module& model);
 

@@ -80,7 +80,8 @@ public:
     std::shared_ptr<nn::Linear> base;
     Tensor A, B;  // the active adapter's factors: A [r, in], B [out, r]
     double scale;
-    bool enabled = true;  // false: behave exactly as the base layer (all adapters off)
+    bool enabled = true;  // false: compute the base layer only (a merged adapter is inside
+                          // the base weight: disable_adapters refuses while merged)
 
 private:
     void sync_active();  // write the slots back (Module::to() may have replaced them)

@@ -92,6 +92,12 @@ TEST_CASE("lora: two named adapters on one base — switch, disable, delete") {
     CHECK_THROWS_WITH(lora::add_adapter(m, "juridico", lora::Config{}), doctest::Contains("already has an adapter named 'juridico'"));
     lora::set_adapter(m, "juridico");
     CHECK(m.forward(ids).to_vector<float>() == jur);
+    // merged, the adapter is inside the base weight: "disabled" would not be the base
+    for (auto& [path, l] : lora::adapters(m)) l->merge();
+    CHECK_THROWS_WITH(lora::disable_adapters(m), doctest::Contains("cannot disable adapters while 'juridico' is merged into h.0."));
+    for (auto& [path, l] : lora::adapters(m)) l->unmerge();
+    lora::disable_adapters(m);
+    CHECK(max_abs_diff(m.forward(ids).to_vector<float>(), base) < 1e-6);
 }
 
 TEST_CASE("lora: weighted combination — cat is exactly Σ w·ΔW, linear follows PEFT's formula") {

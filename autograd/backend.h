@@ -65,7 +65,7 @@ public:
 
     // elementwise (x, y, gx, gy contiguous, n elements)
     virtual void unary(UnaryOp op, const void* x, void* y, int64_t n, double a, double b, DType dt) = 0;
-    // gx = gy * f'(x) (y = f(x) is passed too: exp, tanh, sigmoid use it)
+    // gx = gy * f'(x) (y = f(x) is passed too: exp, sqrt, rsqrt, tanh, sigmoid use it)
     virtual void unary_backward(UnaryOp op, const void* x, const void* y, const void* gy, void* gx, int64_t n,
                                 double a, double b, DType dt) = 0;
     // out (contiguous, shape = a.shape = b.shape after broadcasting) = a op b

@@ -7,7 +7,7 @@
 // topological order). Each node then turns "gradient of its output" into "gradient of
 // each input" (Node::backward) and passes those on along its edges.
 //
-// The walk is iterative (an explicit stack and queue, no recursion), so a chain of a
+// The walk is iterative (explicit stacks, no recursion), so a chain of a
 // million ops cannot overflow the C++ stack.
 #include "autograd/backend.h"
 #include "autograd/grad_mode.h"

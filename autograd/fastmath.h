@@ -13,8 +13,8 @@
 
 namespace aprender::fastmath {
 
-// e^x = 2^n · e^r with n = round(x / ln 2) and |r| ≤ ln(2)/2; e^r by a degree-6
-// polynomial (Cephes' expf coefficients); 2^n built directly in the exponent bits.
+// e^x = 2^n · e^r with n = round(x / ln 2) and |r| ≤ ln(2)/2; e^r by a degree-7
+// polynomial, 1 + r + r²·P₅(r) (Cephes' expf coefficients); 2^n built directly in the exponent bits.
 [[gnu::always_inline]] inline float exp(float x) {
     const bool underflow = x < -87.3f;  // e^x below the smallest normal float: exactly 0
     x = x < -87.3f ? -87.3f : x > 88.7f ? 88.7f : x;  // (std::fmin is a call: NaN rules)

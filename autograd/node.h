@@ -1,11 +1,12 @@
 // node.h — one recorded step of the computation, able to run backwards.
 //
-// When an op sees an input that requires grad, it creates a Node subclass (MulBackward,
-// MatmulBackward, ...) that saves only what its backward needs, and links it to the
+// When an op sees an input that requires grad, it creates a Node subclass (BinaryBackward,
+// SumBackward, LinearBackward, ...) that saves only what its backward needs, and links it to the
 // nodes of its inputs through `next`. The graph is therefore a DAG of Nodes whose
 // leaves are the parameters. engine.cpp walks it.
 //
-// Writing a new node (worked example, the product z = x * y):
+// Writing a new node (worked example, the product z = x * y — a simplified BinaryBackward
+// of ops_elementwise.cpp, which handles add, sub, mul, div and maximum in one node):
 //
 //     struct MulBackward : Node {
 //         Tensor x, y;                                    // saved inputs

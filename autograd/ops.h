@@ -4,10 +4,10 @@
 // message naming the op and the offending values, computes its result through the
 // backend's kernels, and — when an input requires grad — records a backward Node.
 // Where the op lives:
-//   ops_elementwise.cpp  arithmetic with broadcasting, unary math, where, clamp
-//   ops_reduce.cpp       sum, mean, max/amax, var
+//   ops_elementwise.cpp  arithmetic with broadcasting, unary math, where, clamp, masked_fill
+//   ops_reduce.cpp       sum, mean, max/amax, var, argmax
 //   ops_shape.cpp        views (reshape, permute, slice...), concat, stack, split
-//   ops_matmul.cpp       matmul (2-D and batched, OpenBLAS with transpose flags)
+//   ops_matmul.cpp       matmul (2-D and batched, OpenBLAS with transpose flags), linear
 //   ops_nn.cpp           softmax, log_softmax, cross_entropy, layer_norm,
 //                        embedding, index_select, gather, dropout
 // Adding an op: see README.md "How to add an op".
@@ -42,6 +42,7 @@ Tensor gelu(const Tensor& x);  // 0.5·x·(1 + tanh(√(2/π)·(x + 0.044715·x�
 Tensor clamp(const Tensor& x, double lo, double hi);
 // cond nonzero ? a : b, broadcast together. cond may have any dtype; no gradient flows to it.
 Tensor where(const Tensor& cond, const Tensor& a, const Tensor& b);
+// x where mask is zero, `value` where it is not; the mask broadcasts to x (never x to it).
 Tensor masked_fill(const Tensor& x, const Tensor& mask, double value);
 // comparisons give 0/1 in a's dtype and have no gradient
 Tensor eq(const Tensor& a, const Tensor& b);
@@ -69,9 +70,11 @@ Tensor reshape(const Tensor& x, const Shape& shape);  // one -1 allowed; copies 
 Tensor view(const Tensor& x, const Shape& shape);     // never copies: error when impossible
 Tensor permute(const Tensor& x, const Shape& order);
 Tensor transpose(const Tensor& x, int64_t d0, int64_t d1);
+// `length` positions of `dim` from `start` (negative: counted from the end); a view.
 Tensor narrow(const Tensor& x, int64_t dim, int64_t start, int64_t length);
 Tensor unsqueeze(const Tensor& x, int64_t dim);
 Tensor squeeze(const Tensor& x, int64_t dim);
+// A view that repeats size-1 axes (stride 0) up to `shape`; -1 keeps a size; new leading axes may be added.
 Tensor expand(const Tensor& x, const Shape& shape);
 Tensor contiguous(const Tensor& x);
 Tensor concat(const std::vector<Tensor>& xs, int64_t dim);
@@ -92,10 +95,15 @@ Tensor causal_softmax(const Tensor& scores);
 // Mean cross-entropy of logits [..., V] against int32 class targets [...], skipping
 // targets equal to ignore_index. Fused: never materialises softmax.
 Tensor cross_entropy(const Tensor& logits, const Tensor& targets, int32_t ignore_index = -100);
+// Normalise the last axis to mean 0, variance 1 (biased), then ·weight + bias (either may be
+// undefined: no scale / no shift). eps ≥ 0 is added to the variance.
 Tensor layer_norm(const Tensor& x, const Tensor& weight, const Tensor& bias, double eps = 1e-5);
 // rows of table [V, C] picked by int32 ids [...] -> [..., C]
 Tensor embedding(const Tensor& ids, const Tensor& table);
+// The slices of x along `dim` named by a 1-D int32 index (range-checked), in its order.
 Tensor index_select(const Tensor& x, int64_t dim, const Tensor& index);
+// out[i][j] = x[i][index[i][j]] for dim = 1 (likewise for any dim): int32 index of x's rank,
+// no larger than x off `dim`; out has index's shape. Indices are range-checked.
 Tensor gather(const Tensor& x, int64_t dim, const Tensor& index);
 // Zero each element with probability p and scale the rest by 1/(1-p); identity when
 // !training or p == 0.

@@ -267,7 +267,7 @@ Tensor dropout(const Tensor& x, double p, bool training, Generator& gen) {
         throw TensorError(fmt::format("dropout: probability must be in [0, 1), got {}", p));
     if (!training || p == 0) return x;
     check_floating(x, "dropout");
-    // keep = (u >= p) / (1 - p): the mask is a constant, so y = x * mask is differentiable by mul
+    // keep = (u > p) / (1 - p): the mask is a constant, so y = x * mask is differentiable by mul
     Tensor u = Tensor::uniform(x.shape(), 0.0, 1.0, gen, x.dtype(), x.device());
     Tensor keep;
     {

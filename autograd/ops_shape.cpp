@@ -249,7 +249,7 @@ Tensor stack(const std::vector<Tensor>& xs, int64_t dim) {
                                           shape_str(xs[i].shape()), shape_str(xs[0].shape())));
         us.push_back(unsqueeze(xs[i], dim));
     }
-    return concat(us, dim < 0 ? dim : dim);
+    return concat(us, dim);
 }
 
 std::vector<Tensor> split(const Tensor& x, int64_t size, int64_t dim) {

@@ -22,10 +22,11 @@ namespace aprender {
 
 // Threads used by parallel_for (default: APRENDER_THREADS, else the number of cores).
 int num_threads();
-void set_num_threads(int n);
+void set_num_threads(int n);  // n < 1 counts as 1; the pool grows or shrinks to n
 
-// Run fn(begin, end) over [0, n) in at most num_threads() contiguous chunks of at least
-// `grain` items each; the calling thread runs the first chunk. Small n runs inline.
+// Run fn(begin, end) over [0, n) cut into up to 4·num_threads() contiguous chunks of about
+// `grain` items or more; every thread, the caller included, claims chunks until none are
+// left. The cuts depend only on n, grain and the thread count. Small n runs inline.
 void parallel_for(int64_t n, int64_t grain, const std::function<void(int64_t, int64_t)>& fn);
 
 }  // namespace aprender

@@ -6,16 +6,16 @@
 // TensorImpl looks at them through a shape, strides and an offset, which is how
 // transpose, slice and reshape are "views" that copy nothing:
 //
-//     storage:  [0 1 2 3 4 5]            a = arange(6).reshape({2, 3})
-//     a:        shape [2,3] strides [3,1] offset 0     -> [[0 1 2] [3 4 5]]
-//     a.t():    shape [3,2] strides [1,3] offset 0     -> [[0 3] [1 4] [2 5]]
-//     a[:,1:]:  shape [2,2] strides [3,1] offset 1     -> [[1 2] [4 5]]
+//     storage:  [0 1 2 3 4 5]       a = Tensor::arange(6).reshape({2, 3})
+//     a:              shape [2,3] strides [3,1] offset 0  -> [[0 1 2] [3 4 5]]
+//     a.t():          shape [3,2] strides [1,3] offset 0  -> [[0 3] [1 4] [2 5]]
+//     a.slice(1,1,3): shape [2,2] strides [3,1] offset 1  -> [[1 2] [4 5]]   (NumPy: a[:, 1:])
 //
 // Autograd in one example (see engine.cpp for the walk, ops.h for the ops):
 //
 //     Tensor w = Tensor::from({2.0f, -1.0f}).requires_grad_();
 //     Tensor x = Tensor::from({3.0f, 4.0f});
-//     Tensor loss = sum(w * x);    // records a MulBackward and a SumBackward node
+//     Tensor loss = sum(w * x);    // records a BinaryBackward (mul) and a SumBackward node
 //     loss.backward();             // walks them in reverse: dloss/dw = x
 //     w.grad();                    // [3, 4]
 #pragma once
@@ -131,6 +131,9 @@ public:
     // ---- copies and conversions ----------------------------------------------------
     Tensor contiguous() const;  // itself when already contiguous, else a copy (differentiable)
     Tensor clone() const;       // always a copy (differentiable)
+    // Conversions make a new leaf: no gradient flows back through them. to(DType) starts
+    // without requires_grad; to(Device) keeps it for a leaf (model.to(cuda) moves
+    // parameters that still train), but the gradient lands on the copy, not the original.
     Tensor to(DType dtype) const;
     Tensor to(Device device) const;
     Tensor detach() const;      // same numbers, no history
@@ -158,8 +161,9 @@ public:
     bool is_leaf() const { return impl().grad_fn == nullptr; }
     const std::shared_ptr<Node>& grad_fn() const { return impl().grad_fn; }
     Tensor grad() const;  // undefined until a backward pass reached this tensor
-    void set_grad(const Tensor& g) const;
+    void set_grad(const Tensor& g) const;  // g must match shape, dtype and device (undefined: none)
     void zero_grad() const;  // drops .grad (the next backward starts it afresh)
+    // Keep .grad on a non-leaf too (leaves always keep it); throws if it requires no grad.
     void retain_grad() const;
     // Backpropagate from this tensor. With no gradient given it must hold one element
     // (a loss); retain_graph keeps the recorded nodes for a second backward.

@@ -1,9 +1,9 @@
 // cross_entropy_kernels.cuh — fused softmax + negative log-likelihood per row, and its backward.
 //
-// Forward, launch shape: one block per row (grid-stride over rows), min(256, V) threads:
+// Forward, launch shape: one block per row (grid-stride over rows), min(256, V rounded up to a warp) threads:
 // a block max, a block sum of exp(x - max), then lse = max + log(sum) and
 // loss = lse - x[target] (0 for ignore_index). The probabilities are never stored.
-// A target outside [0, V) is recorded in the error word (common.cuh) and thrown by the
+// A target outside [0, V) is recorded in the error word (record_error in grid.cuh) and thrown by the
 // host, at its next synchronisation, with the CPU's message; the backward never indexes
 // with a target (it compares it with the column), so a bad one cannot write astray.
 //

@@ -1,8 +1,10 @@
 // cuda.h — the few things the rest of aprender may ask the CUDA backend directly.
 //
-// Only the registry (autograd/backend.cpp) includes this, under #if APRENDER_CUDA: ops,
-// modules and tools reach the GPU through backend(Device::cuda()) like any device.
-// Tools and tests that want the knobs below include it under the same #if.
+// The registry (autograd/backend.cpp) never includes this: it dlopens libaprender_cuda.so
+// and calls the two extern "C" entry points at the end of cuda/cuda_backend.cpp. Ops,
+// modules and tools reach the GPU through backend(Device::cuda()) like any device; code
+// linked with the CUDA library itself (cuda_backend.cpp, tests/cuda_device_test.cpp)
+// includes this for the knobs below.
 #pragma once
 
 #include "autograd/backend.h"
@@ -16,7 +18,8 @@ namespace aprender::cuda {
 int device_count() noexcept;
 
 // The backend for cuda:0, created on the first call (cuBLAS handle, device properties).
-// The registry calls it lazily, the first time a CUDA tensor is asked for.
+// The registry calls it lazily (through the extern "C" entry point), the first time a
+// CUDA tensor is asked for.
 Backend* make_backend();
 
 // TF32 tensor cores for float32 matrix products: ~8x the fp32 peak on an A100/H100,
@@ -26,7 +29,7 @@ Backend* make_backend();
 void set_allow_tf32(bool on);
 bool allow_tf32();
 
-// The caching allocator (see backend.cpp): bytes handed out to tensors, bytes kept on
+// The caching allocator (see cuda_backend.cpp): bytes handed out to tensors, bytes kept on
 // free lists for reuse, and how often cudaMalloc was really called.
 struct MemoryStats {
     size_t in_use_bytes = 0;

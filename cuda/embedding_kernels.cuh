@@ -2,7 +2,7 @@
 //
 // Launch shape: one thread per output element (n·cols), 256 per block, grid-stride;
 // consecutive threads copy consecutive columns of one row, so reads and writes are
-// coalesced. An id outside the table is recorded in the error word (common.cuh) and its
+// coalesced. An id outside the table is recorded in the error word (record_error in grid.cuh) and its
 // row written as 0; the host reads the word at its next synchronisation (cuda_backend.cpp,
 // "the index checks") and throws the CPU's message. The backward skips such ids.
 //

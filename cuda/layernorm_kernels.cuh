@@ -1,6 +1,6 @@
 // layernorm_kernels.cuh — LayerNorm forward (saving mean and rstd per row) and backward.
 //
-// Forward, launch shape: one block per row (grid-stride over rows), min(256, C) threads.
+// Forward, launch shape: one block per row (grid-stride over rows), min(256, C rounded up to a warp) threads.
 // Two block reductions (mean, then the biased variance from the mean — the CPU's
 // two-pass formula, which does not cancel catastrophically like E[x²] - E[x]²), then
 // y = (x - mean)·rstd·w + b. Napkin math: [B·T, C] = [8192, 768] floats: read x twice

@@ -1,7 +1,7 @@
 // reduce_kernels.cuh — sum and max over any set of axes, into an output with zero strides on
 // the reduced axes (the contract of Backend::reduce).
 //
-// The host (backend.cpp) splits x's axes into kept ones (walked with x's and out's
+// The host (cuda_backend.cpp) splits x's axes into kept ones (walked with x's and out's
 // strides) and reduced ones (x's strides only). Two launch shapes, picked by layout:
 //
 //  columns  — the innermost kept axis is contiguous in x (e.g. a bias gradient: sum

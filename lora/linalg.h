@@ -77,7 +77,8 @@ struct Elimination {
 };
 
 // Gauss–Jordan with partial pivoting. An entry with |x| ≤ tol counts as zero; tol < 0
-// picks max(rows, cols) · ε · max|entry| (ε = 2.2e-16), NumPy's default for matrix_rank.
+// picks max(rows, cols) · ε · max|entry| (ε = 2.2e-16): NumPy's matrix_rank default, with
+// max|entry| in place of the largest singular value (elimination does not compute σ₁).
 Elimination gauss_jordan(const Matrix& m, double tol = -1);
 int64_t rank_by_elimination(const Matrix& m, double tol = -1);
 
@@ -113,7 +114,8 @@ double subspace_similarity(const Matrix& A1, const Matrix& A2, int64_t i, int64_
 
 // Singular values of s·B·A without forming the d × k product: with A = Ua·Σa·Vaᵀ,
 // B·A = (B·Ua·Σa)·Vaᵀ and Va has orthonormal columns, so σ(B·A) = σ(B·Ua·Σa), a
-// [d, r] matrix: O((d + k)·r²) instead of O(d·k·min(d, k)). Returns r values.
+// [d, r] matrix: O((d + k)·r²) instead of O(d·k·min(d, k)). Returns min(d, r, k) values (r when
+// r ≤ min(d, k), which LoRA enforces).
 std::vector<double> low_rank_product_spectrum(const Matrix& B, const Matrix& A, double scale = 1.0);
 // The spectrum of an adapter's ΔW = s·B·A (active adapter): at most r non-zero values.
 std::vector<double> delta_spectrum(const Linear& layer);

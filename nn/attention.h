@@ -27,7 +27,8 @@ public:
     MultiHeadAttention(int64_t n_embd, int64_t n_head, bool bias, double dropout, bool causal,
                        std::shared_ptr<Generator> gen);
     Tensor forward(const Tensor& x) override { return forward(x, Tensor()); }
-    // x: (B, T, C). key_padding_mask: (B, T) with 1 for real tokens and 0 for padding
+    // x: (B, T, C). key_padding_mask: (B, Tk) with 1 for real tokens and 0 for padding, where
+    // Tk = cached + new positions (= T without a cache)
     // (undefined: no padding). weights_out, if given, receives the attention weights
     // (B, nh, T, T_keys). cache/layer: append this call's keys and values to the cache.
     Tensor forward(const Tensor& x, const Tensor& key_padding_mask, Tensor* weights_out = nullptr,

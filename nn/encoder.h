@@ -37,9 +37,13 @@ public:
     Tensor encode(const Tensor& ids, const Tensor& attention_mask = Tensor(), const Tensor& segments = Tensor(),
                   std::vector<Tensor>* attention_maps = nullptr);
     Tensor forward(const Tensor& ids) override { return mlm_logits(ids); }
+    // Vocabulary logits at every position (B, T, V), through the MLM head.
     Tensor mlm_logits(const Tensor& ids, const Tensor& attention_mask = Tensor(), const Tensor& segments = Tensor());
-    // Masked-LM loss: labels (B, T) hold the original id at selected positions and -100 elsewhere.
+    // Masked-LM loss: labels (B, T) hold the original id at selected positions and -100
+    // elsewhere (pretraining uses one segment, so it takes none).
     Tensor mlm_loss(const Tensor& ids, const Tensor& labels, const Tensor& attention_mask = Tensor());
+    // Class logits (B, n_classes) from the [CLS] position: classifier(tanh(pooler(h[:, 0]))).
+    // A model built with n_classes = 0 has no head: std::logic_error.
     Tensor classify(const Tensor& ids, const Tensor& attention_mask = Tensor(), const Tensor& segments = Tensor());
     std::string type_name() const override { return "Encoder"; }
 

@@ -50,6 +50,8 @@ class Block : public Module {
 public:
     Block(int64_t n_embd, int64_t n_head, bool bias, double dropout, bool causal, std::shared_ptr<Generator> gen);
     Tensor forward(const Tensor& x) override { return forward(x, Tensor()); }
+    // x + attn(ln_1(x)), then + mlp(ln_2(·)); (B, T, C) in and out. The mask, weights and
+    // cache arguments are passed to the attention (see MultiHeadAttention::forward).
     Tensor forward(const Tensor& x, const Tensor& key_padding_mask, Tensor* att_weights = nullptr,
                    KVCache* cache = nullptr, size_t layer = 0);
     std::string type_name() const override { return "Block"; }

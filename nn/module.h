@@ -47,18 +47,19 @@ public:
     Tensor operator()(const Tensor& x) { return forward(x); }
     virtual std::string type_name() const { return "Module"; }
 
-    // Every parameter, depth first in registration order; a tensor shared by two names
-    // (tied weights) is listed once, under its first name.
+    // Every parameter: each module's own (in registration order), then each child's, depth
+    // first; a tensor shared by two names (tied weights) is listed once, under its first name.
     NamedTensors named_parameters(bool trainable_only = false) const;
     std::vector<Tensor> parameters(bool trainable_only = false) const;
     NamedTensors named_buffers() const;
-    std::vector<std::pair<std::string, std::shared_ptr<Module>>> named_modules() const;  // "" is this module
+    std::vector<std::pair<std::string, std::shared_ptr<Module>>> named_modules() const;  // every submodule, depth first, parents first (not this module)
     std::shared_ptr<Module> submodule(const std::string& path) const;  // throws when absent
 
     // Every parameter and buffer under every name (tied weights appear under each name).
     NamedTensors state_dict() const;
-    // Copy numbers in by name. strict: every name must match both ways and every shape
-    // must agree; the error lists all missing, unexpected and mis-shaped names.
+    // Copy numbers in by name. Shapes and dtypes must always agree (and the saved copies of
+    // a tied weight must be equal); strict also requires every name to match both ways. The
+    // error lists all missing, unexpected and mis-shaped names.
     void load_state_dict(const NamedTensors& tensors, bool strict = true);
 
     void train(bool on = true);

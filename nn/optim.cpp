@@ -173,7 +173,7 @@ void SGD::update(const Tensor& p, const Tensor& g, double wd, std::vector<Tensor
     p.copy_from(p - lr_ * d);
 }
 
-// ---- Adam and AdamW: one fused kernel per parameter ---------------------------------------
+// ---- Adam and AdamW: updates queued, then one adamw_many call per device and dtype --------
 
 // Buffers: step (CPU f64 scalar, counted per parameter as PyTorch does, so a parameter
 // that skipped steps still gets the right bias correction), m, v.

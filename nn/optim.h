@@ -63,6 +63,8 @@ struct AdamQueue {
 
 class Optimizer {
 public:
+    // A tensor listed twice under two names (tied weights) is kept once, under its first
+    // name; an empty list, a repeated name or an integer tensor is std::invalid_argument.
     Optimizer(NamedTensors params, double lr);
     virtual ~Optimizer() = default;
     Optimizer(const Optimizer&) = delete;

@@ -2,12 +2,13 @@
 // the same model, step and FLOP count as ../shared/bench/torch_gpt.py (PyTorch's twin).
 //
 //   build/bench/gpt_step --config tiny|small|medium [--forward-only] [--lora R]
-//                        [--steps N] [--warmup N] [--threads N] [--device cpu|cuda] [--tf32] [--json]
+//                        [--steps N] [--warmup N] [--threads N] [--seed N] [--device cpu|cuda] [--tf32] [--json]
 //
 // FLOPs per step (nanoGPT/PaLM convention, matmuls only, one multiply-add = 2 FLOPs):
 //   training: tokens·(6N + 12·L·T·C)   forward only: tokens·(2N + 4·L·T·C)
 //   LoRA:     tokens·(4N + 12·L·T·C + 6·N_lora)   (frozen weights need no weight gradient)
 // N = parameters other than wte and wpe (and other than the adapters), T = block_size.
+#include "autograd/parallel.h"
 #include "lora/baselines.h"
 #include "lora/lora.h"
 #include "nn/gpt.h"
@@ -22,8 +23,6 @@
 #include <cstdlib>
 
 using namespace aprender;
-
-extern "C" void openblas_set_num_threads(int);
 
 namespace {
 
@@ -61,7 +60,8 @@ int main(int argc, char** argv) try {
     p.option("--config", "NAME", "tiny | small | medium", "tiny");
     p.option("--steps", "N", "timed steps", "20");
     p.option("--warmup", "N", "untimed warm-up steps", "3");
-    p.option("--threads", "N", "BLAS threads", "2");
+    p.option("--threads", "N", "CPU threads (aprender's pool, which splits the matrix products too; "
+                               "give the twin the same)", "2");
     p.option("--lora", "R", "LoRA rank on q_proj and v_proj (0 = train everything)", "0");
     p.option("--device", "DEV", "cpu or cuda", "cpu");
     p.option("--seed", "N", "random seed", "1337");
@@ -79,7 +79,7 @@ int main(int argc, char** argv) try {
     if (lora_r < 0) throw cli::UsageError(fmt::format("gpt_step: --lora must be ≥ 0 (0 = train everything), got {}", lora_r));
     int64_t threads = p.integer("--threads");
     if (threads < 1 || threads > 1024) throw cli::UsageError(fmt::format("gpt_step: --threads must be 1 to 1024, got {}", threads));
-    openblas_set_num_threads((int)threads);
+    set_num_threads((int)threads);  // OpenBLAS itself runs single-threaded inside our pool
     Device device = Device::parse(p.str("--device"));
     // The CUDA backend reads this when it starts (the first CUDA tensor): the benchmark
     // needs no CUDA header, so it builds the same with and without CUDA.

@@ -14,7 +14,8 @@
 # from ../shared/bench, never committed). Then one device call:
 #     run(command="bench/gpu.sh", carry=[".gpu"], timeout_s=600)
 # Without a bundle it builds with make, which needs the Debian packages (your own GPU machine).
-# Environment: STEPS / WARMUP (timed and untimed steps, default 10 / 3), JOBS (make -j,
+# Environment: STEPS / WARMUP (timed and untimed steps, default 10 / 3), TORCH_GPT (the twin
+# without a bundle; default bench-torch/, shared/bench/ or ../shared/bench/), JOBS (make -j,
 # default 16), CUDA_ARCHS (default 90), FP32_PEAK_TFLOPS (the card's fp32 peak without tensor
 # cores; guessed from its name when unset), OUT (default out/gpu).
 set -uo pipefail
@@ -80,7 +81,12 @@ else
     BIN=build-gpu/bundle-bin
     mkdir -p "$BIN"
     for p in tests/run_tests bench/gpt_step aprender tutorials/07_gpt tutorials/10_lora; do ln -sf "$PWD/build-gpu/$p" "$BIN/"; done
-    TWIN=bench-torch/torch_gpt.py
+    # the twin: a git-ignored copy beside the tree, else the shared folder where there is one
+    TWIN="${TORCH_GPT:-}"
+    for t in bench-torch/torch_gpt.py shared/bench/torch_gpt.py ../shared/bench/torch_gpt.py; do
+        [[ -z "$TWIN" && -f "$t" ]] && TWIN="$t"
+    done
+    TWIN="${TWIN:-../shared/bench/torch_gpt.py}"
 fi
 
 # ---- 1. CUDA tests --------------------------------------------------------------------------
@@ -174,7 +180,7 @@ print(f"# GPU results: {card}\n")
 print(f"- CUDA tests (`run_tests -tc='cuda*'`, poisoned allocations): `{tests}`")
 print(f"- compute-sanitizer memcheck (subset): {memcheck}")
 print(f"- whole models against PyTorch (`run_tests -tc='reference*'`): `{reference}`; {peft}")
-print(f"- tutorial 07 --quick: {tutorial}")
+print(f"- tutorials (07 --quick on cpu and cuda, 10 --quick on cuda): {tutorial}")
 print(f"- fp32 peak used for the fraction: {peak} TFLOP/s (dense, no tensor cores)\n")
 print("| config | LoRA r | TF32 | aprender ms/step | PyTorch ms/step | aprender / PyTorch | aprender GFLOP/s | % of fp32 peak |")
 print("|---|---|---|---|---|---|---|---|")

@@ -1,6 +1,7 @@
 // micro.cpp — how fast are the kernels? GFLOP/s for matmul (ours vs a raw cblas_sgemm
-// call: the difference is our overhead — checks, allocation, dispatch) and GB/s for
-// memory-bound elementwise ops and reductions (bytes read + written per second).
+// call: the difference is our overhead — checks, allocation, dispatch, our own thread
+// split) and GB/s for memory-bound elementwise ops and reductions (bytes read + written
+// per second).
 //
 // Each figure is the best of several repetitions (after a warm-up), which measures
 // what the code can do rather than what the scheduler did to it.
@@ -64,7 +65,7 @@ int main(int argc, char** argv) try {
         if (n == 512) ratio512 = ours / raw;
         fmt::print("{:>6} {:>12.1f} {:>12.1f} {:>8.2f}\n", n, ours, raw, ours / raw);
     }
-    fmt::print("ratio aprender/cblas at 512: {:.2f} (must be >= 0.80)\n\n", ratio512);
+    fmt::print("ratio aprender/cblas at 512: {:.2f} (target >= 0.80)\n\n", ratio512);
 
     // A transposed operand goes to BLAS as a flag, not a copy: it should cost nothing.
     {

@@ -16,7 +16,7 @@
 #   $(BUILD)/exercises/solution/exNN   exercises/solutions/NN_*.cpp + the same checks
 #   $(BUILD)/exercises/trivial/exNN    exercises/solutions/trivial/NN_*.cpp (a plausible wrong
 #                                      answer: zeros, the input...) + the same checks
-# Both link the library ($(BUILD)/libaprender.a and libtutorial.a): the exercises use it,
+# All three link the library ($(BUILD)/libaprender.a and libtutorial.a): the exercises use it,
 # it never uses them.
 #
 # The main suite (`make test`) links every check with the reference solutions

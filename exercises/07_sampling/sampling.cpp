@@ -15,7 +15,8 @@ std::vector<double> sampling_distribution(const std::vector<float>& logits, doub
     //  1. temperature ≤ 0 → a one-hot vector on the argmax;
     //  2. p = softmax(logits / temperature) (subtract the max first: no overflow);
     //  3. sort the token ids by p, descending (std::stable_sort of an iota vector);
-    //  4. keep the first top_k (if > 0), then the shortest prefix with mass ≥ top_p (if < 1);
+    //  4. keep the first top_k (if > 0); among those, keep the shortest prefix whose share
+    //     of *their* mass reaches top_p (if < 1) — top-p sees the renormalised top-k;
     //  5. zero the rest, renormalise the kept ones.
     throw APRENDER_TODO(7, "sampling_distribution");
 }

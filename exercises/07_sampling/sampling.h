@@ -10,8 +10,9 @@ namespace aprender::exercises {
 //   temperature ≤ 0: all mass on the most likely token (greedy; the first one on ties);
 //   otherwise softmax(logits / temperature), then
 //   top_k > 0:   keep only the top_k most likely tokens (0 = off),
-//   top_p < 1:   of those, keep the smallest set of most likely tokens whose probability
-//                adds up to at least top_p (the nucleus; 1 = off),
+//   top_p < 1:   of those, keep the smallest set of most likely tokens whose probability,
+//                renormalised over what top_k kept, adds up to at least top_p (the
+//                nucleus; 1 = off),
 //   and renormalise what is kept; every other token gets exactly 0.
 std::vector<double> sampling_distribution(const std::vector<float>& logits, double temperature, int64_t top_k,
                                           double top_p);

@@ -39,7 +39,7 @@ EXERCISE_CHECK(2, "a seen bigram: (c(h w) + k) / (c(h) + k·V)") {
     Corpus c = make_corpus();
     AddKModel m(c.counts, 2, 0.5);
     ngram::Id o = c.vocab.id("o"), gato = c.vocab.id("gato");
-    // "o" is followed by gato 4 times in 14; V = vocabulary size − 1 (no <s>)
+    // "o" is followed by gato 4 times in 16; V = vocabulary size − 1 (no <s>)
     const ngram::Followers* f = c.counts.raw(ngram::History(&o, 1));
     double V = double(c.vocab.size() - 1), cw = double(f->next.at(gato)), ch = double(f->total);
     ngram::Id h[] = {o};

@@ -104,7 +104,6 @@ inline constexpr Step maps{
      "zero: a máscara causal proíbe olhar o futuro (é isso que permite a um GPT gerar). Cada cabeça "
      "aprende seu próprio padrão."}};
 inline constexpr Text head_label{"head {} (the row of \"é\"):", "cabeça {} (a linha de \"é\"):"};
-inline constexpr Text mean_label{"mean of the heads:", "média das cabeças:"};
 inline constexpr Text checks{
     "Checks: every row sums to 1 (largest |Σ − 1| = {:.1e}) {}; weights above the diagonal: largest "
     "{:.1e} {}.",

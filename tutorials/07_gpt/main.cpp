@@ -1,6 +1,6 @@
 // 07_gpt — today's language models, in small: a GPT trained on the Portuguese corpus in front
 // of the student, compared with the n-grams of 02 on the same characters, its costs and its
-// hallucinations shown, and saved as the base model of 08-10. Words: narration.h.
+// hallucinations shown, and saved as the base model of 08 and 10. Words: narration.h.
 #include <chrono>
 #include <cmath>
 #include <random>

@@ -11,11 +11,11 @@ inline constexpr Text summary{
     "A decoder-only transformer trained on the Portuguese corpus, character by character: its "
     "loss curve, samples at several temperatures and with top-k/top-p, the course's through-line "
     "measured (bits per character of unigram, bigram, trigram Kneser-Ney and GPT on the same test "
-    "text), what it costs, how it hallucinates. Saves the base model that tutorials 08-10 adapt.",
+    "text), what it costs, how it hallucinates. Saves the base model that tutorials 08 and 10 adapt.",
     "Um transformer só-decodificador treinado no corpus em português, caractere a caractere: sua "
     "curva de perda, amostras em várias temperaturas e com top-k/top-p, o fio condutor do curso "
     "medido (bits por caractere de unigrama, bigrama, trigrama Kneser-Ney e GPT no mesmo texto de "
-    "teste), quanto custa, como alucina. Salva o modelo base que os tutoriais 08-10 adaptam."};
+    "teste), quanto custa, como alucina. Salva o modelo base que os tutoriais 08 e 10 adaptam."};
 inline constexpr Text flag_steps{"training steps (default 1000; --quick 400; --full 2000)",
                                  "passos de treino (padrão 1000; --quick 400; --full 2000)"};
 inline constexpr Text flag_full{
@@ -135,20 +135,20 @@ inline constexpr Text confidence{
     "aqui, e {:.2f} ao continuar uma frase do texto de teste."};
 
 inline constexpr Step save{
-    {"The base model for tutorials 08-10", "O modelo base dos tutoriais 08-10"},
+    {"The base model for tutorials 08 and 10", "O modelo base dos tutoriais 08 e 10"},
     {"The weights go into a safetensors file (with the configuration as metadata) and the "
-     "tokenizer into a folder beside it. Tutorials 08-10 fine-tune this model; `07_gpt --full` "
+     "tokenizer into a folder beside it. Tutorials 08 and 10 fine-tune this model; `07_gpt --full` "
      "trains a better one in a few minutes. Reloaded and checked: the same logits.",
      "Os pesos vão para um arquivo safetensors (com a configuração como metadado) e o tokenizador "
-     "para uma pasta ao lado. Os tutoriais 08-10 ajustam este modelo; `07_gpt --full` treina um "
+     "para uma pasta ao lado. Os tutoriais 08 e 10 ajustam este modelo; `07_gpt --full` treina um "
      "melhor em alguns minutos. Recarregado e conferido: os mesmos logits."}};
 inline constexpr Text gpt_vs_bigram{"GPT vs bigram: {}", "GPT vs bigrama: {}"};
 inline constexpr Text gpt_better{"GPT better ✓", "GPT melhor ✓"};
 inline constexpr Text bigram_better{"bigram better ✗", "bigrama melhor ✗"};
-inline constexpr Text kept_base{"{} was trained for {} steps, longer than this run's {}: it stays the base of 08-10, "
+inline constexpr Text kept_base{"{} was trained for {} steps, longer than this run's {}: it stays the base of 08 and 10, "
                                  "and this run's model is saved beside it, in this_run/.",
                                  "{} foi treinado por {} passos, mais que os {} desta execução: continua sendo a base "
-                                 "de 08-10, e o modelo desta execução fica ao lado, em this_run/."};
+                                 "de 08 e 10, e o modelo desta execução fica ao lado, em this_run/."};
 inline constexpr Text reload_check{"reloaded: max |Δ logit| = {:.2e} {}",
                                    "recarregado: máx |Δ logit| = {:.2e} {}"};
 

@@ -17,8 +17,8 @@ inline constexpr Text summary{
     "custa (1, 3, 10 domínios), perplexidade no domínio antes e depois, esquecimento catastrófico "
     "medido no corpus geral, e sobreajuste num conjunto pequeno do domínio (curvas de treino vs "
     "validação, SVG)."};
-inline constexpr Text flag_steps{"fine-tuning steps per domain (default 80; --quick 20); the overfitting run takes 3×",
-                                 "passos de fine-tuning por domínio (padrão 80; --quick 20); o treino de sobreajuste usa 3×"};
+inline constexpr Text flag_steps{"fine-tuning steps per domain (default 80; --quick 20); the overfitting run takes 3× (at least 60)",
+                                 "passos de fine-tuning por domínio (padrão 80; --quick 20); o treino de sobreajuste usa 3× (no mínimo 60)"};
 inline constexpr Text flag_small{"characters of the small set of the overfitting step (default 6000)",
                                  "caracteres do conjunto pequeno do passo de sobreajuste (padrão 6000)"};
 
@@ -125,9 +125,9 @@ inline constexpr Text overfit_yes{"The model memorises the small set instead of 
                                   "O modelo decora o conjunto pequeno em vez de aprender o domínio; parar "
                                   "cedo (early stopping) guardaria o modelo do passo {}."};
 inline constexpr Text overfit_no{"Validation was still improving at the end: more steps (--steps, the run "
-                                 "takes 3×) or a smaller set (--small) show the turn.",
+                                 "takes 3×, at least 60) or a smaller set (--small) show the turn.",
                                  "A validação ainda melhorava no fim: mais passos (--steps, o treino usa "
-                                 "3×) ou um conjunto menor (--small) mostram a virada."};
+                                 "3×, no mínimo 60) ou um conjunto menor (--small) mostram a virada."};
 
 inline constexpr Step takeaway{
     {"The limitations, measured — and what comes next", "As limitações, medidas — e o que vem depois"},

@@ -300,7 +300,7 @@ void classification_table(Tutorial& t, int64_t seeds) {
     for (int64_t r : {1, 2, 4, 8}) methods.push_back({fmt::format("LoRA r={} q,v", r), Kind::lora, r});
     auto lr_of = [](Kind k) { return k == Kind::full ? 1e-3 : 5e-3; };
     t.say(N::cls_training, steps, B, double(steps * B) / double(train.size()), lr_of(Kind::full), lr_of(Kind::lora),
-          seeds == 1 ? t.tr(N::single_runs, t.options().seed) : t.tr(N::multi_runs, seeds));
+          seeds == 1 ? t.tr(N::cls_single_run, t.options().seed) : t.tr(N::multi_runs, seeds));
     struct Row {
         int64_t trainable = 0;
         std::vector<double> acc, seconds;
@@ -371,7 +371,10 @@ void classification_table(Tutorial& t, int64_t seeds) {
     const Row& hd = rows["head only (frozen Encoder)"];
     t.say(N::cls_verdict, thousands(head, t.lang()), thousands(lo.trainable - head, t.lang()), thousands(ft.trainable, t.lang()), mean(ft.acc),
           mean(lo.acc), mean(hd.acc), double(ft.trainable) / double(lo.trainable));
-    t.say(mean(ft.acc) - mean(lo.acc) > 5 ? N::cls_gap : N::cls_parity, mean(ft.acc) - mean(lo.acc));
+    // The comparison means something only once FT has learnt the task: 10 points over chance.
+    const double chance = 100.0 / double(kClasses.size());
+    if (mean(ft.acc) < chance + 10) t.say(N::cls_near_chance, mean(ft.acc), chance);
+    else t.say(mean(ft.acc) - mean(lo.acc) > 5 ? N::cls_gap : N::cls_parity, mean(ft.acc) - mean(lo.acc));
 }
 
 }  // namespace aprender::tutorial::lora_tutorial

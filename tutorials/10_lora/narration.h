@@ -142,8 +142,8 @@ inline constexpr Text row_base{"base", "base"};
 inline constexpr Text row_unmerged{"base + adapter (unmerged: two extra thin matmuls)",
                                    "base + adaptador (sem merge: dois matmuls finos a mais)"};
 inline constexpr Text row_merged{"merged (W0 + s·B·A)", "com merge (W0 + s·B·A)"};
-inline constexpr Text merge_check{"Merged vs unmerged: max |Δ| = {:.2e}, relative to max |logit| {:.2e} {}",
-                                  "Com vs sem merge: max |Δ| = {:.2e}, relativo ao max |logit| {:.2e} {}"};
+inline constexpr Text merge_check{"Merged vs unmerged: max |Δ| = {:.2e}, i.e. {:.2e} of the largest |logit| {}",
+                                  "Com vs sem merge: max |Δ| = {:.2e}, ou seja {:.2e} do maior |logit| {}"};
 
 inline constexpr Step analysis{
     {"The paper's analysis in miniature: rank of the learned ΔW", "A análise do artigo em miniatura: posto do ΔW aprendido"},
@@ -271,13 +271,13 @@ inline constexpr Text cls_gap{
     "Unlike the paper, FT wins here, by {:.1f} points. LoRA and BitFit can only re-weigh what the base "
     "already computes; RoBERTa was pre-trained on 160 GB of text, this Encoder for seconds on a few "
     "thousand sentences about GNU/Linux and capitals (or, without 06, on these paragraphs for a few "
-    "dozen steps). FT can re-learn the word embeddings for the "
+    "hundred steps). FT can re-learn the word embeddings for the "
     "new domain, LoRA on W_q, W_v cannot. The lecture's \"LoRA ≈ FT\" needs a strong base — a "
     "limitation measured, not a failure of the method.",
     "Diferente do artigo, aqui o FT vence, por {:.1f} pontos. LoRA e BitFit só conseguem re-pesar o "
     "que a base já calcula; o RoBERTa foi pré-treinado com 160 GB de texto, este Encoder por segundos "
     "em alguns milhares de frases sobre GNU/Linux e capitais (ou, sem o 06, nestes parágrafos por "
-    "algumas dezenas de passos). O FT pode reaprender os embeddings das "
+    "algumas centenas de passos). O FT pode reaprender os embeddings das "
     "palavras do novo domínio, a LoRA em W_q, W_v não. O \"LoRA ≈ FT\" da aula precisa de uma base "
     "forte — uma limitação medida, não uma falha do método."};
 inline constexpr Text cls_parity{
@@ -285,13 +285,19 @@ inline constexpr Text cls_parity{
     "of the parameters.",
     "Como no artigo, a LoRA chega perto do FT (diferença de {:.1f} pontos) treinando uma pequena "
     "fração dos parâmetros."};
+inline constexpr Text cls_near_chance{
+    "FT ({:.1f}%) is not yet clearly above chance ({:.1f}%): too few steps to compare the methods "
+    "(--quick trains briefly); run without --quick, or with more --seeds.",
+    "O FT ({:.1f}%) ainda não está claramente acima do acaso ({:.1f}%): passos de menos para comparar "
+    "os métodos (--quick treina pouco); rode sem --quick, ou com mais --seeds."};
+inline constexpr Text cls_single_run{"Single runs (seed {}).", "Execuções únicas (semente {})."};
 inline constexpr Text cls_head_only{"head only, frozen Encoder", "só a cabeça, Encoder congelado"};
 inline constexpr Text cls_col_model{"Model & Method", "Modelo & Método"};
 inline constexpr Text cls_col_params{"# Trainable Parameters", "# Parâmetros Treináveis"};
 inline constexpr Text cls_run{"seed {}  loss {:.3f} → {:.3f}  test accuracy {:.1f}%  {:.1f} s",
                               "semente {}  perda {:.3f} → {:.3f}  acurácia no teste {:.1f}%  {:.1f} s"};
-inline constexpr Text flag_only_cls{"run only the classification table (step 7)",
-                                    "rodar só a tabela de classificação (passo 7)"};
+inline constexpr Text flag_only_cls{"run only the classification table (step 7 of the full run)",
+                                    "rodar só a tabela de classificação (passo 7 da execução completa)"};
 
 inline constexpr Step takeaway{
     {"What the lecture promised, and what we measured", "O que a aula prometeu, e o que medimos"},

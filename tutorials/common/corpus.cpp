@@ -85,16 +85,7 @@ CorpusText load_corpus(std::string_view name, std::string_view split) {
             "corpus '{}' ({} split) is missing: {} not found. Run `make data` (it fetches the Debian "
             "package(s) {} with apt-get download; nothing is installed)",
             name, split, path.string(), packages_of(name)));
-    return {std::string(name), std::string(split), path, read_text_file(path), true, ""};
-}
-
-CorpusText load_corpus_or(std::string_view name, std::string_view split, std::string_view fallback) {
-    try {
-        return load_corpus(name, split);
-    } catch (const CorpusMissing& missing) {
-        auto path = data_file(fallback);
-        return {std::string(fallback), std::string(split), path, read_text_file(path), false, missing.what()};
-    }
+    return {std::string(name), std::string(split), path, read_text_file(path)};
 }
 
 std::filesystem::path data_file(std::string_view relative) {

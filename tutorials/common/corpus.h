@@ -8,11 +8,16 @@
 //
 // UTF-8, one paragraph per line, split 90/5/5 deterministically. They are not committed;
 // a missing corpus is a CorpusMissing error whose message says what to run. The small
-// committed data lives beside them in data/ (data/lecture/, data/eliza/).
+// committed data lives beside them in data/ (data/lecture/, data/eliza/, data/bert/,
+// data/word2vec/). Each tutorial says in its own words what it does without a corpus:
 //
-//   auto train = load_corpus("general", "train");          // throws CorpusMissing
-//   auto text  = load_corpus_or("general", "train", "lecture/frases.txt");  // falls back
-//   if (!text.real) t.say(narration::using_fallback, text.note);
+//   try {
+//       auto train = load_corpus("general", "train");
+//       ...
+//   } catch (const CorpusMissing& e) {
+//       // say e.what() (it names the file and `make data`), then use committed text
+//       text = read_data_file("lecture/frases.txt");
+//   }
 #pragma once
 
 #include <filesystem>
@@ -28,12 +33,10 @@ struct CorpusMissing : std::runtime_error {
 };
 
 struct CorpusText {
-    std::string name;             // "general", or the fallback file's name
+    std::string name;             // "general", "tecnico", "financeiro"
     std::string split;            // "train" | "val" | "test"
     std::filesystem::path path;   // the file read
     std::string text;             // its contents, valid UTF-8
-    bool real = true;             // false: the committed fallback was used
-    std::string note;             // why the fallback was used (the CorpusMissing message)
 };
 
 // The names load_corpus accepts.
@@ -49,10 +52,6 @@ std::filesystem::path corpus_path(std::string_view name, std::string_view split)
 // a file that is not there is CorpusMissing ("run make data ..."); bad UTF-8 is
 // std::runtime_error naming the file and byte offset.
 CorpusText load_corpus(std::string_view name, std::string_view split);
-
-// load_corpus, or when the corpus is missing, the committed file data/<fallback> (with
-// real = false and note = the reason). The fallback itself missing is an error.
-CorpusText load_corpus_or(std::string_view name, std::string_view split, std::string_view fallback);
 
 // Read a committed data file, data/<relative>; std::runtime_error when it is missing.
 std::string read_data_file(std::string_view relative);

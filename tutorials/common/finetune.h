@@ -2,11 +2,11 @@
 // a quick one trained on the spot), the domain corpora as character ids, a small training
 // loop, and perplexity.
 //
-//   auto base = obtain_base_model(t, "--base");          // 07's base, or a quick one (said so)
-//   auto dom  = load_domain(t, *base.tokenizer, "tecnico", 200000, 8000);
-//   auto model = copy_model(*base.model);               // a fresh copy of the base weights
+//   auto ob   = obtain_base_model(t, "--base");          // 07's base, or a quick one (said so)
+//   auto dom  = load_domain(t, *ob.base.tokenizer, "tecnico", 200000, 8000);
+//   auto model = copy_model(*ob.base.model);            // a fresh copy of the base weights
 //   lora::apply(*model, cfg);                           // (or prepare_full / prepare_bitfit)
-//   auto run = train_lm(*model, dom.train, &dom.val, settings);
+//   auto run = train_lm(t, *model, dom.train, &dom.val, settings);
 //   double ppl = perplexity(*model, dom.val);
 #pragma once
 
@@ -30,7 +30,7 @@ struct ObtainedBase {
     double seconds = 0;          // time spent training it (0 when loaded)
 };
 
-// The base model for 08-10. `--base PATH` (flag value `base_flag`) names a checkpoint;
+// The base model for 08 and 10. `--base PATH` (flag value `base_flag`) names a checkpoint;
 // "quick" forces a quick one. Otherwise out/07_gpt/base.safetensors is used when it exists,
 // and else a small GPT is trained on the general corpus now (a few seconds; 07 trains a
 // better one) and saved as <out>/quick_base.safetensors, which the next run of the same
@@ -84,7 +84,7 @@ double perplexity(nn::GPT& model, const std::vector<int32_t>& ids);
 
 // Size in bytes of a file, or of every file under a directory.
 std::uintmax_t disk_size(const std::filesystem::path& p);
-std::string human_size(std::uintmax_t bytes);  // "1.4 MB", "9.1 kB", "488 B"
+std::string human_size(std::uintmax_t bytes);  // "1.47 MB", "9.1 kB", "488 B"
 
 
 // Over the runs of several seeds: the mean, the sample standard deviation (0 for one run),

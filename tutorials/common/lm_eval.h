@@ -1,4 +1,4 @@
-// lm_eval.h — scoring a GPT on a long text, and the base model's files (07 writes, 08-10 read).
+// lm_eval.h — scoring a GPT on a long text, and the base model's files (07 writes, 08 and 10 read).
 //
 // A GPT sees at most block_size tokens, but a test text is longer. Cutting it into
 // disjoint windows would give the first tokens of every window almost no context, so we
@@ -22,7 +22,7 @@ namespace aprender::tutorial {
 // ln P(ids[i] | ids[..i]) for i = 1 .. ids.size()-1 (ids[0] is only context).
 std::vector<double> token_log_probs(nn::GPT& model, const std::vector<int32_t>& ids, int64_t batch = 32);
 
-// The base model of tutorials 08-10: out/07_gpt/base.safetensors + out/07_gpt/tokenizer/.
+// The base model of tutorials 08 and 10: out/07_gpt/base.safetensors + out/07_gpt/tokenizer/.
 struct BaseModel {
     std::shared_ptr<nn::GPT> model;
     std::unique_ptr<tokenizer::CharTokenizer> tokenizer;

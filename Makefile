@@ -7,13 +7,15 @@
 #   make sanitize   the test suite under AddressSanitizer + UBSan (separate build dir)
 #   make deps       install missing Debian packages (apt-get, via sudo when not root)
 #   make data       fetch the real corpora into data/cache (apt-get download, no install)
-#   make base-model train the class's base GPT for tutorials 08–10 (07_gpt --full, minutes)
+#   make base-model train the class's base GPT for tutorials 08 and 10 (07_gpt --full, minutes)
 #   make gpu-bundle pack the programs for a GPU machine without packages (bench/gpu.sh runs them)
 #   make check      the classroom exercises: EX=N one, STRICT=1 grading, SOLUTIONS=1 instructors
 #   make student-kit / make kit-test   the kit to hand out, and a from-scratch build of it
 #
 # Options: CUDA=0|1 (default: 1 when nvcc is found), CUDA_ARCHS="75 80 86 89 90" (GPU generations),
-#          BUILD=dir, NATIVE=0 (portable code).
+#          BUILD=dir, NATIVE=0 (portable code), OPT=-O3 (optimisation flags),
+#          TEST_ARGS / TOUR_ARGS / BENCH_ARGS (passed on: e.g. TEST_ARGS="-tc='lora*'",
+#          TOUR_ARGS="--lang pt"), TIMEOUT=60 (make check: seconds per exercise).
 #
 # Layout of the build (all under $(BUILD)/, default build/):
 #   obj/<source path>.o        one object per source, with a .d file for header dependencies
@@ -87,7 +89,7 @@ DEPS_OK   := $(BUILD)/.deps-ok
 all: $(LIB) $(CUDA_LIB) $(HOST_CUDA_LIB) $(TEST_BIN) $(TUT_BINS) $(if $(TOOL_SRCS),$(CLI)) $(BENCH_BINS)
 
 help:
-	@sed -n '2,16p' Makefile | sed 's/^# \{0,1\}//'
+	@sed -n '2,18p' Makefile | sed 's/^# \{0,1\}//'
 
 # The dependency step runs once per build directory (and whenever `make deps` is asked).
 deps:
@@ -201,7 +203,7 @@ tour: data all
 data:
 	@if [ -x scripts/data.sh ]; then scripts/data.sh; fi
 
-# A better base model for tutorials 08–10 (minutes): 07_gpt --full saves out/07_gpt/base.safetensors.
+# A better base model for tutorials 08 and 10 (minutes): 07_gpt --full saves out/07_gpt/base.safetensors.
 base-model: data all
 	@$(BUILD)/tutorials/07_gpt --full --no-pause
 

@@ -210,7 +210,7 @@ else
   status=1
 fi
 
-# --- tokenizer reference files (owned by the tokenizer work, if it exists) ---------------
+# --- tokenizer reference files (scripts/fetch-tokenizer-files.sh) -------------------------
 if [ -x scripts/fetch-tokenizer-files.sh ]; then
   scripts/fetch-tokenizer-files.sh || echo "data: fetch-tokenizer-files.sh failed (tokenizer reference tests will skip)" >&2
 fi

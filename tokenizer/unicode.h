@@ -48,7 +48,8 @@ bool is_punctuation(char32_t cp);  // P* and S* (symbols count as punctuation he
 bool is_whitespace(char32_t cp);   // Zs/Zl/Zp and \t \n \r \v \f
 bool is_control(char32_t cp);      // Cc/Cf other than whitespace
 
-// Removes combining marks after NFD and recomposes: "ação" -> "acao" (BERT's accent stripping).
+// Removes combining marks (Mn, Mc, Me) after NFD and recomposes: "ação" -> "acao". Not
+// BERT's rule: its basic tokenizer (bert_basic.cpp) drops only Mn marks and does not recompose.
 std::string strip_accents(std::string_view text);
 
 }  // namespace aprender::tokenizer

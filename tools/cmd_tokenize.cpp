@@ -188,7 +188,8 @@ int run(int argc, char** argv) {
     cli::Parser p("aprender tokenize", "train a tokenizer, encode text to ids, decode ids back, or --show the tokens");
     p.positional("action", "train | encode | decode");
     p.option("--type", "KIND", "train: char, word, bpe or wordpiece", "bpe");
-    p.option("--vocab-size", "N", "train: vocabulary size (word: maximum; 0 = no limit)", "8000");
+    p.option("--vocab-size", "N", "train: vocabulary size (word: maximum; 0 = no limit; char: not used, "
+                                        "its vocabulary is the text's characters)", "8000");
     p.option("--min-count", "N", "train word/wordpiece: ignore words seen fewer times", "1");
     p.flag("--lowercase", "train word/wordpiece: lower-case the text (wordpiece also strips accents, as BERT-uncased)");
     p.flag("--keep-accents", "train wordpiece: keep accents even with --lowercase (\"é\" stays apart from \"e\"; for Portuguese)");

@@ -44,8 +44,8 @@ public:
                  std::map<std::string, int32_t> specials);
 
     // Trains on `corpus` until the vocabulary has `vocab_size` tokens (256 bytes + merges +
-    // special tokens) or no pair occurs twice... see bpe_train.cpp for the algorithm and the
-    // tie-breaking rule. Throws on an empty corpus or vocab_size < 256 + specials.
+    // special tokens) or no adjacent pair is left (a pair seen once is still merged); see
+    // bpe_train.cpp for the algorithm and the tie-breaking rule. Throws on an empty corpus or vocab_size < 256 + specials.
     static BpeTokenizer train(std::string_view corpus, int64_t vocab_size, const BpeTrainOptions& options = {});
 
     // OpenAI's encoder.json + vocab.bpe, or Hugging Face's vocab.json + merges.txt (same formats).

@@ -36,6 +36,14 @@ TEST_CASE("tutorial: 06_bert --quick masks like BERT and finds the capital") {
     // Its WordPiece keeps accents: "é" (is) is not turned into "e" (and).
     CHECK(out.find(" é a capital da ") != std::string::npos);
     CHECK(out.find("keeps its accents") != std::string::npos);
+    // the example sentence is one that masking changed, shown without its padding
+    auto ex = out.find("before and after masking:\n");
+    REQUIRE(ex != std::string::npos);
+    auto l1 = out.find('\n', ex) + 1, l2 = out.find('\n', l1) + 1, l3 = out.find('\n', l2);
+    std::string before = out.substr(l1, l2 - l1 - 1), after = out.substr(l2, l3 - l2);
+    CHECK(before != after);
+    CHECK(before.find("[PAD]") == std::string::npos);
+    CHECK(before.size() > 10);
     CHECK(std::abs(rate(out, "selected / selectable tokens") - 15.0) <= 1.0);
     CHECK(std::abs(rate(out, "→ [MASK] / selected") - 80.0) <= 1.0);
     CHECK(std::abs(rate(out, "→ random / selected") - 10.0) <= 1.0);

@@ -154,10 +154,13 @@ int main(int argc, char** argv) {
             Tensor ids = Tensor::from(x, {B, (int64_t)T});
             auto mb = nn::mask_tokens(ids, id.mask, cfg.vocab_size, {id.pad, id.cls, id.sep}, mask_gen, 0.15);
             selected += mb.selected, masked += mb.masked, randomized += mb.randomized, unchanged += mb.unchanged;
-            if (step == 0) {
+            if (step == 0) {  // show the first sentence of the batch that masking changed
                 auto in = mb.input_ids.to_vector<int32_t>();
-                shown_before.assign(x.begin(), x.begin() + (long)batch[1]->size());
-                shown_after.assign(in.begin(), in.begin() + (long)batch[1]->size());
+                for (int64_t b = 0; b < B && shown_before.empty(); ++b) {
+                    auto row = x.begin() + b * (long)T, row_in = in.begin() + b * (long)T;
+                    const long n = (long)batch[b]->size();  // without the padding
+                    if (!std::equal(row, row + n, row_in)) shown_before.assign(row, row + n), shown_after.assign(row_in, row_in + n);
+                }
             }
             opt.set_lr(schedule(step));
             Tensor loss = model->mlm_loss(mb.input_ids.to(dev), mb.labels.to(dev), Tensor::from(am, {B, (int64_t)T}).to(dev));

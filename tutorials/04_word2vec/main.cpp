@@ -5,6 +5,7 @@
 #include <chrono>
 #include <cmath>
 #include <fstream>
+#include <functional>
 #include <map>
 #include <random>
 #include <set>
@@ -17,6 +18,7 @@
 #include "tutorials/common/bars.h"
 #include "tutorials/common/corpus.h"
 #include "tutorials/common/ngram.h"
+#include "tutorials/common/progress.h"
 #include "tutorials/common/runner.h"
 #include "tutorials/common/svg.h"
 #include "tutorials/common/table.h"
@@ -73,28 +75,36 @@ public:
     Vocab vocab;
     Tensor w_in, w_out;
 
-    Stats train(const std::vector<std::vector<std::string>>& sentences, const Options& o, std::uint64_t seed) {
+    // The vocabulary (words seen ≥ min_count times, most frequent first) and the corpus as ids.
+    void build_vocab(const std::vector<std::vector<std::string>>& sentences, std::int64_t min_count) {
         std::map<std::string, std::int64_t> counts;
         for (const auto& s : sentences)
             for (const auto& w : s) ++counts[w];
         std::vector<std::pair<std::int64_t, std::string>> sorted;
         for (const auto& [w, c] : counts)
-            if (c >= o.min_count) sorted.emplace_back(c, w);
+            if (c >= min_count) sorted.emplace_back(c, w);
         std::sort(sorted.begin(), sorted.end(), [](const auto& a, const auto& b) { return a.first > b.first || (a.first == b.first && a.second < b.second); });
         for (const auto& [c, w] : sorted) {
             vocab.index[w] = (int32_t)vocab.words.size();
             vocab.words.push_back(w), vocab.counts.push_back(c);
         }
-        const int64_t V = (int64_t)vocab.words.size();
-        std::vector<std::vector<int32_t>> ids;
-        std::int64_t total = 0;
+        ids_.clear(), total_ = 0;
         for (const auto& s : sentences) {
             std::vector<int32_t> v;
             for (const auto& w : s)
                 if (int32_t i = vocab.id(w); i >= 0) v.push_back(i);
-            total += (std::int64_t)v.size();
-            ids.push_back(std::move(v));
+            total_ += (std::int64_t)v.size();
+            ids_.push_back(std::move(v));
         }
+    }
+    std::int64_t words_in_vocab() const { return total_; }  // corpus words that have an id
+
+    // SGNS over the corpus given to build_vocab, `o.epochs` times; after each batch,
+    // on_batch(fraction done, mean loss per pair of that batch) — for a progress bar.
+    Stats train(const Options& o, std::uint64_t seed, const std::function<void(double, double)>& on_batch = {}) {
+        const int64_t V = (int64_t)vocab.words.size();
+        const std::vector<std::vector<int32_t>>& ids = ids_;
+        const std::int64_t total = total_;
         // word2vec.c's initialisation: input vectors small and random, output vectors zero.
         aprender::Generator gen(seed);
         w_in = Tensor::uniform({V, o.dim}, -0.5 / double(o.dim), 0.5 / double(o.dim), gen).requires_grad_();
@@ -122,6 +132,7 @@ public:
             loss.backward();
             sgd.step();
             st.pairs += B;
+            if (on_batch) on_batch(progress, loss.item() / double(B));
             c.clear(), x.clear(), n.clear();
         };
         auto t0 = std::chrono::steady_clock::now();
@@ -197,6 +208,8 @@ public:
     }
 
 private:
+    std::vector<std::vector<int32_t>> ids_;  // the corpus, sentence by sentence, as vocabulary ids
+    std::int64_t total_ = 0;
     std::vector<std::vector<double>> normalise() const {
         auto raw = w_in.detach().to_double_vector();
         const std::size_t D = (std::size_t)w_in.size(1);
@@ -294,9 +307,20 @@ std::vector<std::vector<std::string>> lines_as_words(const std::string& text) {
 
 void print_neighbours(tut::Tutorial& t, const Word2Vec& m, const std::string& w, std::size_t k) {
     if (!m.has(w)) return;
-    std::string line;
-    for (const auto& [cos, word] : m.nearest(m.vec(w), k, {w})) line += fmt::format("{} {:.2f}  ", word, cos);
-    t.out() << fmt::format("    {:<12} → {}\n", t.style().bold(w), line);
+    // "    word         → n1 0.83  n2 0.81 ...", continued under the arrow past 88 columns
+    const std::string indent(4 + 12 + 3, ' ');
+    std::string line = fmt::format("    {} → ", tut::pad_right(w, 12));
+    std::size_t width = tut::display_width(line);
+    line = fmt::format("    {} → ", t.style().bold(tut::pad_right(w, 12)));
+    bool first = true;
+    for (const auto& [cos, word] : m.nearest(m.vec(w), k, {w})) {
+        std::string item = fmt::format("{} {:.2f}", word, cos);
+        std::size_t wi = tut::display_width(item);
+        if (!first && width + 2 + wi > 88) line += "\n" + indent, width = indent.size();
+        else if (!first) line += "  ", width += 2;
+        line += item, width += wi, first = false;
+    }
+    t.out() << line << "\n";
 }
 
 // Top-2 principal components by power iteration with deflation; returns the projections and
@@ -377,9 +401,16 @@ int main(int argc, char** argv) {
             o.epochs = epochs;
             o.min_count = name == "lecture" ? 1 : 5;
             Word2Vec m;
-            auto st = m.train(sentences, o, seed);
-            t.step(N::real, name, st.words / o.epochs, m.vocab.words.size(), o.min_count,
-                   100.0 * double(st.kept) / double(st.words), o.window, o.lr, o.dim, o.epochs, st.pairs, st.seconds);
+            m.build_vocab(sentences, o.min_count);
+            t.step(N::real, name, m.words_in_vocab(), m.vocab.words.size(), o.min_count, o.window, o.lr, o.dim,
+                   o.epochs);
+            tut::ProgressBar bar(t.out(), "  SGNS", 1000, tut::stdout_is_terminal());  // several seconds
+            auto st = m.train(o, seed, [&](double done, double loss) {
+                bar.update((std::size_t)std::min(1000.0, 1000 * done), t.tr(tut::words::loss_value, loss));
+            });
+            bar.finish();
+            t.say(N::real_result, 100.0 * double(st.kept) / double(st.words), st.pairs, st.seconds);
+            t.out() << "\n";
             t.say(N::neighbours_of);
             for (const char* w : {"arquivo", "diretório", "usuário", "rede", "kernel", "comando", "linux", "senha"})
                 print_neighbours(t, m, w, 5);
@@ -393,7 +424,8 @@ int main(int argc, char** argv) {
         o.dim = 24, o.window = 3, o.min_count = 1, o.negatives = 5, o.batch = 256, o.sample = 1e-2;
         o.epochs = quick ? 8 : 20;
         Word2Vec m;
-        auto st = m.train(synthetic, o, seed);
+        m.build_vocab(synthetic, o.min_count);
+        auto st = m.train(o, seed);
         t.step(N::analogy, synthetic.size(), m.vocab.words.size(), o.epochs, st.seconds);
         auto target = combine(m.vec("rei"), m.vec("homem"), m.vec("mulher"));
         t.say(N::add_title);

@@ -41,15 +41,16 @@ inline constexpr Step sgns{
 inline constexpr Step real{
     {"The real corpus: nearest neighbours", "O corpus real: vizinhos mais próximos"},
     {"Corpus '{}': {} words, vocabulary {} (words seen ≥ {} times). word2vec.c's tricks: frequent "
-     "words are dropped at random (kept {:.0f}% of tokens; \"de\", \"a\", \"o\" most often), the "
-     "window is drawn from 1..{} for each word (near words count more), negatives come from the "
-     "unigram distribution raised to 3/4, and the learning rate falls linearly from {} to ~0. "
-     "{} dimensions, {} epoch(s), {} pairs in {:.1f} s.",
+     "words are dropped at random (\"de\", \"a\", \"o\" most often), the window is drawn from 1..{} "
+     "for each word (near words count more), negatives come from the unigram distribution raised "
+     "to 3/4, and the learning rate falls linearly from {} to ~0. {} dimensions, {} epoch(s):",
      "Corpus '{}': {} palavras, vocabulário {} (palavras vistas ≥ {} vezes). Os truques do word2vec.c: "
-     "palavras frequentes são descartadas ao acaso (mantidos {:.0f}% dos tokens; \"de\", \"a\", \"o\" "
-     "mais vezes), a janela é sorteada de 1..{} para cada palavra (palavras próximas contam mais), os "
-     "negativos vêm da distribuição de unigramas elevada a 3/4, e a taxa de aprendizado cai "
-     "linearmente de {} até ~0. {} dimensões, {} época(s), {} pares em {:.1f} s."}};
+     "palavras frequentes são descartadas ao acaso (\"de\", \"a\", \"o\" mais vezes), a janela é "
+     "sorteada de 1..{} para cada palavra (palavras próximas contam mais), os negativos vêm da "
+     "distribuição de unigramas elevada a 3/4, e a taxa de aprendizado cai linearmente de {} até ~0. "
+     "{} dimensões, {} época(s):"}};
+inline constexpr Text real_result{"Kept {:.0f}% of the tokens after dropping; {} (word, context) pairs in {:.1f} s.",
+                                  "Mantidos {:.0f}% dos tokens após o descarte; {} pares (palavra, contexto) em {:.1f} s."};
 inline constexpr Text neighbours_of{"Nearest neighbours (cosine similarity):",
                                     "Vizinhos mais próximos (similaridade de cosseno):"};
 

@@ -182,9 +182,13 @@ Tensor make_view(const Tensor& base, Shape shape, Shape strides, int64_t offset)
 
 }  // namespace aprender
 
+// fmt::format("{}", t) prints t.str(). No format options (a width or fill has no meaning
+// for a tensor), which also spares GCC 12 a false -Wstringop-overflow in fmt's fill parser.
 template <>
-struct fmt::formatter<aprender::Tensor> : fmt::formatter<std::string> {
+struct fmt::formatter<aprender::Tensor> {
+    constexpr auto parse(fmt::format_parse_context& ctx) { return ctx.begin(); }
     auto format(const aprender::Tensor& t, fmt::format_context& ctx) const {
-        return fmt::formatter<std::string>::format(t.str(), ctx);
+        const std::string s = t.str();
+        return std::copy(s.begin(), s.end(), ctx.out());
     }
 };

@@ -51,7 +51,7 @@ inline constexpr Text example_masked{"One training sentence, before and after ma
 inline constexpr Text col_what{"what", "o quê"};
 inline constexpr Text col_expected{"recipe", "receita"};
 inline constexpr Text col_measured{"measured", "medido"};
-inline constexpr Text row_selected{"selected / selectable tokens", "selecionados / tokens selecionÃ¡veis"};
+inline constexpr Text row_selected{"selected / selectable tokens", "selecionados / tokens selecionáveis"};
 inline constexpr Text row_masked{"→ [MASK] / selected", "→ [MASK] / selecionados"};
 inline constexpr Text row_random{"→ random / selected", "→ aleatório / selecionados"};
 inline constexpr Text row_unchanged{"→ unchanged / selected", "→ inalterado / selecionados"};

@@ -98,6 +98,21 @@ TEST_CASE("ops: reductions gradients over axes, with and without keepdim") {
         }
     CHECK_GRAD([](const Inputs& v) { return max(v[0], 1); }, {x});
     CHECK_GRAD([](const Inputs& v) { return max(v[0], -1, true); }, {x});
+    // sum_to: the helper that folds broadcast gradients back (a leading axis, a stretched 1)
+    for (Shape to : {Shape{3, 4}, Shape{2, 1, 4}, Shape{1, 3, 1}, Shape{4}})
+        CHECK_GRAD([=](const Inputs& v) { return sum_to(v[0], to); }, {x});
+}
+
+TEST_CASE("ops: comparisons, argmax and dtype casts cut the graph (no gradient flows through them)") {
+    Tensor a = randn64({3, 4}, 21).requires_grad_(), b = randn64({3, 4}, 22).requires_grad_();
+    for (const Tensor& cut : {eq(a, b), gt(a, b), lt(a, b), argmax(a), a.to(DType::f32)}) {
+        CHECK_FALSE(cut.requires_grad());
+        CHECK(cut.grad_fn() == nullptr);
+    }
+    // a mask made from x and used on x: the gradient is the mask's, through mul only
+    Tensor x = Tensor::from(std::vector<double>{-1, 2, -3, 4}).requires_grad_();
+    sum(mul(x, gt(x, Tensor::zeros({4}, DType::f64)))).backward();
+    CHECK(x.grad().to_vector<double>() == std::vector<double>{0, 1, 0, 1});
 }
 
 TEST_CASE("ops: reductions forward values by hand") {

@@ -112,6 +112,7 @@ TEST_CASE("lora: weighted combination — cat is exactly Σ w·ΔW, linear follo
     lora::add_adapter(m, "b", c);
     pretend_trained(m, 2);
     lora::add_weighted_adapter(m, {"a", "b"}, {0.7, -0.4}, "cat", lora::Combination::cat);
+    REQUIRE_FALSE(lora::adapters(m).empty());
     for (auto& [p, l] : lora::adapters(m)) {
         CHECK(l->A.size(0) == 4);  // ranks add up
         CHECK(l->scale == 1.0);

@@ -53,6 +53,7 @@ TEST_CASE("lora: on the first step dL/dA = 0 (B = 0) and only B learns; frozen w
     Tensor ids = ids_for(2, 8, 23);
     Tensor loss = m.loss(ids, ids_for(2, 8, 23));
     loss.backward();
+    REQUIRE((int64_t)lora::adapters(m).size() == 2 * lora_test_config().n_layer);  // q_proj and v_proj of each block
     for (auto& [path, l] : lora::adapters(m)) {
         REQUIRE(l->A.grad().defined());
         for (double g : l->A.grad().to_double_vector()) CHECK(g == 0.0);
@@ -70,6 +71,7 @@ TEST_CASE("lora: merge gives the unmerged outputs, unmerge restores W0") {
     c.r = 2;
     c.targets = {"q_proj", "k_proj", "v_proj", "o_proj"};
     lora::apply(m, c);
+    REQUIRE((int64_t)lora::adapters(m).size() == 4 * lora_test_config().n_layer);  // nothing merged would pass vacuously
     Generator g(5);
     std::vector<std::vector<float>> w0;
     for (auto& [p, l] : lora::adapters(m)) {  // give B nonzero values, as after training

@@ -95,19 +95,28 @@ TEST_CASE("nn: a parameter refused mid-step: the ones before it are updated once
 }
 
 TEST_CASE("nn: Adam (coupled L2) differs from AdamW (decoupled) exactly as the formulas say") {
-    // One step with g = 0, wd = 0.5, lr = 0.1: Adam sees g' = wd·p = 0.5 so m̂/√v̂ = 1 and
-    // p = 2 - 0.1·(0.5·... ) → 2 - 0.1·1 = 1.9; AdamW: m̂ = 0 so only decay, p = 2 - 0.1·0.5·2 = 1.9.
-    // Different at step 1 for a gradient: g = 1 → Adam: g' = 2, p = 2 - 0.1 = 1.9;
-    // AdamW: p = 2 - 0.1·(0.5·2 + 1) = 1.8.
-    Tensor a = param({2.0}, {1, 1}), w = param({2.0}, {1, 1});
-    Adam adam({{"a", a}}, {.lr = 0.1, .eps = 1e-12, .weight_decay = 0.5});
-    AdamW adamw({{"w", w}}, {.lr = 0.1, .eps = 1e-12, .weight_decay = 0.5});
-    set_grad(a, {1.0});
-    set_grad(w, {1.0});
-    adam.step();
-    adamw.step();
-    CHECK(a.item() == doctest::Approx(1.9).epsilon(1e-10));
-    CHECK(w.item() == doctest::Approx(1.8).epsilon(1e-10));
+    // The first step of Adam moves p by lr·sign(m̂) whatever the gradient's size, so the
+    // gradient is chosen where the decay flips that sign. p = 2, wd = 0.5 (wd·p = 1), lr = 0.1:
+    //   g = -0.5 → Adam (coupled L2): g' = g + wd·p = +0.5, p = 2 - 0.1 = 1.9
+    //              (ignoring the decay it would move up: 2.1)
+    //              AdamW (decoupled): p = 2 - 0.1·wd·p - 0.1·sign(g) = 2 - 0.1 + 0.1 = 2.0
+    //   g = +1   → Adam: g' = 2, p = 1.9;  AdamW: p = 2 - 0.1·(1 + 1) = 1.8
+    for (double g : {-0.5, 1.0}) {
+        Tensor a = param({2.0}, {1, 1}), w = param({2.0}, {1, 1}), plain = param({2.0}, {1, 1});
+        Adam adam({{"a", a}}, {.lr = 0.1, .eps = 1e-12, .weight_decay = 0.5});
+        AdamW adamw({{"w", w}}, {.lr = 0.1, .eps = 1e-12, .weight_decay = 0.5});
+        Adam no_decay({{"p", plain}}, {.lr = 0.1, .eps = 1e-12, .weight_decay = 0.0});
+        set_grad(a, {g});
+        set_grad(w, {g});
+        set_grad(plain, {g});
+        adam.step();
+        adamw.step();
+        no_decay.step();
+        CAPTURE(g);
+        CHECK(std::abs(a.item() - 1.9) < 1e-10);
+        CHECK(std::abs(w.item() - (g < 0 ? 2.0 : 1.8)) < 1e-10);
+        CHECK(std::abs(plain.item() - (g < 0 ? 2.1 : 1.9)) < 1e-10);
+    }
 }
 
 TEST_CASE("nn: SGD with momentum (and nesterov, weight decay)") {

@@ -237,6 +237,7 @@ TEST_CASE("tokenizer: incremental merge learner agrees with recounting from scra
         counts.push_back(cnt(rng));
     }
     auto fast = learn_merges(words, counts, 5, 40);
+    REQUIRE(fast.size() == 40);  // 5 symbols and words up to 9 long leave pairs for all 40 merges
     auto slow_words = words;
     for (size_t step = 0; step < fast.size(); ++step) {
         std::map<std::pair<int32_t, int32_t>, int64_t> pc;  // ordered: ties -> smallest pair

@@ -24,6 +24,7 @@ TEST_CASE("tutorial: 04_word2vec --quick finds rainha") {
     auto out = run04("--quick --no-pause --no-color --lang en --out /tmp/aprender-test-04", status);
     CHECK(status == 0);
     CHECK(out.find("the two agree to") != std::string::npos);
+    CHECK(out.find("✗") == std::string::npos);  // the hand gradient and autograd's agree (< 1e-5)
     // the real-corpus training shows its progress (plain lines in a pipe) and what it did
     CHECK(out.find("SGNS ██████████████████████████████ 100% loss ") != std::string::npos);
     CHECK(out.find("(word, context) pairs in") != std::string::npos);

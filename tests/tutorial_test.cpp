@@ -8,9 +8,12 @@
 #include <cstdio>
 #include <cstdlib>
 #include <filesystem>
+#include <fstream>
+#include <iterator>
 #include <string>
 
 #include "tutorials/common/runner.h"
+#include "tutorials/common/table.h"
 
 namespace {
 using Run = testing::ProcessResult;
@@ -106,6 +109,21 @@ TEST_CASE("tutorial: common flags and their defaults") {
     CHECK_THROWS_AS(parse_options(info, {"--n"}, env), UsageError);
     o = parse_options(info, {"--n", "9"}, env);
     CHECK_THROWS_AS(o.get_int("--n", 0, 1, 4), UsageError);
+}
+
+TEST_CASE("tutorial: a table coloured for the terminal writes plain numbers to its CSV") {
+    using namespace aprender::tutorial;
+    CHECK(strip_colour("\x1b[1m4.575\x1b[0m") == "4.575");
+    CHECK(strip_colour("plain é") == "plain é");
+    Table tab({"model", "bits/char"});
+    tab.add_row({"GPT", "\x1b[1m4.575\x1b[0m"});
+    const std::string path = "/tmp/aprender-test-table.csv";
+    tab.write_csv(path);
+    std::ifstream f(path);
+    std::string all((std::istreambuf_iterator<char>(f)), std::istreambuf_iterator<char>());
+    CHECK(all.find('\x1b') == std::string::npos);
+    CHECK(all.find("GPT,4.575") != std::string::npos);
+    std::remove(path.c_str());
 }
 
 TEST_CASE("tutorial: counts are grouped as each language reads them") {

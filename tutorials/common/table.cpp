@@ -47,7 +47,11 @@ void Table::print(std::ostream& out, const Style& style, std::size_t indent) con
 }
 
 void Table::write_csv(const std::filesystem::path& path) const {
-    write_csv_file(path, header_, rows_);
+    // Cells may be coloured for the terminal (a bold result); the file gets the plain text.
+    auto plain = rows_;
+    for (auto& r : plain)
+        for (auto& cell : r) cell = strip_colour(cell);
+    write_csv_file(path, header_, plain);
 }
 
 }  // namespace aprender::tutorial

@@ -54,6 +54,18 @@ std::size_t display_width(std::string_view s) {
     return width;
 }
 
+std::string strip_colour(std::string_view s) {
+    std::string out;
+    for (std::size_t i = 0; i < s.size(); ++i) {
+        if (s[i] == '\x1b') {  // skip "ESC [ ... m", as display_width does
+            while (i < s.size() && s[i] != 'm') ++i;
+            continue;
+        }
+        out += s[i];
+    }
+    return out;
+}
+
 std::string pad_right(std::string_view s, std::size_t width) {
     std::size_t w = display_width(s);
     return std::string(s) + std::string(w < width ? width - w : 0, ' ');

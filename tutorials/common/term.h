@@ -28,6 +28,8 @@ bool stdout_is_terminal();
 
 // Columns the UTF-8 text occupies on a terminal (ANSI escape sequences count as 0).
 std::size_t display_width(std::string_view utf8);
+// The text without its ANSI colour codes (for files: a CSV cell must hold the number only).
+std::string strip_colour(std::string_view s);
 // Pad with spaces to `width` columns (never truncates).
 std::string pad_right(std::string_view s, std::size_t width);
 std::string pad_left(std::string_view s, std::size_t width);

@@ -4,6 +4,7 @@
 
 #include <doctest/doctest.h>
 
+#include <cmath>
 #include <cstdio>
 #include <cstdlib>
 #include <fstream>
@@ -45,6 +46,12 @@ TEST_CASE("tutorial: 04_word2vec --quick finds rainha") {
     v >> words >> dim;
     CHECK(words > 50);
     CHECK(dim == 24);
+    // the vectors the tutorial compares: unit length (so other tools find the same neighbours)
+    std::string word;
+    double norm = 0, x = 0;
+    v >> word;
+    for (std::size_t j = 0; j < dim && v >> x; ++j) norm += x * x;
+    CHECK(std::abs(norm - 1.0) < 1e-4);
     auto bad = run04("--no-pause --epochs 0", status);
     CHECK(status == 2);
 }

@@ -194,14 +194,15 @@ public:
         return out;
     }
 
+    // word2vec's text format, with the vectors the tutorial compares (centred, unit length:
+    // see normalise), so another tool finds the neighbours printed here.
     void save_text(const std::string& path) const {
         std::ofstream f(path);
-        auto raw = w_in.detach().to_double_vector();
         const std::size_t D = (std::size_t)w_in.size(1);
         f << vocab.words.size() << " " << D << "\n";
         for (std::size_t i = 0; i < vocab.words.size(); ++i) {
             f << vocab.words[i];
-            for (std::size_t j = 0; j < D; ++j) f << fmt::format(" {:.6f}", raw[i * D + j]);
+            for (std::size_t j = 0; j < D; ++j) f << fmt::format(" {:.6f}", normalised_[i][j]);
             f << "\n";
         }
         if (!f) throw std::runtime_error("cannot write " + path);

@@ -40,11 +40,13 @@ inline constexpr Step sgns{
 
 inline constexpr Step real{
     {"The real corpus: nearest neighbours", "O corpus real: vizinhos mais próximos"},
-    {"Corpus '{}': {} words, vocabulary {} (words seen ≥ {} times). word2vec.c's tricks: frequent "
+    {"Corpus '{}': {} occurrences of a vocabulary of {} words (those seen ≥ {} times; rarer ones "
+     "are left out). word2vec.c's tricks: frequent "
      "words are dropped at random (\"de\", \"a\", \"o\" most often), the window is drawn from 1..{} "
      "for each word (near words count more), negatives come from the unigram distribution raised "
      "to 3/4, and the learning rate falls linearly from {} to ~0. {} dimensions, {} epoch(s):",
-     "Corpus '{}': {} palavras, vocabulário {} (palavras vistas ≥ {} vezes). Os truques do word2vec.c: "
+     "Corpus '{}': {} ocorrências de um vocabulário de {} palavras (as vistas ≥ {} vezes; as mais "
+     "raras ficam de fora). Os truques do word2vec.c: "
      "palavras frequentes são descartadas ao acaso (\"de\", \"a\", \"o\" mais vezes), a janela é "
      "sorteada de 1..{} para cada palavra (palavras próximas contam mais), os negativos vêm da "
      "distribuição de unigramas elevada a 3/4, e a taxa de aprendizado cai linearmente de {} até ~0. "
@@ -102,9 +104,13 @@ inline constexpr Text mixed{
 inline constexpr Step export_{
     {"Export: word2vec's text format", "Exportação: o formato texto do word2vec"},
     {"First line \"<words> <dimensions>\", then one word and its numbers per line: gensim "
-     "(KeyedVectors.load_word2vec_format), fastText and most tools read it.",
+     "(KeyedVectors.load_word2vec_format), fastText and most tools read it. The numbers are the "
+     "vectors compared above — the mean vector removed, unit length — so gensim's most_similar "
+     "finds the same neighbours.",
      "Primeira linha \"<palavras> <dimensões>\", depois uma palavra e seus números por linha: gensim "
-     "(KeyedVectors.load_word2vec_format), fastText e a maioria das ferramentas leem."}};
+     "(KeyedVectors.load_word2vec_format), fastText e a maioria das ferramentas leem. Os números são "
+     "os vetores comparados acima — sem o vetor médio, de comprimento 1 — então o most_similar do "
+     "gensim encontra os mesmos vizinhos."}};
 
 inline constexpr Text barracuda_counts{"barracuda neighbours: fish {} car {}", "vizinhos de barracuda: peixe {} carro {}"};
 inline constexpr Text pca_title{"word2vec PCA (synthetic corpus)", "PCA do word2vec (corpus sintético)"};

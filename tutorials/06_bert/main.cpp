@@ -90,7 +90,7 @@ int main(int argc, char** argv) {
         int64_t vocab_size = quick ? 1000 : 2500;
         // Lower-cased, accents kept (as Portuguese BERTs do): uncased BERT's default would make "é" "e".
         auto tok = WordPieceTokenizer::train(all_text, vocab_size, {.lowercase = true, .strip_accents = false});
-        t.step(N::data, std::min(max_lines, real.size()), corpus_name, synthetic.size(), tok.vocab_size());
+        t.step(N::data, real.size(), corpus_name, synthetic.size(), tok.vocab_size());
         for (const char* w : {"Roma é a capital da Itália.", "O administrador configura o sistema de arquivos."}) {
             std::string pieces;
             for (const auto& p : tok.tokenize(w)) pieces += (pieces.empty() ? "" : " ") + p;
@@ -134,6 +134,7 @@ int main(int argc, char** argv) {
         std::vector<int32_t> shown_before, shown_after;
         tut::Series curve{"MLM loss", {}, {}};
         auto t0 = std::chrono::steady_clock::now();
+        t.step(N::training, cfg.n_layer, cfg.n_head, cfg.n_embd, cfg.max_len, model->num_parameters(), steps, B);
         tut::ProgressBar bar(t.out(), "  MLM", (std::size_t)steps, tut::stdout_is_terminal());  // seconds of training
         for (int64_t step = 0; step < steps; ++step) {
             // Three quarters of each batch from the synthetic facts (few sentences, seen often),
@@ -177,6 +178,9 @@ int main(int argc, char** argv) {
         bar.finish();
         double seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
         model->eval();
+        t.say(N::trained, first, last, seconds);
+        auto lf = tut::write_line_plot(t.out_file("mlm_loss.svg"), {"MLM " + t.tr(tut::words::loss), t.tr(tut::words::step), t.tr(tut::words::cross_entropy)}, {curve});
+        t.wrote(lf.svg);
 
         t.step(N::masking, eligible);
         t.say(N::example_masked);
@@ -195,11 +199,6 @@ int main(int argc, char** argv) {
         mt.add_row({t.tr(N::row_unchanged), "10%", pct(double(unchanged), double(selected))});
         mt.print(t.out(), style);
         mt.write_csv(t.out_file("masking_rates.csv"));
-
-        t.step(N::training, cfg.n_layer, cfg.n_head, cfg.n_embd, cfg.max_len, model->num_parameters(), steps, B);
-        t.say(N::trained, first, last, seconds);
-        auto lf = tut::write_line_plot(t.out_file("mlm_loss.svg"), {"MLM " + t.tr(tut::words::loss), t.tr(tut::words::step), t.tr(tut::words::cross_entropy)}, {curve});
-        t.wrote(lf.svg);
 
         // ---- fill in the blank -------------------------------------------------------------------
         auto fill = [&](const std::string& left, const std::string& right, std::size_t k) {

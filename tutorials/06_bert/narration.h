@@ -20,11 +20,11 @@ inline constexpr Text flag_steps{"training steps (default 500; --quick 300)", "p
 
 inline constexpr Step data{
     {"Data and a WordPiece vocabulary", "Dados e um vocabulário WordPiece"},
-    {"{} lines of the corpus '{}' plus {} synthetic sentences about capitals (data/bert/capitais.txt, "
+    {"{} sentences of the corpus '{}' plus {} synthetic sentences about capitals (data/bert/capitais.txt, "
      "written for this tutorial: a corpus this small says too little about geography). A WordPiece "
      "vocabulary of {} pieces is trained on them; words it cannot hold whole are cut into pieces "
      "with \"##\":",
-     "{} linhas do corpus '{}' mais {} frases sintéticas sobre capitais (data/bert/capitais.txt, "
+     "{} frases do corpus '{}' mais {} frases sintéticas sobre capitais (data/bert/capitais.txt, "
      "escritas para este tutorial: um corpus tão pequeno diz pouco sobre geografia). Um vocabulário "
      "WordPiece de {} pedaços é treinado nelas; palavras que ele não guarda inteiras são cortadas em "
      "pedaços com \"##\":"}};
@@ -41,11 +41,11 @@ inline constexpr Step masking{
     {"Each training sentence hides some of its own words and the model must recover them from "
      "both sides. BERT's recipe: select 15% of the tokens; of those, 80% become [MASK], 10% a random "
      "token, 10% stay unchanged (so the model cannot trust that an unmasked word is right). Counted "
-     "over every batch of the training run below ({} tokens that could be selected):",
+     "over every batch of the training run above ({} tokens that could be selected):",
      "Cada frase de treino esconde algumas de suas próprias palavras e o modelo precisa recuperá-las "
      "pelos dois lados. A receita do BERT: selecionar 15% dos tokens; destes, 80% viram [MASK], 10% "
      "um token aleatório, 10% ficam iguais (para que o modelo não confie que uma palavra não "
-     "mascarada está certa). Contado em todos os lotes do treino abaixo ({} tokens selecionáveis):"}};
+     "mascarada está certa). Contado em todos os lotes do treino acima ({} tokens selecionáveis):"}};
 inline constexpr Text example_masked{"One training sentence, before and after masking:",
                                      "Uma frase de treino, antes e depois do mascaramento:"};
 inline constexpr Text col_what{"what", "o quê"};
@@ -62,7 +62,10 @@ inline constexpr Step training{
      "batches of {} sentences; the loss is the cross-entropy on the selected tokens only.",
      "Encoder: {} camadas, {} cabeças, largura {}, {} posições, {} parâmetros. {} passos de AdamW em "
      "lotes de {} frases; a perda é a entropia cruzada só nos tokens selecionados."}};
-inline constexpr Text trained{"MLM loss {:.3f} → {:.3f} in {:.1f} s.", "Perda MLM {:.3f} → {:.3f} em {:.1f} s."};
+inline constexpr Text trained{"MLM loss {:.3f} on the first batch → {:.3f} at the end (a moving average of the last ~20 "
+                              "batches) in {:.1f} s.",
+                              "Perda MLM {:.3f} no primeiro lote → {:.3f} no fim (média móvel dos últimos ~20 lotes) "
+                              "em {:.1f} s."};
 
 inline constexpr Step fill{
     {"\"Roma é a [MASK] da Itália.\"", "\"Roma é a [MASK] da Itália.\""},

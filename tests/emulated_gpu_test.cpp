@@ -97,7 +97,7 @@ void same_results_on_emulated_gpu(const std::string& tutorial, const std::string
     REQUIRE_MESSAGE(cpu.status == 0, cpu.output);
     CHECK_MESSAGE(gpu.status == 0, gpu.output);
     auto results = [](const std::string& out) {
-        static const std::regex timing(R"([0-9]+(\.[0-9]+)? m?s\b)");
+        static const std::regex timing(R"([0-9]+(\.[0-9]+)? (m?s|characters per second)\b)");
         std::istringstream in(out);
         std::string line, kept;
         while (std::getline(in, line)) {

@@ -214,6 +214,7 @@ int main(int argc, char** argv) {
         }
         t.out() << "\n";
 
-        t.step(N::takeaway, tut::thousands(total, t.lang()), tut::human_size(bytes[0]), mean_forgetting);
+        t.step(N::takeaway, tut::thousands(total, t.lang()), tut::human_size(bytes[0]),
+               t.tr(mean_forgetting > 0 ? N::takeaway_forgot : N::takeaway_kept, mean_forgetting));
     });
 }

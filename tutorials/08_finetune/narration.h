@@ -129,14 +129,18 @@ inline constexpr Text overfit_no{"Validation was still improving at the end: mor
                                  "A validação ainda melhorava no fim: mais passos (--steps, o treino usa "
                                  "3×, no mínimo 60) ou um conjunto menor (--small) mostram a virada."};
 
+inline constexpr Text takeaway_forgot{"and forgot: general perplexity rose by {:+.1f}% on average.",
+                                      "e esqueceu: a perplexidade geral subiu {:+.1f}% em média."};
+inline constexpr Text takeaway_kept{"and this time did not forget (general perplexity {:+.1f}% on average).",
+                                    "e desta vez não esqueceu (perplexidade geral {:+.1f}% em média)."};
 inline constexpr Step takeaway{
     {"The limitations, measured — and what comes next", "As limitações, medidas — e o que vem depois"},
     {"Full fine-tuning worked: domain perplexity fell. But it trained all {} parameters, stores "
-     "{} per domain, and forgot: general perplexity rose by {:+.1f}% on average. LoRA (10_lora) "
+     "{} per domain, {} LoRA (10_lora) "
      "freezes the base and trains a low-rank ΔW = B·A instead (09_lora_rank shows the "
      "mathematics).",
      "O fine-tuning completo funcionou: a perplexidade no domínio caiu. Mas treinou todos os {} "
-     "parâmetros, guarda {} por domínio, e esqueceu: a perplexidade geral subiu {:+.1f}% em média. "
+     "parâmetros, guarda {} por domínio, {} "
      "O LoRA (10_lora) congela o base e treina um ΔW = B·A de posto baixo (o 09_lora_rank mostra "
      "a matemática)."}};
 

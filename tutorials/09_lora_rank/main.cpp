@@ -235,6 +235,7 @@ void spectrum(tut::Tutorial& t) {
         double a = rel_err(Sa, r), b = rel_err(Sb, r);
         ea.x.push_back(double(r)), ea.y.push_back(100 * a);
         eb.x.push_back(double(r)), eb.y.push_back(100 * b);
+        // capped (as its label says): past r = d/2 the factors cost more than W itself
         pc.x.push_back(double(r)), pc.y.push_back(std::min(100.0, 100.0 * double(2 * r) / double(d)));
         if (knee == d && 1 - a * a >= 0.99) knee = r;
     }

@@ -147,7 +147,7 @@ inline constexpr Text knee{
 inline constexpr Text plot_title{"Best rank-r approximation: error vs r", "Melhor aproximação de posto r: erro vs r"};
 inline constexpr Text series_a{"(a) decaying 0.9^i", "(a) decrescente 0.9^i"};
 inline constexpr Text series_b{"(b) rank 4 + noise", "(b) posto 4 + ruído"};
-inline constexpr Text series_params{"parameters r(d+k)/(dk)", "parâmetros r(d+k)/(dk)"};
+inline constexpr Text series_params{"parameters r(d+k)/(dk), capped at 100%", "parâmetros r(d+k)/(dk), limitado a 100%"};
 
 inline constexpr Step init{
     {"Initialisation: A Gaussian, B = 0", "Inicialização: A gaussiana, B = 0"},

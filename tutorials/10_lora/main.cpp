@@ -266,7 +266,8 @@ int main(int argc, char** argv) {
         for (const auto& dom : domains) adapter_dirs.push_back(results[dom.name][show_lora].file);
         {
             tut::Table ft({t.tr(N::col_what), t.tr(N::col_bytes)}, {tut::Align::left, tut::Align::right});
-            ft.add_row({t.tr(N::full_copy, domains[0].name), tut::thousands((int64_t)full_model_bytes, t.lang())});
+            // the size of the last full model saved (every domain's has the same tensors)
+            ft.add_row({t.tr(N::full_copy, domains.back().name), tut::thousands((int64_t)full_model_bytes, t.lang())});
             for (std::size_t i = 0; i < domains.size(); ++i)
                 ft.add_row({t.tr(N::adapter_dir, domains[i].name, show_r), tut::thousands((int64_t)tut::disk_size(adapter_dirs[i]), t.lang())});
             std::uintmax_t adapter = tut::disk_size(adapter_dirs[0]);
@@ -412,15 +413,22 @@ int main(int argc, char** argv) {
         t.out() << "\n";
         const auto& verdict = phiB[7][0] > 0.5 ? N::phi_shared : phiB[7][0] > 2 * rnd81 ? N::phi_partly : N::phi_not_shared;
         t.say(verdict, phiB[0][0], rnd11, phiB[7][0], rnd81);
-        t.say(N::phi_on_A, phiA[0][0], phiA[7][0], 100 * f8.a_moved, steps);
+        t.say(N::phi_on_A, phiA[0][0], phiA[7][0],
+              t.tr(phiA[7][0] > 2 * rnd81 ? N::phi_A_more : N::phi_A_random, rnd81), 100 * f8.a_moved, steps);
         t.out() << "\n";
 
         // ---- 7. the lecture's classification table, and the summary -------------------------------
         aprender::tutorial::lora_tutorial::classification_table(t, seeds);
         const Result& full = results["tecnico"]["full fine-tuning"];
         const Result& lo = results["tecnico"][show_lora];
+        // Each sentence of the summary is chosen from the numbers, not assumed.
+        const std::string latency = ms_merged <= 1.1 * ms_base ? t.tr(N::no_latency, ms_merged, ms_base)
+                                                               : t.tr(N::latency_noise, ms_merged, ms_base);
+        const double ft_ppl = mean(full.ppl_domain), lo_ppl = mean(lo.ppl_domain);
+        const std::string fit = ft_ppl < 0.98 * lo_ppl ? t.tr(N::ft_fits_better, ft_ppl, lo_ppl)
+                                                       : t.tr(N::lora_fits_as_well, lo_ppl, ft_ppl);
         t.step(N::takeaway, tut::thousands(lo.trainable, t.lang()), tut::thousands(full.trainable, t.lang()), tut::human_size(lo.file_bytes),
-               tut::human_size(full.file_bytes), mean(lo.ppl_general) - base_ppl["general"],
-               mean(full.ppl_general) - base_ppl["general"], mean(full.ppl_domain), mean(lo.ppl_domain));
+               tut::human_size(full.file_bytes), latency, mean(lo.ppl_general) - base_ppl["general"],
+               mean(full.ppl_general) - base_ppl["general"], fit);
     });
 }

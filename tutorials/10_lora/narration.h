@@ -190,12 +190,17 @@ inline constexpr Text phi_not_shared{
     "treinos curtos ainda não acharam uma direção comum — nada melhor que o acaso. Treine mais "
     "(--steps) para ver o efeito do artigo."};
 inline constexpr Text phi_on_A{
-    "On A, φ(1, 1) = {:.3f} and φ(8, 1) = {:.3f}: about what random matrices share. Each A started "
-    "from its own random draw and moved ‖A − A₀‖/‖A₀‖ = {:.1f}% in {} steps; the learned "
-    "directions show up first in B, which started at 0.",
-    "Em A, φ(1, 1) = {:.3f} e φ(8, 1) = {:.3f}: mais ou menos o que matrizes aleatórias "
-    "compartilham. Cada A começou do seu próprio sorteio e se moveu ‖A − A₀‖/‖A₀‖ = {:.1f}% em {} "
-    "passos; as direções aprendidas aparecem primeiro em B, que começou em 0."};
+    "On A, φ(1, 1) = {:.3f} and φ(8, 1) = {:.3f}: {} Each A started from its own random draw and "
+    "moved ‖A − A₀‖/‖A₀‖ = {:.1f}% in {} steps; the learned directions show up first in B, which "
+    "started at 0.",
+    "Em A, φ(1, 1) = {:.3f} e φ(8, 1) = {:.3f}: {} Cada A começou do seu próprio sorteio e se moveu "
+    "‖A − A₀‖/‖A₀‖ = {:.1f}% em {} passos; as direções aprendidas aparecem primeiro em B, que "
+    "começou em 0."};
+inline constexpr Text phi_A_random{"about what random matrices share ({:.3f}).",
+                                   "mais ou menos o que matrizes aleatórias compartilham ({:.3f})."};
+inline constexpr Text phi_A_more{"more than random matrices share ({:.3f}): A moved toward common directions too.",
+                                 "mais do que matrizes aleatórias compartilham ({:.3f}): A também se moveu para "
+                                 "direções comuns."};
 
 inline constexpr Step cls_intro{
     {"The lecture's comparison table in miniature: classification", "A tabela de comparação da aula em miniatura: classificação"},
@@ -243,10 +248,11 @@ inline constexpr Text cls_truncated{"{:.0f}% of the training paragraphs are long
                                     "{:.0f}% dos parágrafos de treino passam de {} tokens e são cortados."};
 inline constexpr Text cls_training{
     "Each run: {} steps of {} paragraphs (≈ {:.1f} epochs), AdamW, warm-up + cosine, learning rate {} "
-    "for FT and {} for the rest; LoRA on W_q and W_v (as in the paper's GLUE runs) with α = 2r. {}",
+    "for FT and {} for the rest; LoRA on W_q and W_v (as in the paper's GLUE runs) with α = 2r. Each "
+    "run's loss: first batch → a moving average at the end. {}",
     "Cada treino: {} passos de {} parágrafos (≈ {:.1f} épocas), AdamW, aquecimento + cosseno, taxa de "
     "aprendizado {} no FT e {} nos demais; LoRA em W_q e W_v (como nos testes GLUE do artigo) com "
-    "α = 2r. {}"};
+    "α = 2r. A perda de cada treino: primeiro lote → uma média móvel no fim. {}"};
 inline constexpr Text cls_col_acc{"Accuracy (test, %)", "Acurácia (teste, %)"};
 inline constexpr Text cls_chance_row{"chance (balanced classes)", "acaso (classes balanceadas)"};
 inline constexpr Text cls_single_note{
@@ -302,14 +308,26 @@ inline constexpr Text flag_only_cls{"run only the classification table (step 7 o
 inline constexpr Step takeaway{
     {"What the lecture promised, and what we measured", "O que a aula prometeu, e o que medimos"},
     {"Training efficiency: {} vs {} trainable parameters. Storage: {} per domain vs {}. Base "
-     "reuse: one base, adapters swapped in one process. No inference latency after merge. "
-     "Generalisation: the general-text perplexity moved {:+.2f} with LoRA vs {:+.2f} with full FT. "
-     "Limitation, also measured: with few steps full FT fits the domain better ({:.2f} vs {:.2f}).",
+     "reuse: one base, adapters swapped in one process. {} Generalisation: the general-text "
+     "perplexity moved {:+.2f} with LoRA vs {:+.2f} with full FT. {}",
      "Eficiência de treino: {} vs {} parâmetros treináveis. Armazenamento: {} por domínio vs {}. "
-     "Reuso do base: um base, adaptadores trocados num só processo. Nenhuma latência de inferência "
-     "depois do merge. Generalização: a perplexidade no texto geral mudou {:+.2f} com LoRA vs "
-     "{:+.2f} com FT completo. Limitação, também medida: com poucos passos o FT completo se ajusta "
-     "melhor ao domínio ({:.2f} vs {:.2f})."}};
+     "Reuso do base: um base, adaptadores trocados num só processo. {} Generalização: a "
+     "perplexidade no texto geral mudou {:+.2f} com LoRA vs {:+.2f} com FT completo. {}"}};
+inline constexpr Text no_latency{"No inference latency after merge ({:.2f} ms per forward merged, {:.2f} for the base).",
+                                 "Nenhuma latência de inferência depois do merge ({:.2f} ms por forward com merge, "
+                                 "{:.2f} no base)."};
+inline constexpr Text latency_noise{
+    "Merged, the model has the base's shape and cost; the timing here ({:.2f} vs {:.2f} ms per "
+    "forward) is noise from a busy machine.",
+    "Com merge, o modelo tem a forma e o custo do base; a medida aqui ({:.2f} vs {:.2f} ms por "
+    "forward) é ruído de uma máquina ocupada."};
+inline constexpr Text ft_fits_better{"Limitation, also measured: with few steps full FT fits the domain better "
+                                     "({:.2f} vs {:.2f}).",
+                                     "Limitação, também medida: com poucos passos o FT completo se ajusta melhor "
+                                     "ao domínio ({:.2f} vs {:.2f})."};
+inline constexpr Text lora_fits_as_well{"Here LoRA fits the domain as well as full FT ({:.2f} vs {:.2f}).",
+                                        "Aqui a LoRA se ajusta ao domínio tão bem quanto o FT completo ({:.2f} vs "
+                                        "{:.2f})."};
 
 inline constexpr Text spectrum_title{"σ_i of ΔW = s·B·A ({})", "σ_i de ΔW = s·B·A ({})"};
 

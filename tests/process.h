@@ -7,6 +7,7 @@
 #include <cstdio>
 #include <cstdlib>
 #include <filesystem>
+#include <regex>
 #include <string>
 
 namespace testing {
@@ -65,6 +66,17 @@ inline ProcessResult run_process(const std::string& command) {
     int s = pclose(p);
     r.status = WIFEXITED(s) ? WEXITSTATUS(s) : -1;
     return r;
+}
+
+// The counts of the suite's last line, "N passed, N failed, N skipped", in a run of the test
+// binary; passed = -1 when no such line was printed.
+struct SuiteCounts {
+    int passed = -1, failed = -1, skipped = -1;
+};
+inline SuiteCounts suite_counts(const std::string& output) {
+    std::smatch m;
+    if (!std::regex_search(output, m, std::regex(R"((\d+) passed, (\d+) failed, (\d+) skipped)"))) return {};
+    return {std::stoi(m[1]), std::stoi(m[2]), std::stoi(m[3])};
 }
 
 }  // namespace testing

@@ -310,9 +310,8 @@ void print_neighbours(tut::Tutorial& t, const Word2Vec& m, const std::string& w,
     if (!m.has(w)) return;
     // "    word         → n1 0.83  n2 0.81 ...", continued under the arrow past 88 columns
     const std::string indent(4 + 12 + 3, ' ');
-    std::string line = fmt::format("    {} → ", tut::pad_right(w, 12));
-    std::size_t width = tut::display_width(line);
-    line = fmt::format("    {} → ", t.style().bold(tut::pad_right(w, 12)));
+    std::string line = fmt::format("    {} → ", t.style().bold(tut::pad_right(w, 12)));
+    std::size_t width = tut::display_width(line);  // colour takes no columns
     bool first = true;
     for (const auto& [cos, word] : m.nearest(m.vec(w), k, {w})) {
         std::string item = fmt::format("{} {:.2f}", word, cos);

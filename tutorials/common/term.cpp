@@ -40,30 +40,26 @@ std::string Style::bg256(int code, std::string_view s) const {
 bool stdin_is_terminal() { return isatty(STDIN_FILENO) == 1; }
 bool stdout_is_terminal() { return isatty(STDOUT_FILENO) == 1; }
 
-std::size_t display_width(std::string_view s) {
-    std::size_t width = 0, i = 0;
-    while (i < s.size()) {
-        if (s[i] == '\x1b') {  // skip "ESC [ ... m"
-            while (i < s.size() && s[i] != 'm') ++i;
-            ++i;
-            continue;
-        }
-        int w = utf8proc_charwidth(next_codepoint(s, i));
-        width += w > 0 ? static_cast<std::size_t>(w) : 0;
-    }
-    return width;
-}
-
 std::string strip_colour(std::string_view s) {
     std::string out;
     for (std::size_t i = 0; i < s.size(); ++i) {
-        if (s[i] == '\x1b') {  // skip "ESC [ ... m", as display_width does
+        if (s[i] == '\x1b') {  // skip "ESC [ ... m"
             while (i < s.size() && s[i] != 'm') ++i;
             continue;
         }
         out += s[i];
     }
     return out;
+}
+
+std::size_t display_width(std::string_view text) {
+    const std::string s = strip_colour(text);  // colour codes take no columns
+    std::size_t width = 0, i = 0;
+    while (i < s.size()) {
+        int w = utf8proc_charwidth(next_codepoint(s, i));
+        width += w > 0 ? static_cast<std::size_t>(w) : 0;
+    }
+    return width;
 }
 
 std::string pad_right(std::string_view s, std::size_t width) {

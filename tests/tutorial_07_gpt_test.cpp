@@ -5,9 +5,13 @@
 #include <doctest/doctest.h>
 
 #include <cstdio>
+#include <cmath>
 #include <cstdlib>
 #include <filesystem>
+#include <sstream>
 #include <string>
+#include <utility>
+#include <vector>
 
 #include <sys/wait.h>
 
@@ -33,6 +37,27 @@ TEST_CASE("tutorial: 07_gpt --quick beats the bigram and saves a base model" * d
     auto base = aprender::tutorial::load_base_model("/tmp/aprender-test-07/base.safetensors");
     CHECK(base.model->config.vocab_size == base.tokenizer->vocab_size());
     CHECK(base.metadata.at("tokenizer") == "char");
+
+    // The loss curves: the validation point at x = 0 is the untrained model (measured before the
+    // first update, like the training batch plotted at x = 0), the last one the trained model.
+    std::istringstream csv(testing::read_file("/tmp/aprender-test-07/loss.csv"));
+    std::string line;
+    std::vector<std::pair<double, double>> val;
+    double first_train = 0;
+    std::getline(csv, line);  // header: series,x,y
+    while (std::getline(csv, line)) {
+        auto c1 = line.find(','), c2 = line.rfind(',');
+        if (c1 == std::string::npos || c1 == c2) continue;
+        std::string series = line.substr(0, c1);
+        double x = std::stod(line.substr(c1 + 1, c2 - c1 - 1)), y = std::stod(line.substr(c2 + 1));
+        if (series == "validation") val.emplace_back(x, y);
+        if (series == "train (batch)" && x == 0) first_train = y;
+    }
+    REQUIRE(val.size() >= 2);
+    CHECK(val.front().first == 0);
+    CHECK(val.back().first == 400);  // --quick trains 400 steps
+    CHECK(std::abs(val.front().second - first_train) < 0.3);  // both before any update: near ln(vocab)
+    CHECK(val.back().second < val.front().second - 1);
 }
 
 TEST_CASE("tutorial: 07_gpt rejects bad flags") {

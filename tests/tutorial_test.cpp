@@ -6,10 +6,13 @@
 #include <doctest/doctest.h>
 
 #include <cstdio>
+#include <cmath>
 #include <cstdlib>
 #include <filesystem>
 #include <fstream>
 #include <iterator>
+#include <map>
+#include <sstream>
 #include <string>
 
 #include "tutorials/common/runner.h"
@@ -81,6 +84,24 @@ TEST_CASE("tutorial: 02_ngrams computes the table, the bars and the files") {
     CHECK(has(r, "Kneser-Ney"));
     for (const char* f : {"kn3.arpa", "perplexity.svg", "perplexity.csv", "perplexity_table.csv", "copying.csv"})
         CHECK(std::filesystem::exists(std::string("/tmp/aprender-test-02/") + f));
+    // add-k picks its k per n on validation, with k = 1 among the candidates: from the bigram on,
+    // where add-1 gives far too much mass to unseen pairs, its row must beat add-1's on test.
+    CHECK(has(r, "add-k: k chosen on validation for each n (1-gram … 4-gram): "));
+    std::map<std::string, std::vector<double>> rows;
+    {
+        std::istringstream csv(testing::read_file("/tmp/aprender-test-02/perplexity_table.csv"));
+        std::string line, cell;
+        std::getline(csv, line);  // header
+        while (std::getline(csv, line)) {
+            std::istringstream cells(line);
+            std::getline(cells, cell, ',');
+            auto& row = rows[cell];
+            while (std::getline(cells, cell, ',')) row.push_back(cell == "∞" ? INFINITY : std::stod(cell));
+        }
+    }
+    REQUIRE(rows["add-1"].size() == 4);
+    REQUIRE(rows["add-k"].size() == 4);
+    for (int n = 2; n <= 4; ++n) CHECK(rows["add-k"][n - 1] < rows["add-1"][n - 1]);
     auto pt = run("02_ngrams --quick --no-pause --no-color --corpus lecture --lang pt --out /tmp/aprender-test-02");
     CHECK(has(pt, "O exemplo da aula"));
     auto bad = run("02_ngrams --corpus klingon");

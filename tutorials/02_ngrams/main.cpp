@@ -128,10 +128,15 @@ int main(int argc, char** argv) {
 
         // Perplexity table: rows = methods, columns = n.
         t.step(N::perplexity);
-        double best_k = 1, best_ppl = INFINITY;
-        for (double k : {1.0, 0.1, 0.01, 0.001}) {
-            double p = ng::perplexity(*ng::make_add_k(counts, 3, k), val).value;
-            if (p < best_ppl) best_ppl = p, best_k = k;
+        // add-k's k is chosen on validation for each n separately: a bigram wants more smoothing
+        // mass per unseen pair than a 4-gram, whose histories are mostly unseen anyway.
+        std::vector<double> best_k(kMaxOrder + 1, 1.0);
+        for (int n = 1; n <= kMaxOrder; ++n) {
+            double best_ppl = INFINITY;
+            for (double k : {1.0, 0.1, 0.01, 0.001, 0.0001}) {
+                double p = ng::perplexity(*ng::make_add_k(counts, n, k), val).value;
+                if (p < best_ppl) best_ppl = p, best_k[n] = k;
+            }
         }
         tut::Table pt({t.tr(N::col_model), "n=1", "n=2", "n=3", "n=4"},
                       {tut::Align::left, tut::Align::right, tut::Align::right, tut::Align::right, tut::Align::right});
@@ -146,7 +151,7 @@ int main(int argc, char** argv) {
                 std::unique_ptr<ng::Model> m;
                 if (method == 0) m = ng::make_mle(counts, n);
                 else if (method == 1) m = ng::make_add_k(counts, n, 1.0);
-                else if (method == 2) m = ng::make_add_k(counts, n, best_k);
+                else if (method == 2) m = ng::make_add_k(counts, n, best_k[n]);
                 else if (method == 3) {
                     auto im = ng::make_interpolated(counts, n, val, t.quick() ? 8 : 20);
                     if (n == kMaxOrder) lambdas4 = im->lambdas();
@@ -155,7 +160,7 @@ int main(int argc, char** argv) {
                 auto p = ng::perplexity(*m, test);
                 if (row.empty()) {
                     std::string label = m->name();
-                    row.push_back(label.substr(0, label.rfind(' ')));
+                    row.push_back(method == 2 ? "add-k" : label.substr(0, label.rfind(' ')));
                     s.name = row.back();
                 }
                 row.push_back(ppl_text(p.value));
@@ -172,7 +177,9 @@ int main(int argc, char** argv) {
                   fmt::format("{:.1f}% ({}/{})", 100.0 * double(first_zero.zero_tokens) / double(first_zero.tokens),
                               first_zero.zero_tokens, first_zero.tokens),
                   first_infinite);
-        t.say(N::best_k, best_k);
+        std::string ks;
+        for (int n = 1; n <= kMaxOrder; ++n) ks += fmt::format("{}{:g}", n == 1 ? "" : ", ", best_k[n]);
+        t.say(N::best_k, kMaxOrder, ks);
         std::string ls;
         for (double l : lambdas4) ls += fmt::format("{}{:.3f}", ls.empty() ? "" : ", ", l);
         t.say(N::lambdas, kMaxOrder, ls);

@@ -52,18 +52,21 @@ inline constexpr Step sums{
 
 inline constexpr Step perplexity{
     {"Perplexity on the test split", "Perplexidade no conjunto de teste"},
-    {"Perplexity = exp(−mean log P) over every test word: lower is better. k and the λ of "
-     "interpolation were fit on the validation split, never on test.",
-     "Perplexidade = exp(−média de log P) sobre cada palavra do teste: menor é melhor. k e os λ "
-     "da interpolação foram ajustados na validação, nunca no teste."}};
+    {"Perplexity = exp(−mean log P) over every test token (each word and each sentence's </s>): "
+     "lower is better. add-1 is Laplace; add-k's k and the λ of interpolation were fit on the "
+     "validation split, never on test.",
+     "Perplexidade = exp(−média de log P) sobre cada token do teste (cada palavra e o </s> de cada "
+     "frase): menor é melhor. add-1 é Laplace; o k do add-k e os λ da interpolação foram "
+     "ajustados na validação, nunca no teste."}};
 inline constexpr Text infinite{
-    "MLE is ∞ for n ≥ {}: {} of the test words have probability 0 under the MLE {}-gram — "
+    "MLE is ∞ for n ≥ {}: {} of the test tokens have probability 0 under the MLE {}-gram — "
     "one unseen n-gram makes the whole text impossible.",
-    "A MLE é ∞ para n ≥ {}: {} das palavras de teste têm probabilidade 0 na MLE de {}-gramas — "
+    "A MLE é ∞ para n ≥ {}: {} dos tokens de teste têm probabilidade 0 na MLE de {}-gramas — "
     "um único n-grama não visto torna o texto inteiro impossível."};
 inline constexpr Text lambdas{"λ (uniform, 1-gram … {}-gram) fit by EM: {}",
                               "λ (uniforme, 1-grama … {}-grama) ajustados por EM: {}"};
-inline constexpr Text best_k{"add-k: k = {} chosen on validation", "add-k: k = {} escolhido na validação"};
+inline constexpr Text best_k{"add-k: k chosen on validation for each n (1-gram … {}-gram): {}",
+                             "add-k: k escolhido na validação para cada n (1-grama … {}-grama): {}"};
 
 inline constexpr Step zero{
     {"Limitation: unseen means impossible", "Limitação: não visto é impossível"},

@@ -193,7 +193,17 @@ int main(int argc, char** argv) {
         tut::ProgressBar bar(t.out(), "  GPT", (std::size_t)S.steps, tut::stdout_is_terminal());
         auto t0 = Clock::now();
         double eval_seconds = 0;
+        // The validation loss at x = step is measured before that step's update, like the training
+        // loss plotted at the same x (the batch's loss is computed before opt.step()); the last
+        // point, at x = steps, is the trained model.
+        auto validate = [&](int64_t at) {
+            auto e0 = Clock::now();
+            val_curve.x.push_back(double(at));
+            val_curve.y.push_back(mean_loss(*model, val_ids, S.batch, C.block_size, val_batches, 7));
+            eval_seconds += seconds_since(e0);
+        };
         for (int64_t step = 0; step < S.steps; ++step) {
+            if (step % eval_every == 0) validate(step);
             opt.set_lr(schedule(step));
             auto [x, y] = sample_batch(train_ids, S.batch, C.block_size, rng, model->device());
             Tensor loss = model->loss(x, y);
@@ -205,14 +215,9 @@ int main(int argc, char** argv) {
             if (step == 0) first_loss = l, ema = l;
             ema = 0.9 * ema + 0.1 * l, last_loss = ema;
             train_curve.x.push_back(double(step)), train_curve.y.push_back(l);
-            if (step % eval_every == 0 || step == S.steps - 1) {
-                auto e0 = Clock::now();
-                val_curve.x.push_back(double(step));
-                val_curve.y.push_back(mean_loss(*model, val_ids, S.batch, C.block_size, val_batches, 7));
-                eval_seconds += seconds_since(e0);
-            }
             bar.update((std::size_t)step + 1, t.tr(tut::words::loss_value, ema));
         }
+        validate(S.steps);
         bar.finish();
         double train_seconds = seconds_since(t0) - eval_seconds;
         double chars_per_second = double(S.steps * S.batch * C.block_size) / train_seconds;

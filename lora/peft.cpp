@@ -7,8 +7,10 @@
 #include <nlohmann/json.hpp>
 
 #include <algorithm>
+#include <cerrno>
 #include <cmath>
 #include <cstdio>
+#include <cstring>
 #include <filesystem>
 #include <fstream>
 #include <map>
@@ -20,6 +22,11 @@ using ordered_json = nlohmann::ordered_json;
 
 static const std::string kPrefix = "base_model.model.";
 static const std::string kConfigFile = "adapter_config.json", kWeightsFile = "adapter_model.safetensors";
+
+const std::vector<std::string>& adapter_file_names() {
+    static const std::vector<std::string> files{kConfigFile, kWeightsFile};
+    return files;
+}
 
 static bool ends_with(const std::string& s, const std::string& t) {
     return s.size() >= t.size() && s.compare(s.size() - t.size(), t.size(), t) == 0;
@@ -55,14 +62,25 @@ std::string base_state_sha256(const nn::Module& model, BiasMode bias) {
 static const char* bias_name(BiasMode b) { return b == BiasMode::none ? "none" : b == BiasMode::all ? "all" : "lora_only"; }
 
 static void write_text_atomically(const std::string& path, const std::string& text) {
+    // The new file is renamed over `path`: over a device or a pipe that would replace it.
+    if (fs::exists(path) && !fs::is_regular_file(path))
+        throw AdapterFileError("'" + path + "' exists and is not a regular file (a device, a pipe?): refusing to replace it");
     std::string tmp = path + ".tmp";
+    std::error_code ec;
     {
         std::ofstream f(tmp, std::ios::binary | std::ios::trunc);
-        if (!f || !(f << text) || !f.flush()) throw AdapterFileError("cannot write '" + tmp + "'");
+        if (!f || !(f << text) || !f.flush()) {
+            std::string why = std::strerror(errno);
+            fs::remove(tmp, ec);  // the half-written file goes; `path` was never touched
+            throw AdapterFileError("cannot write '" + tmp + "': " + why);
+        }
     }
-    std::error_code ec;
     fs::rename(tmp, path, ec);
-    if (ec) throw AdapterFileError("cannot rename '" + tmp + "' to '" + path + "': " + ec.message());
+    if (ec) {
+        std::string why = ec.message();
+        fs::remove(tmp, ec);
+        throw AdapterFileError("cannot rename '" + tmp + "' to '" + path + "': " + why);
+    }
 }
 
 void save_adapter(const nn::Module& model, const std::string& dir, const std::string& base_name, const std::string& adapter) {

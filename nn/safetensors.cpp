@@ -330,6 +330,9 @@ void save_safetensors(const std::string& path, const NamedTensors& tensors, cons
         return SafetensorsError(fmt::format("saving safetensors file '{}': {}", path, what));
     };
     // Everything that can be checked is checked before the file is touched.
+    // The new file is renamed over `path`: over a device or a pipe that would replace it.
+    if (std::filesystem::exists(path) && !std::filesystem::is_regular_file(path))
+        throw fail("it exists and is not a regular file (a device, a pipe?): refusing to replace it");
     std::set<std::string> names;
     for (const auto& [name, t] : tensors) {
         if (name.empty() || name == "__metadata__") throw fail(fmt::format("'{}' cannot be a tensor name", name));

@@ -12,6 +12,7 @@
 #include <filesystem>
 #include <fstream>
 #include <sys/resource.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 using namespace aprender;
@@ -261,6 +262,17 @@ TEST_CASE("nn: a failed safetensors save leaves the old checkpoint intact") {
     CHECK(read_bytes(path) == before);
     CHECK(!fs::exists(path + ".tmp"));
     CHECK(load_safetensors(path).tensors[0].second.to_vector<float>() == std::vector<float>(4, 1.0f));
+}
+
+TEST_CASE("nn: saving never replaces a device or a pipe by a file") {
+    // A save renames its new file over the path: over /dev/null (as root) that replaced the
+    // device itself. A FIFO stands in for it here: it must still be a FIFO afterwards.
+    TempDir tmp;
+    const std::string pipe = tmp / "a_pipe";
+    REQUIRE(mkfifo(pipe.c_str(), 0600) == 0);
+    CHECK_THROWS_WITH(save_safetensors(pipe, {{"w", Tensor::ones({4})}}), doctest::Contains("not a regular file"));
+    CHECK(fs::is_fifo(pipe));
+    CHECK(!fs::exists(pipe + ".tmp"));
 }
 
 TEST_CASE("nn: safetensors survives every truncation and single-byte corruption") {

@@ -3,11 +3,13 @@
 #include <doctest/doctest.h>
 
 #include "tokenizer/char.h"
+#include "tokenizer/json_file.h"
 #include "tokenizer/token_file.h"
 #include "tokenizer/unicode.h"
 #include "tokenizer/word.h"
 
 #include <cstdio>
+#include <sys/stat.h>
 #include <filesystem>
 #include <fstream>
 
@@ -105,6 +107,18 @@ TEST_CASE("tokenizer: char tokenizer treats ã as one token") {
     CHECK(back->type() == "char");
     CHECK(back->vocab_size() == tok.vocab_size());
     CHECK(back->encode("constituição") == tok.encode("constituição"));
+}
+
+TEST_CASE("tokenizer: token and text files never replace a device or a pipe by a file") {
+    auto dir = std::filesystem::temp_directory_path() / "aprender_tok_fifo";
+    std::filesystem::remove_all(dir);
+    std::filesystem::create_directories(dir);
+    const std::string pipe = (dir / "a_pipe").string();
+    REQUIRE(mkfifo(pipe.c_str(), 0600) == 0);
+    CHECK_THROWS_WITH(aprender::tokenizer::write_token_file(pipe, {1, 2, 3}, 10), doctest::Contains("not a regular file"));
+    CHECK_THROWS_WITH(aprender::tokenizer::write_text_file(pipe, "x"), doctest::Contains("not a regular file"));
+    CHECK(std::filesystem::is_fifo(pipe));
+    std::filesystem::remove_all(dir);
 }
 
 TEST_CASE("tokenizer: token files round trip, uint16 and uint32") {

@@ -48,6 +48,9 @@ nlohmann::json read_json_file(const std::string& path) {
 }
 
 void write_text_file(const std::string& path, const std::string& text) {
+    // The new file is renamed over `path`: over a device or a pipe that would replace it.
+    if (std::filesystem::exists(path) && !std::filesystem::is_regular_file(path))
+        throw TokenizerError(fmt::format("{} exists and is not a regular file (a device, a pipe?): refusing to replace it", path));
     auto parent = std::filesystem::path(path).parent_path();
     if (!parent.empty()) std::filesystem::create_directories(parent);
     const std::string tmp = path + ".tmp";
@@ -56,10 +59,17 @@ void write_text_file(const std::string& path, const std::string& text) {
         if (!out) throw TokenizerError(fmt::format("cannot write {}: {}", tmp, std::strerror(errno)));
         out << text;
         out.close();
-        if (!out) throw TokenizerError(fmt::format("error while writing {}", tmp));
+        if (!out) {
+            int err = errno;
+            std::remove(tmp.c_str());  // the half-written file goes; `path` was never touched
+            throw TokenizerError(fmt::format("error while writing {}: {}", tmp, std::strerror(err)));
+        }
     }
-    if (std::rename(tmp.c_str(), path.c_str()) != 0)
-        throw TokenizerError(fmt::format("cannot rename {} to {}: {}", tmp, path, std::strerror(errno)));
+    if (std::rename(tmp.c_str(), path.c_str()) != 0) {
+        int err = errno;
+        std::remove(tmp.c_str());
+        throw TokenizerError(fmt::format("cannot rename {} to {}: {}", tmp, path, std::strerror(err)));
+    }
 }
 
 }  // namespace aprender::tokenizer

@@ -38,6 +38,9 @@ void write_token_file(const std::string& path, const std::vector<int32_t>& ids, 
         auto v = static_cast<uint32_t>(id);
         for (size_t b = 0; b < width; ++b) bytes[i * width + b] = static_cast<char>((v >> (8 * b)) & 0xFF);
     }
+    // The new file is renamed over `path`: over a device or a pipe that would replace it.
+    if (std::filesystem::exists(path) && !std::filesystem::is_regular_file(path))
+        throw TokenizerError(fmt::format("{} exists and is not a regular file (a device, a pipe?): refusing to replace it", path));
     const std::string tmp = path + ".tmp";
     {
         std::ofstream out(tmp, std::ios::binary | std::ios::trunc);
@@ -45,8 +48,9 @@ void write_token_file(const std::string& path, const std::vector<int32_t>& ids, 
         out.write(bytes.data(), static_cast<std::streamsize>(bytes.size()));
         out.close();
         if (!out) {
+            int err = errno;
             std::remove(tmp.c_str());
-            throw TokenizerError(fmt::format("error while writing {}", tmp));
+            throw TokenizerError(fmt::format("error while writing {}: {}", tmp, std::strerror(err)));
         }
     }
     if (std::rename(tmp.c_str(), path.c_str()) != 0) {

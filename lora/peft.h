@@ -29,6 +29,7 @@
 #include "nn/safetensors.h"
 
 #include <string>
+#include <vector>
 
 namespace aprender::lora {
 
@@ -42,6 +43,9 @@ std::string base_state_sha256(const nn::Module& model, BiasMode bias = BiasMode:
 // (created if needed; both files written atomically).
 void save_adapter(const nn::Module& model, const std::string& dir, const std::string& base_model_name_or_path = "",
                   const std::string& adapter = "");
+
+// The two files of an adapter directory: adapter_config.json, adapter_model.safetensors.
+const std::vector<std::string>& adapter_file_names();
 
 // An adapter directory, read and validated on its own (no model needed).
 struct AdapterFiles {

@@ -86,7 +86,8 @@ TEST_CASE("cli: bad input gets a clear message and a non-zero exit") {
     CHECK(missing.has("checkpoint /nonexistent.safetensors does not exist"));
     auto oov = run_process(aprender() + " sample --checkpoint " + ck + " --prompt 'Ωmega'");
     CHECK(oov.status == 2);
-    CHECK(oov.has("vocabulary does not contain: 'Ω'"));
+    CHECK(oov.has("the prompt has characters the vocabulary (char tokenizer,"));
+    CHECK(oov.has("would all read as <unk>: 'Ω'"));
     // an existing checkpoint is never replaced without --force
     auto again = run_process(aprender() + " train --data " + (fs::path(ck).parent_path() / "corpus.txt").string() +
                              " --out " + ck + " --steps 1");
@@ -116,7 +117,7 @@ TEST_CASE("cli: outputs are checked before training, and nothing saved is replac
     fs::path same = dir / "same.safetensors";
     auto twice = run_process(train + " --out " + same.string() + " --init-out " + same.string());
     CHECK(twice.status == 2);
-    CHECK(twice.has("--init-out and --out name the same place"));
+    CHECK(twice.has("--out and --init-out both write"));
     CHECK_FALSE(fs::exists(same));
     // a folder is not a checkpoint name, even with --force
     fs::create_directories(dir / "a_folder");
@@ -192,7 +193,7 @@ TEST_CASE("cli: a validation token file is checked against the vocabulary before
     CHECK_FALSE(r.has("step"));  // refused before step 1
 }
 
-TEST_CASE("cli: a fixed --seed trains the same model twice; a run shorter than --warmup works") {
+TEST_CASE("cli: a fixed --seed trains the same model twice; a short run gets a short warm-up") {
     const std::string& ck = trained_checkpoint();
     fs::path dir = fs::path(ck).parent_path();
     std::string losses[2];
@@ -200,10 +201,87 @@ TEST_CASE("cli: a fixed --seed trains the same model twice; a run shorter than -
         std::string out = (dir / ("again" + std::to_string(i) + ".safetensors")).string();
         auto r = run_process(aprender() + " train --data " + (dir / "corpus.txt").string() + " --out " + out +
                              " --block-size 16 --n-layer 1 --n-head 2 --n-embd 16 --batch 4 --steps 3 --force --quiet");
-        REQUIRE_MESSAGE(r.status == 0, r.output);  // --steps 3 with the default --warmup 100
+        REQUIRE_MESSAGE(r.status == 0, r.output);  // --steps 3: the default --warmup is a tenth of it, 0
         auto e = run_process(aprender() + " eval --checkpoint " + out + " --data " + (dir / "corpus.txt").string());
         REQUIRE(e.status == 0);
         losses[i] = e.output;
     }
     CHECK(losses[0] == losses[1]);
+}
+
+TEST_CASE("cli: an output never replaces an input, another output or a device, --force or not") {
+    const std::string& ck = trained_checkpoint();
+    fs::path dir = fs::path(ck).parent_path(), corpus = dir / "corpus.txt";
+    std::string corpus_text = testing::read_file(corpus.string());
+    std::string train = aprender() + " train --data " + corpus.string() +
+                        " --block-size 16 --n-layer 1 --n-head 2 --n-embd 16 --batch 4 --steps 2 --quiet --force";
+    auto over_data = run_process(train + " --out " + corpus.string());
+    CHECK(over_data.status == 2);
+    CHECK(over_data.has("--out would write " + corpus.string() + ", which --data reads"));
+    auto log_over_data = run_process(train + " --out " + (dir / "x.safetensors").string() + " --log " +
+                                     (dir / "." / "corpus.txt").string());  // another spelling of the same file
+    CHECK(log_over_data.status == 2);
+    CHECK(log_over_data.has("which --data reads"));
+    CHECK(testing::read_file(corpus.string()) == corpus_text);
+    auto log_over_out = run_process(train + " --out " + (dir / "y.safetensors").string() + " --log " +
+                                    (dir / "y.safetensors").string());
+    CHECK(log_over_out.status == 2);
+    CHECK(log_over_out.has("--out and --log both write"));
+    // saves rename a new file over the old one: over a pipe (or /dev/null) that would replace it
+    fs::path fifo = dir / "a_pipe";
+    fs::remove(fifo);
+    REQUIRE(run_process("mkfifo " + fifo.string()).status == 0);
+    auto over_fifo = run_process(train + " --out " + fifo.string());
+    CHECK(over_fifo.status == 2);
+    CHECK(over_fifo.has("is not a regular file"));
+    CHECK(fs::is_fifo(fifo));
+    // an option followed by another option lost its value: not a file named --quiet
+    auto lost = run_process(aprender() + " train --data " + corpus.string() + " --out --quiet --steps 2");
+    CHECK(lost.status == 2);
+    CHECK(lost.has("--out needs a value (PATH) but is followed by the option --quiet"));
+    CHECK_FALSE(fs::exists("--quiet"));
+    // options that mean nothing in this run, and seeds below zero
+    auto vocab = run_process(train + " --out " + (dir / "z.safetensors").string() + " --vocab-size 5");
+    CHECK(vocab.status == 2);
+    CHECK(vocab.has("--vocab-size applies only to a token file"));
+    auto seed = run_process(train + " --out " + (dir / "z.safetensors").string() + " --seed -1");
+    CHECK(seed.status == 2);
+    CHECK(seed.has("--seed must be a whole number ≥ 0, got -1"));
+    auto warmup = run_process(train + " --out " + (dir / "z.safetensors").string() + " --warmup 5");
+    CHECK(warmup.status == 2);
+    CHECK(warmup.has("--warmup must be ≥ 0 and less than --steps (2), got 5"));
+    CHECK_FALSE(fs::exists(dir / "z.safetensors"));
+}
+
+TEST_CASE("cli: a validation text with characters the training text lacks is refused, naming them") {
+    const std::string& ck = trained_checkpoint();
+    fs::path dir = fs::path(ck).parent_path();
+    std::ofstream(dir / "val_omega.txt") << "a casa é azul. Ωmega. o gato é preto. a casa é azul. o gato é preto.";
+    auto r = run_process(aprender() + " train --data " + (dir / "corpus.txt").string() + " --val " +
+                         (dir / "val_omega.txt").string() + " --out " + (dir / "v.safetensors").string() +
+                         " --block-size 16 --n-layer 1 --n-head 2 --n-embd 16 --batch 2 --steps 2 --quiet");
+    CHECK(r.status == 2);
+    CHECK(r.has("val_omega.txt has characters the vocabulary (char tokenizer"));
+    CHECK(r.has("'Ω'"));
+    CHECK_FALSE(fs::exists(dir / "v.safetensors"));
+}
+
+TEST_CASE("cli: Ctrl-C stops training after the current step and saves the model trained so far") {
+    const std::string& ck = trained_checkpoint();
+    fs::path dir = fs::path(ck).parent_path(), out = dir / "interrupted.safetensors";
+    fs::remove(out);
+    // In the background, then SIGINT as a terminal's Ctrl-C sends it; the shell reports the exit code.
+    // SIGINT is sent once step 1 is reported, so the run is surely training (not still loading).
+    std::string log = (dir / "interrupted.log").string();
+    std::string train = aprender() + " train --data " + (dir / "corpus.txt").string() + " --out " + out.string() +
+                        " --block-size 16 --n-layer 1 --n-head 2 --n-embd 16 --batch 4 --steps 100000000"
+                        " --eval-interval 1000000 2>" + log;
+    auto r = run_process(train + " & pid=$!; for i in $(seq 600); do grep -q 'step 1/' " + log +
+                         " && break; sleep 0.1; done; kill -INT $pid; wait $pid; echo \"exit=$?\"; cat " + log);
+    INFO(r.output);
+    CHECK(r.has("exit=130"));
+    CHECK(r.has("stopped by Ctrl-C: " + out.string() + " holds the model after "));
+    REQUIRE(fs::exists(out));
+    auto info = run_process(aprender() + " info --checkpoint " + out.string());
+    CHECK(info.status == 0);
 }

@@ -98,7 +98,26 @@ TEST_CASE("lora: CLI refuses the wrong base, bad flags, and an existing adapter"
     CHECK(wrong.has("wrong base model for adapter"));
     auto again = run_process(aprender() + " lora train --base " + s.base + " --data " + s.domain + " --out " + ad + " --steps 1");
     CHECK(again.status == 2);
-    CHECK(again.has("already holds an adapter; pass --force"));
+    CHECK(again.has("adapter_config.json exists; pass --force"));
+    // the base is read, never written, and the flags of LoRA mean nothing to BitFit
+    std::string base_bytes = testing::read_file(s.base);
+    auto merge_over_base = run_process(aprender() + " lora merge --base " + s.base + " --adapter " + ad + " --out " +
+                                       s.base + " --force");
+    CHECK(merge_over_base.status == 2);
+    CHECK(merge_over_base.has("which --base reads"));
+    auto merge_into_adapter = run_process(aprender() + " lora merge --base " + s.base + " --adapter " + ad + " --out " +
+                                          ad + "/adapter_model.safetensors --force");
+    CHECK(merge_into_adapter.status == 2);
+    CHECK(merge_into_adapter.has("which --adapter reads"));
+    auto log_over_base = run_process(aprender() + " lora train --base " + s.base + " --data " + s.domain + " --out " + ad +
+                                     "3 --log " + s.base + " --force --steps 1");
+    CHECK(log_over_base.status == 2);
+    CHECK(log_over_base.has("which --base reads"));
+    CHECK(testing::read_file(s.base) == base_bytes);
+    auto bitfit_r = run_process(aprender() + " lora train --base " + s.base + " --data " + s.domain + " --out " + ad +
+                                "4.safetensors --method bitfit --r 4 --steps 1");
+    CHECK(bitfit_r.status == 2);
+    CHECK(bitfit_r.has("--r applies only to --method lora"));
     auto bad_target = run_process(aprender() + " lora train --base " + s.base + " --data " + s.domain + " --out " + ad +
                                   "2 --targets query --steps 1");
     CHECK(bad_target.status == 1);

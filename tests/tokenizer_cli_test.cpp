@@ -1,5 +1,7 @@
 // The `aprender tokenize` command end to end: train, encode to a token file, decode back,
 // and a clear non-zero exit on bad input. Runs the built binary (APRENDER_BUILD or build/).
+#include "process.h"
+
 #include <doctest/doctest.h>
 
 #include "tokenizer/json_file.h"
@@ -62,6 +64,25 @@ TEST_CASE("tokenizer: aprender tokenize train, encode .bin, decode" * doctest::s
     CHECK(shown.find("<0x7F>") != std::string::npos);
     CHECK(shown.find("<U+202E>") != std::string::npos);
     CHECK(shown.find("\xe2\x80\xae") == std::string::npos);
+    // text that is not UTF-8 (a Latin-1 file) is refused, saying where; a character the
+    // char vocabulary lacks is refused rather than encoded as <unk>
+    { std::ofstream(dir + "/latin1.txt", std::ios::binary) << "constitui\xe7\xe3o"; }
+    auto refused = [](const std::string& args, const std::string& message) {
+        auto r = testing::run_process(cli() + " " + args);
+        INFO(args, " → ", r.output);
+        CHECK(r.status == 2);
+        CHECK(r.has(message));
+    };
+    refused("tokenize train --type bpe --vocab-size 260 --input " + dir + "/latin1.txt --out " + dir + "/l1",
+            "latin1.txt is not valid UTF-8: byte 9 (0xE7)");
+    refused("tokenize encode --tokenizer " + dir + "/odd --input " + dir + "/corpus.txt",
+            "corpus.txt has characters the vocabulary (char tokenizer");
+    // a flag for another action or kind is refused, not ignored
+    refused("tokenize decode --tokenizer " + dir + "/tok --input " + dir + "/train.bin --output " + dir + "/never.txt",
+            "--output applies only to tokenize encode");
+    CHECK_FALSE(std::filesystem::exists(dir + "/never.txt"));
+    refused("tokenize train --type bpe --lowercase --input " + dir + "/corpus.txt --out " + dir + "/lc",
+            "--lowercase applies only to --type word or wordpiece");
 }
 
 TEST_CASE("tokenizer: aprender tokenize train --type wordpiece --keep-accents" * doctest::skip(!std::filesystem::exists(cli()))) {

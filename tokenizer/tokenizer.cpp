@@ -11,6 +11,11 @@
 
 namespace aprender::tokenizer {
 
+const std::vector<std::string>& folder_files() {
+    static const std::vector<std::string> files{"tokenizer.json", "vocab.json", "merges.txt", "vocab.txt"};
+    return files;
+}
+
 std::unique_ptr<Tokenizer> load(const std::string& dir) {
     auto path = dir + "/tokenizer.json";
     auto j = read_json_file(path);

@@ -50,4 +50,8 @@ public:
 // Reads dir/tokenizer.json and builds the tokenizer it names.
 std::unique_ptr<Tokenizer> load(const std::string& dir);
 
+// Every file name save() may write into a tokenizer folder, whatever the kind
+// (tokenizer.json, vocab.json, merges.txt, vocab.txt): the files a new tokenizer replaces.
+const std::vector<std::string>& folder_files();
+
 }  // namespace aprender::tokenizer

@@ -76,6 +76,7 @@ std::string Parser::help() const {
     }
     if (!pos.empty()) usage += "\narguments:\n" + pos;
     usage += "\noptions:\n" + opts + fmt::format("  {:<24} {}\n", "--help, -h", "show this help");
+    usage += "\nAn option given twice: the last one counts. A value that starts with -- is written --option=VALUE.\n";
     return usage;
 }
 
@@ -105,13 +106,24 @@ bool Parser::parse(int argc, char** argv) {
             if (s->is_flag) {
                 if (inline_value) throw UsageError(fmt::format("{}: {} takes no value", program_, name));
                 values_.insert_or_assign(name, std::string(1, '1'));  // (not = "1": GCC 12 misreads that as an overlapping copy)
+                given_.insert(name);
                 continue;
             }
             if (!inline_value) {
                 if (i + 1 >= argc) throw UsageError(fmt::format("{}: {} needs a value ({})", program_, name, s->metavar));
                 value = argv[++i];
+                // `--out --quiet` forgot the value: taking "--quiet" as a file name would write
+                // a file called --quiet and drop the flag. A value that really starts like one
+                // of our flags can still be given as --out=--quiet.
+                std::string next = value.substr(0, value.find('='));
+                for (const auto& c : specs_)
+                    if (!c.is_positional && c.name == next)
+                        throw UsageError(fmt::format("{}: {} needs a value ({}) but is followed by the option {} "
+                                                     "(write {}={} if that is really the value)",
+                                                     program_, name, s->metavar, next, name, value));
             }
-            values_[name] = value;
+            values_[name] = value;  // given twice, the last counts (as in most Unix tools: a script can override)
+            given_.insert(name);
         } else {
             if (next_positional >= positionals.size())
                 throw UsageError(fmt::format("{}: unexpected argument '{}' (see --help)", program_, arg));
@@ -128,6 +140,13 @@ bool Parser::parse(int argc, char** argv) {
 }
 
 bool Parser::has(const std::string& name) const { return values_.count(name) > 0; }
+bool Parser::given(const std::string& name) const { spec(name); return given_.count(name) > 0; }
+
+void Parser::applies_only(bool applies, const std::vector<std::string>& names, const std::string& when) const {
+    if (applies) return;
+    for (const auto& n : names)
+        if (given(n)) throw UsageError(fmt::format("{}: {} applies only {}", program_, n, when));
+}
 bool Parser::on(const std::string& name) const { spec(name); return values_.count(name) > 0; }
 
 std::string Parser::str(const std::string& name) const {
@@ -145,6 +164,12 @@ int64_t Parser::integer(const std::string& name) const {
     if (v.empty() || *end != '\0' || errno == ERANGE)
         throw UsageError(fmt::format("{}: {} expects an integer, got '{}'", program_, name, v));
     return x;
+}
+
+uint64_t Parser::seed(const std::string& name) const {
+    int64_t x = integer(name);
+    if (x < 0) throw UsageError(fmt::format("{}: {} must be a whole number ≥ 0, got {}", program_, name, x));
+    return (uint64_t)x;
 }
 
 double Parser::number(const std::string& name) const {

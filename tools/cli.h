@@ -7,7 +7,9 @@
 //     static aprender::cli::Command info{"info", "show a checkpoint's config and sizes", run_info};
 //
 // Flags are declared before parsing, so `--help` is generated and anything undeclared,
-// a missing value or a malformed number is a clear error (UsageError, exit 2):
+// a missing value (also `--out --quiet`, where the "value" is one of our flags) or a
+// malformed number is a clear error (UsageError, exit 2). An option given twice: the last
+// one counts, as in most Unix tools.
 //
 //     aprender::cli::Parser p("aprender eval", "mean cross-entropy of a checkpoint on a file");
 //     p.option("--checkpoint", "PATH", "model to evaluate");           // required: no default
@@ -21,6 +23,7 @@
 #include <functional>
 #include <map>
 #include <optional>
+#include <set>
 #include <stdexcept>
 #include <string>
 #include <string_view>
@@ -59,11 +62,17 @@ public:
     // argv[0] is the program/subcommand name and is skipped.
     bool parse(int argc, char** argv);
 
-    bool has(const std::string& name) const;  // given on the command line (or has a default)
+    bool has(const std::string& name) const;    // given on the command line (or has a default)
+    bool given(const std::string& name) const;  // given on the command line
     bool on(const std::string& flag_name) const;
     std::string str(const std::string& name) const;
     int64_t integer(const std::string& name) const;
+    uint64_t seed(const std::string& name) const;  // an integer ≥ 0
     double number(const std::string& name) const;
+    // Options that mean nothing in this run are refused rather than silently dropped:
+    //     p.applies_only(method == "lora", {"--r", "--alpha"}, "to --method lora");
+    // throws "--r applies only to --method lora" when --r was given and the method is not lora.
+    void applies_only(bool applies, const std::vector<std::string>& names, const std::string& when) const;
     std::string help() const;
 
 private:
@@ -76,6 +85,7 @@ private:
     std::string program_, description_;
     std::vector<Spec> specs_;
     std::map<std::string, std::string> values_;
+    std::set<std::string> given_;
 };
 
 // Text as a message can show it: \n, \t and other control characters spelled as

@@ -14,6 +14,7 @@
 #include "lora/peft.h"
 #include "tokenizer/token_file.h"
 #include "tools/model_store.h"
+#include "tools/outputs.h"
 #include "tools/train_loop.h"
 
 #include <fmt/format.h>
@@ -118,26 +119,27 @@ int train(int argc, char** argv) {
     std::string base_path = p.str("--base"), out = p.str("--out"), init_out = p.str("--init-out");
     bool force = p.on("--force");
 
+    p.applies_only(method == lora::Method::lora,
+                   {"--r", "--alpha", "--lora-dropout", "--targets", "--layers", "--bias-mode", "--init", "--rslora",
+                    "--dry-run"},
+                   "to --method lora");
+
     cli::StoredModel m = load_gpt(base_path);
     nn::GPT& gpt = *m.gpt;
     if (p.on("--dry-run")) {
         for (auto& path : lora::matching_paths(gpt, cfg)) fmt::print("{}\n", path);
         return 0;
     }
-    auto check_out = [&](const std::string& path) {
-        if (method == lora::Method::lora) {  // an adapter is a folder of two files; either one is the user's work
-            if (fs::exists(path) && !fs::is_directory(path))
-                throw cli::UsageError(path + " is a file; a LoRA adapter is saved as a folder (give a folder name)");
-            for (const char* file : {"adapter_config.json", "adapter_model.safetensors"})
-                if (fs::exists(fs::path(path) / file) && !force)
-                    throw cli::UsageError(fmt::format("{} already holds an adapter; pass --force to replace it ({} is there)", path, file));
-        } else {
-            cli::check_writable(path, force);
-        }
-    };
-    check_out(out);
-    if (!init_out.empty()) check_out(init_out);
-    cli::check_distinct(init_out, out, "--init-out and --out");
+    cli::Outputs outs("aprender lora train", force);  // checked before training, not after
+    outs.reads("--base", base_path);
+    outs.reads("--data", p.str("--data"));
+    outs.reads("--val", p.str("--val"));
+    for (const auto& [flag, path] : {std::pair{"--out", out}, std::pair{"--init-out", init_out}}) {
+        if (method == lora::Method::lora) outs.folder(flag, path, lora::adapter_file_names());  // an adapter is a folder of two files
+        else outs.checkpoint(flag, path, m.tokenizer != nullptr);
+    }
+    outs.stream("--log", s.log_path);
+    outs.check();
 
     std::vector<int32_t> train_tokens = cli::read_tokens_for(m, p.str("--data")), val_tokens;
     if (!p.str("--val").empty()) val_tokens = cli::read_tokens_for(m, p.str("--val"));
@@ -167,7 +169,7 @@ int train(int argc, char** argv) {
 
     auto save = [&](const std::string& path, nn::Metadata meta) {
         if (method == lora::Method::lora) lora::save_adapter(gpt, path, base_path);
-        else cli::save_model(path, gpt, meta, m.tokenizer.get(), true);
+        else cli::save_model(path, gpt, meta, m.tokenizer.get());
     };
     nn::Metadata meta = gpt.config.to_metadata();
     meta["base_model"] = base_path;
@@ -179,12 +181,12 @@ int train(int argc, char** argv) {
     nn::BatchSampler val_s(std::move(val_tokens), s.batch, T, nn::SamplerMode::sequential, 0, "validation");
     cli::TrainStats st = cli::train_language_model(gpt, [&](const Tensor& x, const Tensor& y) { return gpt.loss(x, y); },
                                                    train_s, &val_s, s);
-    meta["trained_steps"] = std::to_string(s.steps);
+    meta["trained_steps"] = std::to_string(st.steps_done(s));
     save(out, meta);
     fmt::print("loss {:.4f} → {:.4f}", st.first_loss, st.last_loss);
     if (st.last_val_loss >= 0) fmt::print(" (validation {:.4f})", st.last_val_loss);
     fmt::print(" in {:.1f} s, {:.0f} tokens/s, peak RSS {:.1f} MiB\nsaved {}\n", st.seconds, st.tokens_per_second, peak_rss_mib(), out);
-    return 0;
+    return cli::report_early_end(st, s, out);
 }
 
 int merge(int argc, char** argv) {
@@ -194,15 +196,19 @@ int merge(int argc, char** argv) {
     p.option("--out", "PATH", "merged checkpoint (.safetensors)");
     p.flag("--force", "replace an existing output file");
     if (!p.parse(argc, argv)) return 0;
-    cli::check_writable(p.str("--out"), p.on("--force"));
+    cli::Outputs outs("aprender lora merge", p.on("--force"));
+    outs.reads("--base", p.str("--base"));
+    outs.reads_folder("--adapter", p.str("--adapter"), lora::adapter_file_names());
     cli::StoredModel m = load_gpt(p.str("--base"));
+    outs.checkpoint("--out", p.str("--out"), m.tokenizer != nullptr);
+    outs.check();
     lora::Config c = lora::load_adapter(*m.gpt, p.str("--adapter"));
     size_t layers = lora::adapters(*m.gpt).size();
     lora::merge_and_unload(*m.gpt);
     nn::Metadata meta = m.gpt->config.to_metadata();
     meta["merged_adapter"] = p.str("--adapter");
     meta["base_model"] = p.str("--base");
-    cli::save_model(p.str("--out"), *m.gpt, meta, m.tokenizer.get(), p.on("--force"));
+    cli::save_model(p.str("--out"), *m.gpt, meta, m.tokenizer.get());
     fmt::print("merged adapter {} (r = {}, {} layers) into {}\nsaved {}\n", p.str("--adapter"), c.r, layers, p.str("--base"), p.str("--out"));
     return 0;
 }

@@ -17,7 +17,7 @@ std::vector<int32_t> start_of_text(const tokenizer::Tokenizer& tok) {
     if (auto id = tok.token_to_id("<|endoftext|>")) return {*id};
     for (const char* start : {"\n", " "}) {
         try {
-            std::vector<int32_t> ids = cli::encode_strict(tok, start);
+            std::vector<int32_t> ids = cli::encode_strict(tok, start, "the start of text");
             if (!ids.empty()) return ids;
         } catch (const cli::UsageError&) {  // not in this vocabulary
         }
@@ -53,7 +53,7 @@ int run(int argc, char** argv) {
     if (o.top_k < 0) throw cli::UsageError(fmt::format("--top-k must be ≥ 0, got {}", o.top_k));
     if (!(o.top_p > 0 && o.top_p <= 1)) throw cli::UsageError(fmt::format("--top-p must be in (0, 1], got {}", o.top_p));
     std::vector<int32_t> prompt = p.str("--prompt").empty() ? start_of_text(*m.tokenizer)
-                                                            : cli::encode_strict(*m.tokenizer, p.str("--prompt"));
+                                                            : cli::encode_strict(*m.tokenizer, p.str("--prompt"), "the prompt");
     if (prompt.empty()) throw cli::UsageError("the prompt is empty after tokenization");
     m.gpt->to(Device::parse(p.str("--device")));
     std::vector<int32_t> out = m.gpt->generate(prompt, o);

@@ -9,6 +9,8 @@
 // Text comes from --input or stdin. Ids are one line of space-separated numbers, or a token
 // file when the path ends in .bin (the format `aprender train` reads, tokenizer/token_file.h).
 #include "tools/cli.h"
+#include "tools/model_store.h"
+#include "tools/outputs.h"
 
 #include "tokenizer/bpe.h"
 #include "tokenizer/char.h"
@@ -35,9 +37,23 @@ bool ends_with(const std::string& s, const std::string& suffix) {
     return s.size() >= suffix.size() && s.compare(s.size() - suffix.size(), suffix.size(), suffix) == 0;
 }
 
+bool from_stdin(const std::string& path) { return path.empty() || path == "-"; }
+
 std::string read_input(const std::string& path) {
-    if (!path.empty() && path != "-") return tk::read_text_file(path);
+    if (!from_stdin(path)) return tk::read_text_file(path);
     return std::string((std::istreambuf_iterator<char>(std::cin)), std::istreambuf_iterator<char>());
+}
+
+// Text to train on or encode. Byte-level BPE could cut any bytes, but a text that is not
+// UTF-8 is almost always the wrong file (Latin-1, a binary): said, with where it breaks.
+std::string read_text_input(const std::string& path) {
+    std::string text = read_input(path);
+    size_t at = 0;
+    if (!tk::is_valid_utf8(text, &at))
+        throw cli::UsageError(fmt::format("{} is not valid UTF-8: byte {} (0x{:02X}) starts no character",
+                                          from_stdin(path) ? "the standard input" : path, at,
+                                          static_cast<unsigned char>(text[at])));
+    return text;
 }
 
 std::unique_ptr<tk::Tokenizer> open_tokenizer(const cli::Parser& p) {
@@ -89,15 +105,20 @@ void show(const tk::Tokenizer& tok, const std::vector<int32_t>& ids) {
 int train(const cli::Parser& p) {
     const std::string type = p.str("--type"), out = p.str("--out");
     if (out.empty()) throw cli::UsageError("aprender tokenize train: --out DIR is required");
+    bool word_level = type == "word" || type == "wordpiece";
+    p.applies_only(type != "char", {"--vocab-size"}, "to --type word, bpe or wordpiece (char's vocabulary is the text's characters)");
+    p.applies_only(word_level, {"--min-count", "--lowercase"}, "to --type word or wordpiece");
+    p.applies_only(type == "wordpiece", {"--keep-accents"}, "to --type wordpiece");
     // Checked before training: the folder may be a checkpoint's tokenizer (model.tokenizer/),
     // which a different vocabulary would silently break.
-    if (fs::exists(out) && !fs::is_directory(out)) throw cli::UsageError(out + " is a file; --out names a folder");
-    if (fs::is_directory(out) && !fs::is_empty(out) && !p.on("--force"))
-        throw cli::UsageError(out + " already holds files (a tokenizer?); pass --force to replace it");
+    cli::Outputs outs("aprender tokenize train", p.on("--force"));
+    outs.reads("--input", p.str("--input"));
+    outs.folder("--out", out, tk::folder_files());
+    outs.check();
     const int64_t vocab_size = p.integer("--vocab-size");
     if (p.integer("--min-count") < 1)
         throw cli::UsageError("aprender tokenize train: --min-count must be ≥ 1 (1 keeps every word)");
-    std::string corpus = read_input(p.str("--input"));
+    std::string corpus = read_text_input(p.str("--input"));
     std::unique_ptr<tk::Tokenizer> tok;
     if (type == "char") {
         tok = std::make_unique<tk::CharTokenizer>(tk::CharTokenizer::train(corpus));
@@ -121,7 +142,7 @@ int train(const cli::Parser& p) {
                                           p.integer("--min-count")));
     // --force over another kind's folder: its files go first, or a stale merges.txt would
     // sit beside a char vocabulary. Only the files tokenizers write are removed.
-    for (const char* file : {"tokenizer.json", "vocab.json", "merges.txt", "vocab.txt"}) fs::remove(fs::path(out) / file);
+    for (const auto& file : tk::folder_files()) fs::remove(fs::path(out) / file);
     tok->save(out);
     fmt::print("trained a {} tokenizer with {} tokens on {} bytes; saved in {}\n", type, tok->vocab_size(), corpus.size(), out);
     return 0;
@@ -130,16 +151,16 @@ int train(const cli::Parser& p) {
 int encode(const cli::Parser& p) {
     auto tok = open_tokenizer(p);
     const std::string output = p.str("--output");
-    if (!output.empty()) {  // checked before the work, and never the input itself
-        if (fs::is_directory(output)) throw cli::UsageError("--output " + output + " is a folder; give a file name");
-        if (!p.str("--input").empty() && fs::exists(output) && fs::equivalent(output, p.str("--input")))
-            throw cli::UsageError("--output " + output + " is the --input file; encoding would replace the text with its ids");
-        if (fs::exists(output) && !p.on("--force")) throw cli::UsageError(output + " exists; pass --force to replace it");
-    }
-    std::string text = read_input(p.str("--input"));
+    p.applies_only(tok->type() == "bpe", {"--allow-special"}, "to a BPE tokenizer");
+    p.applies_only(!p.on("--show"), {"--output"}, "without --show (which prints the tokens)");
+    cli::Outputs outs("aprender tokenize encode", p.on("--force"));  // checked before the work
+    outs.reads("--input", p.str("--input"));
+    outs.file("--output", output);
+    outs.check();
+    std::string text = read_text_input(p.str("--input"));
     std::vector<int32_t> ids;
     if (auto* bpe = dynamic_cast<tk::BpeTokenizer*>(tok.get())) ids = bpe->encode(text, p.on("--allow-special"));
-    else ids = tok->encode(text);
+    else ids = cli::encode_strict(*tok, text, from_stdin(p.str("--input")) ? "the standard input" : p.str("--input"));
     if (p.on("--show")) {
         show(*tok, ids);
         return 0;
@@ -204,6 +225,11 @@ int run(int argc, char** argv) {
     p.flag("--allow-special", "encode with BPE: turn special tokens such as <|endoftext|> in the text into their ids");
     if (!p.parse(argc, argv)) return 0;
     const std::string action = p.str("action");
+    p.applies_only(action == "train", {"--type", "--vocab-size", "--min-count", "--lowercase", "--keep-accents", "--out"},
+                   "to tokenize train");
+    p.applies_only(action != "train", {"--tokenizer", "--bpe-vocab", "--bpe-merges", "--show"}, "to tokenize encode and decode");
+    p.applies_only(action == "encode", {"--output", "--allow-special"}, "to tokenize encode (decode prints the text)");
+    p.applies_only(action != "decode", {"--force"}, "to tokenize train and encode, which write files");
     if (action == "train") return train(p);
     if (action == "encode") return encode(p);
     if (action == "decode") return decode(p);

@@ -3,6 +3,7 @@
 #include "tokenizer/char.h"
 #include "tokenizer/token_file.h"
 #include "tools/model_store.h"
+#include "tools/outputs.h"
 #include "tools/train_loop.h"
 
 #include <fmt/format.h>
@@ -41,16 +42,24 @@ int run(int argc, char** argv) {
     if (kind != "gpt" && kind != "encoder") throw cli::UsageError("--model must be gpt or encoder, got '" + kind + "'");
     if (p.str("--bias") != "true" && p.str("--bias") != "false") throw cli::UsageError("--bias must be true or false");
     if (p.integer("--vocab-size") < 0) throw cli::UsageError("--vocab-size must be ≥ 0");
-    cli::check_writable(out, force);  // fail before training, not after
-    if (!init_out.empty()) cli::check_writable(init_out, force);
-    cli::check_distinct(init_out, out, "--init-out and --out");
     Device device = Device::parse(p.str("--device"));
+    std::string data = p.str("--data"), val_path = p.str("--val"), tok_arg = p.str("--tokenizer");
+    // Token ids read with --vocab-size have no tokenizer to save beside the checkpoint.
+    bool has_tokenizer = tok_arg != "char" || !cli::is_token_file(data);
+    p.applies_only(!has_tokenizer, {"--vocab-size"}, "to a token file (.bin) trained without --tokenizer");
+
+    cli::Outputs outs("aprender train", force);  // checked before training, not after
+    outs.reads("--data", data);
+    outs.reads("--val", val_path);
+    if (tok_arg != "char") outs.reads_folder("--tokenizer", tok_arg, tokenizer::folder_files());
+    outs.checkpoint("--out", out, has_tokenizer);
+    outs.checkpoint("--init-out", init_out, has_tokenizer);
+    outs.stream("--log", s.log_path);
+    outs.check();
 
     // 1. tokens
-    std::string data = p.str("--data"), val_path = p.str("--val");
     std::shared_ptr<tokenizer::Tokenizer> tok;
-    std::string tok_arg = p.str("--tokenizer");
-    if (tok_arg != "char" || !cli::is_token_file(data)) {
+    if (has_tokenizer) {
         if (tok_arg == "char") {
             if (cli::is_token_file(data)) throw cli::UsageError("a token file needs --vocab-size or --tokenizer DIR");
             tok = std::make_shared<tokenizer::CharTokenizer>(tokenizer::CharTokenizer::train(cli::read_text_file(data)));
@@ -64,8 +73,10 @@ int run(int argc, char** argv) {
         if (!tok && !cli::is_token_file(path))
             throw cli::UsageError(path + " is text, but training on token ids has no tokenizer to read it: give a "
                                          "token file (.bin) or --tokenizer DIR");
-        std::vector<int32_t> ids =
-            cli::is_token_file(path) ? tokenizer::read_token_file(path) : tok->encode(cli::read_text_file(path));
+        // Text through the tokenizer, strictly: a character it does not know (in --val, or in a
+        // --data read with another text's tokenizer) would silently train on <unk>.
+        std::vector<int32_t> ids = cli::is_token_file(path) ? tokenizer::read_token_file(path)
+                                                            : cli::encode_strict(*tok, cli::read_text_file(path), path);
         cli::check_token_ids(ids, vocab, path);
         return ids;
     };
@@ -117,19 +128,20 @@ int run(int argc, char** argv) {
     fmt::print("model: {} with {} parameters, vocabulary {} ({}), {} training tokens\n", kind, model->num_parameters(), vocab,
                tok ? tok->type() + " tokenizer" : "token file", train.num_tokens());
     if (!init_out.empty()) {
-        cli::save_model(init_out, *model, meta, tok.get(), /*overwrite=*/true);  // checked before step 1
+        cli::save_model(init_out, *model, meta, tok.get());  // checked before step 1
         fmt::print("initial weights saved to {}\n", init_out);
     }
 
     // 3. train and save
     cli::TrainStats st = cli::train_language_model(*model, loss, train, &val, s);
-    meta["trained_steps"] = std::to_string(s.steps);
+    meta["trained_steps"] = std::to_string(st.steps_done(s));
     meta["train_loss"] = fmt::format("{:.6f}", st.last_loss);
     if (st.last_val_loss >= 0) meta["val_loss"] = fmt::format("{:.6f}", st.last_val_loss);
-    cli::save_model(out, *model, meta, tok.get(), /*overwrite=*/true);  // checked before step 1
+    cli::save_model(out, *model, meta, tok.get());  // checked before step 1
     fmt::print("loss {:.4f} → {:.4f}", st.first_loss, st.last_loss);
     if (st.last_val_loss >= 0) fmt::print(" (validation {:.4f})", st.last_val_loss);
     fmt::print(" in {:.1f} s, {:.0f} tokens/s\nsaved {}\n", st.seconds, st.tokens_per_second, out);
+    if (int code = cli::report_early_end(st, s, out)) return code;
     if (gpt && tok) {
         nn::GenerateOptions g;
         g.max_new_tokens = 120;

@@ -5,7 +5,11 @@
 
 #include <fmt/format.h>
 
+#include <cerrno>
+#include <cstdio>
+#include <cstring>
 #include <exception>
+#include <stdexcept>
 
 using namespace aprender;
 
@@ -31,7 +35,11 @@ int main(int argc, char** argv) {
         return 2;
     }
     try {
-        return it->second.run(argc - 1, argv + 1);
+        int code = it->second.run(argc - 1, argv + 1);
+        // Output that never arrived (a full disk behind `> ids.txt`) is a failure, not a success.
+        if (std::fflush(stdout) != 0 || std::ferror(stdout))
+            throw std::runtime_error(fmt::format("writing the standard output failed: {}", std::strerror(errno)));
+        return code;
     } catch (const cli::UsageError& e) {
         std::string what = e.what();  // the parser's messages name the command already; the others get it here
         fmt::print(stderr, "{}{}\n", what.rfind("aprender", 0) == 0 ? "" : "aprender " + name + ": ", what);

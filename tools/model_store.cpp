@@ -4,6 +4,7 @@
 #include "tokenizer/token_file.h"
 #include "tokenizer/unicode.h"
 #include "tools/cli.h"
+#include "tools/outputs.h"
 
 #include <fmt/format.h>
 
@@ -21,41 +22,22 @@ nn::Module& StoredModel::module() const {
 
 int64_t StoredModel::context() const { return gpt ? gpt->config.block_size : encoder->config.max_len; }
 
-static std::string tokenizer_dir_for(const std::string& path) {
-    fs::path p(path);
-    return (p.parent_path() / (p.stem().string() + ".tokenizer")).string();
-}
-
-void check_writable(const std::string& path, bool overwrite) {
-    if (path.empty() || path.back() == '/' || fs::is_directory(path))
-        throw UsageError(fmt::format("{} is a folder; a checkpoint needs a file name such as {}", path,
-                                     (fs::path(path) / "model.safetensors").lexically_normal().string()));
-    if (!overwrite && fs::exists(path)) throw UsageError(path + " exists; pass --force to replace it");
-    // The tokenizer folder beside it may belong to another checkpoint (m.st and
-    // m.safetensors share m.tokenizer/): replacing it would quietly break that one.
-    std::string tok_dir = tokenizer_dir_for(path);
-    if (!overwrite && fs::exists(tok_dir))
-        throw UsageError(fmt::format("{} exists (the tokenizer folder {} would use; another checkpoint's?); pass "
-                                     "--force to replace it",
-                                     tok_dir, path));
-    fs::path parent = fs::path(path).parent_path();
-    if (!parent.empty()) fs::create_directories(parent);
-}
-
-void check_distinct(const std::string& a, const std::string& b, const std::string& what) {
-    if (!a.empty() && !b.empty() && fs::weakly_canonical(a) == fs::weakly_canonical(b))
-        throw UsageError(fmt::format("{} name the same place ({}): the second save would replace the first", what, a));
-}
-
-void save_model(const std::string& path, const nn::Module& model, nn::Metadata meta, const tokenizer::Tokenizer* tok,
-                bool overwrite) {
-    check_writable(path, overwrite);
-    if (tok) {
-        std::string dir = tokenizer_dir_for(path);
-        tok->save(dir);
-        meta["tokenizer"] = fs::path(dir).filename().string();  // relative to the checkpoint
+void save_model(const std::string& path, const nn::Module& model, nn::Metadata meta, const tokenizer::Tokenizer* tok) {
+    std::string dir = tokenizer_dir_for(path);
+    bool dir_was_there = fs::exists(dir);
+    try {
+        if (tok) {
+            tok->save(dir);
+            meta["tokenizer"] = fs::path(dir).filename().string();  // relative to the checkpoint
+        }
+        nn::save_safetensors(path, model.state_dict(), meta);
+    } catch (...) {
+        // A failed save (a full disk) leaves nothing behind: a tokenizer folder without its
+        // checkpoint would only make the next try ask for --force.
+        std::error_code ec;
+        if (tok && !dir_was_there) fs::remove_all(dir, ec);
+        throw;
     }
-    nn::save_safetensors(path, model.state_dict(), meta);
 }
 
 StoredModel load_model(const std::string& path) {
@@ -99,9 +81,15 @@ StoredModel load_model(const std::string& path) {
     return m;
 }
 
-std::vector<int32_t> encode_strict(const tokenizer::Tokenizer& tok, const std::string& text) {
-    if (!tokenizer::is_valid_utf8(text)) throw UsageError("the text is not valid UTF-8");
+std::vector<int32_t> encode_strict(const tokenizer::Tokenizer& tok, const std::string& text, const std::string& source) {
+    size_t at = 0;
+    if (!tokenizer::is_valid_utf8(text, &at))
+        throw UsageError(fmt::format("{} is not valid UTF-8: byte {} (0x{:02X}) starts no character", source, at,
+                                     static_cast<unsigned char>(text[at])));
     std::vector<int32_t> ids = tok.encode(text);
+    // Word-level vocabularies map rare words to <unk> by design (the OOV problem BPE solves);
+    // a character vocabulary without one of the text's characters is a mismatch.
+    if (tok.type() == "word" || tok.type() == "wordpiece") return ids;
     auto unk = tok.token_to_id("<unk>");
     if (!unk) unk = tok.token_to_id("[UNK]");
     if (unk && std::find(ids.begin(), ids.end(), *unk) != ids.end()) {
@@ -113,8 +101,10 @@ std::vector<int32_t> encode_strict(const tokenizer::Tokenizer& tok, const std::s
             if (std::find(one.begin(), one.end(), *unk) != one.end() && bad.find(shown) == std::string::npos)
                 bad += (bad.empty() ? "" : " ") + shown;
         }
-        throw UsageError("the text has characters this model's vocabulary does not contain: " +
-                         (bad.empty() ? std::string("(unknown)") : bad));
+        throw UsageError(fmt::format("{} has characters the vocabulary ({} tokenizer, {} tokens) does not contain, which "
+                                     "would all read as {}: {}",
+                                     source, tok.type(), tok.vocab_size(), tok.id_to_token(*unk),
+                                     bad.empty() ? std::string("(unknown)") : bad));
     }
     return ids;
 }
@@ -145,7 +135,7 @@ std::vector<int32_t> read_tokens_for(const StoredModel& m, const std::string& pa
         ids = tokenizer::read_token_file(path);
     } else {
         if (!m.tokenizer) throw UsageError(m.path + " has no tokenizer (it was trained on token ids): give a token file (.bin)");
-        ids = encode_strict(*m.tokenizer, read_text_file(path));
+        ids = encode_strict(*m.tokenizer, read_text_file(path), path);
     }
     check_token_ids(ids, m.gpt ? m.gpt->config.vocab_size : m.encoder->config.vocab_size, path);
     return ids;

@@ -28,24 +28,17 @@ struct StoredModel {
 // the config keys). Errors name the file and what is wrong.
 StoredModel load_model(const std::string& path);
 
-// Save model (+ tokenizer, if any) atomically; refuses to replace an existing file
-// unless `overwrite` (the user's work is never replaced without asking).
+// Save model (+ tokenizer, if any, in the folder tokenizer_dir_for(path) names), each
+// file atomically. The caller has checked its outputs first (tools/outputs.h): this
+// replaces what is there. If the save fails, a tokenizer folder it created is removed.
 void save_model(const std::string& path, const nn::Module& model, nn::Metadata metadata,
-                const tokenizer::Tokenizer* tok, bool overwrite);
+                const tokenizer::Tokenizer* tok);
 
-// Before any work is done (a mistake should cost nothing): may `path` be written as a
-// checkpoint? It must not be a folder; unless `overwrite`, neither it nor the tokenizer
-// folder beside it may exist ("PATH exists; pass --force to replace it"). Creates the
-// missing parent folders.
-void check_writable(const std::string& path, bool overwrite);
-
-// Refuse two outputs of one run (e.g. --init-out and --out) that are the same file;
-// `what` names the flags for the message.
-void check_distinct(const std::string& a, const std::string& b, const std::string& what);
-
-// Encode text, refusing characters the tokenizer does not know (a char tokenizer would
-// silently turn them into <unk>).
-std::vector<int32_t> encode_strict(const tokenizer::Tokenizer& tok, const std::string& text);
+// Encode text, refusing invalid UTF-8 and characters the tokenizer does not know (a char
+// tokenizer would silently turn them into <unk>; word and WordPiece vocabularies keep
+// their <unk>/[UNK] for rare words, by design). `source` names the text in the message:
+// a file name, "the prompt".
+std::vector<int32_t> encode_strict(const tokenizer::Tokenizer& tok, const std::string& text, const std::string& source);
 
 // ---- data files -------------------------------------------------------------------------
 // A name ending in .bin is a token file (raw ids, tokenizer/token_file.h); anything else is text.

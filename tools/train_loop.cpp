@@ -6,12 +6,31 @@
 #include <fmt/format.h>
 #include <unistd.h>
 
+#include <cerrno>
 #include <chrono>
+#include <csignal>
+#include <cstring>
 #include <cmath>
 #include <filesystem>
 #include <fstream>
 
 namespace aprender::cli {
+
+// Ctrl-C during training: the first one asks the loop to stop after the current step, so
+// the caller saves what was trained; the handler then steps aside, and a second Ctrl-C
+// ends the program at once, as usual.
+static volatile std::sig_atomic_t interrupted = 0;
+
+extern "C" void on_interrupt(int) {
+    interrupted = 1;
+    std::signal(SIGINT, SIG_DFL);
+}
+
+struct StopOnInterrupt {
+    void (*previous)(int);
+    StopOnInterrupt() : previous(std::signal(SIGINT, on_interrupt)) { interrupted = 0; }
+    ~StopOnInterrupt() { std::signal(SIGINT, previous); }
+};
 
 void add_training_flags(Parser& p) {
     p.option("--steps", "N", "optimizer steps", "1000");
@@ -19,14 +38,14 @@ void add_training_flags(Parser& p) {
     p.option("--lr", "X", "peak learning rate", "1e-3");
     p.option("--min-lr", "X", "final learning rate of the cosine schedule", "1e-4");
     p.option("--schedule", "NAME", "constant | cosine (linear warm-up, then cosine decay)", "cosine");
-    p.option("--warmup", "N", "warm-up steps of the cosine schedule", "100");
+    p.option("--warmup", "N", "warm-up steps of the cosine schedule (auto: 100, at most a tenth of --steps)", "auto");
     p.option("--weight-decay", "X", "AdamW's decoupled weight decay (matrices only)", "0.1");
     p.option("--grad-clip", "X", "clip the global gradient norm (0 = off)", "1.0");
     p.option("--eval-interval", "N", "evaluate on the validation data every N steps", "100");
     p.option("--eval-batches", "N", "batches per evaluation (at most one pass over the validation data)", "20");
     p.option("--sampler", "NAME", "random | sequential (batch k = windows at k·B·T + j·T)", "random");
     p.option("--seed", "N", "random seed (initialisation, batches, dropout)", "1337");
-    p.option("--log", "PATH", "write step,loss,val_loss,lr,ms as CSV (refuses an existing file without --force)", "");
+    p.option("--log", "PATH", "write step,loss,val_loss,lr,ms as CSV (an existing file needs --force)", "");
     p.flag("--quiet", "no progress output");
 }
 
@@ -37,12 +56,14 @@ TrainSettings training_settings(const Parser& p) {
     s.lr = p.number("--lr");
     s.min_lr = p.number("--min-lr");
     s.schedule = p.str("--schedule");
-    s.warmup = p.integer("--warmup");
+    // A fixed 100-step warm-up would make a 20-step run all warm-up: its learning rate
+    // would still be climbing at the end and the cosine decay never happen.
+    s.warmup = p.str("--warmup") == "auto" ? std::min<int64_t>(100, s.steps / 10) : p.integer("--warmup");
     s.weight_decay = p.number("--weight-decay");
     s.grad_clip = p.number("--grad-clip");
     s.eval_interval = p.integer("--eval-interval");
     s.eval_batches = p.integer("--eval-batches");
-    s.seed = (uint64_t)p.integer("--seed");
+    s.seed = p.seed("--seed");
     s.log_path = p.str("--log");
     s.quiet = p.on("--quiet");
     if (s.steps < 1) throw UsageError("--steps must be at least 1");
@@ -55,21 +76,24 @@ TrainSettings training_settings(const Parser& p) {
         throw UsageError(fmt::format("--weight-decay must be ≥ 0, got {}", s.weight_decay));
     if (!(s.grad_clip >= 0 && std::isfinite(s.grad_clip)))
         throw UsageError(fmt::format("--grad-clip must be ≥ 0 (0 = off), got {}", s.grad_clip));
-    if (!s.log_path.empty()) {  // the log is a file the user may keep: replaced only when asked
-        if (std::filesystem::is_directory(s.log_path)) throw UsageError("--log " + s.log_path + " is a folder; give a file name");
-        if (std::filesystem::exists(s.log_path) && !p.on("--force"))
-            throw UsageError(s.log_path + " exists; pass --force to replace it");
-    }
     if (s.schedule != "cosine" && s.schedule != "constant")
         throw UsageError("--schedule must be constant or cosine, got '" + s.schedule + "'");
-    if (s.warmup < 0 || s.eval_interval < 1 || s.eval_batches < 1)
-        throw UsageError("--warmup must be ≥ 0; --eval-interval and --eval-batches ≥ 1");
+    if (s.warmup < 0 || s.warmup >= s.steps)
+        throw UsageError(fmt::format("--warmup must be ≥ 0 and less than --steps ({}), got {}", s.steps, s.warmup));
+    if (s.eval_interval < 1 || s.eval_batches < 1) throw UsageError("--eval-interval and --eval-batches must be ≥ 1");
     try {
         s.sampler = nn::parse_sampler_mode(p.str("--sampler"));
     } catch (const std::exception& e) {
         throw UsageError(std::string("--sampler: ") + e.what());
     }
     return s;
+}
+
+int report_early_end(const TrainStats& st, const TrainSettings& s, const std::string& saved) {
+    if (!st.log_error.empty()) throw std::runtime_error(st.log_error + " (the model was saved: " + saved + ")");
+    if (st.interrupted_at < 0) return 0;
+    fmt::print("stopped by Ctrl-C: {} holds the model after {} of {} steps\n", saved, st.interrupted_at, s.steps);
+    return 130;
 }
 
 void check_fits_memory(int64_t parameters, const std::string& what) {
@@ -106,13 +130,14 @@ TrainStats train_language_model(nn::Module& model, const std::function<Tensor(co
     nn::AdamW opt(model.named_parameters(true), ao);
     nn::LrSchedule schedule = s.schedule == "constant"
                                   ? nn::LrSchedule::constant(s.lr)
-                                  : nn::LrSchedule::warmup_cosine(s.lr, std::min(s.warmup, s.steps - 1), s.steps, s.min_lr);  // a short run warms up for all but its last step
+                                  : nn::LrSchedule::warmup_cosine(s.lr, s.warmup, s.steps, s.min_lr);
     std::ofstream log;
     if (!s.log_path.empty()) {
         log.open(s.log_path);
-        if (!log) throw std::runtime_error("cannot write the log file " + s.log_path);
+        if (!log) throw std::runtime_error(fmt::format("cannot write the log file {}: {}", s.log_path, std::strerror(errno)));
         log << "step,loss,val_loss,lr,ms\n";
     }
+    StopOnInterrupt interrupt;
     bool tty = isatty(2);
     int64_t tokens_per_step = train.batch_size() * train.block_size();
     Device dev = model.device();
@@ -121,6 +146,11 @@ TrainStats train_language_model(nn::Module& model, const std::function<Tensor(co
     auto start = std::chrono::steady_clock::now();
     double smoothed = 0;
     for (int64_t step = 0; step < s.steps; ++step) {
+        if (interrupted) {
+            st.interrupted_at = step;
+            if (!s.quiet) fmt::print(stderr, "\ninterrupted (Ctrl-C) after {} of {} steps\n", step, s.steps);
+            break;
+        }
         auto t0 = std::chrono::steady_clock::now();
         double lr = schedule.lr_at(step);
         opt.set_lr(lr);
@@ -159,7 +189,10 @@ TrainStats train_language_model(nn::Module& model, const std::function<Tensor(co
         }
     }
     st.seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
-    st.tokens_per_second = (double)(tokens_per_step * s.steps) / st.seconds;
+    int64_t done = st.interrupted_at >= 0 ? st.interrupted_at : s.steps;
+    st.tokens_per_second = (double)(tokens_per_step * done) / st.seconds;
+    if (log.is_open() && !log.flush())  // a full disk: reported, after the model is saved, by the caller
+        st.log_error = fmt::format("writing the log file {} failed", s.log_path);
     return st;
 }
 

@@ -34,12 +34,22 @@ void check_fits_memory(int64_t parameters, const std::string& what);
 struct TrainStats {
     double first_loss = 0, last_loss = 0, last_val_loss = -1;  // -1: no validation data
     double seconds = 0, tokens_per_second = 0;
+    int64_t interrupted_at = -1;  // steps done when Ctrl-C stopped the run; -1: it ran to the end
+    std::string log_error;        // non-empty: the CSV log could not be written completely
+    int64_t steps_done(const TrainSettings& s) const { return interrupted_at >= 0 ? interrupted_at : s.steps; }
 };
 
 // loss(x, y) -> scalar. Trains every parameter of `model` that requires grad with AdamW.
 // `val` may be null. Progress goes to stderr: a bar on a terminal, plain lines otherwise.
+// Ctrl-C stops after the current step (TrainStats::interrupted_at), so the caller can
+// save the model trained so far; a second Ctrl-C ends the program.
 TrainStats train_language_model(nn::Module& model, const std::function<Tensor(const Tensor&, const Tensor&)>& loss,
                                 nn::BatchSampler& train, nn::BatchSampler* val, const TrainSettings& s);
+
+// After the model is saved at `saved`: 0 when the run ended normally; otherwise says what
+// happened and returns the exit code (130 after Ctrl-C, as a shell expects) or throws
+// when the log could not be written.
+int report_early_end(const TrainStats& st, const TrainSettings& s, const std::string& saved);
 
 // Mean loss over `batches` batches drawn from `sampler` (model in eval mode, no graph).
 double evaluate_loss(nn::Module& model, const std::function<Tensor(const Tensor&, const Tensor&)>& loss,

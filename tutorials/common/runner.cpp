@@ -36,7 +36,7 @@ const std::vector<Flag>& common_flags() {
         {"--no-color", "", {"plain text, no ANSI colours (also: NO_COLOR=1)",
                             "texto simples, sem cores ANSI (também: NO_COLOR=1)"}},
         {"--color", "", {"colours even when piped", "cores mesmo num pipe"}},
-        {"--help", "", {"this help", "esta ajuda"}},
+        {"--help", "", {"this help (also -h)", "esta ajuda (também -h)"}},
     };
     return flags;
 }
@@ -101,7 +101,7 @@ Options parse_options(const TutorialInfo& info, const std::vector<std::string>& 
     o.out = std::filesystem::path("out") / info.name;
 
     for (std::size_t i = 0; i < args.size(); ++i) {
-        std::string name = args[i], value;
+        std::string name = args[i] == "-h" ? "--help" : args[i], value;  // -h, as every other program here
         bool inline_value = false;
         if (auto eq = name.find('='); name.rfind("--", 0) == 0 && eq != std::string::npos) {
             value = name.substr(eq + 1);  // --seed=7 works as well as --seed 7
@@ -292,6 +292,11 @@ int run(const TutorialInfo& info, int argc, char** argv,
     } catch (const std::exception& e) {
         std::cout.flush();
         std::cerr << info.name << ": error: " << e.what() << "\n";
+        return 1;
+    }
+    // The story never arrived (`> story.txt` on a full disk): a failure, not a success.
+    if (!std::cout.flush()) {
+        std::cerr << info.name << ": error: writing the standard output failed\n";
         return 1;
     }
     return 0;

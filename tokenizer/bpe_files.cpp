@@ -13,6 +13,7 @@
 
 #include <fmt/format.h>
 
+#include <set>
 #include <sstream>
 
 namespace aprender::tokenizer {
@@ -115,7 +116,27 @@ void BpeTokenizer::save(const std::string& dir) const {
 BpeTokenizer BpeTokenizer::load(const std::string& dir) {
     auto j = read_json_file(dir + "/tokenizer.json");
     if (j.value("type", "") != "bpe") throw TokenizerError(fmt::format("{}/tokenizer.json is not a BPE tokenizer", dir));
-    return load_gpt2(dir + "/vocab.json", dir + "/merges.txt");
+    BpeTokenizer tok = load_gpt2(dir + "/vocab.json", dir + "/merges.txt");
+    // Our own folder lists its special tokens, so the check can be exact: any other
+    // multi-byte entry that no merge makes means merges.txt lost lines (load_gpt2 alone
+    // tolerates up to 64, as files from elsewhere may have that many specials).
+    if (!j.contains("special_tokens") || !j["special_tokens"].is_array())
+        throw TokenizerError(fmt::format("{}/tokenizer.json has no \"special_tokens\" list", dir));
+    std::set<std::string> declared;
+    for (const auto& t : j["special_tokens"]) {
+        if (!t.is_string()) throw TokenizerError(fmt::format("{}/tokenizer.json: a special token is not a string", dir));
+        declared.insert(t.get<std::string>());
+    }
+    std::string unmade;
+    size_t count = 0;
+    for (const auto& t : tok.special_tokens())
+        if (!declared.count(t) && ++count <= 3) unmade += (unmade.empty() ? "'" : ", '") + visible_from_bytes(t) + "'";
+    if (count)
+        throw TokenizerError(fmt::format("{}/merges.txt has no merge that makes {} of vocab.json's multi-byte entries, "
+                                         "and tokenizer.json does not list them as special tokens (such as {}): is "
+                                         "merges.txt truncated, or from another tokenizer?",
+                                         dir, count, unmade));
+    return tok;
 }
 
 }  // namespace aprender::tokenizer

@@ -147,6 +147,33 @@ TEST_CASE("tutorial: a table coloured for the terminal writes plain numbers to i
     std::remove(path.c_str());
 }
 
+TEST_CASE("tutorial: a table shows counts grouped per language, and its CSV the same plain numbers in both") {
+    using namespace aprender::tutorial;
+    testing::TempDir tmp;
+    std::string csv[2], screen[2];
+    for (Lang lang : {Lang::en, Lang::pt}) {
+        const int i = lang == Lang::pt;
+        Table tab({lang == Lang::pt ? "método" : "method", lang == Lang::pt ? "treináveis" : "trainable", "%",
+                   {lang == Lang::pt ? "arquivo" : "file", "file [bytes]"}});
+        tab.add_row({"FT", count_cell(119296, lang), percent_cell("100%"), size_cell("480.4 kB", 480368)});
+        tab.add_row({"LoRA", count_cell(2048, lang), percent_cell("\x1b[1m1.69%\x1b[0m"), size_cell("9.6 kB", 9606)});
+        std::ostringstream out;
+        tab.print(out, Style{});
+        screen[i] = out.str();
+        tab.write_csv(tmp / "t.csv");
+        csv[i] = testing::read_file(tmp / "t.csv");
+    }
+    CHECK(screen[0].find("119,296") != std::string::npos);
+    CHECK(screen[1].find("119\u00A0296") != std::string::npos);
+    CHECK(screen[0].find("480.4 kB") != std::string::npos);
+    CHECK(csv[0] == "method,trainable,%,file [bytes]\nFT,119296,100,480368\nLoRA,2048,1.69,9606\n");
+    CHECK(csv[1] == "método,treináveis,%,file [bytes]\nFT,119296,100,480368\nLoRA,2048,1.69,9606\n");
+    CHECK(testing::csv_number_mismatch(csv[0], csv[1]) == "");
+    // The check itself notices grouped or different numbers.
+    CHECK(testing::csv_number_mismatch("n\n\"119,296\"\n", "n\n119\u00A0296\n") != "");
+    CHECK(testing::csv_number_mismatch("n\n1.5\n", "n\n1.6\n") != "");
+}
+
 TEST_CASE("tutorial: counts are grouped as each language reads them") {
     using aprender::tutorial::Lang, aprender::tutorial::thousands;
     CHECK(thousands(0, Lang::en) == "0");

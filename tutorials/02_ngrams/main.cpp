@@ -145,7 +145,7 @@ int main(int argc, char** argv) {
         ng::Perplexity first_zero;
         std::vector<double> lambdas4;
         for (int method = 0; method < 5; ++method) {
-            std::vector<std::string> row;
+            std::vector<tut::Cell> row;
             tut::Series s;
             for (int n = 1; n <= kMaxOrder; ++n) {
                 std::unique_ptr<ng::Model> m;
@@ -161,7 +161,7 @@ int main(int argc, char** argv) {
                 if (row.empty()) {
                     std::string label = m->name();
                     row.push_back(method == 2 ? "add-k" : label.substr(0, label.rfind(' ')));
-                    s.name = row.back();
+                    s.name = row.back().text;
                 }
                 row.push_back(ppl_text(p.value));
                 s.x.push_back(n), s.y.push_back(p.value);

@@ -74,12 +74,12 @@ void four_scores(tut::Tutorial& t) {
                    {tut::Align::left, tut::Align::right, tut::Align::right, tut::Align::right, tut::Align::right,
                     tut::Align::right, tut::Align::right, tut::Align::right, tut::Align::right});
     for (std::size_t i = 0; i < words.size(); ++i) {
-        std::vector<std::string> row{words[i]};
+        std::vector<tut::Cell> row{words[i]};
         for (const auto& c : cols) row.push_back(fmt::format("{:+.3f}", c[i]));
         for (const auto& w : weights) row.push_back(fmt::format("{:.3f}", w[i]));
         tab.add_row(row);
     }
-    std::vector<std::string> sums{"Σ", "", "", "", ""};
+    std::vector<tut::Cell> sums{"Σ", "", "", "", ""};
     for (const auto& w : weights) {
         double s = 0;
         for (double x : w) s += x;

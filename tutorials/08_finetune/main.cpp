@@ -146,7 +146,7 @@ int main(int argc, char** argv) {
 
         // ---- 5. forgetting ------------------------------------------------------------------------
         t.step(N::forgetting);
-        std::vector<std::string> header{t.tr(N::col_model)};
+        std::vector<tut::Cell> header{t.tr(N::col_model)};
         for (const auto& d : domains) header.push_back("ppl " + d.name);
         header.push_back("ppl general");
         tut::Table ft(header, {tut::Align::left, tut::Align::right, tut::Align::right, tut::Align::right});

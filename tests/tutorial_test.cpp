@@ -102,8 +102,18 @@ TEST_CASE("tutorial: 02_ngrams computes the table, the bars and the files") {
     REQUIRE(rows["add-1"].size() == 4);
     REQUIRE(rows["add-k"].size() == 4);
     for (int n = 2; n <= 4; ++n) CHECK(rows["add-k"][n - 1] < rows["add-1"][n - 1]);
+    CHECK(has(r, "interpolated 4-gram"));
+    CHECK(has(r, " (unigram), "));
+    const std::string en_table = testing::read_file("/tmp/aprender-test-02/perplexity_table.csv");
     auto pt = run("02_ngrams --quick --no-pause --no-color --corpus lecture --lang pt --out /tmp/aprender-test-02");
     CHECK(has(pt, "O exemplo da aula"));
+    // The models' names and the discounts in Portuguese; the same numbers in the CSV.
+    CHECK(has(pt, "interpolado de 4-gramas"));
+    CHECK(has(pt, "\n  interpolado "));  // the table's row
+    CHECK(has(pt, " (unigramas), "));
+    CHECK_FALSE(has(pt, "interpolated"));
+    CHECK_FALSE(has(pt, "-gram "));
+    CHECK(testing::csv_number_mismatch(en_table, testing::read_file("/tmp/aprender-test-02/perplexity_table.csv")) == "");
     auto bad = run("02_ngrams --corpus klingon");
     CHECK(bad.status == 2);
 }

@@ -152,20 +152,29 @@ Elimination gauss_jordan(const Matrix& m, double tol) {
 
 int64_t rank_by_elimination(const Matrix& m, double tol) { return gauss_jordan(m, tol).rank(); }
 
-std::vector<std::string> Elimination::dependencies() const {
+std::vector<Dependency> Elimination::dependent_columns() const {
     // In the rref, a non-pivot column j holds the coefficients that rebuild column j
     // of the input from its pivot columns: col_j = Σ_k rref(k, j) · col_{pivot_k}.
-    std::vector<std::string> out;
+    std::vector<Dependency> out;
     for (int64_t j = 0; j < rref.cols; ++j) {
         if (std::find(pivot_cols.begin(), pivot_cols.end(), j) != pivot_cols.end()) continue;
+        Dependency d{j, {}};
+        for (size_t k = 0; k < pivot_cols.size(); ++k)
+            if (double c = rref((int64_t)k, j); c != 0) d.terms.emplace_back(c, pivot_cols[k]);
+        out.push_back(std::move(d));
+    }
+    return out;
+}
+
+std::vector<std::string> Elimination::dependencies() const {
+    std::vector<std::string> out;
+    for (const auto& d : dependent_columns()) {
         std::string terms;
-        for (size_t k = 0; k < pivot_cols.size(); ++k) {
-            double c = rref((int64_t)k, j);
-            if (c == 0) continue;
+        for (const auto& [c, col] : d.terms) {
             std::string coef = c == 1 ? "" : c == -1 ? "-" : num(c) + "*";
-            terms += fmt::format("{}{}column {}", terms.empty() ? "" : " + ", coef, pivot_cols[k] + 1);
+            terms += fmt::format("{}{}column {}", terms.empty() ? "" : " + ", coef, col + 1);
         }
-        out.push_back(fmt::format("column {} = {}", j + 1, terms.empty() ? "0 (a zero column)" : terms));
+        out.push_back(fmt::format("column {} = {}", d.column + 1, terms.empty() ? "0 (a zero column)" : terms));
     }
     return out;
 }

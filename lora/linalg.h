@@ -65,13 +65,21 @@ struct RowOp {
     std::string str() const;
 };
 
+// A column without a pivot, rebuilt from the pivot columns: col = Σ coefficient · col_pivot.
+struct Dependency {
+    int64_t column = 0;                             // 0-based
+    std::vector<std::pair<double, int64_t>> terms;  // (coefficient, pivot column 0-based); empty: a zero column
+};
+
 struct Elimination {
     Matrix input, rref;                // rref: reduced row echelon form
     std::vector<int64_t> pivot_cols;   // 0-based; the independent columns
     std::vector<RowOp> steps;
     int64_t rank() const { return (int64_t)pivot_cols.size(); }
-    // Every column without a pivot as a combination of pivot columns, read off the
-    // rref: "column 2 = 2·column 1" (1-based, as the lecture numbers them).
+    // Every column without a pivot as a combination of pivot columns, read off the rref
+    // (zero coefficients left out): the numbers, for a caller that words them itself...
+    std::vector<Dependency> dependent_columns() const;
+    // ...or in English: "column 2 = 2*column 1" (1-based, as the lecture numbers them).
     std::vector<std::string> dependencies() const;
     std::string str() const;  // the input, every step with the matrix after it, the verdict
 };

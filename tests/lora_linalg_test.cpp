@@ -40,6 +40,11 @@ TEST_CASE("lora: the lecture's ΔW has rank 2 — column 2 = 2·column 1, column
     CHECK(e.rank() == 2);
     CHECK(e.pivot_cols == std::vector<int64_t>{0, 2});
     CHECK(e.dependencies() == std::vector<std::string>{"column 2 = 2*column 1"});
+    // The same, as numbers (a tutorial words them in its own language): col 2 = 2 · col 1.
+    auto deps = e.dependent_columns();
+    REQUIRE(deps.size() == 1);
+    CHECK(deps[0].column == 1);
+    CHECK(deps[0].terms == std::vector<std::pair<double, int64_t>>{{2.0, 0}});
     // The steps, as on the blackboard (partial pivoting brings row 2 up first).
     std::vector<std::string> ops;
     for (auto& s : e.steps) ops.push_back(s.str());
@@ -58,6 +63,8 @@ TEST_CASE("lora: elimination pivots on the largest entry and handles zero and fu
     CHECK(e.rank() == 2);
     CHECK(gauss_jordan(Matrix(3, 4)).rank() == 0);
     CHECK(gauss_jordan(Matrix(3, 4)).dependencies().size() == 4);
+    CHECK(gauss_jordan(Matrix(3, 4)).dependent_columns()[3].terms.empty());  // a zero column
+    CHECK(gauss_jordan(Matrix(3, 4)).dependencies()[3] == "column 4 = 0 (a zero column)");
     CHECK(rank_by_elimination(random_matrix(5, 7, 3)) == 5);
 }
 

@@ -9,6 +9,7 @@
 #include <filesystem>
 #include <regex>
 #include <string>
+#include <vector>
 
 namespace testing {
 
@@ -77,6 +78,54 @@ inline SuiteCounts suite_counts(const std::string& output) {
     std::smatch m;
     if (!std::regex_search(output, m, std::regex(R"((\d+) passed, (\d+) failed, (\d+) skipped)"))) return {};
     return {std::stoi(m[1]), std::stoi(m[2]), std::stoi(m[3])};
+}
+
+// An RFC 4180 CSV text (what the tutorials write) as rows of fields.
+inline std::vector<std::vector<std::string>> parse_csv(const std::string& text) {
+    std::vector<std::vector<std::string>> rows;
+    std::vector<std::string> row;
+    std::string field;
+    bool quoted = false, any = false;
+    for (std::size_t i = 0; i < text.size(); ++i) {
+        char c = text[i];
+        if (quoted) {
+            if (c == '"' && i + 1 < text.size() && text[i + 1] == '"') field += '"', ++i;
+            else if (c == '"') quoted = false;
+            else field += c;
+        } else if (c == '"') quoted = true, any = true;
+        else if (c == ',') row.push_back(field), field.clear(), any = true;
+        else if (c == '\n') row.push_back(field), rows.push_back(row), row.clear(), field.clear(), any = false;
+        else if (c != '\r') field += c, any = true;
+    }
+    if (any) row.push_back(field), rows.push_back(row);
+    return rows;
+}
+
+// Whether a CSV field is a plain number, as a program reads one: strtod takes all of it.
+inline bool csv_number(const std::string& field) {
+    if (field.empty()) return false;
+    char* end = nullptr;
+    std::strtod(field.c_str(), &end);
+    return end == field.c_str() + field.size();
+}
+
+// Two CSVs of the same table written in two languages: "" when every number in them is the
+// same plain number (headers and words may differ), else the first difference. A count
+// grouped for reading ("119,296", "119 296") is reported even where both runs agree on it.
+inline std::string csv_number_mismatch(const std::string& a_text, const std::string& b_text) {
+    auto a = parse_csv(a_text), b = parse_csv(b_text);
+    if (a.size() != b.size()) return "row counts differ: " + std::to_string(a.size()) + " vs " + std::to_string(b.size());
+    const std::regex grouped("[0-9](,|\u00A0)[0-9]{3}");
+    for (std::size_t r = 1; r < a.size(); ++r) {  // row 0: the header, in each language
+        if (a[r].size() != b[r].size()) return "row " + std::to_string(r) + ": field counts differ";
+        for (std::size_t c = 0; c < a[r].size(); ++c) {
+            const std::string &x = a[r][c], &y = b[r][c];
+            const std::string where = "row " + std::to_string(r) + " field " + std::to_string(c) + ": '" + x + "' vs '" + y + "'";
+            if (std::regex_search(x, grouped) || std::regex_search(y, grouped)) return "grouped digits at " + where;
+            if (csv_number(x) != csv_number(y) || (csv_number(x) && x != y)) return "numbers differ at " + where;
+        }
+    }
+    return "";
 }
 
 }  // namespace testing

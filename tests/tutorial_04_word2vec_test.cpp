@@ -34,6 +34,11 @@ TEST_CASE("tutorial: 04_word2vec --quick finds rainha") {
     char r = out[at + std::string("rank of \"rainha\" (3CosAdd): ").size()];
     CHECK(r >= '1');
     CHECK(r <= '2');  // first or near first
+    // The PCA groups are labelled in the session's language (the words stay Portuguese).
+    CHECK(out.find("rainha      (") != std::string::npos);
+    CHECK(out.find("female, royal") != std::string::npos);
+    CHECK(out.find("feminino") == std::string::npos);
+    CHECK(testing::read_file("/tmp/aprender-test-04/pca.csv").find("rainha,\"female, royal\",") != std::string::npos);
     CHECK(out.find("rank of \"rainha\" (3CosMul): ") != std::string::npos);
     auto b = out.find("barracuda neighbours: fish ");
     REQUIRE(b != std::string::npos);

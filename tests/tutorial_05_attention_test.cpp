@@ -35,6 +35,10 @@ TEST_CASE("tutorial: 05_attention --quick learns to look at the grade") {
     auto pt = run05("--quick --no-pause --no-color --lang pt --out /tmp/aprender-test-05", status);
     CHECK(status == 0);
     CHECK(pt.find("Para onde \"é\" olha?") != std::string::npos);
+    CHECK(pt.find("atenção(é → nota máxima) = ") != std::string::npos);
+    CHECK(pt.find("chave   aditivo  produto  general  escalado") != std::string::npos);
+    CHECK(pt.find("attention(") == std::string::npos);
+    CHECK(pt.find("additive") == std::string::npos);
     auto bad = run05("--no-pause --steps -3", status);
     CHECK(status == 2);
 }

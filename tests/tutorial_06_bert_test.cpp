@@ -13,6 +13,10 @@
 
 #include <sys/wait.h>
 
+#include <fmt/format.h>
+
+#include "tutorials/06_bert/narration.h"
+
 namespace {
 std::string run06(const std::string& args, int& status) {
     testing::ProcessResult r = testing::run_process(testing::build_dir() + "/tutorials/06_bert " + args);
@@ -61,4 +65,14 @@ TEST_CASE("tutorial: 06_bert --quick masks like BERT and finds the capital") {
     CHECK(out.find("Reloaded from disk: max |Δ logit| = 0.00e+00 ✓") != std::string::npos);
     auto bad = run06("--no-pause --steps x", status);
     CHECK(status == 2);
+}
+
+TEST_CASE("tutorial: 06_bert says the Encoder's refusal in Portuguese, the library's message in English") {
+    // The Encoder (nn/) throws in English; the Portuguese narration words the same refusal.
+    const auto& text = aprender::tutorial::bert_narration::refused;
+    const std::string library = "Encoder: input of 40 tokens is longer than its 32 positions (max_len); ...";
+    CHECK(fmt::format(fmt::runtime(text.en), library, 40, 32) == library);
+    CHECK(fmt::format(fmt::runtime(text.pt), library, 40, 32) ==
+          "Encoder: a entrada de 40 tokens é maior que as suas 32 posições (max_len); modelos no estilo do "
+          "BERT não conseguem ler além da sua tabela de posições");
 }

@@ -34,6 +34,9 @@ TEST_CASE("tutorial: 07_gpt --quick beats the bigram and saves a base model" * d
     CHECK(out.find("reloaded: max |Δ logit| = 0.00e+00 ✓") != std::string::npos);
     CHECK(out.find("T = 1.5") != std::string::npos);
     CHECK(std::filesystem::exists("/tmp/aprender-test-07/loss.svg"));
+    // The model comparison's CSV: the count alone ("117248"), where the screen says "117248 parameters".
+    for (const auto& row : testing::parse_csv(testing::read_file("/tmp/aprender-test-07/bits_per_char.csv")))
+        if (row.size() > 1 && (row[0] == "GPT" || row[0] == "trigram (KN)")) CHECK(testing::csv_number(row[1]));
     auto base = aprender::tutorial::load_base_model("/tmp/aprender-test-07/base.safetensors");
     CHECK(base.model->config.vocab_size == base.tokenizer->vocab_size());
     CHECK(base.metadata.at("tokenizer") == "char");

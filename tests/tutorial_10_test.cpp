@@ -53,6 +53,15 @@ TEST_CASE("tutorial: 10_lora trains adapters, swaps, merges and measures" * doct
     CHECK((r.has("Model & Method") || r.has("skipped (no labelled data)")));
     for (const char* f : {"methods_tecnico.csv", "methods_financeiro.csv", "swap.csv", "delta_spectrum.svg", "phi_B.svg"})
         CHECK(std::filesystem::exists(std::string("/tmp/aprender-test-10/") + f));
+    // The CSV carries plain numbers (count, percent, bytes), not the screen's "119,296", "100%", "480.4 kB".
+    const auto methods = testing::parse_csv(testing::read_file("/tmp/aprender-test-10/methods_tecnico.csv"));
+    REQUIRE(methods.size() == 9);  // header, base, full, BitFit, 4 × LoRA q,v, LoRA q,k,v,o
+    CHECK(methods[0][3] == "file [bytes]");
+    CHECK(methods[2][0] == "full fine-tuning");
+    CHECK(methods[2][1] == "119296");
+    CHECK(methods[2][2] == "100");
+    CHECK(methods[2][3] == std::to_string(full));
+    for (std::size_t c = 1; c < methods[2].size(); ++c) CHECK(testing::csv_number(methods[2][c]));
     auto bad = run10("--no-pause --steps 0");
     CHECK(bad.status == 2);
     auto nobase = run10("--no-pause --base /nonexistent.safetensors");

@@ -102,8 +102,18 @@ TEST_CASE("tutorial: 02_ngrams computes the table, the bars and the files") {
     REQUIRE(rows["add-1"].size() == 4);
     REQUIRE(rows["add-k"].size() == 4);
     for (int n = 2; n <= 4; ++n) CHECK(rows["add-k"][n - 1] < rows["add-1"][n - 1]);
+    CHECK(has(r, "interpolated 4-gram"));
+    CHECK(has(r, " (unigram), "));
+    const std::string en_table = testing::read_file("/tmp/aprender-test-02/perplexity_table.csv");
     auto pt = run("02_ngrams --quick --no-pause --no-color --corpus lecture --lang pt --out /tmp/aprender-test-02");
     CHECK(has(pt, "O exemplo da aula"));
+    // The models' names and the discounts in Portuguese; the same numbers in the CSV.
+    CHECK(has(pt, "interpolado de 4-gramas"));
+    CHECK(has(pt, "\n  interpolado "));  // the table's row
+    CHECK(has(pt, " (unigramas), "));
+    CHECK_FALSE(has(pt, "interpolated"));
+    CHECK_FALSE(has(pt, "-gram "));
+    CHECK(testing::csv_number_mismatch(en_table, testing::read_file("/tmp/aprender-test-02/perplexity_table.csv")) == "");
     auto bad = run("02_ngrams --corpus klingon");
     CHECK(bad.status == 2);
 }
@@ -145,6 +155,33 @@ TEST_CASE("tutorial: a table coloured for the terminal writes plain numbers to i
     CHECK(all.find('\x1b') == std::string::npos);
     CHECK(all.find("GPT,4.575") != std::string::npos);
     std::remove(path.c_str());
+}
+
+TEST_CASE("tutorial: a table shows counts grouped per language, and its CSV the same plain numbers in both") {
+    using namespace aprender::tutorial;
+    testing::TempDir tmp;
+    std::string csv[2], screen[2];
+    for (Lang lang : {Lang::en, Lang::pt}) {
+        const int i = lang == Lang::pt;
+        Table tab({lang == Lang::pt ? "método" : "method", lang == Lang::pt ? "treináveis" : "trainable", "%",
+                   {lang == Lang::pt ? "arquivo" : "file", "file [bytes]"}});
+        tab.add_row({"FT", count_cell(119296, lang), percent_cell("100%"), size_cell("480.4 kB", 480368)});
+        tab.add_row({"LoRA", count_cell(2048, lang), percent_cell("\x1b[1m1.69%\x1b[0m"), size_cell("9.6 kB", 9606)});
+        std::ostringstream out;
+        tab.print(out, Style{});
+        screen[i] = out.str();
+        tab.write_csv(tmp / "t.csv");
+        csv[i] = testing::read_file(tmp / "t.csv");
+    }
+    CHECK(screen[0].find("119,296") != std::string::npos);
+    CHECK(screen[1].find("119\u00A0296") != std::string::npos);
+    CHECK(screen[0].find("480.4 kB") != std::string::npos);
+    CHECK(csv[0] == "method,trainable,%,file [bytes]\nFT,119296,100,480368\nLoRA,2048,1.69,9606\n");
+    CHECK(csv[1] == "método,treináveis,%,file [bytes]\nFT,119296,100,480368\nLoRA,2048,1.69,9606\n");
+    CHECK(testing::csv_number_mismatch(csv[0], csv[1]) == "");
+    // The check itself notices grouped or different numbers.
+    CHECK(testing::csv_number_mismatch("n\n\"119,296\"\n", "n\n119\u00A0296\n") != "");
+    CHECK(testing::csv_number_mismatch("n\n1.5\n", "n\n1.6\n") != "");
 }
 
 TEST_CASE("tutorial: counts are grouped as each language reads them") {

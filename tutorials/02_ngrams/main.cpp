@@ -72,6 +72,19 @@ Splits load_splits(tut::Tutorial& t, const std::string& name) {
     return s;
 }
 
+// The smoothing methods of the perplexity table, in its row order.
+enum class Method { mle, add_one, add_k, interpolated, kneser_ney };
+const tut::Text& method_name(Method m) {
+    switch (m) {
+        case Method::mle: return N::method_mle;
+        case Method::add_one: return N::method_add_one;
+        case Method::add_k: return N::method_add_k;
+        case Method::interpolated: return N::method_interpolated;
+        case Method::kneser_ney: break;
+    }
+    return N::method_kneser_ney;
+}
+
 std::string ppl_text(double p) { return std::isfinite(p) ? fmt::format("{:.1f}", p) : "∞"; }
 
 void lecture_example(tut::Tutorial& t, const Splits& data) {
@@ -91,16 +104,16 @@ void lecture_example(tut::Tutorial& t, const Splits& data) {
     show(*ng::make_kneser_ney(counts, 4), N::kn_bars);
 
     t.step(N::sums, "eu gosto de aprender");
-    std::vector<std::unique_ptr<ng::Model>> models;
-    models.push_back(ng::make_mle(counts, 4));
-    models.push_back(ng::make_add_k(counts, 4, 1.0));
-    models.push_back(ng::make_interpolated(counts, 4, vocab.encode(data.val), 5));
-    models.push_back(ng::make_kneser_ney(counts, 4));
-    for (const auto& m : models) {
+    std::vector<std::pair<Method, std::unique_ptr<ng::Model>>> models;
+    models.emplace_back(Method::mle, ng::make_mle(counts, 4));
+    models.emplace_back(Method::add_one, ng::make_add_k(counts, 4, 1.0));
+    models.emplace_back(Method::interpolated, ng::make_interpolated(counts, 4, vocab.encode(data.val), 5));
+    models.emplace_back(Method::kneser_ney, ng::make_kneser_ney(counts, 4));
+    for (const auto& [method, m] : models) {
         double sum = 0;
         for (double p : ng::distribution(*m, h)) sum += p;
-        t.out() << fmt::format("    {:<24} Σ = {:.12f}  {}\n", m->name(), sum,
-                               std::abs(sum - 1) < 1e-9 ? t.style().good("✓") : t.style().bad("✗"));
+        t.out() << "    " << tut::pad_right(t.tr(N::method_of_order, t.tr(method_name(method)), m->order()), 24)
+                << fmt::format(" Σ = {:.12f}  {}\n", sum, std::abs(sum - 1) < 1e-9 ? t.style().good("✓") : t.style().bad("✗"));
     }
 }
 
@@ -144,28 +157,23 @@ int main(int argc, char** argv) {
         int first_infinite = 0;
         ng::Perplexity first_zero;
         std::vector<double> lambdas4;
-        for (int method = 0; method < 5; ++method) {
-            std::vector<std::string> row;
-            tut::Series s;
+        for (Method method : {Method::mle, Method::add_one, Method::add_k, Method::interpolated, Method::kneser_ney}) {
+            tut::Series s{t.tr(method_name(method)), {}, {}};
+            std::vector<tut::Cell> row{s.name};
             for (int n = 1; n <= kMaxOrder; ++n) {
                 std::unique_ptr<ng::Model> m;
-                if (method == 0) m = ng::make_mle(counts, n);
-                else if (method == 1) m = ng::make_add_k(counts, n, 1.0);
-                else if (method == 2) m = ng::make_add_k(counts, n, best_k[n]);
-                else if (method == 3) {
+                if (method == Method::mle) m = ng::make_mle(counts, n);
+                else if (method == Method::add_one) m = ng::make_add_k(counts, n, 1.0);
+                else if (method == Method::add_k) m = ng::make_add_k(counts, n, best_k[n]);
+                else if (method == Method::interpolated) {
                     auto im = ng::make_interpolated(counts, n, val, t.quick() ? 8 : 20);
                     if (n == kMaxOrder) lambdas4 = im->lambdas();
                     m = std::move(im);
                 } else m = ng::make_kneser_ney(counts, n);
                 auto p = ng::perplexity(*m, test);
-                if (row.empty()) {
-                    std::string label = m->name();
-                    row.push_back(method == 2 ? "add-k" : label.substr(0, label.rfind(' ')));
-                    s.name = row.back();
-                }
                 row.push_back(ppl_text(p.value));
                 s.x.push_back(n), s.y.push_back(p.value);
-                if (method == 0 && !std::isfinite(p.value) && first_infinite == 0) first_infinite = n, first_zero = p;
+                if (method == Method::mle && !std::isfinite(p.value) && first_infinite == 0) first_infinite = n, first_zero = p;
             }
             pt.add_row(row);
             series.push_back(s);
@@ -249,8 +257,7 @@ int main(int argc, char** argv) {
         std::ifstream back(arpa_path);
         std::string line;
         for (int i = 0; i < 6 && std::getline(back, line); ++i) t.out() << "    " << line << "\n";
-        t.out() << fmt::format("    D = {:.3f} (unigram), {:.3f} (bigram), {:.3f} (trigram)\n", kn3->discount(0),
-                               kn3->discount(1), kn3->discount(2));
+        t.out() << "    " << t.tr(N::discounts, kn3->discount(0), kn3->discount(1), kn3->discount(2)) << "\n";
         t.wrote(arpa_path);
     });
 }

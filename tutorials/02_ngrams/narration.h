@@ -96,6 +96,18 @@ inline constexpr Step arpa{
      "O trigrama Kneser-Ney no formato ARPA que o SRILM e o KenLM leem (probabilidades em log10 "
      "e pesos de back-off):"}};
 
+// The smoothing methods as the table, the plot and the sums name them (ngram.cpp's name() is
+// the English identifier, for the tests).
+inline constexpr Text method_mle{"MLE", "MLE"};
+inline constexpr Text method_add_one{"add-1", "add-1"};
+inline constexpr Text method_add_k{"add-k", "add-k"};
+inline constexpr Text method_interpolated{"interpolated", "interpolado"};
+inline constexpr Text method_kneser_ney{"Kneser-Ney", "Kneser-Ney"};
+inline constexpr Text method_of_order{"{} {}-gram", "{} de {}-gramas"};
+// The absolute discounts of the exported trigram, one per order.
+inline constexpr Text discounts{"D = {:.3f} (unigram), {:.3f} (bigram), {:.3f} (trigram)",
+                                "D = {:.3f} (unigramas), {:.3f} (bigramas), {:.3f} (trigramas)"};
+
 inline constexpr Text plot_title{"Perplexity on the test split", "Perplexidade no teste"};
 inline constexpr Text plot_x{"n (words of context + 1)", "n (palavras de contexto + 1)"};
 inline constexpr Text col_model{"model", "modelo"};

@@ -269,7 +269,7 @@ void classifier(tut::Tutorial& t, int64_t steps) {
     Tensor W = Tensor::normal({2, Vn}, 0, 0.01, gen).requires_grad_();
     Tensor b = Tensor::zeros({2}).requires_grad_();
     nn::SGD opt({{"W", W}, {"b", b}}, {.lr = 0.5});
-    tut::Series curve{"train", {}, {}};
+    tut::Series curve{t.tr(N::series_train), {}, {}};
     double first = 0, last = 0;
     for (int64_t step = 0; step < steps; ++step) {
         Tensor loss = aprender::cross_entropy(aprender::linear(xtr, W, b), ytr);

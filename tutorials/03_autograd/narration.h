@@ -89,6 +89,7 @@ inline constexpr Step classifier{
      "todo gradiente vindo do autograd. {} frases de treino, {} de fora."}};
 inline constexpr Text trained{"Loss {:.3f} → {:.3f}. Held-out accuracy {}/{}.",
                               "Perda {:.3f} → {:.3f}. Acurácia nas frases de fora {}/{}."};
+inline constexpr Text series_train{"train", "treino"};
 inline constexpr Text plot_title{"Bag-of-words classifier: training loss", "Classificador saco-de-palavras: perda de treino"};
 inline constexpr Text weights{"Learned weight w[feliz] − w[triste] per word (the words it learned to trust):",
                               "Peso aprendido w[feliz] − w[triste] por palavra (as palavras em que aprendeu a confiar):"};

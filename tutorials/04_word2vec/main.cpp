@@ -486,8 +486,8 @@ int main(int argc, char** argv) {
                 x.push_back(m.vec(w));
                 labels.push_back(w);
                 bool fem = w == b;
-                groups.push_back(std::string(fem ? (royal.count(w) ? "feminino, realeza" : "feminino, comum")
-                                                 : (royal.count(w) ? "masculino, realeza" : "masculino, comum")));
+                groups.push_back(t.tr(fem ? (royal.count(w) ? N::group_female_royal : N::group_female_common)
+                                          : (royal.count(w) ? N::group_male_royal : N::group_male_common)));
             }
         auto [proj, share] = pca2(x);
         t.step(N::pca, 100 * share[0], 100 * share[1]);

@@ -113,6 +113,11 @@ inline constexpr Step export_{
      "gensim encontra os mesmos vizinhos."}};
 
 inline constexpr Text barracuda_counts{"barracuda neighbours: fish {} car {}", "vizinhos de barracuda: peixe {} carro {}"};
+// The four groups of the PCA picture (gender × royalty of the word).
+inline constexpr Text group_male_common{"male, commoner", "masculino, comum"};
+inline constexpr Text group_female_common{"female, commoner", "feminino, comum"};
+inline constexpr Text group_male_royal{"male, royal", "masculino, realeza"};
+inline constexpr Text group_female_royal{"female, royal", "feminino, realeza"};
 inline constexpr Text pca_title{"word2vec PCA (synthetic corpus)", "PCA do word2vec (corpus sintético)"};
 
 }  // namespace aprender::tutorial::word2vec_narration

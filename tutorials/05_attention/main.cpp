@@ -69,17 +69,18 @@ void four_scores(tut::Tutorial& t) {
                                           general.to_double_vector(), scaled.to_double_vector()};
     std::vector<std::vector<double>> weights;
     for (const auto& c : cols) weights.push_back(softmax(c));
-    tut::Table tab({t.tr(N::col_key), "additive", "dot", "general", "scaled dot", "→ softmax: add.", "dot", "gen.",
-                    "scaled"},
+    tut::Table tab({t.tr(N::col_key), t.tr(N::col_additive), t.tr(N::col_dot), t.tr(N::col_general), t.tr(N::col_scaled),
+                    t.tr(N::col_softmax_additive), t.tr(N::col_softmax_dot), t.tr(N::col_softmax_general),
+                    t.tr(N::col_softmax_scaled)},
                    {tut::Align::left, tut::Align::right, tut::Align::right, tut::Align::right, tut::Align::right,
                     tut::Align::right, tut::Align::right, tut::Align::right, tut::Align::right});
     for (std::size_t i = 0; i < words.size(); ++i) {
-        std::vector<std::string> row{words[i]};
+        std::vector<tut::Cell> row{words[i]};
         for (const auto& c : cols) row.push_back(fmt::format("{:+.3f}", c[i]));
         for (const auto& w : weights) row.push_back(fmt::format("{:.3f}", w[i]));
         tab.add_row(row);
     }
-    std::vector<std::string> sums{"Σ", "", "", "", ""};
+    std::vector<tut::Cell> sums{"Σ", "", "", "", ""};
     for (const auto& w : weights) {
         double s = 0;
         for (double x : w) s += x;
@@ -207,7 +208,7 @@ void learned_attention(tut::Tutorial& t, int64_t steps) {
         for (const auto& w : words) ids.push_back(vocab.id.at(w));
         return ids;
     };
-    tut::Series curve{"loss", {}, {}};
+    tut::Series curve{t.tr(tut::words::loss), {}, {}};
     double first = 0, last = 0;
     for (int64_t step = 0; step < steps; ++step) {
         // Sentences padded at the end (the causal mask means padding after a position never
@@ -271,7 +272,7 @@ void learned_attention(tut::Tutorial& t, int64_t steps) {
     std::size_t best = (std::size_t)(std::max_element(pl.begin(), pl.end()) - pl.begin());
     t.out() << "\n";
     t.say(N::grade_weight, grade, grade / (2.0 / double(L)), vocab.word[best], pl[best]);
-    t.out() << fmt::format("  attention(é → nota máxima) = {:.3f}\n", grade);
+    t.out() << "  " << t.tr(N::attention_on_grade, grade) << "\n";
 
     // Full maps.
     t.step(N::maps);

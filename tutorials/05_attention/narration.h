@@ -11,7 +11,7 @@ inline constexpr Text summary{
     "the 1/√d scaling (softmax entropy measured as d grows); a tiny transformer trained on the "
     "lecture's \"Tiramos nota máxima em TP558. Isso é incrível!\" and its learned attention, with "
     "the causal mask and every head shown.",
-    "Os quatro escores clássicos de atenção (aditivo, produto escalar, geral, produto escalar "
+    "Os quatro escores clássicos de atenção (aditivo, produto escalar, \"general\", produto escalar "
     "escalado) em vetores pequenos; por que a escala 1/√d (entropia do softmax medida conforme d "
     "cresce); um transformer minúsculo treinado no \"Tiramos nota máxima em TP558. Isso é "
     "incrível!\" da aula e sua atenção aprendida, com a máscara causal e cada cabeça."};
@@ -31,6 +31,15 @@ inline constexpr Step scores{
      "(2017) com q·k/√d. W₁, W₂, W e v são aleatórios aqui (semente {}): o que importa é a forma da "
      "conta. O softmax transforma cada coluna de escores em pesos que somam 1."}};
 inline constexpr Text col_key{"key", "chave"};
+// The four scores (Luong's "general" is a name, kept in Portuguese), then their softmax weights.
+inline constexpr Text col_additive{"additive", "aditivo"};
+inline constexpr Text col_dot{"dot", "produto"};
+inline constexpr Text col_general{"general", "general"};
+inline constexpr Text col_scaled{"scaled dot", "escalado"};
+inline constexpr Text col_softmax_additive{"→ softmax: add.", "→ softmax: adit."};
+inline constexpr Text col_softmax_dot{"dot", "prod."};
+inline constexpr Text col_softmax_general{"gen.", "gen."};
+inline constexpr Text col_softmax_scaled{"scaled", "escal."};
 
 inline constexpr Step scaling{
     {"Why divide by √d?", "Por que dividir por √d?"},
@@ -94,6 +103,8 @@ inline constexpr Text grade_weight{
     "prediction to \"{}\" (p = {:.3f}).",
     "Peso em \"nota máxima\": {:.3f} ({:.1f}× o uniforme). Trocar \"máxima\" por \"baixa\" muda a "
     "previsão para \"{}\" (p = {:.3f})."};
+
+inline constexpr Text attention_on_grade{"attention(é → nota máxima) = {:.3f}", "atenção(é → nota máxima) = {:.3f}"};
 
 inline constexpr Step maps{
     {"The whole map, the causal mask, every head", "O mapa inteiro, a máscara causal, cada cabeça"},

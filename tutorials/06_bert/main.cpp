@@ -132,7 +132,7 @@ int main(int argc, char** argv) {
         int64_t eligible = 0, selected = 0, masked = 0, randomized = 0, unchanged = 0;
         double first = 0, last = 0;
         std::vector<int32_t> shown_before, shown_after;
-        tut::Series curve{"MLM loss", {}, {}};
+        tut::Series curve{t.tr(N::mlm_loss), {}, {}};
         auto t0 = std::chrono::steady_clock::now();
         t.step(N::training, cfg.n_layer, cfg.n_head, cfg.n_embd, cfg.max_len, model->num_parameters(), steps, B);
         tut::ProgressBar bar(t.out(), "  MLM", (std::size_t)steps, tut::stdout_is_terminal());  // seconds of training
@@ -179,7 +179,7 @@ int main(int argc, char** argv) {
         double seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
         model->eval();
         t.say(N::trained, first, last, seconds);
-        auto lf = tut::write_line_plot(t.out_file("mlm_loss.svg"), {"MLM " + t.tr(tut::words::loss), t.tr(tut::words::step), t.tr(tut::words::cross_entropy)}, {curve});
+        auto lf = tut::write_line_plot(t.out_file("mlm_loss.svg"), {t.tr(N::mlm_loss), t.tr(tut::words::step), t.tr(tut::words::cross_entropy)}, {curve});
         t.wrote(lf.svg);
 
         t.step(N::masking, eligible);
@@ -190,13 +190,14 @@ int main(int argc, char** argv) {
             return s;
         };
         t.out() << "    " << show(shown_before) << "\n    " << style.accent(show(shown_after)) << "\n\n";
-        tut::Table mt({t.tr(N::col_what), t.tr(N::col_expected), t.tr(N::col_measured)},
+        tut::Table mt({t.tr(N::col_what), {t.tr(N::col_expected), t.tr(N::col_expected) + " [%]"},
+                       {t.tr(N::col_measured), t.tr(N::col_measured) + " [%]"}},
                       {tut::Align::left, tut::Align::right, tut::Align::right});
-        auto pct = [](double a, double b) { return fmt::format("{:.2f}%", 100.0 * a / b); };
-        mt.add_row({t.tr(N::row_selected), "15%", pct(double(selected), double(eligible))});
-        mt.add_row({t.tr(N::row_masked), "80%", pct(double(masked), double(selected))});
-        mt.add_row({t.tr(N::row_random), "10%", pct(double(randomized), double(selected))});
-        mt.add_row({t.tr(N::row_unchanged), "10%", pct(double(unchanged), double(selected))});
+        auto pct = [](double a, double b) { return tut::percent_cell(fmt::format("{:.2f}%", 100.0 * a / b)); };
+        mt.add_row({t.tr(N::row_selected), tut::percent_cell("15%"), pct(double(selected), double(eligible))});
+        mt.add_row({t.tr(N::row_masked), tut::percent_cell("80%"), pct(double(masked), double(selected))});
+        mt.add_row({t.tr(N::row_random), tut::percent_cell("10%"), pct(double(randomized), double(selected))});
+        mt.add_row({t.tr(N::row_unchanged), tut::percent_cell("10%"), pct(double(unchanged), double(selected))});
         mt.print(t.out(), style);
         mt.write_csv(t.out_file("masking_rates.csv"));
 
@@ -268,9 +269,10 @@ int main(int argc, char** argv) {
         try {
             NoGradGuard ng;
             model->mlm_logits(Tensor::from(long_ids, {1, (int64_t)long_ids.size()}).to(dev));
-            t.out() << style.bad("    accepted?!") << "\n";
+            t.out() << "    " << style.bad(t.tr(N::accepted)) << "\n";
         } catch (const std::exception& e) {
-            t.out() << "    " << style.warn(e.what()) << "\n";
+            // English: the Encoder's own error message; Portuguese: the same sentence, translated.
+            t.out() << "    " << style.warn(t.tr(N::refused, e.what(), long_ids.size(), cfg.max_len)) << "\n";
         }
 
         // ---- the pre-trained base for 10_lora ----------------------------------------------------

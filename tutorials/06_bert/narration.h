@@ -62,6 +62,7 @@ inline constexpr Step training{
      "batches of {} sentences; the loss is the cross-entropy on the selected tokens only.",
      "Encoder: {} camadas, {} cabeças, largura {}, {} posições, {} parâmetros. {} passos de AdamW em "
      "lotes de {} frases; a perda é a entropia cruzada só nos tokens selecionados."}};
+inline constexpr Text mlm_loss{"MLM loss", "perda MLM"};
 inline constexpr Text trained{"MLM loss {:.3f} on the first batch → {:.3f} at the end (a moving average of the last ~20 "
                               "batches) in {:.1f} s.",
                               "Perda MLM {:.3f} no primeiro lote → {:.3f} no fim (média móvel dos últimos ~20 lotes) "
@@ -100,6 +101,13 @@ inline constexpr Step too_long{
      "Cada posição tem seu próprio embedding aprendido, e há {} deles (o BERT tem 512). Uma entrada "
      "de {} tokens é recusada:"}};
 
+// {0} is nn::Encoder's error message (English, as the library writes it); {1} tokens, {2} positions.
+inline constexpr Text refused{
+    "{0}",
+    "Encoder: a entrada de {1} tokens é maior que as suas {2} posições (max_len); modelos no estilo do "
+    "BERT não conseguem ler além da sua tabela de posições"};
+inline constexpr Text accepted{"accepted?!", "aceita?!"};
+
 inline constexpr Step save_base{
     {"The pre-trained base for tutorial 10", "A base pré-treinada do tutorial 10"},
     {"What BERT is for: transfer. The trained Encoder (without any task head) goes into a "
@@ -113,6 +121,6 @@ inline constexpr Step save_base{
      "completo, com BitFit e com LoRA — para separar parágrafos da ajuda do LibreOffice por módulo: a "
      "tabela de comparação da aula em miniatura. Recarregado e conferido: as mesmas saídas."}};
 inline constexpr Text reload_check{"Reloaded from disk: max |Δ logit| = {:.2e} {}",
-                                   "Recarregado do disco: max |Δ logit| = {:.2e} {}"};
+                                   "Recarregado do disco: máx |Δ logit| = {:.2e} {}"};
 
 }  // namespace aprender::tutorial::bert_narration

@@ -257,14 +257,14 @@ int main(int argc, char** argv) {
             settings.push_back({fmt::format("T = {}", T), gen_options(sample_len, T, 0, 1.0, seed)});
         settings.push_back({"T = 1, top-k = 5", gen_options(sample_len, 1.0, 5, 1.0, seed)});
         settings.push_back({"T = 1, top-p = 0.9", gen_options(sample_len, 1.0, 0, 0.9, seed)});
-        tut::Table st({t.tr(N::col_setting), t.tr(N::col_sample), t.tr(N::col_real_words)},
+        tut::Table st({t.tr(N::col_setting), t.tr(N::col_sample), {t.tr(N::col_real_words), t.tr(N::col_real_words) + " [%]"}},
                       {tut::Align::left, tut::Align::left, tut::Align::right});
         auto prompt_ids = tok.encode("\n" + prompt);
         for (auto& s : settings) {
             auto ids = model->generate(prompt_ids, s.o);
             std::string text = tok.decode(std::vector<int32_t>(ids.begin() + 1, ids.end()));
             std::string continuation = tok.decode(std::vector<int32_t>(ids.begin() + (long)prompt_ids.size(), ids.end()));
-            st.add_row({s.name, one_line(text), fmt::format("{:.0f}%", 100 * real_word_share(continuation))});
+            st.add_row({s.name, one_line(text), tut::percent_cell(fmt::format("{:.0f}%", 100 * real_word_share(continuation)))});
         }
         st.print(t.out(), style);
         st.write_csv(t.out_file("samples.csv"));
@@ -286,13 +286,15 @@ int main(int argc, char** argv) {
         tut::Table pt({t.tr(N::col_model), t.tr(N::col_params), t.tr(N::col_tokens), t.tr(tut::words::perplexity), t.tr(tut::words::bits_per_char)},
                       {tut::Align::left, tut::Align::right, tut::Align::right, tut::Align::right, tut::Align::right});
         std::vector<double> bpc;
-        const char* names[] = {"unigram (KN)", "bigram (KN)", "trigram (KN)"};
+        const tut::Text* names[] = {&N::row_unigram, &N::row_bigram, &N::row_trigram};
         for (int n = 1; n <= 3; ++n) {
             auto kn = ng::make_kneser_ney(counts, n);
             auto p = ng::perplexity(*kn, ctest);
             bpc.push_back(p.bits_per_token());
-            pt.add_row({names[n - 1], fmt::format("{} {}-grams", counts.distinct(n), n), std::to_string(p.tokens),
-                        fmt::format("{:.2f}", p.value), fmt::format("{:.3f}", p.bits_per_token())});
+            // The CSV gets the count alone: its column says what is counted.
+            const auto distinct = (int64_t)counts.distinct(n);
+            pt.add_row({t.tr(*names[n - 1]), {t.tr(N::n_grams, distinct, n), std::to_string(distinct)},
+                        std::to_string(p.tokens), fmt::format("{:.2f}", p.value), fmt::format("{:.3f}", p.bits_per_token())});
         }
         auto logp = tut::token_log_probs(*model, test_ids);
         double nats = 0;
@@ -300,7 +302,8 @@ int main(int argc, char** argv) {
         nats /= double(logp.size());
         double gpt_bpc = nats / std::log(2.0);
         bpc.push_back(gpt_bpc);
-        pt.add_row({"GPT", t.tr(tut::words::parameters_n, model->num_parameters()), std::to_string(logp.size()),
+        pt.add_row({"GPT", {t.tr(tut::words::parameters_n, model->num_parameters()), std::to_string(model->num_parameters())},
+                    std::to_string(logp.size()),
                     fmt::format("{:.2f}", std::exp(nats)), style.bold(fmt::format("{:.3f}", gpt_bpc))});
         pt.print(t.out(), style);
         t.out() << "\n";

@@ -94,6 +94,10 @@ inline constexpr Step through_line{
      "previsão perfeita, log2({}) = {:.2f} um chute uniforme."}};
 inline constexpr Text col_model{"model", "modelo"};
 inline constexpr Text col_params{"parameters / counts", "parâmetros / contagens"};
+inline constexpr Text row_unigram{"unigram (KN)", "unigrama (KN)"};
+inline constexpr Text row_bigram{"bigram (KN)", "bigrama (KN)"};
+inline constexpr Text row_trigram{"trigram (KN)", "trigrama (KN)"};
+inline constexpr Text n_grams{"{} {}-grams", "{} {}-gramas"};
 inline constexpr Text col_tokens{"predicted", "previstos"};
 inline constexpr Text verdict_better{
     "The GPT needs {:.2f} fewer bits per character than the bigram and {:.2f} fewer than the "

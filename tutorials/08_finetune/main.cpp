@@ -63,8 +63,8 @@ int main(int argc, char** argv) {
                       {tut::Align::left, tut::Align::right, tut::Align::right, tut::Align::right});
         for (auto* d : {&domains[0], &domains[1], &general}) {
             base_ppl[d->name] = tut::perplexity(base, d->val);
-            dt.add_row({d->name, d->name == "general" ? "—" : tut::thousands((int64_t)d->train_chars, t.lang()),
-                        tut::thousands((int64_t)d->val_chars, t.lang()), fmt::format("{:.2f}", base_ppl[d->name])});
+            dt.add_row({d->label, d->name == "general" ? tut::Cell("—") : tut::count_cell((int64_t)d->train_chars, t.lang()),
+                        tut::count_cell((int64_t)d->val_chars, t.lang()), fmt::format("{:.2f}", base_ppl[d->name])});
         }
         t.out() << "\n";
         dt.print(t.out(), style);
@@ -79,14 +79,14 @@ int main(int argc, char** argv) {
             lora::prepare_full(*model);
             tut::TrainSettings s;
             s.steps = steps, s.batch = batch, s.warmup = std::max<int64_t>(1, steps / 10), s.lr = lr;
-            s.seed = t.options().seed, s.eval_every = eval_every, s.label = "  " + dom.name;
+            s.seed = t.options().seed, s.eval_every = eval_every, s.label = "  " + dom.label;
             auto run = tut::train_lm(t, *model, dom.train, &dom.val, s);
-            t.say(N::trained, dom.name, run.train_eval_loss.front(), run.train_eval_loss.back(), run.val_loss.front(),
+            t.say(N::trained, dom.label, run.train_eval_loss.front(), run.train_eval_loss.back(), run.val_loss.front(),
                   run.val_loss.back(), run.seconds, run.ms_per_step);
             tut::Series tr{t.tr(N::series_train), run.eval_steps, run.train_eval_loss},
                 va{t.tr(N::series_val), run.eval_steps, run.val_loss};
             auto w = tut::write_line_plot(t.out_file("loss_" + dom.name + ".svg"),
-                                          {t.tr(N::plot_title, dom.name), t.tr(N::axis_step), t.tr(tut::words::cross_entropy_nats_char)}, {tr, va});
+                                          {t.tr(N::plot_title, dom.label), t.tr(N::axis_step), t.tr(tut::words::cross_entropy_nats_char)}, {tr, va});
             t.wrote(w.svg);
             t.wrote(w.csv);
             tuned.push_back(model);
@@ -113,12 +113,12 @@ int main(int argc, char** argv) {
                 changed += c, numbers += (int64_t)a.size(), tensors_changed += c > 0;
                 if (base_state[i].first == "wte.weight") same_in_wte += (int64_t)a.size() - c;
             }
-            ut.add_row({t.tr(N::ft_row, domains[k].name),
+            ut.add_row({t.tr(N::ft_row, domains[k].label),
                         fmt::format("{} / {} ({:.2f}%)", tut::thousands(changed, t.lang()), tut::thousands(numbers, t.lang()),
                                     100.0 * double(changed) / double(numbers)),
                         fmt::format("{} / {}", tensors_changed, base_state.size()),
                         fmt::format("{:.2e}", sum_abs / double(numbers))});
-            unchanged_note.push_back({domains[k].name, numbers - changed, same_in_wte});
+            unchanged_note.push_back({domains[k].label, numbers - changed, same_in_wte});
         }
         ut.print(t.out(), style);
         t.out() << "\n";
@@ -134,11 +134,14 @@ int main(int argc, char** argv) {
             bytes.push_back(tut::disk_size(path));
         }
         t.step(N::storage, tut::human_size(bytes[0]));
-        tut::Table st({t.tr(N::col_domains), t.tr(N::col_params), t.tr(N::col_ours), t.tr(N::col_7b)},
+        tut::Table st({t.tr(N::col_domains), t.tr(N::col_params), {t.tr(N::col_ours), t.tr(N::col_ours) + " [bytes]"},
+                       {t.tr(N::col_7b), t.tr(N::col_7b) + " [bytes]"}},
                       {tut::Align::right, tut::Align::right, tut::Align::right, tut::Align::right});
-        for (int n : {1, 3, 10})
-            st.add_row({std::to_string(n), tut::thousands(total * n, t.lang()), tut::human_size(bytes[0] * (std::uintmax_t)n),
-                        tut::human_size((std::uintmax_t)(7e9 * 2) * (std::uintmax_t)n)});
+        for (int n : {1, 3, 10}) {
+            const std::uintmax_t ours = bytes[0] * (std::uintmax_t)n, seven_b = (std::uintmax_t)(7e9 * 2) * (std::uintmax_t)n;
+            st.add_row({std::to_string(n), tut::count_cell(total * n, t.lang()), tut::size_cell(tut::human_size(ours), ours),
+                        tut::size_cell(tut::human_size(seven_b), seven_b)});
+        }
         st.print(t.out(), style);
         st.write_csv(t.out_file("storage.csv"));
         for (std::size_t k = 0; k < domains.size(); ++k) t.wrote(t.out_file("finetuned_" + domains[k].name + ".safetensors"));
@@ -146,9 +149,9 @@ int main(int argc, char** argv) {
 
         // ---- 5. forgetting ------------------------------------------------------------------------
         t.step(N::forgetting);
-        std::vector<std::string> header{t.tr(N::col_model)};
-        for (const auto& d : domains) header.push_back("ppl " + d.name);
-        header.push_back("ppl general");
+        std::vector<tut::Cell> header{t.tr(N::col_model)};
+        for (const auto& d : domains) header.push_back("ppl " + d.label);
+        header.push_back("ppl " + general.label);
         tut::Table ft(header, {tut::Align::left, tut::Align::right, tut::Align::right, tut::Align::right});
         ft.add_row({t.tr(N::base_row), fmt::format("{:.2f}", base_ppl["tecnico"]), fmt::format("{:.2f}", base_ppl["financeiro"]),
                     fmt::format("{:.2f}", base_ppl["general"])});
@@ -157,7 +160,7 @@ int main(int argc, char** argv) {
             std::array<double, 3> p{tut::perplexity(*tuned[k], domains[0].val), tut::perplexity(*tuned[k], domains[1].val),
                                     tut::perplexity(*tuned[k], general.val)};
             ppl.push_back(p);
-            ft.add_row({t.tr(N::ft_row, domains[k].name), fmt::format("{:.2f}", p[0]), fmt::format("{:.2f}", p[1]),
+            ft.add_row({t.tr(N::ft_row, domains[k].label), fmt::format("{:.2f}", p[0]), fmt::format("{:.2f}", p[1]),
                         fmt::format("{:.2f}", p[2])});
         }
         ft.print(t.out(), style);
@@ -168,7 +171,7 @@ int main(int argc, char** argv) {
         for (std::size_t k = 0; k < domains.size(); ++k) {
             double before = base_ppl[domains[k].name], after = ppl[k][k], g0 = base_ppl["general"], g1 = ppl[k][2];
             mean_forgetting += 100 * (g1 / g0 - 1) / double(domains.size());
-            t.say(N::forgot, domains[k].name, before, after, 100 * (after / before - 1), g0, g1, 100 * (g1 / g0 - 1),
+            t.say(N::forgot, domains[k].label, before, after, 100 * (after / before - 1), g0, g1, 100 * (g1 / g0 - 1),
                   t.tr(g1 > g0 && after < before ? N::forgot_yes : N::forgot_no));
         }
         t.out() << "\n";
@@ -183,7 +186,7 @@ int main(int argc, char** argv) {
                     << "\n";
         };
         show(t.tr(N::base_row), base);
-        for (std::size_t k = 0; k < domains.size(); ++k) show(t.tr(N::ft_row, domains[k].name), *tuned[k]);
+        for (std::size_t k = 0; k < domains.size(); ++k) show(t.tr(N::ft_row, domains[k].label), *tuned[k]);
         t.out() << "\n";
 
         // ---- 6. overfitting on a small set --------------------------------------------------------
@@ -207,7 +210,7 @@ int main(int argc, char** argv) {
                 va{t.tr(N::series_val), run.eval_steps, run.val_loss};
             auto w = tut::write_line_plot(t.out_file("overfit.svg"),
                                           {t.tr(N::plot_title, t.tr(N::small_set, small.train_chars)), t.tr(N::axis_step),
-                                           "cross-entropy (nats/char)"},
+                                           t.tr(tut::words::cross_entropy_nats_char)},
                                           {tr, va});
             t.wrote(w.svg);
             t.wrote(w.csv);

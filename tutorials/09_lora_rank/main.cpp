@@ -86,6 +86,16 @@ la::Matrix compose(const la::Matrix& U, const std::vector<double>& s, const la::
     return la::matmul(us, V.transpose());
 }
 
+// "column 2 = 2*column 1", in the session's language (lora::linalg words it in English only).
+std::string dependency_text(const tut::Tutorial& t, const la::Dependency& d) {
+    std::string terms;
+    for (const auto& [c, col] : d.terms) {
+        std::string coef = c == 1 ? "" : c == -1 ? "-" : fmt::format("{:g}*", c);
+        terms += (terms.empty() ? "" : " + ") + coef + t.tr(N::column_n, col + 1);
+    }
+    return t.tr(N::column_n, d.column + 1) + " = " + (terms.empty() ? t.tr(N::zero_column) : terms);
+}
+
 // ---- 1. the slide's matrix ------------------------------------------------------------------
 int64_t slide_rank(tut::Tutorial& t) {
     const auto& style = t.style();
@@ -108,12 +118,12 @@ int64_t slide_rank(tut::Tutorial& t) {
     for (auto p : e.pivot_cols) pivots += (pivots.empty() ? "" : ", ") + std::to_string(p + 1);
     t.out() << "\n";
     t.say(N::pivots, pivots, e.rank());
-    for (const auto& d : e.dependencies()) t.say(N::dependency, d);
+    for (const auto& d : e.dependent_columns()) t.say(N::dependency, dependency_text(t, d));
     for (std::size_t k = 1; k < e.pivot_cols.size(); ++k) t.say(N::independent, e.pivot_cols[k] + 1);
     t.out() << "\n";
 
     t.step(N::verdict, e.rank());
-    t.out() << "    " << style.bold(fmt::format("rank(ΔW) = {}", e.rank())) << "   (slide: r = 1)  "
+    t.out() << "    " << style.bold(t.tr(N::rank_of_dw, e.rank())) << "   (slide: r = 1)  "
             << (e.rank() == 1 ? style.good("✓") : style.bad("≠")) << "\n\n";
 
     // ---- exact factorisation from the elimination ----
@@ -176,7 +186,7 @@ int64_t slide_rank(tut::Tutorial& t) {
 // ---- 2. parameter counts --------------------------------------------------------------------
 void counting(tut::Tutorial& t) {
     t.step(N::counting);
-    tut::Table tab({t.tr(N::col_matrix), "r", t.tr(N::col_full), t.tr(N::col_lora), t.tr(N::col_share)},
+    tut::Table tab({t.tr(N::col_matrix), "r", t.tr(N::col_full), t.tr(N::col_lora), {t.tr(N::col_share), t.tr(N::col_share) + " [%]"}},
                    {tut::Align::left, tut::Align::right, tut::Align::right, tut::Align::right, tut::Align::right});
     struct Row { std::string name; int64_t d, k, r; };
     std::vector<Row> rows{{"ΔW (slide) 3×3", 3, 3, 1},         {"ΔW (slide) 3×3", 3, 3, 2},
@@ -185,8 +195,8 @@ void counting(tut::Tutorial& t) {
                           {"GPT-3 12288×12288", 12288, 12288, 4}, {"GPT-3 12288×12288", 12288, 12288, 8}};
     for (const auto& r : rows) {
         int64_t full = r.d * r.k, lr = r.r * (r.d + r.k);
-        tab.add_row({r.name, std::to_string(r.r), tut::thousands(full, t.lang()), tut::thousands(lr, t.lang()),
-                     fmt::format("{:.4g}%", 100.0 * double(lr) / double(full))});
+        tab.add_row({r.name, std::to_string(r.r), tut::count_cell(full, t.lang()), tut::count_cell(lr, t.lang()),
+                     tut::percent_cell(fmt::format("{:.4g}%", 100.0 * double(lr) / double(full)))});
     }
     tab.print(t.out(), t.style());
     tab.write_csv(t.out_file("parameter_counts.csv"));
@@ -223,7 +233,7 @@ void spectrum(tut::Tutorial& t) {
                    {tut::Align::right, tut::Align::right, tut::Align::right, tut::Align::right, tut::Align::right});
     for (int64_t r : {1, 2, 4, 8, 16, 32, 48, 64, 96, 128, 256}) {
         if (r > d) continue;
-        tab.add_row({std::to_string(r), tut::thousands(r * 2 * d, t.lang()), fmt::format("{:.1f}%", 100.0 * double(2 * r) / double(d)),
+        tab.add_row({std::to_string(r), tut::count_cell(r * 2 * d, t.lang()), fmt::format("{:.1f}%", 100.0 * double(2 * r) / double(d)),
                      fmt::format("{:.2f}%", 100 * rel_err(Sa, r)), fmt::format("{:.2f}%", 100 * rel_err(Sb, r))});
     }
     tab.print(t.out(), style);
@@ -270,7 +280,12 @@ void initialisation(tut::Tutorial& t) {
     lc.r = 2, lc.alpha = 4, lc.seed = t.options().seed;
     t.step(N::init, c.n_layer, c.n_embd, c.vocab_size, lc.r);
     lora::apply(*model, lc);
-    t.out() << "    " << lora::trainable_summary(*model) << "\n\n";
+    // English: the library's line, in PEFT's format; Portuguese: the same numbers, translated.
+    const int64_t trainable = model->num_parameters(true), all = model->num_parameters();
+    t.out() << "    "
+            << t.tr(N::trainable_line, lora::trainable_summary(*model), tut::thousands(trainable, t.lang()),
+                    tut::thousands(all, t.lang()), 100.0 * double(trainable) / double(all))
+            << "\n\n";
     auto after = logits_of();
     double diff = 0;
     for (std::size_t i = 0; i < before.size(); ++i) diff = std::max(diff, double(std::abs(after[i] - before[i])));

@@ -43,6 +43,8 @@ inline constexpr Text op_swap{"swap rows {} and {}: the largest |entry| of the c
 inline constexpr Text op_scale{"divide row {} by its pivot {}", "divide a linha {} pelo pivô {}"};
 inline constexpr Text op_add{"subtract {} × row {} from row {}", "subtrai {} × linha {} da linha {}"};
 inline constexpr Text pivots{"Pivot columns: {} ⇒ rank = {}.", "Colunas pivô: {} ⇒ posto = {}."};
+inline constexpr Text column_n{"column {}", "coluna {}"};
+inline constexpr Text zero_column{"0 (a zero column)", "0 (uma coluna nula)"};
 inline constexpr Text dependency{"Dependent: {} (the slide's \"×2\" — correct).",
                                  "Dependente: {} (o \"×2\" do slide — correto)."};
 inline constexpr Text independent{
@@ -63,6 +65,8 @@ inline constexpr Step verdict{
      "a SVD concorda logo abaixo. A consequência para o LoRA: um produto B·A (3×1)(1×3) tem "
      "sempre posto ≤ 1, então com r = 1 nenhuma escolha de B e A reproduz este ΔW exatamente."}};
 
+inline constexpr Text rank_of_dw{"rank(ΔW) = {}", "posto(ΔW) = {}"};
+
 inline constexpr Step exact{
     {"An exact factorisation with r = 2", "Uma fatoração exata com r = 2"},
     {"Read it off the elimination: B = the pivot columns of ΔW (d × r = 3 × 2), A = the non-zero "
@@ -71,7 +75,7 @@ inline constexpr Step exact{
      "Lido da eliminação: B = as colunas pivô de ΔW (d × r = 3 × 2), A = as linhas não nulas da "
      "matriz reduzida (r × k = 2 × 3). Então ΔW = B·A — as formas da fórmula do slide com r = 2, "
      "(3×2)(2×3):"}};
-inline constexpr Text exact_check{"max |B·A − ΔW| = {}  {}", "max |B·A − ΔW| = {}  {}"};
+inline constexpr Text exact_check{"max |B·A − ΔW| = {}  {}", "máx |B·A − ΔW| = {}  {}"};
 
 inline constexpr Step svd_step{
     {"The SVD: singular values and the best rank-1 approximation",
@@ -153,13 +157,19 @@ inline constexpr Step init{
     {"Initialisation: A Gaussian, B = 0", "Inicialização: A gaussiana, B = 0"},
     {"The lecture (p. 4 of the paper): \"inicializa-se A a partir de distribuição Gaussiana e "
      "B = 0\". Checked on a small GPT ({} layers, width {}, vocabulary {}; random weights stand in "
-     "for the pre-trained W0): LoRA r = {} on q_proj and v_proj.",
+     "for the pre-trained W0): LoRA r = {} on q_proj and v_proj. The count, as PEFT's "
+     "print_trainable_parameters() prints it:",
      "A aula (p. 4 do artigo): \"inicializa-se A a partir de distribuição Gaussiana e B = 0\". "
      "Conferido num GPT pequeno ({} camadas, largura {}, vocabulário {}; pesos aleatórios fazem o "
-     "papel do W0 pré-treinado): LoRA r = {} em q_proj e v_proj."}};
+     "papel do W0 pré-treinado): LoRA r = {} em q_proj e v_proj. A contagem, na linha do "
+     "print_trainable_parameters() do PEFT (que a imprime em inglês):"}};
+// {0}: lora::trainable_summary's line, PEFT's exact format (English); {1} trainable and {2} all
+// parameters grouped for the language, {3} the percentage.
+inline constexpr Text trainable_line{"{0}",
+                                     "parâmetros treináveis: {1} || todos os parâmetros: {2} || % treinável: {3:.4f}"};
 inline constexpr Text unchanged{
     "B = 0 ⇒ ΔW = B·A = 0 ⇒ the model is the pre-trained one: max |Δlogits| = {} over {} logits {}",
-    "B = 0 ⇒ ΔW = B·A = 0 ⇒ o modelo é o pré-treinado: max |Δlogits| = {} em {} logits {}"};
+    "B = 0 ⇒ ΔW = B·A = 0 ⇒ o modelo é o pré-treinado: máx |Δlogits| = {} em {} logits {}"};
 inline constexpr Text grads_first{
     "After one backward pass: ∂L/∂A = s·Bᵀ·(∂L/∂h)ᵀ·x = 0 because B = 0, while ∂L/∂B = s·(∂L/∂h)ᵀ·(A·x) "
     "is not: only B moves on the first step. Gradient norms:",
@@ -177,7 +187,7 @@ inline constexpr Text both_random{
     "model; A must then be random, or ∂L/∂B = s·(∂L/∂h)ᵀ·(A·x) would be 0 too and nothing would "
     "ever learn.",
     "Contraexemplo: com B também aleatória (os dois fatores gaussianos), o modelo \"ajustado\" "
-    "começa em outro lugar: max |Δlogits| = {:.4f}. B = 0 é o que faz o passo 0 ser o modelo "
+    "começa em outro lugar: máx |Δlogits| = {:.4f}. B = 0 é o que faz o passo 0 ser o modelo "
     "pré-treinado; A então precisa ser aleatória, senão ∂L/∂B = s·(∂L/∂h)ᵀ·(A·x) também seria 0 e "
     "nada aprenderia."};
 

@@ -210,7 +210,7 @@ std::filesystem::path pretrain_quick_encoder(Tutorial& t, const std::vector<Exam
         last = step == 0 ? loss.item() : 0.9 * last + 0.1 * loss.item();
     }
     double seconds = std::chrono::duration<double>(Clock::now() - t0).count();
-    save_encoder_base(path, model, tok, {{"made_by", "10_lora (quick encoder)"}, {"steps", std::to_string(steps)}});
+    save_encoder_base(path, model, tok, {{"made_by", "10_lora --encoder quick"}, {"steps", std::to_string(steps)}});
     t.say(N::cls_quick_done, seconds, last, path.string());
     return path;
 }
@@ -359,7 +359,8 @@ void classification_table(Tutorial& t, int64_t seeds) {
     auto cell = [&](const Row& r) { return mean_text(r.acc, 1); };
     tab.add_row({t.tr(N::cls_chance_row), "0", fmt::format("{:.1f}", 100.0 / double(kClasses.size()))});
     for (const auto& m : methods)
-        tab.add_row({fmt::format("{} ({})", model_name, m.kind == Kind::head ? t.tr(N::cls_head_only) : m.name), thousands(rows[m.name].trainable, t.lang()), cell(rows[m.name])});
+        tab.add_row({fmt::format("{} ({})", model_name, m.kind == Kind::head ? t.tr(N::cls_head_only) : m.name),
+                     count_cell(rows[m.name].trainable, t.lang()), cell(rows[m.name])});
     tab.print(t.out(), style);
     tab.write_csv(t.out_file("classification.csv"));
     t.wrote(t.out_file("classification.csv"));

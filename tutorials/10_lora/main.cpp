@@ -47,7 +47,8 @@ const tut::TutorialInfo kInfo{"10_lora",
 using Clock = std::chrono::steady_clock;
 
 struct Method {
-    std::string name;
+    std::string name;   // the key of its results ("full", "bitfit", "LoRA r=4 q,v")
+    std::string label;  // what the tables call it, in the session's language
     enum Kind { full, bitfit, lora } kind;
     int64_t r = 0;
     std::vector<std::string> targets;
@@ -135,8 +136,8 @@ int main(int argc, char** argv) {
                       {tut::Align::left, tut::Align::right, tut::Align::right, tut::Align::right, tut::Align::right});
         for (auto* d : {&domains[0], &domains[1], &general}) {
             base_ppl[d->name] = tut::perplexity(base, d->val);
-            dt.add_row({d->name, d->name == "general" ? "—" : tut::thousands((int64_t)d->train_chars, t.lang()),
-                        tut::thousands((int64_t)d->val_chars, t.lang()), fmt::format("{:.3f}%", 100 * d->unk_share),
+            dt.add_row({d->label, d->name == "general" ? tut::Cell("—") : tut::count_cell((int64_t)d->train_chars, t.lang()),
+                        tut::count_cell((int64_t)d->val_chars, t.lang()), fmt::format("{:.3f}%", 100 * d->unk_share),
                         fmt::format("{:.2f}", base_ppl[d->name])});
         }
         t.out() << "\n";
@@ -145,10 +146,15 @@ int main(int argc, char** argv) {
 
         // ---- 2. the methods table ---------------------------------------------------------------
         const double lr_full = 1e-3, lr_small = 1e-2;
-        std::vector<Method> methods{{"full fine-tuning", Method::full, 0, {}},
-                                    {"BitFit (biases)", Method::bitfit, 0, {}}};
-        for (int64_t r : {1, 2, 4, 8}) methods.push_back({fmt::format("LoRA r={} q,v", r), Method::lora, r, {"q_proj", "v_proj"}});
-        methods.push_back({"LoRA r=2 q,k,v,o", Method::lora, 2, {"q_proj", "k_proj", "v_proj", "o_proj"}});
+        std::vector<Method> methods{{"full", t.tr(N::method_full), Method::full, 0, {}},
+                                    {"bitfit", t.tr(N::method_bitfit), Method::bitfit, 0, {}}};
+        for (int64_t r : {1, 2, 4, 8}) {
+            const std::string name = fmt::format("LoRA r={} q,v", r);
+            methods.push_back({name, name, Method::lora, r, {"q_proj", "v_proj"}});
+        }
+        methods.push_back({"LoRA r=2 q,k,v,o", "LoRA r=2 q,k,v,o", Method::lora, 2, {"q_proj", "k_proj", "v_proj", "o_proj"}});
+        std::size_t label_width = 0;  // the run lines align on the longest name, in either language
+        for (const auto& m : methods) label_width = std::max(label_width, tut::display_width(m.label));
         t.step(N::methods, steps, batch, T, lr_full, lr_small,
                seeds == 1 ? t.tr(N::single_runs, t.options().seed) : t.tr(N::multi_runs, seeds));
 
@@ -164,7 +170,7 @@ int main(int argc, char** argv) {
         std::map<int64_t, std::map<std::string, Factors>> tecnico_factors;  // r → layer → factors (q,v runs)
         std::uintmax_t full_model_bytes = 0;
         for (const auto& dom : domains) {
-            t.out() << "  " << style.bold(t.tr(N::domain_header, dom.name)) << "\n";
+            t.out() << "  " << style.bold(t.tr(N::domain_header, dom.label)) << "\n";
             for (const auto& m : methods) {
                 Result& res = results[dom.name][m.name];
                 for (int64_t seed_i = 0; seed_i < seeds; ++seed_i) {
@@ -180,10 +186,10 @@ int main(int argc, char** argv) {
                     tut::TrainSettings s;
                     s.steps = steps, s.batch = batch, s.warmup = std::max<int64_t>(1, steps / 10);  // train_lm caps it below steps
                     s.lr = m.kind == Method::full ? lr_full : lr_small, s.seed = seed;
-                    s.label = fmt::format("    {:<18}", m.name), s.quiet = true;
+                    s.label = "    " + tut::pad_right(m.label, label_width), s.quiet = true;
                     auto run = tut::train_lm(t, *model, dom.train, nullptr, s);
                     if (!tut::stdout_is_terminal())
-                        t.out() << style.dim(fmt::format("    {:<18} ", m.name) +
+                        t.out() << style.dim("    " + tut::pad_right(m.label, label_width) + "  " +
                                              t.tr(tut::words::seed_loss_seconds, seed, run.first_loss, run.last_loss, run.seconds))
                                 << "\n";
                     res.trainable = run.trainable, res.total = model->num_parameters();
@@ -228,20 +234,22 @@ int main(int argc, char** argv) {
 
         std::map<std::string, tut::Table> tables;
         for (const auto& dom : domains) {
-            tut::Table tab({t.tr(N::col_method), t.tr(N::col_trainable), t.tr(N::col_share), t.tr(N::col_file),
-                            t.tr(N::col_ppl_domain), t.tr(N::col_ppl_general), t.tr(N::col_ms), t.tr(N::col_memory)},
+            tut::Table tab({t.tr(N::col_method), t.tr(N::col_trainable), t.tr(N::col_share),
+                            {t.tr(N::col_file), t.tr(N::col_file) + " [bytes]"}, t.tr(N::col_ppl_domain),
+                            t.tr(N::col_ppl_general), t.tr(N::col_ms), {t.tr(N::col_memory), t.tr(N::col_memory) + " [bytes]"}},
                            {tut::Align::left, tut::Align::right, tut::Align::right, tut::Align::right, tut::Align::right,
                             tut::Align::right, tut::Align::right, tut::Align::right});
-            tab.add_row({t.tr(N::base_row), "0", "0%", "—", fmt::format("{:.2f}", base_ppl[dom.name]),
+            tab.add_row({t.tr(N::base_row), "0", tut::percent_cell("0%"), "—", fmt::format("{:.2f}", base_ppl[dom.name]),
                          fmt::format("{:.2f}", base_ppl["general"]), "—", "—"});
             for (const auto& m : methods) {
                 const Result& r = results[dom.name][m.name];
-                tab.add_row({m.name, tut::thousands(r.trainable, t.lang()),
-                             fmt::format("{:.3g}%", 100.0 * double(r.trainable) / double(r.total)),
-                             tut::human_size(r.file_bytes), mean_text(r.ppl_domain), mean_text(r.ppl_general),
-                             fmt::format("{:.1f}", mean(r.ms)), lora::human_bytes(r.memory)});
+                tab.add_row({m.label, tut::count_cell(r.trainable, t.lang()),
+                             tut::percent_cell(fmt::format("{:.3g}%", 100.0 * double(r.trainable) / double(r.total))),
+                             tut::size_cell(tut::human_size(r.file_bytes), r.file_bytes), mean_text(r.ppl_domain),
+                             mean_text(r.ppl_general), fmt::format("{:.1f}", mean(r.ms)),
+                             tut::size_cell(lora::human_bytes(r.memory), (std::uintmax_t)r.memory)});
             }
-            t.out() << "  " << style.bold(t.tr(N::domain_header, dom.name)) << "\n";
+            t.out() << "  " << style.bold(t.tr(N::domain_header, dom.label)) << "\n";
             tab.print(t.out(), style);
             tab.write_csv(t.out_file("methods_" + dom.name + ".csv"));
             t.wrote(t.out_file("methods_" + dom.name + ".csv"));
@@ -250,9 +258,9 @@ int main(int argc, char** argv) {
         const int64_t show_r = 4;  // the adapter shown in the swap, merge and file steps
         const std::string show_lora = fmt::format("LoRA r={} q,v", show_r);
         for (const auto& dom : domains) {
-            const Result& full = results[dom.name]["full fine-tuning"];
+            const Result& full = results[dom.name]["full"];
             const Result& lo = results[dom.name][show_lora];
-            t.say(N::methods_verdict, dom.name, show_r, tut::thousands(lo.trainable, t.lang()),
+            t.say(N::methods_verdict, dom.label, show_r, tut::thousands(lo.trainable, t.lang()),
                   100.0 * double(lo.trainable) / double(lo.total), full.trainable / std::max<int64_t>(1, lo.trainable),
                   full.file_bytes / std::max<std::uintmax_t>(1, lo.file_bytes), mean(full.ppl_domain), mean(lo.ppl_domain),
                   mean(full.ppl_general) - base_ppl["general"], mean(lo.ppl_general) - base_ppl["general"]);
@@ -267,9 +275,9 @@ int main(int argc, char** argv) {
         {
             tut::Table ft({t.tr(N::col_what), t.tr(N::col_bytes)}, {tut::Align::left, tut::Align::right});
             // the size of the last full model saved (every domain's has the same tensors)
-            ft.add_row({t.tr(N::full_copy, domains.back().name), tut::thousands((int64_t)full_model_bytes, t.lang())});
+            ft.add_row({t.tr(N::full_copy, domains.back().label), tut::thousands((int64_t)full_model_bytes, t.lang())});
             for (std::size_t i = 0; i < domains.size(); ++i)
-                ft.add_row({t.tr(N::adapter_dir, domains[i].name, show_r), tut::thousands((int64_t)tut::disk_size(adapter_dirs[i]), t.lang())});
+                ft.add_row({t.tr(N::adapter_dir, domains[i].label, show_r), tut::thousands((int64_t)tut::disk_size(adapter_dirs[i]), t.lang())});
             std::uintmax_t adapter = tut::disk_size(adapter_dirs[0]);
             for (int n : {1, 3, 10})
                 ft.add_row({t.tr(N::n_domains, n), fmt::format("{} vs {}", tut::human_size(full_model_bytes * (std::uintmax_t)n),
@@ -290,7 +298,7 @@ int main(int argc, char** argv) {
         auto served = tut::copy_model(base);
         lora::load_adapter(*served, adapter_dirs[0].string(), "tecnico");
         lora::load_adapter(*served, adapter_dirs[1].string(), "financeiro");
-        tut::Table st({t.tr(N::col_active), "ppl tecnico", "ppl financeiro", "ppl general"},
+        tut::Table st({t.tr(N::col_active), "ppl " + domains[0].label, "ppl " + domains[1].label, "ppl " + general.label},
                       {tut::Align::left, tut::Align::right, tut::Align::right, tut::Align::right});
         auto row = [&](const std::string& label) {
             st.add_row({label, fmt::format("{:.2f}", tut::perplexity(*served, domains[0].val)),
@@ -310,11 +318,11 @@ int main(int argc, char** argv) {
         double disabled_diff = max_abs_diff(logits_of(*served, probe), logits_of(base, probe));
         lora::enable_adapters(*served);
         lora::set_adapter(*served, "tecnico");
-        row("tecnico");
+        row(domains[0].label);
         lora::set_adapter(*served, "financeiro");
-        row("financeiro");
+        row(domains[1].label);
         lora::set_adapter(*served, "tecnico");
-        row(t.tr(N::again_row));
+        row(t.tr(N::again_row, domains[0].label));
         lora::add_weighted_adapter(*served, {"tecnico", "financeiro"}, {0.5, 0.5}, "mix_cat", lora::Combination::cat);
         row(t.tr(N::mix_cat, 2 * show_r));
         lora::add_weighted_adapter(*served, {"tecnico", "financeiro"}, {0.5, 0.5}, "mix_linear", lora::Combination::linear);
@@ -323,7 +331,7 @@ int main(int argc, char** argv) {
         st.write_csv(t.out_file("swap.csv"));
         t.wrote(t.out_file("swap.csv"));
         t.out() << "\n";
-        t.say(N::swap_check, fmt::format("max |Δlogits| = {:g}", disabled_diff), disabled_diff == 0 ? style.good("✓") : style.bad("✗"));
+        t.say(N::swap_check, disabled_diff, disabled_diff == 0 ? style.good("✓") : style.bad("✗"));
         t.say(N::swap_note);
         t.out() << "\n";
 
@@ -419,7 +427,7 @@ int main(int argc, char** argv) {
 
         // ---- 7. the lecture's classification table, and the summary -------------------------------
         aprender::tutorial::lora_tutorial::classification_table(t, seeds);
-        const Result& full = results["tecnico"]["full fine-tuning"];
+        const Result& full = results["tecnico"]["full"];
         const Result& lo = results["tecnico"][show_lora];
         // Each sentence of the summary is chosen from the numbers, not assumed.
         const std::string latency = ms_merged <= 1.1 * ms_base ? t.tr(N::no_latency, ms_merged, ms_base)

@@ -68,11 +68,13 @@ inline constexpr Text col_ppl_general{"ppl general", "ppl geral"};
 inline constexpr Text col_ms{"ms/step", "ms/passo"};
 inline constexpr Text col_memory{"memory", "memória"};
 inline constexpr Text base_row{"base (no training)", "base (sem treino)"};
+inline constexpr Text method_full{"full fine-tuning", "fine-tuning completo"};
+inline constexpr Text method_bitfit{"BitFit (biases)", "BitFit (vieses)"};
 inline constexpr Text methods_verdict{
-    "On {}: LoRA r = {} trains {} parameters ({:.2f}% of the model, {}× fewer than full FT) and "
+    "In the {} domain: LoRA r = {} trains {} parameters ({:.2f}% of the model, {}× fewer than full FT) and "
     "its file is {}× smaller. Full FT reaches perplexity {:.2f} on the domain vs {:.2f} for "
     "LoRA, but costs the general text {:+.2f} (forgetting) vs {:+.2f} for LoRA.",
-    "Em {}: LoRA r = {} treina {} parâmetros ({:.2f}% do modelo, {}× menos que o FT completo) e "
+    "No domínio {}: LoRA r = {} treina {} parâmetros ({:.2f}% do modelo, {}× menos que o FT completo) e "
     "seu arquivo é {}× menor. O FT completo chega a perplexidade {:.2f} no domínio vs {:.2f} do "
     "LoRA, mas custa ao texto geral {:+.2f} (esquecimento) vs {:+.2f} do LoRA."};
 inline constexpr Text lecture_table_note{
@@ -115,10 +117,11 @@ inline constexpr Step swap{
      "cada domínio acompanha o adaptador ativo:"}};
 inline constexpr Text col_active{"active adapter", "adaptador ativo"};
 inline constexpr Text disabled_row{"disabled (= base)", "desligado (= base)"};
-inline constexpr Text again_row{"tecnico (again)", "tecnico (de novo)"};
+inline constexpr Text again_row{"{} (again)", "{} (de novo)"};
 inline constexpr Text mix_cat{"0.5·técnico + 0.5·financeiro (cat, rank {})", "0.5·técnico + 0.5·financeiro (cat, posto {})"};
 inline constexpr Text mix_linear{"0.5/0.5 linear (PEFT's formula, rank {})", "0.5/0.5 linear (fórmula do PEFT, posto {})"};
-inline constexpr Text swap_check{"Disabled reproduces the base exactly: {} {}", "Desligado reproduz o base exatamente: {} {}"};
+inline constexpr Text swap_check{"Disabled reproduces the base exactly: max |Δlogits| = {:g} {}",
+                                 "Desligado reproduz o base exatamente: máx |Δlogits| = {:g} {}"};
 inline constexpr Text swap_note{
     "The weighted combination: 'cat' stacks the factors, so B·A = 0.5·ΔW_técnico + 0.5·ΔW_financeiro "
     "exactly, at rank r₁ + r₂; 'linear' mixes A's and B's separately, which adds cross terms "
@@ -137,13 +140,13 @@ inline constexpr Step merge{
      "de um lote de {} × {} caracteres cada, tempo mediano:"}};
 inline constexpr Text col_model{"model", "modelo"};
 inline constexpr Text col_forward{"ms/forward", "ms/passada"};
-inline constexpr Text col_diff{"max |Δlogits| vs unmerged", "max |Δlogits| vs sem merge"};
+inline constexpr Text col_diff{"max |Δlogits| vs unmerged", "máx |Δlogits| vs sem merge"};
 inline constexpr Text row_base{"base", "base"};
 inline constexpr Text row_unmerged{"base + adapter (unmerged: two extra thin matmuls)",
                                    "base + adaptador (sem merge: dois matmuls finos a mais)"};
 inline constexpr Text row_merged{"merged (W0 + s·B·A)", "com merge (W0 + s·B·A)"};
 inline constexpr Text merge_check{"Merged vs unmerged: max |Δ| = {:.2e}, i.e. {:.2e} of the largest |logit| {}",
-                                  "Com vs sem merge: max |Δ| = {:.2e}, ou seja {:.2e} do maior |logit| {}"};
+                                  "Com vs sem merge: máx |Δ| = {:.2e}, ou seja {:.2e} do maior |logit| {}"};
 
 inline constexpr Step analysis{
     {"The paper's analysis in miniature: rank of the learned ΔW", "A análise do artigo em miniatura: posto do ΔW aprendido"},
@@ -314,13 +317,13 @@ inline constexpr Step takeaway{
      "Reuso do base: um base, adaptadores trocados num só processo. {} Generalização: a "
      "perplexidade no texto geral mudou {:+.2f} com LoRA vs {:+.2f} com FT completo. {}"}};
 inline constexpr Text no_latency{"No inference latency after merge ({:.2f} ms per forward merged, {:.2f} for the base).",
-                                 "Nenhuma latência de inferência depois do merge ({:.2f} ms por forward com merge, "
-                                 "{:.2f} no base)."};
+                                 "Nenhuma latência de inferência depois do merge ({:.2f} ms por passada para a "
+                                 "frente com merge, {:.2f} no base)."};
 inline constexpr Text latency_noise{
     "Merged, the model has the base's shape and cost; the timing here ({:.2f} vs {:.2f} ms per "
     "forward) is noise from a busy machine.",
     "Com merge, o modelo tem a forma e o custo do base; a medida aqui ({:.2f} vs {:.2f} ms por "
-    "forward) é ruído de uma máquina ocupada."};
+    "passada para a frente) é ruído de uma máquina ocupada."};
 inline constexpr Text ft_fits_better{"Limitation, also measured: with few steps full FT fits the domain better "
                                      "({:.2f} vs {:.2f}).",
                                      "Limitação, também medida: com poucos passos o FT completo se ajusta melhor "

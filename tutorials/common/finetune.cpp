@@ -121,7 +121,7 @@ ObtainedBase obtain_base_model(Tutorial& t, const std::string& base_flag) {
     nn::Metadata meta{{"corpus", real ? "general" : "lecture"},
                       {"steps", std::to_string(s.steps)},
                       {"val_loss", fmt::format("{:.4f}", val)},
-                      {"made_by", "quick base (tutorials/common/finetune.cpp)"}};
+                      {"made_by", t.name() + " --base quick"}};  // the command that makes the same model
     save_base_model(quick_path, *model, tok, meta);
     ob.base = load_base_model(quick_path);
     ob.base.model->to(device);
@@ -132,10 +132,19 @@ ObtainedBase obtain_base_model(Tutorial& t, const std::string& base_flag) {
     return ob;
 }
 
+std::string domain_label(const std::string& corpus, Lang lang) {
+    static constexpr Text general{"general", "geral"}, tecnico{"técnico", "técnico"}, financeiro{"financeiro", "financeiro"};
+    if (corpus == "general") return std::string(general.in(lang));
+    if (corpus == "tecnico") return std::string(tecnico.in(lang));
+    if (corpus == "financeiro") return std::string(financeiro.in(lang));
+    return corpus;
+}
+
 DomainData load_domain(Tutorial& t, const tokenizer::CharTokenizer& tok, const std::string& name,
                        std::size_t max_train_chars, std::size_t max_val_chars) {
     DomainData d;
     d.name = name;
+    d.label = domain_label(name, t.lang());
     auto [train_text, val_text] = corpus_texts(t, name, max_train_chars, max_val_chars, d.real);
     std::string train_stream = as_stream(train_text), val_stream = as_stream(val_text);
     d.train = tok.encode(train_stream);

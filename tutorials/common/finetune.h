@@ -44,12 +44,17 @@ Flag base_model_flag();
 // '\n', starting with '\n'). Characters the base never saw become <unk>: their share is
 // reported (a char model trained on general text meets new symbols in a new domain).
 struct DomainData {
-    std::string name;  // "tecnico", "financeiro", "general"
+    std::string name;   // the corpus: "tecnico", "financeiro", "general" (file names, --corpus)
+    std::string label;  // what the text calls it: domain_label(name, the session's language)
     std::vector<int32_t> train, val;
     std::size_t train_chars = 0, val_chars = 0;
     double unk_share = 0;  // of train + val characters
     bool real = true;      // false: the committed fallback sentences
 };
+// How tables and sentences name a domain: the lecture's words "técnico" and "financeiro" in
+// both languages (the English narration uses them as names too), "general" / "geral". The
+// corpus identifier (no accent) stays for file names and --corpus values.
+std::string domain_label(const std::string& corpus, Lang lang);
 DomainData load_domain(Tutorial& t, const tokenizer::CharTokenizer& tok, const std::string& name,
                        std::size_t max_train_chars, std::size_t max_val_chars);
 

@@ -99,6 +99,7 @@ public:
     const Style& style() const { return style_; }
     std::ostream& out() { return out_; }
     Lang lang() const { return options_.lang; }
+    const std::string& name() const { return info_.name; }  // "08_finetune"
     bool quick() const { return options_.quick; }
 
     // A narrated text in the session's language, with {} placeholders filled.

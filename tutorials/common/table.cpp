@@ -9,12 +9,22 @@
 
 namespace aprender::tutorial {
 
-Table::Table(std::vector<std::string> header, std::vector<Align> align)
+Table::Table(std::vector<Cell> header, std::vector<Align> align)
     : header_(std::move(header)), align_(std::move(align)) {
     align_.resize(header_.size(), Align::left);
 }
 
-void Table::add_row(std::vector<std::string> cells) {
+Cell count_cell(int64_t n, Lang lang) { return {thousands(n, lang), std::to_string(n)}; }
+
+Cell percent_cell(std::string text) {
+    std::string plain = strip_colour(text);
+    if (!plain.empty() && plain.back() == '%') plain.pop_back();
+    return {std::move(text), std::move(plain)};
+}
+
+Cell size_cell(std::string text, std::uintmax_t bytes) { return {std::move(text), std::to_string(bytes)}; }
+
+void Table::add_row(std::vector<Cell> cells) {
     if (cells.size() != header_.size())
         throw std::logic_error(fmt::format("table row has {} cells, header has {}", cells.size(),
                                            header_.size()));
@@ -24,8 +34,8 @@ void Table::add_row(std::vector<std::string> cells) {
 void Table::print(std::ostream& out, const Style& style, std::size_t indent) const {
     std::vector<std::size_t> width(header_.size());
     for (std::size_t c = 0; c < header_.size(); ++c) {
-        width[c] = display_width(header_[c]);
-        for (const auto& r : rows_) width[c] = std::max(width[c], display_width(r[c]));
+        width[c] = display_width(header_[c].text);
+        for (const auto& r : rows_) width[c] = std::max(width[c], display_width(r[c].text));
     }
     auto line = [&](const std::vector<std::string>& cells, bool is_header) {
         std::string s(indent, ' ');
@@ -36,22 +46,31 @@ void Table::print(std::ostream& out, const Style& style, std::size_t indent) con
         }
         out << s << "\n";
     };
-    line(header_, true);
+    auto texts = [](const std::vector<Cell>& cells) {
+        std::vector<std::string> out;
+        for (const auto& cell : cells) out.push_back(cell.text);
+        return out;
+    };
+    line(texts(header_), true);
     std::string rule(indent, ' ');
     for (std::size_t c = 0; c < width.size(); ++c) {
         for (std::size_t i = 0; i < width[c]; ++i) rule += "─";
         if (c + 1 < width.size()) rule += "  ";
     }
     out << style.dim(rule) << "\n";
-    for (const auto& r : rows_) line(r, false);
+    for (const auto& r : rows_) line(texts(r), false);
 }
 
 void Table::write_csv(const std::filesystem::path& path) const {
-    // Cells may be coloured for the terminal (a bold result); the file gets the plain text.
-    auto plain = rows_;
-    for (auto& r : plain)
-        for (auto& cell : r) cell = strip_colour(cell);
-    write_csv_file(path, header_, plain);
+    // Cells may be coloured or grouped for the terminal; the file gets their CSV values.
+    auto plain = [](const std::vector<Cell>& cells) {
+        std::vector<std::string> out;
+        for (const auto& cell : cells) out.push_back(cell.csv ? *cell.csv : strip_colour(cell.text));
+        return out;
+    };
+    std::vector<std::vector<std::string>> rows;
+    for (const auto& r : rows_) rows.push_back(plain(r));
+    write_csv_file(path, plain(header_), rows);
 }
 
 }  // namespace aprender::tutorial

@@ -1,34 +1,61 @@
 // table.h — aligned terminal tables (UTF-8 aware), also writable as CSV.
 //
-//   Table t({"model", "perplexity"}, {Align::left, Align::right});
-//   t.add_row({"bigram", "312.4"});
-//   t.print(tut.out(), tut.style());
+//   Table t({"model", "parameters", "perplexity"}, {Align::left, Align::right, Align::right});
+//   t.add_row({"bigram", count_cell(366048, tut.lang()), "312.4"});
+//   t.print(tut.out(), tut.style());   // 366,048 (en) or 366 048 (pt), for reading
+//   t.write_csv("table.csv");          // 366048 in either language, for programs
+//
+// Header names follow the session's language in the CSV too; a column whose CSV values
+// differ in unit from the screen (bytes for "1.47 MB") says so in its CSV header.
 #pragma once
 
+#include <cstdint>
 #include <filesystem>
 #include <iosfwd>
+#include <optional>
 #include <string>
 #include <vector>
 
+#include "tutorials/common/narration.h"
 #include "tutorials/common/term.h"
 
 namespace aprender::tutorial {
 
 enum class Align { left, right };
 
+// One cell: the text the terminal shows and, where a program needs something else, what the
+// CSV gets. Numbers are written for people on screen (a count grouped as the session's
+// language reads it, a bold result) but a CSV must parse the same in every language: plain
+// digits, a point for decimals, no colour.
+struct Cell {
+    Cell(std::string text) : text(std::move(text)) {}
+    Cell(const char* text) : text(text) {}
+    Cell(std::string text, std::string csv) : text(std::move(text)), csv(std::move(csv)) {}
+    std::string text;
+    std::optional<std::string> csv;  // none: the text, its colour stripped
+};
+
+// A count: thousands(n, lang) on screen ("119,296" / "119 296"), the plain digits in the CSV.
+Cell count_cell(int64_t n, Lang lang);
+// A percentage as shown ("1.69%"); the CSV gets the number without the sign ("1.69").
+Cell percent_cell(std::string text);
+// A size as shown ("480.4 kB", "8.7 MiB"); the CSV gets the bytes.
+Cell size_cell(std::string text, std::uintmax_t bytes);
+
 class Table {
 public:
-    explicit Table(std::vector<std::string> header, std::vector<Align> align = {});
+    explicit Table(std::vector<Cell> header, std::vector<Align> align = {});
     // A row must have as many cells as the header (checked: a programming error otherwise).
-    void add_row(std::vector<std::string> cells);
+    void add_row(std::vector<Cell> cells);
     std::size_t rows() const { return rows_.size(); }
     void print(std::ostream& out, const Style& style, std::size_t indent = 2) const;
+    // The header (in the session's language) and every cell's CSV value (Cell::csv).
     void write_csv(const std::filesystem::path& path) const;
 
 private:
-    std::vector<std::string> header_;
+    std::vector<Cell> header_;
     std::vector<Align> align_;
-    std::vector<std::vector<std::string>> rows_;
+    std::vector<std::vector<Cell>> rows_;
 };
 
 }  // namespace aprender::tutorial

@@ -161,7 +161,25 @@ static bool layer_selected(const std::string& path, const std::vector<int64_t>& 
     return false;
 }
 
+void check_targets(const std::vector<std::string>& targets) {
+    for (const auto& t : targets) {
+        if (t.rfind("re:", 0) != 0) continue;
+        try {
+            std::regex re(t.substr(3));
+        } catch (const std::regex_error& e) {
+            throw std::invalid_argument(fmt::format("lora: target '{}' is not a valid regular expression: {}", t, e.what()));
+        }
+    }
+}
+
+bool selects(const Config& c, const std::string& path) {
+    check_targets(c.targets);
+    if (!layer_selected(path, c.layers)) return false;
+    return std::any_of(c.targets.begin(), c.targets.end(), [&](const std::string& t) { return target_matches(path, t); });
+}
+
 std::vector<std::string> matching_paths(const nn::Module& model, const Config& c) {
+    check_targets(c.targets);
     std::vector<std::string> all = linear_paths(model), out;
     for (int64_t l : c.layers)  // a block the model lacks is its own mistake, not the targets'
         if (std::none_of(all.begin(), all.end(), [&](const std::string& p) { return layer_selected(p, {l}); }))

@@ -101,6 +101,11 @@ struct Report {
 std::vector<std::string> linear_paths(const nn::Module& model);
 // The paths `config` would wrap (a dry run); throws when nothing matches, listing the Linear layers.
 std::vector<std::string> matching_paths(const nn::Module& model, const Config& config);
+// Does `config` (its targets and layers) select the Linear layer at `path`? Throws
+// std::invalid_argument naming a "re:" target that is not a valid regular expression.
+bool selects(const Config& config, const std::string& path);
+// Throws std::invalid_argument for a "re:" target that is not a valid regular expression.
+void check_targets(const std::vector<std::string>& targets);
 // Wrap the matching Linear layers in place and freeze everything else (biases per
 // config.bias). Same as add_adapter(model, "default", config).
 Report apply(nn::Module& model, const Config& config);

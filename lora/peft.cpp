@@ -158,6 +158,7 @@ static Config config_from_json(const ordered_json& j, const std::string& file) {
     c.alpha = j["lora_alpha"].get<double>();
     if (!std::isfinite(c.alpha) || std::abs(c.alpha) > 1e6)  // s = alpha/r scales ΔW: 1e308 would make it inf
         throw fail("lora_alpha must be a reasonable number (|alpha| ≤ 1e6), got " + j["lora_alpha"].dump());
+    if (c.alpha == 0) throw fail("lora_alpha is 0: the scale alpha/r would switch the adapter off");
     if (j.contains("lora_dropout")) {
         if (!j["lora_dropout"].is_number()) throw fail("lora_dropout must be a number");
         c.dropout = j["lora_dropout"].get<double>();
@@ -168,6 +169,12 @@ static Config config_from_json(const ordered_json& j, const std::string& file) {
     else if (tm.is_array() && std::all_of(tm.begin(), tm.end(), [](auto& x) { return x.is_string(); }))
         c.targets = tm.get<std::vector<std::string>>();
     else throw fail("target_modules must be a string or a list of strings, got " + tm.dump());
+    if (c.targets.empty()) throw fail("target_modules is empty: the adapter would target no layer");
+    try {
+        check_targets(c.targets);
+    } catch (const std::invalid_argument& e) {
+        throw fail(std::string("target_modules: ") + e.what());
+    }
     if (j.contains("layers_to_transform") && !j["layers_to_transform"].is_null()) {
         const auto& l = j["layers_to_transform"];
         if (l.is_number_integer()) c.layers = {l.get<int64_t>()};
@@ -200,12 +207,17 @@ AdapterFiles read_adapter(const std::string& dir) {
     std::string cfile = (fs::path(dir) / kConfigFile).string(), wfile = (fs::path(dir) / kWeightsFile).string();
     if (fs::is_directory(cfile)) throw AdapterFileError("'" + cfile + "' is a folder, not a file");
     std::ifstream f(cfile);
-    if (!f) throw AdapterFileError("cannot read '" + cfile + "'");
+    if (!f)
+        throw AdapterFileError(fs::exists(cfile) ? "cannot read '" + cfile + "': " + std::strerror(errno)
+                                                 : "'" + dir + "' holds no " + kConfigFile + " (is it an adapter folder?)");
     ordered_json j;
     try {
         j = ordered_json::parse(f);
     } catch (const nlohmann::json::exception& e) {
-        throw AdapterFileError(cfile + ": not valid JSON (" + e.what() + ")");
+        std::string what = e.what();  // without nlohmann's "[json.exception.parse_error.101] "
+        if (auto end = what.find("] "); what.rfind("[json.exception.", 0) == 0 && end != std::string::npos)
+            what = what.substr(end + 2);
+        throw AdapterFileError(cfile + ": not valid JSON (" + what + ")");
     }
     if (!j.is_object()) throw AdapterFileError(cfile + ": expected a JSON object");
     AdapterFiles a;
@@ -246,6 +258,12 @@ AdapterFiles read_adapter(const std::string& dir) {
         if (!p.first.defined() || !p.second.defined())
             throw AdapterFileError(fmt::format("{}: '{}' has {} but not {}", wfile, path, p.first.defined() ? "lora_A" : "lora_B",
                                                p.first.defined() ? "lora_B" : "lora_A"));
+        // The config is what `lora info` shows and what PEFT reads: it must describe the weights.
+        if (!selects(a.config, path))
+            throw AdapterFileError(fmt::format("{} holds factors for '{}', which {}'s target_modules{} do not select: the two "
+                                               "files do not belong together",
+                                               wfile, path, kConfigFile,
+                                               a.config.layers.empty() ? "" : " and layers_to_transform"));
         a.layers.emplace_back(path, p);
     }
     return a;
@@ -256,13 +274,27 @@ Config load_adapter(nn::Module& model, const std::string& dir, const std::string
     if (check_base) {
         if (a.base_sha256.empty())
             throw AdapterFileError(fmt::format("adapter '{}' has no aprender_base_sha256 field, so its base cannot be checked "
-                                               "(an adapter from another tool?); load it with the base check off", dir));
+                                               "(an adapter from another tool?); load_adapter(..., check_base = false) "
+                                               "skips the check (the command line: --no-base-check)", dir));
         std::string mine = base_state_sha256(model, a.config.bias);
         if (mine != a.base_sha256)
             throw AdapterFileError(fmt::format("wrong base model for adapter '{}': it was trained on a base with SHA-256 {}... "
                                                "(base_model_name_or_path '{}'), but this model's base is {}...",
                                                dir, a.base_sha256.substr(0, 16), a.base_model_name_or_path, mine.substr(0, 16)));
     }
+    // The config must select, in this model, exactly the layers the weights hold: a layer it
+    // selects without factors would silently stay the base.
+    std::vector<std::string> selected;
+    try {
+        selected = matching_paths(model, a.config);
+    } catch (const std::invalid_argument& e) {
+        throw AdapterFileError(fmt::format("adapter '{}': {}", dir, e.what()));
+    }
+    for (const auto& path : selected)
+        if (std::none_of(a.layers.begin(), a.layers.end(), [&](const auto& l) { return l.first == path; }))
+            throw AdapterFileError(fmt::format("adapter '{}': {} selects '{}' in this model, but {} holds no factors for "
+                                               "it (the files do not belong together, or to this model)",
+                                               dir, kConfigFile, path, kWeightsFile));
     // Check every layer before touching the model, so a bad file changes nothing.
     std::vector<std::shared_ptr<nn::Linear>> bases;
     for (auto& [path, ab] : a.layers) {

@@ -240,6 +240,9 @@ TEST_CASE("cli: an output never replaces an input, another output or a device, -
     CHECK(lost.status == 2);
     CHECK(lost.has("--out needs a value (PATH) but is followed by the option --quiet"));
     CHECK_FALSE(fs::exists("--quiet"));
+    auto empty = run_process(aprender() + " train --data " + corpus.string() + " --out '' --steps 2");
+    CHECK(empty.status == 2);
+    CHECK(empty.has("--out is empty; it needs a value (PATH)"));
     // options that mean nothing in this run, and seeds below zero
     auto vocab = run_process(train + " --out " + (dir / "z.safetensors").string() + " --vocab-size 5");
     CHECK(vocab.status == 2);

@@ -118,6 +118,10 @@ TEST_CASE("lora: CLI refuses the wrong base, bad flags, and an existing adapter"
                                 "4.safetensors --method bitfit --r 4 --steps 1");
     CHECK(bitfit_r.status == 2);
     CHECK(bitfit_r.has("--r applies only to --method lora"));
+    auto bad_regex = run_process(aprender() + " lora train --base " + s.base + " --data " + s.domain + " --out " + ad +
+                                 "5 --targets 're:([' --steps 1");
+    CHECK(bad_regex.status == 2);
+    CHECK(bad_regex.has("--targets: lora: target 're:([' is not a valid regular expression"));
     auto bad_target = run_process(aprender() + " lora train --base " + s.base + " --data " + s.domain + " --out " + ad +
                                   "2 --targets query --steps 1");
     CHECK(bad_target.status == 1);
@@ -126,6 +130,8 @@ TEST_CASE("lora: CLI refuses the wrong base, bad flags, and an existing adapter"
     CHECK(bad_method.status == 2);
     CHECK(bad_method.has("expected lora, bitfit or full"));
     CHECK(run_process(aprender() + " lora info " + (s.dir / "nope").string()).has("is not a directory"));
+    fs::create_directories(s.dir / "empty_folder");
+    CHECK(run_process(aprender() + " lora info " + (s.dir / "empty_folder").string()).has("holds no adapter_config.json"));
     CHECK(run_process(aprender() + " lora frobnicate").status == 2);
     auto bitfit = run_process(aprender() + " lora train --method bitfit --base " + s.base + " --data " + s.domain + " --out " +
                               (s.dir / "bitfit.safetensors").string() + " --steps 2 --batch 2 --warmup 1 --eval-interval 2 --eval-batches 1 --quiet");

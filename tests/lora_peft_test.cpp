@@ -186,6 +186,19 @@ TEST_CASE("lora: corrupt or inconsistent adapter files are refused naming the pr
     CHECK_THROWS_WITH(lora::load_adapter(fresh, tmp / "a"), doctest::Contains("lora_alpha must be a reasonable number"));
     rewrite([](auto& j) { j["lora_dropout"] = 2; });
     CHECK_THROWS_WITH(lora::load_adapter(fresh, tmp / "a"), doctest::Contains("lora_dropout must be in [0, 1), got 2"));
+    rewrite([](auto& j) { j["lora_alpha"] = 0; });
+    CHECK_THROWS_WITH(lora::load_adapter(fresh, tmp / "a"), doctest::Contains("lora_alpha is 0"));
+    // a config that does not describe its weights (what `lora info` shows, what PEFT reads)
+    rewrite([](auto& j) { j["target_modules"] = {"k_proj"}; });
+    CHECK_THROWS_WITH(lora::read_adapter(tmp / "a"), doctest::Contains("which adapter_config.json's target_modules do not select"));
+    rewrite([](auto& j) { j["target_modules"] = nlohmann::json::array(); });
+    CHECK_THROWS_WITH(lora::read_adapter(tmp / "a"), doctest::Contains("target_modules is empty"));
+    rewrite([](auto& j) { j["target_modules"] = "(["; });
+    CHECK_THROWS_WITH(lora::read_adapter(tmp / "a"), doctest::Contains("target 're:([' is not a valid regular expression"));
+    rewrite([](auto& j) { j["layers_to_transform"] = {5}; });
+    CHECK_THROWS_WITH(lora::read_adapter(tmp / "a"), doctest::Contains("target_modules and layers_to_transform do not select"));
+    rewrite([](auto& j) { j["target_modules"] = {"q_proj", "v_proj", "k_proj"}; });  // selects layers it has no factors for
+    CHECK_THROWS_WITH(lora::load_adapter(fresh, tmp / "a"), doctest::Contains("holds no factors for it"));
     std::ofstream(cfg) << good;
     {
         std::string weights = tmp / "a/adapter_model.safetensors";

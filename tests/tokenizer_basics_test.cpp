@@ -5,6 +5,7 @@
 #include "tokenizer/char.h"
 #include "tokenizer/json_file.h"
 #include "tokenizer/token_file.h"
+#include "tokenizer/tokenizer.h"
 #include "tokenizer/unicode.h"
 #include "tokenizer/word.h"
 
@@ -118,6 +119,29 @@ TEST_CASE("tokenizer: token and text files never replace a device or a pipe by a
     CHECK_THROWS_WITH(aprender::tokenizer::write_token_file(pipe, {1, 2, 3}, 10), doctest::Contains("not a regular file"));
     CHECK_THROWS_WITH(aprender::tokenizer::write_text_file(pipe, "x"), doctest::Contains("not a regular file"));
     CHECK(std::filesystem::is_fifo(pipe));
+    std::filesystem::remove_all(dir);
+}
+
+TEST_CASE("tokenizer: a tokenizer.json without its fields names them, in words") {
+    auto dir = std::filesystem::temp_directory_path() / "aprender_tok_fields";
+    std::filesystem::remove_all(dir);
+    std::filesystem::create_directories(dir);
+    auto message = [&](const std::string& json) {
+        std::ofstream(dir / "tokenizer.json") << json;
+        try {
+            aprender::tokenizer::load(dir.string());
+        } catch (const aprender::tokenizer::TokenizerError& e) {
+            return std::string(e.what());
+        }
+        return std::string("(loaded)");
+    };
+    std::string missing = message(R"({"type": "char"})");
+    CHECK(missing.find("tokenizer.json: missing field \"tokens\"") != std::string::npos);
+    std::string wrong = message(R"({"type": "char", "tokens": [1, 2]})");
+    CHECK(wrong.find("a field has the wrong type (type must be string, but is number)") != std::string::npos);
+    std::string broken = message(R"({"type": "char", )");
+    CHECK(broken.find("is not valid JSON: ") != std::string::npos);
+    for (const auto& m : {missing, wrong, broken}) CHECK(m.find("[json.exception") == std::string::npos);
     std::filesystem::remove_all(dir);
 }
 

@@ -62,7 +62,7 @@ CharTokenizer CharTokenizer::load(const std::string& dir) {
         if (j.at("type") != "char") throw TokenizerError(fmt::format("{} is not a character tokenizer", path));
         return CharTokenizer(j.at("tokens").get<std::vector<std::string>>());
     } catch (const nlohmann::json::exception& e) {
-        throw TokenizerError(fmt::format("{}: {}", path, e.what()));
+        throw TokenizerError(fmt::format("{}: {}", path, json_error_text(e)));
     }
 }
 

@@ -24,6 +24,18 @@ std::string read_text_file(const std::string& path) {
     return std::string((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
 }
 
+std::string json_error_text(const nlohmann::json::exception& e) {
+    std::string what = e.what();
+    if (auto end = what.find("] "); what.rfind("[json.exception.", 0) == 0 && end != std::string::npos)
+        what = what.substr(end + 2);
+    const std::string key = "key '", not_found = "' not found";
+    if (what.rfind(key, 0) == 0 && what.size() > key.size() + not_found.size() &&
+        what.compare(what.size() - not_found.size(), not_found.size(), not_found) == 0)
+        return "missing field \"" + what.substr(key.size(), what.size() - key.size() - not_found.size()) + "\"";
+    if (what.rfind("type must be ", 0) == 0) return "a field has the wrong type (" + what + ")";
+    return what;
+}
+
 nlohmann::json read_json_file(const std::string& path) {
     std::string text = read_text_file(path);
     // JSON allows a key twice in one object and keeps the last; in a vocabulary that
@@ -41,9 +53,9 @@ nlohmann::json read_json_file(const std::string& path) {
     try {
         return nlohmann::json::parse(text, no_repeated_keys);
     } catch (const nlohmann::json::parse_error& e) {
-        throw TokenizerError(fmt::format("{} is not valid JSON: {}", path, e.what()));
+        throw TokenizerError(fmt::format("{} is not valid JSON: {}", path, json_error_text(e)));
     } catch (const nlohmann::json::exception& e) {  // e.g. a number too big for a double
-        throw TokenizerError(fmt::format("{}: {}", path, e.what()));
+        throw TokenizerError(fmt::format("{}: {}", path, json_error_text(e)));
     }
 }
 

@@ -13,4 +13,8 @@ nlohmann::json read_json_file(const std::string& path);
 void write_text_file(const std::string& path, const std::string& text);
 std::string read_text_file(const std::string& path);
 
+// nlohmann's message in words a user can act on: without its "[json.exception.type_error.302]"
+// prefix, and "key 'tokens' not found" as "missing field \"tokens\"".
+std::string json_error_text(const nlohmann::json::exception& e);
+
 }  // namespace aprender::tokenizer

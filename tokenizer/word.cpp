@@ -106,7 +106,7 @@ WordTokenizer WordTokenizer::load(const std::string& dir) {
         if (j.at("type") != "word") throw TokenizerError(fmt::format("{} is not a word tokenizer", path));
         return WordTokenizer(j.at("tokens").get<std::vector<std::string>>(), j.at("lowercase").get<bool>());
     } catch (const nlohmann::json::exception& e) {
-        throw TokenizerError(fmt::format("{}: {}", path, e.what()));
+        throw TokenizerError(fmt::format("{}: {}", path, json_error_text(e)));
     }
 }
 

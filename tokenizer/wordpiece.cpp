@@ -161,7 +161,7 @@ WordPieceTokenizer WordPieceTokenizer::load(const std::string& dir) {
         auto tok = load_vocab_txt(dir + "/vocab.txt", lowercase, strip_accents);
         return WordPieceTokenizer(tok.vocab_.tokens(), lowercase, j.value("max_chars_per_word", int64_t{100}), strip_accents);
     } catch (const nlohmann::json::exception& e) {
-        throw TokenizerError(fmt::format("{}: {}", path, e.what()));
+        throw TokenizerError(fmt::format("{}: {}", path, json_error_text(e)));
     }
 }
 

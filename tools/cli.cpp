@@ -131,6 +131,9 @@ bool Parser::parse(int argc, char** argv) {
         }
     }
     for (const auto& s : specs_) {
+        // A required option given as "" (an unset shell variable: --out "$OUT") names nothing.
+        if (s.required && !s.is_positional && values_.count(s.name) && values_[s.name].empty())
+            throw UsageError(fmt::format("{}: {} is empty; it needs a value ({})", program_, s.name, s.metavar));
         if (values_.count(s.name)) continue;
         if (s.default_value) values_[s.name] = *s.default_value;
         else if (s.required) throw UsageError(fmt::format("{}: missing required {} {}", program_,

@@ -24,10 +24,13 @@ int run(int argc, char** argv) {
     p.option("--batch", "B", "windows per forward pass", "8");
     p.option("--device", "DEV", "cpu | cuda", "cpu");
     p.option("--adapter", "DIR", "evaluate with this LoRA adapter active (must belong to --checkpoint)", "");
+    p.flag("--no-base-check", "with --adapter: accept an adapter that carries no base fingerprint (one from another tool)");
     if (!p.parse(argc, argv)) return 0;
     cli::StoredModel m = cli::load_model(p.str("--checkpoint"));
     if (!m.gpt) throw cli::UsageError("eval measures next-token prediction: it needs a GPT checkpoint, this one is " + m.kind());
-    if (!p.str("--adapter").empty()) lora::load_adapter(*m.gpt, p.str("--adapter"));  // checks the base's fingerprint
+    p.applies_only(!p.str("--adapter").empty(), {"--no-base-check"}, "with --adapter");
+    if (!p.str("--adapter").empty())  // checks the base's fingerprint, unless told not to
+        lora::load_adapter(*m.gpt, p.str("--adapter"), "default", !p.on("--no-base-check"));
     std::string data = p.str("--data");
     std::vector<int32_t> tokens = cli::read_tokens_for(m, data);
     int64_t T = m.gpt->config.block_size, B = p.integer("--batch");

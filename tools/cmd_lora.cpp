@@ -79,6 +79,11 @@ lora::Config config_from_flags(const cli::Parser& p) {
     c.rslora = p.on("--rslora");
     if (c.r < 1) throw cli::UsageError(fmt::format("--r must be at least 1, got {}", c.r));
     if (c.targets.empty()) throw cli::UsageError("--targets needs at least one module name");
+    try {
+        lora::check_targets(c.targets);
+    } catch (const std::invalid_argument& e) {
+        throw cli::UsageError(std::string("--targets: ") + e.what());
+    }
     if (!(c.dropout >= 0 && c.dropout < 1)) throw cli::UsageError(fmt::format("--lora-dropout must be in [0, 1), got {}", c.dropout));
     if (!std::isfinite(c.alpha) || c.alpha == 0)  // s = alpha / r scales ΔW: 0 switches the adapter off, NaN poisons it
         throw cli::UsageError(fmt::format("--alpha must be a non-zero number, got {}", c.alpha));
@@ -195,6 +200,7 @@ int merge(int argc, char** argv) {
     p.option("--adapter", "DIR", "adapter directory (adapter_config.json + adapter_model.safetensors)");
     p.option("--out", "PATH", "merged checkpoint (.safetensors)");
     p.flag("--force", "replace an existing output file");
+    p.flag("--no-base-check", "merge an adapter that carries no base fingerprint (one from another tool)");
     if (!p.parse(argc, argv)) return 0;
     cli::Outputs outs("aprender lora merge", p.on("--force"));
     outs.reads("--base", p.str("--base"));
@@ -202,7 +208,7 @@ int merge(int argc, char** argv) {
     cli::StoredModel m = load_gpt(p.str("--base"));
     outs.checkpoint("--out", p.str("--out"), m.tokenizer != nullptr);
     outs.check();
-    lora::Config c = lora::load_adapter(*m.gpt, p.str("--adapter"));
+    lora::Config c = lora::load_adapter(*m.gpt, p.str("--adapter"), "default", !p.on("--no-base-check"));
     size_t layers = lora::adapters(*m.gpt).size();
     lora::merge_and_unload(*m.gpt);
     nn::Metadata meta = m.gpt->config.to_metadata();

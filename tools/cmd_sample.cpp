@@ -38,7 +38,7 @@ int run(int argc, char** argv) {
     if (!p.parse(argc, argv)) return 0;
     cli::StoredModel m = cli::load_model(p.str("--checkpoint"));
     if (!m.gpt) throw cli::UsageError("sample needs a GPT checkpoint; this one is an " + m.kind() + " (it cannot write left to right)");
-    if (!m.tokenizer) throw cli::UsageError("this checkpoint was trained on a token file and has no tokenizer to read a prompt");
+    if (!m.tokenizer) throw cli::UsageError("this checkpoint was trained on a token file: it has no tokenizer to read a prompt or to turn the ids it generates into text");
     nn::GenerateOptions o;
     o.max_new_tokens = p.integer("--max-new-tokens");
     o.temperature = p.number("--temperature");

@@ -123,7 +123,8 @@ int run(int argc, char** argv) {
         };
     }
     model->to(device);
-    nn::BatchSampler train(std::move(train_tokens), s.batch, T, s.sampler, s.seed, data);
+    nn::BatchSampler train(std::move(train_tokens), s.batch, T, s.sampler, s.seed,
+                           val_path.empty() ? data + " (its first 90%; the rest validates)" : data);
     nn::BatchSampler val(std::move(val_tokens), s.batch, T, nn::SamplerMode::sequential, 0, val_path.empty() ? data + " (last 10%)" : val_path);
     fmt::print("model: {} with {} parameters, vocabulary {} ({}), {} training tokens\n", kind, model->num_parameters(), vocab,
                tok ? tok->type() + " tokenizer" : "token file", train.num_tokens());

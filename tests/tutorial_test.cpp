@@ -120,7 +120,7 @@ TEST_CASE("tutorial: 02_ngrams computes the table, the bars and the files") {
 
 TEST_CASE("tutorial: common flags and their defaults") {
     using namespace aprender::tutorial;
-    TutorialInfo info{"99_x", {"t", "t"}, {"s", "s"}, {{"--n", "N", {"n", "n"}}}};
+    TutorialInfo info{"99_x", {"t", "t"}, {"s", "s"}, {{"--n", "N", {"n", "n"}, IntRange{1, 4}}}};
     Environment env;
     env.lang_vars = "pt_BR.UTF-8";
     env.stdin_tty = env.stdout_tty = true;
@@ -135,11 +135,44 @@ TEST_CASE("tutorial: common flags and their defaults") {
     CHECK_FALSE(o.pause);
     CHECK(o.seed == 7);
     CHECK(o.lang == Lang::en);
-    CHECK(o.get_int("--n", 0, 1, 4) == 3);
+    CHECK(o.get_int("--n", 0) == 3);
+    CHECK(parse_options(info, {}, env).get_int("--n", 2) == 2);
     CHECK_THROWS_AS(parse_options(info, {"--seed", "x"}, env), UsageError);
     CHECK_THROWS_AS(parse_options(info, {"--n"}, env), UsageError);
-    o = parse_options(info, {"--n", "9"}, env);
-    CHECK_THROWS_AS(o.get_int("--n", 0, 1, 4), UsageError);
+}
+
+TEST_CASE("tutorial: every flag's value is checked while parsing, before the tutorial says a word") {
+    using namespace aprender::tutorial;
+    TutorialInfo info{"99_x", {"t", "t"}, {"s", "s"},
+                      {{"--n", "N", {"n", "n"}, IntRange{1, 4}},
+                       {"--corpus", "NAME", {"c", "c"}, std::nullopt, one_of("--corpus", {"a", "b", "c"})},
+                       {"--raw", "X", {"r", "r"}}}};
+    Environment env;
+    CHECK_THROWS_WITH_AS(parse_options(info, {"--n", "9"}, env), "--n expects a number in [1, 4], got '9'", UsageError);
+    CHECK_THROWS_WITH_AS(parse_options(info, {"--n", "2x"}, env), "--n expects a number in [1, 4], got '2x'", UsageError);
+    CHECK_THROWS_WITH_AS(parse_options(info, {"--corpus", "z"}, env), "--corpus must be a, b or c, got 'z'", UsageError);
+    CHECK(parse_options(info, {"--corpus", "b"}, env).get("--corpus", "") == "b");
+    // --help explains the flags instead of judging them
+    CHECK(parse_options(info, {"--n", "9", "--corpus", "z", "--help"}, env).help);
+    CHECK(help_text(info, Lang::en).find("--n N                  n; N from 1 to 4") != std::string::npos);
+    CHECK(help_text(info, Lang::pt).find("n; N de 1 a 4") != std::string::npos);
+    // a flag read as a number must say its range where it is declared
+    CHECK_THROWS_AS(parse_options(info, {"--raw", "3"}, env).get_int("--raw", 0), std::logic_error);
+
+    // Run as a student would: refused at once, no section printed (09 used to print three).
+    for (const char* bad : {"02_ngrams --corpus klingon", "03_autograd --steps 0", "04_word2vec --epochs 0",
+                            "05_attention --steps 0", "06_bert --steps x", "07_gpt --steps 0", "08_finetune --small 5",
+                            "08_finetune --steps 100001", "09_lora_rank --size 0", "10_lora --seeds 11",
+                            "10_lora --steps -3"}) {
+        auto r = run(std::string(bad) + " --no-pause --no-color --out /tmp/aprender-test-flags");
+        INFO(bad, "\n", r.output);
+        CHECK(r.status == 2);
+        CHECK(r.has("error: --"));
+        CHECK_FALSE(r.has("━━"));
+    }
+    CHECK(run("09_lora_rank --size 0 --no-pause").has("09_lora_rank: error: --size expects a number in [8, 256], got '0'"));
+    CHECK(run("09_lora_rank --help").has("N from 8 to 256"));
+    CHECK_FALSE(std::filesystem::exists("/tmp/aprender-test-flags"));
 }
 
 TEST_CASE("tutorial: a table coloured for the terminal writes plain numbers to its CSV") {

@@ -30,7 +30,8 @@ using aprender::tokenizer::WordPieceTokenizer;
 
 namespace {
 
-const tut::TutorialInfo kInfo{"06_bert", N::title, N::summary, {{"--steps", "N", N::flag_steps}}, /*runs_on_gpu=*/true};
+const tut::TutorialInfo kInfo{"06_bert", N::title, N::summary, {{"--steps", "N", N::flag_steps, tut::IntRange{1, 1000000}}},
+                              /*runs_on_gpu=*/true};
 
 // Sentences of a paragraph: cut after ". ", "! ", "? " (good enough for this corpus).
 std::vector<std::string> sentences_of(const std::string& text, std::size_t max_lines) {
@@ -70,7 +71,7 @@ int main(int argc, char** argv) {
     return tut::run(kInfo, argc, argv, [](tut::Tutorial& t) {
         const bool quick = t.quick();
         const auto& style = t.style();
-        const int64_t steps = t.options().get_int("--steps", quick ? 300 : 500, 1, 1000000);  // checked first
+        const int64_t steps = t.options().get_int("--steps", quick ? 300 : 500);
         // ---- data and vocabulary -------------------------------------------------------------
         std::string synthetic_text = tut::read_data_file("bert/capitais.txt");
         auto synthetic = sentences_of(synthetic_text, SIZE_MAX);

@@ -33,7 +33,7 @@ using aprender::Tensor;
 namespace {
 
 const tut::TutorialInfo kInfo{"07_gpt", N::title, N::summary,
-                              {{"--steps", "N", N::flag_steps}, {"--full", "", N::flag_full}},
+                              {{"--steps", "N", N::flag_steps, tut::IntRange{1, 1000000}}, {"--full", "", N::flag_full}},
                               /*runs_on_gpu=*/true};
 
 using Clock = std::chrono::steady_clock;
@@ -60,7 +60,7 @@ Settings settings_for(const tut::Tutorial& t) {
         s.batch = 16, s.steps = 400, s.warmup = 20, s.lr = 6e-3;
         s.max_train_chars = 400000, s.max_test_chars = 8000;
     }
-    s.steps = t.options().get_int("--steps", s.steps, 1, 1000000);
+    s.steps = t.options().get_int("--steps", s.steps);
     s.warmup = std::min(s.warmup, s.steps / 5 + 1);
     return s;
 }

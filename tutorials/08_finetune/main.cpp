@@ -28,7 +28,9 @@ namespace {
 const tut::TutorialInfo kInfo{"08_finetune",
                               N::title,
                               N::summary,
-                              {tut::base_model_flag(), {"--steps", "N", N::flag_steps}, {"--small", "N", N::flag_small}},
+                              {tut::base_model_flag(),
+                               {"--steps", "N", N::flag_steps, tut::IntRange{1, 100000}},
+                               {"--small", "N", N::flag_small, tut::IntRange{1000, 1000000}}},
                               /*runs_on_gpu=*/true};
 
 std::string one_line(std::string s) {
@@ -43,8 +45,8 @@ int main(int argc, char** argv) {
     return tut::run(kInfo, argc, argv, [](tut::Tutorial& t) {
         const auto& style = t.style();
         const bool quick = t.quick();
-        const int64_t steps = t.options().get_int("--steps", quick ? 20 : 80, 1, 100000);
-        const int64_t small_chars = t.options().get_int("--small", 6000, 1000, 1000000);
+        const int64_t steps = t.options().get_int("--steps", quick ? 20 : 80);
+        const int64_t small_chars = t.options().get_int("--small", 6000);
         const std::size_t max_train = quick ? 60000 : 300000, max_val = quick ? 2000 : 5000;
         const int64_t batch = 8;
         const double lr = 1e-3;

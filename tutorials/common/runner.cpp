@@ -3,6 +3,7 @@
 #include "autograd/backend.h"
 #include "autograd/tensor.h"
 
+#include <algorithm>
 #include <charconv>
 #include <cstdlib>
 #include <iostream>
@@ -67,14 +68,22 @@ std::string Options::get(std::string_view flag, std::string fallback) const {
     return it == extra.end() ? fallback : it->second;
 }
 
-long Options::get_int(std::string_view flag, long fallback, long lo, long hi) const {
-    auto it = extra.find(flag);
-    return it == extra.end() ? fallback : parse_number<long>(flag, it->second, lo, hi);
+long Options::get_int(std::string_view flag, long fallback) const {
+    if (auto it = numbers.find(flag); it != numbers.end()) return it->second;
+    if (extra.count(flag))  // a value nobody checked: the flag's declaration lacks its range
+        throw std::logic_error(fmt::format("{} was declared without a range: give its Flag an IntRange", flag));
+    return fallback;
 }
 
-double Options::get_double(std::string_view flag, double fallback, double lo, double hi) const {
-    auto it = extra.find(flag);
-    return it == extra.end() ? fallback : parse_number<double>(flag, it->second, lo, hi);
+std::function<void(const std::string&)> one_of(std::string flag, std::vector<std::string> names) {
+    return [flag = std::move(flag), names = std::move(names)](const std::string& value) {
+        for (const auto& n : names)
+            if (n == value) return;
+        std::string list;
+        for (std::size_t i = 0; i < names.size(); ++i)
+            list += (i == 0 ? "" : i + 1 == names.size() ? " or " : ", ") + names[i];
+        throw UsageError(fmt::format("{} must be {}, got '{}'", flag, list, value));
+    };
 }
 
 Environment Environment::from_process() {
@@ -158,6 +167,14 @@ Options parse_options(const TutorialInfo& info, const std::vector<std::string>& 
             o.out = value;
         } else o.extra[name] = value;
     }
+    // The tutorial's own values, all of them before its first word (not for --help, which
+    // explains them).
+    if (!o.help)
+        for (const auto& [name, value] : o.extra) {
+            const Flag* flag = find_flag(info.flags, name);
+            if (flag->range) o.numbers[name] = parse_number<long>(name, value, flag->range->lo, flag->range->hi);
+            if (flag->check) flag->check(value);
+        }
     return o;
 }
 
@@ -187,7 +204,11 @@ std::string help_text(const TutorialInfo& info, Lang lang) {
     std::ostringstream s;
     auto flag_line = [&](const Flag& f) {
         std::string left = f.name + (f.value_name.empty() ? "" : " " + f.value_name);
-        s << "  " << pad_right(left, 22) << " " << f.help.in(lang) << "\n";
+        std::string help(f.help.in(lang));
+        if (f.range)
+            help += fmt::format(fmt::runtime(lang == Lang::pt ? "; {} de {} a {}" : "; {} from {} to {}"),
+                                f.value_name, f.range->lo, f.range->hi);
+        s << "  " << pad_right(left, 22) << " " << help << "\n";
     };
     s << info.name << " — " << info.title.in(lang) << "\n\n" << wrapped(std::string(info.summary.in(lang))) << "\n\n";
     s << (lang == Lang::pt ? "uso" : "usage") << ": build/tutorials/" << info.name << " [flags]\n\n";

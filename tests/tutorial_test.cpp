@@ -175,6 +175,31 @@ TEST_CASE("tutorial: every flag's value is checked while parsing, before the tut
     CHECK_FALSE(std::filesystem::exists("/tmp/aprender-test-flags"));
 }
 
+TEST_CASE("tutorial: --help offers only the common flags that change something; the others are accepted") {
+    using namespace aprender::tutorial;
+    auto help = run("01_eliza --help --lang en");
+    CHECK(help.status == 0);
+    CHECK_FALSE(help.has("--seed N"));  // ELIZA has no randomness,
+    CHECK_FALSE(help.has("--quick   "));  // is fast already,
+    CHECK_FALSE(help.has("--out DIR"));  // writes no file,
+    CHECK_FALSE(help.has("--device DEV"));  // and runs on the CPU
+    CHECK(help.has("--lang en|pt"));
+    CHECK(help.has("Accepted without effect here"));
+    CHECK(help.has("--seed, --quick, --device cpu, --out."));
+    CHECK(run("01_eliza --help --lang pt").has("Aceitas sem efeito aqui"));
+    auto ngrams = run("02_ngrams --help --lang en");
+    CHECK(ngrams.has("--seed N"));  // 02 uses them all, but --device: it runs on the CPU
+    CHECK(ngrams.has("serves every tutorial: --device cpu."));
+    // one command line for every tutorial (make tour TOUR_ARGS=...): accepted, still checked
+    auto eliza = run("01_eliza --quick --seed 7 --device cpu --no-pause --no-color --lang pt --say 'Eu estou feliz hoje.'");
+    CHECK(eliza.status == 0);
+    CHECK(eliza.has("ELIZA: Por que você está feliz hoje?"));
+    CHECK(run("01_eliza --seed x --no-pause").status == 2);
+    CHECK(run("01_eliza --device cuda --no-pause").status == 2);  // a request it cannot honour
+    TutorialInfo typo{"99_x", {"t", "t"}, {"s", "s"}, {}, false, {"--sed"}};
+    CHECK_THROWS_AS(parse_options(typo, {}, Environment{}), std::logic_error);
+}
+
 TEST_CASE("tutorial: a table coloured for the terminal writes plain numbers to its CSV") {
     using namespace aprender::tutorial;
     CHECK(strip_colour("\x1b[1m4.575\x1b[0m") == "4.575");
@@ -232,7 +257,8 @@ TEST_CASE("tutorial: --device is checked, never silently ignored") {
     auto cpu_only = run("05_attention --device cuda --no-pause");
     CHECK(cpu_only.status == 2);
     CHECK(cpu_only.has("05_attention runs on the CPU only (06_bert, 07_gpt, 08_finetune and 10_lora train on a GPU)"));
-    CHECK_FALSE(run("05_attention --help").has("--device"));  // not offered where it cannot work
+    CHECK_FALSE(run("05_attention --help").has("--device DEV"));  // not offered where it cannot work
+    CHECK(run("05_attention --help").has("--device cpu."));  // only accepted, as a no-op
     CHECK(run("07_gpt --help").has("--device"));
     auto bad = run("07_gpt --device tpu --no-pause");
     CHECK(bad.status == 2);

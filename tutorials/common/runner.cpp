@@ -108,6 +108,10 @@ Options parse_options(const TutorialInfo& info, const std::vector<std::string>& 
     o.pause = env.stdin_tty && env.stdout_tty;
     o.color = env.stdout_tty && !env.no_color && !env.dumb_terminal;
     o.out = std::filesystem::path("out") / info.name;
+    for (const auto& name : info.ignores)  // a typo here would silently offer the flag again
+        if (!find_flag(common_flags(), name) || name == "--device")
+            throw std::logic_error(fmt::format("{}: ignores names '{}', not a common flag (--device: runs_on_gpu)",
+                                               info.name, name));
 
     for (std::size_t i = 0; i < args.size(); ++i) {
         std::string name = args[i] == "-h" ? "--help" : args[i], value;  // -h, as every other program here
@@ -210,6 +214,10 @@ std::string help_text(const TutorialInfo& info, Lang lang) {
                                 f.value_name, f.range->lo, f.range->hi);
         s << "  " << pad_right(left, 22) << " " << help << "\n";
     };
+    auto ignored = [&](const Flag& f) {
+        if (f.name == "--device") return !info.runs_on_gpu;
+        return std::find(info.ignores.begin(), info.ignores.end(), f.name) != info.ignores.end();
+    };
     s << info.name << " — " << info.title.in(lang) << "\n\n" << wrapped(std::string(info.summary.in(lang))) << "\n\n";
     s << (lang == Lang::pt ? "uso" : "usage") << ": build/tutorials/" << info.name << " [flags]\n\n";
     if (!info.flags.empty()) {
@@ -218,8 +226,20 @@ std::string help_text(const TutorialInfo& info, Lang lang) {
         s << "\n";
     }
     s << (lang == Lang::pt ? "Flags comuns a todos os tutoriais:\n" : "Flags common to every tutorial:\n");
-    for (const auto& f : common_flags())
-        if (f.name != "--device" || info.runs_on_gpu) flag_line(f);  // a CPU-only tutorial does not offer it
+    std::string accepted;
+    for (const auto& f : common_flags()) {
+        if (!ignored(f)) flag_line(f);
+        else accepted += (accepted.empty() ? "" : ", ") + (f.name == "--device" ? f.name + " cpu" : f.name);
+    }
+    if (!accepted.empty())  // see TutorialInfo::ignores: one command line for every tutorial
+        s << "\n"
+          << wrapped(fmt::format(fmt::runtime(lang == Lang::pt
+                                     ? "Aceitas sem efeito aqui (nada do que este tutorial faz depende delas), para "
+                                       "que a mesma linha de comando sirva a todos os tutoriais: {}."
+                                     : "Accepted without effect here (nothing this tutorial does depends on them), so "
+                                       "that one command line serves every tutorial: {}."),
+                                 accepted))
+          << "\n";
     return s.str();
 }
 

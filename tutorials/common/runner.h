@@ -72,6 +72,14 @@ struct TutorialInfo {
     Text summary;      // a paragraph for --help
     std::vector<Flag> flags;
     bool runs_on_gpu = false;  // honours --device cuda; the others refuse it rather than ignore it
+    // Common flags that change nothing in this tutorial: ELIZA has no randomness, is fast
+    // already and writes no file, so it ignores {"--seed", "--quick", "--out"}. --help does
+    // not offer them (nor --device on a CPU-only tutorial); it names them in one line as
+    // accepted without effect. They are accepted rather than refused because one command line
+    // must work for every tutorial (scripts/tour.sh passes `make tour TOUR_ARGS=...` to all
+    // ten, and so does a class's shell loop); a value is still checked (--seed x is an error),
+    // and a request the tutorial cannot honour (--device cuda on the CPU) is refused.
+    std::vector<std::string> ignores = {};
 };
 
 struct Options {

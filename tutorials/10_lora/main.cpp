@@ -114,8 +114,6 @@ int main(int argc, char** argv) {
         const int64_t steps = t.options().get_int("--steps", quick ? 25 : 80);
         const int64_t seeds = t.options().get_int("--seeds", 1);
         const std::size_t max_train = quick ? 60000 : 300000, max_val = quick ? 2000 : 5000;
-        if (auto e = t.options().get("--encoder", ""); !e.empty() && e != "quick" && !std::filesystem::exists(e))
-            throw tut::UsageError(fmt::format("--encoder: no such Encoder file '{}'", e));
         if (t.options().has("--only-classification")) {
             aprender::tutorial::lora_tutorial::classification_table(t, seeds);
             return;

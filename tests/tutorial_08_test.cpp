@@ -7,6 +7,7 @@
 
 #include <cstdio>
 #include <filesystem>
+#include <regex>
 #include <string>
 
 #include "tests/process.h"
@@ -36,6 +37,7 @@ TEST_CASE("tutorial: 08_finetune fine-tunes everything and measures forgetting" 
                                    "--no-pause --no-color --lang pt --out /tmp/aprender-test-08");
     CHECK(pt.status == 0);
     CHECK(pt.has("Esquecimento catastrófico"));
+    CHECK_FALSE(pt.has("Nota:"));  // the same settings: its own models replaced without a question
     CHECK(pt.has("Modelo base: /tmp/aprender-test-08/quick_base.safetensors"));
     CHECK(pt.has("119\u00A0296 parâmetros"));  // a space groups in Portuguese (a comma is its decimal mark)
     CHECK(pt.has("feito por 08_finetune --base quick"));  // the quick base's maker, as a command
@@ -102,6 +104,16 @@ TEST_CASE("tutorial: 08 and 10 refuse a wrong base or Encoder file before any wo
     CHECK(ok.status == 0);
     CHECK(ok.has("Base model: " + dir + "/gpt.safetensors (GPT: 1 layers × width 16"));
     CHECK(ok.has("4,400 parameters; made by aprender train"));
+    // Other settings keep the fine-tuned models of the first run, and save theirs beside them.
+    const std::string first = testing::read_file(dir + "/out/finetuned_tecnico.safetensors");
+    REQUIRE_FALSE(first.empty());
+    auto other = tutorial("08_finetune --base " + dir + "/gpt.safetensors --steps 2");
+    CHECK(other.status == 0);
+    CHECK(std::regex_replace(other.output, std::regex("\n  "), " ")
+              .find("was made by 08_finetune --quick, 1 steps, seed 42, not with this run's settings") != std::string::npos);
+    CHECK(testing::read_file(dir + "/out/finetuned_tecnico.safetensors") == first);
+    CHECK(std::filesystem::exists(dir + "/out/quick-2steps-seed42/finetuned_tecnico.safetensors"));
+    CHECK(std::filesystem::exists(dir + "/out/quick-2steps-seed42/finetuned_financeiro.safetensors"));
     // ... and a checkpoint whose tokenizer folder went missing is refused in words.
     std::filesystem::rename(dir + "/gpt.tokenizer", dir + "/moved.tokenizer");
     refused("10_lora --base " + dir + "/gpt.safetensors",

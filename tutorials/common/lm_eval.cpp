@@ -71,15 +71,6 @@ void save_base_model(const std::filesystem::path& weights, const nn::GPT& model,
     tok.save(base_tokenizer_dir(weights).string());
 }
 
-std::optional<int64_t> steps_of_base_model(const std::filesystem::path& weights) {
-    if (!std::filesystem::is_regular_file(weights)) return std::nullopt;
-    try {
-        return nn::metadata_int(nn::load_safetensors(weights.string()).metadata, "steps");
-    } catch (const std::exception&) {  // unreadable or not ours: nothing worth keeping is known
-        return std::nullopt;
-    }
-}
-
 BaseModel load_base_model(const std::filesystem::path& weights) {
     if (!std::filesystem::exists(weights))
         throw std::runtime_error(fmt::format("no base model at {} (run build/tutorials/07_gpt first, or 07_gpt --full "

@@ -3,6 +3,7 @@
 //
 //   build/bench/gpt_step --config tiny|small|medium [--forward-only] [--lora R]
 //                        [--steps N] [--warmup N] [--threads N] [--seed N] [--device cpu|cuda] [--tf32] [--json]
+//   (--tf32 only with --device cuda)
 //
 // FLOPs per step (nanoGPT/PaLM convention, matmuls only, one multiply-add = 2 FLOPs):
 //   training: tokens·(6N + 12·L·T·C)   forward only: tokens·(2N + 4·L·T·C)
@@ -66,7 +67,7 @@ int main(int argc, char** argv) try {
     p.option("--device", "DEV", "cpu or cuda", "cpu");
     p.option("--seed", "N", "random seed", "1337");
     p.flag("--forward-only", "time the inference forward pass (no gradients)");
-    p.flag("--tf32", "CUDA: allow TF32 tensor cores in float32 matmuls (off by default, as the twin)");
+    p.flag("--tf32", "with --device cuda: allow TF32 tensor cores in float32 matmuls (off by default, as the twin)");
     p.flag("--json", "also print one machine-readable JSON line");
     if (!p.parse(argc, argv)) return 0;
 
@@ -81,6 +82,12 @@ int main(int argc, char** argv) try {
     if (threads < 1 || threads > 1024) throw cli::UsageError(fmt::format("gpt_step: --threads must be 1 to 1024, got {}", threads));
     set_num_threads((int)threads);  // OpenBLAS itself runs single-threaded inside our pool
     Device device = Device::parse(p.str("--device"));
+    // TF32 tensor cores exist only on a CUDA GPU: on the CPU the flag would change nothing while
+    // the output said tf32=1 beside the timings.
+    if (p.on("--tf32") && !device.is_cuda())
+        throw cli::UsageError(fmt::format("gpt_step: --tf32 allows TF32 tensor cores, which only CUDA GPUs have: "
+                                          "give it with --device cuda (this run is on {})",
+                                          device.str()));
     // The CUDA backend reads this when it starts (the first CUDA tensor): the benchmark
     // needs no CUDA header, so it builds the same with and without CUDA.
     if (p.on("--tf32")) setenv("APRENDER_ALLOW_TF32", "1", 1);

@@ -2,13 +2,15 @@
 //
 //   build/bench/tokenizer_bench [CORPUS.txt] [--vocab-size N]
 //
-// Encode: GPT-2's 50k vocabulary (when scripts/fetch-tokenizer-files.sh has run) on the
+// Encode: GPT-2's 50k vocabulary (when scripts/fetch-tokenizer-files.sh has run: data/cache/
+// tokenizers/gpt2/, found from any folder as the tutorials find data/) on the
 // corpus, timed twice: cold (empty cache) and warm. Train: BPE to N tokens (default 8000)
 // on the corpus. Without a corpus file it uses a built-in Portuguese paragraph repeated to
 // 2 MB, which flatters the cache; pass a real text for honest numbers.
 #include "tokenizer/bpe.h"
 #include "tokenizer/json_file.h"
 #include "tools/cli.h"
+#include "tutorials/common/data_dir.h"
 
 #include <fmt/format.h>
 
@@ -58,14 +60,16 @@ int main(int argc, char** argv) {
         }
         fmt::print("corpus: {} ({} bytes)\n", corpus_path.empty() ? "built-in paragraph x N" : corpus_path, text.size());
 
-        const std::string g = "data/cache/tokenizers/gpt2";
+        // data/ as every program of the project finds it: APRENDER_DATA, else walking up from
+        // the current folder or from this program (tutorials/common/data_dir.h).
+        const std::string g = (aprender::tutorial::find_data_dir() / "cache" / "tokenizers" / "gpt2").string();
         if (std::filesystem::exists(g + "/encoder.json") && std::filesystem::exists(g + "/vocab.bpe")) {
             auto t0 = std::chrono::steady_clock::now();
             auto gpt2 = BpeTokenizer::load_gpt2(g + "/encoder.json", g + "/vocab.bpe");
             fmt::print("load GPT-2 files: {:.3f} s\n", seconds_since(t0));
             bench_encode("GPT-2 (50257)", gpt2, text);
         } else {
-            fmt::print("GPT-2 files absent (run scripts/fetch-tokenizer-files.sh): skipping the 50k encode\n");
+            fmt::print("GPT-2 files absent from {} (run scripts/fetch-tokenizer-files.sh): skipping the 50k encode\n", g);
         }
 
         auto t0 = std::chrono::steady_clock::now();

@@ -2,6 +2,7 @@
 #include "exercises/check.h"
 
 #include "exercises/exercise.h"
+#include "tutorials/common/corpus.h"
 
 #include <cstdio>
 
@@ -50,6 +51,9 @@ Outcome run(int exercise, bool verbose) {
         std::string message;
         try {
             c.fn();
+        } catch (const SetupProblem& e) {  // the other checks would only say the same
+            out.setup_problem = e.what();
+            break;
         } catch (const NotImplemented& e) {
             out.not_implemented = true;
             if (told_todo) message = std::string(e.what()) + " (as above)";
@@ -79,6 +83,16 @@ Outcome run(int exercise, bool verbose) {
     }
     current_check = nullptr;
     return out;
+}
+
+void setup_problem(const std::string& what) { throw SetupProblem(what); }
+
+std::string read_project_data(const std::string& relative) {
+    try {
+        return tutorial::read_data_file(relative);
+    } catch (const std::exception& e) {
+        setup_problem(e.what());
+    }
 }
 
 void fail(const std::string& what, const std::string& expected, const std::string& got, const std::string& hint) {

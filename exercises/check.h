@@ -27,6 +27,19 @@ struct Failure : std::runtime_error {
     using std::runtime_error::runtime_error;
 };
 
+// The exercise cannot be checked on this machine — a data file of the project is missing, say —
+// which is no fault of the student's code: not a failed check. run() stops at the first one,
+// and the program says what to fix instead of a verdict (check_main.cpp: exit status 3).
+struct SetupProblem : std::runtime_error {
+    using std::runtime_error::runtime_error;
+};
+[[noreturn]] void setup_problem(const std::string& what);
+
+// The text of data/<relative> (the project's committed data, found as the tutorials find it:
+// $APRENDER_DATA, or walking up from the current directory or from the program): a file that
+// is not there is a SetupProblem.
+std::string read_project_data(const std::string& relative);
+
 struct Case {
     int exercise;
     std::string name;
@@ -52,7 +65,8 @@ struct Outcome {
     int passed = 0, failed = 0;
     bool not_implemented = false;  // some check hit a NotImplemented stub
     std::vector<std::string> failures;  // "check name: message", one per failed check
-    bool ok() const { return failed == 0 && passed > 0; }
+    std::string setup_problem;          // why the checks could not run here ("" when they could)
+    bool ok() const { return failed == 0 && passed > 0 && setup_problem.empty(); }
 };
 // Run the checks registered for `exercise`; print each (✓/✗ with the message) when verbose.
 // The check running now (null between checks): check_main's signal handler names it

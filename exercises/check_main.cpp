@@ -3,8 +3,11 @@
 //   build/exercises/student/ex05            every check of the exercises linked in (one)
 //   build/exercises/student/ex05 --brief    one line per exercise, and the first failure
 //
-// Exit status 0 when every check passes. The last line is "exercise N: PASS ..." or
-// "exercise N: not yet ...", which exercises/check.sh reads for the progress summary.
+// Exit status 0 when every check passes, 1 when one does not, 2 for a bad command line, 3
+// when the checks cannot run on this machine (a data file of the project missing: check.h's
+// SetupProblem). The last line is "exercise N: PASS ...", "exercise N: not yet ..." or
+// "exercise N: cannot be checked here: ...", which exercises/check.sh reads for the progress
+// summary.
 #include "exercises/check.h"
 
 // Some checks reuse tests/gradcheck.h, which includes doctest for its CHECK_GRAD macro:
@@ -48,6 +51,7 @@ int main(int argc, char** argv) {
     std::setvbuf(stdout, nullptr, _IOLBF, 0);  // whole lines out before any crash
     for (int sig : {SIGSEGV, SIGFPE, SIGABRT, SIGBUS, SIGTERM}) std::signal(sig, say_where_and_die);
     bool brief = false;
+    const char* name = std::strrchr(argv[0], '/') ? std::strrchr(argv[0], '/') + 1 : argv[0];
     for (int i = 1; i < argc; ++i) {
         if (!std::strcmp(argv[i], "--brief")) brief = true;
         else if (!std::strcmp(argv[i], "--help") || !std::strcmp(argv[i], "-h")) {
@@ -56,19 +60,23 @@ int main(int argc, char** argv) {
                         argv[0]);
             return 0;
         } else {
-            std::fprintf(stderr, "usage: %s [--brief]\n", argv[0]);
+            std::fprintf(stderr, "%s: error: %s '%s' (usage: %s [--brief]; see --help)\n", name,
+                         argv[i][0] == '-' ? "unknown flag" : "unexpected argument", argv[i], name);
             return 2;
         }
     }
     std::set<int> numbers;
     for (const Case& c : registry()) numbers.insert(c.exercise);
-    bool all_ok = !numbers.empty();
+    bool all_ok = !numbers.empty(), setup_ok = true;
     for (int n : numbers) {
         const Info& in = info(n);
         if (!brief) std::printf("Exercise %d — %s\nExercício %d — %s\n", n, in.title, n, in.titulo);
         Outcome o = run(n, !brief);
         int total = o.passed + o.failed;
-        if (o.ok()) {
+        if (!o.setup_problem.empty()) {  // not a verdict on the student's code
+            std::printf("exercise %d: cannot be checked here: %s\n", n, o.setup_problem.c_str());
+            setup_ok = false;
+        } else if (o.ok()) {
             std::printf("exercise %d: PASS (%d/%d checks)\n", n, o.passed, total);
         } else {
             if (brief && !o.failures.empty()) std::printf("  ✗ %s\n", o.failures.front().c_str());
@@ -77,5 +85,5 @@ int main(int argc, char** argv) {
             all_ok = false;
         }
     }
-    return all_ok ? 0 : 1;
+    return !setup_ok ? 3 : all_ok ? 0 : 1;
 }

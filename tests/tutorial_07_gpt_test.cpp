@@ -8,6 +8,7 @@
 #include <cmath>
 #include <cstdlib>
 #include <filesystem>
+#include <regex>
 #include <sstream>
 #include <string>
 #include <utility>
@@ -15,6 +16,7 @@
 
 #include <sys/wait.h>
 
+#include "nn/safetensors.h"
 #include "tutorials/common/lm_eval.h"
 
 namespace {
@@ -70,4 +72,61 @@ TEST_CASE("tutorial: 07_gpt rejects bad flags") {
     CHECK(out.find("--steps") != std::string::npos);
     CHECK_THROWS_WITH_AS(aprender::tutorial::load_base_model("/nonexistent/base.safetensors"),
                          doctest::Contains("no base model"), std::runtime_error);
+}
+
+TEST_CASE("tutorial: 07_gpt keeps a base made with other settings, and replaces its own rerun without a question") {
+    const std::string dir = "/tmp/aprender-test-07-keep";
+    std::filesystem::remove_all(dir);
+    int status = -1;
+    auto run = [&](const std::string& args) {  // as one line: the narration wraps
+        return std::regex_replace(run07("--quick --no-pause --no-color --lang en --out " + dir + " " + args, status),
+                                  std::regex("\n  (?=[^ ━])"), " ");
+    };
+    auto made_by = [](const std::string& path) {
+        auto m = aprender::nn::load_safetensors(path).metadata;
+        return m.at("made_by") + " " + m.at("steps") + " " + m.at("seed");
+    };
+    run("--steps 12");
+    REQUIRE(status == 0);
+    CHECK(made_by(dir + "/base.safetensors") == "07_gpt --quick 12 42");
+    auto out = run("--steps 12");  // a rerun (make tour): replaced, nothing asked or said
+    CHECK(status == 0);
+    CHECK(out.find("Note:") == std::string::npos);
+    CHECK(out.find("wrote: " + dir + "/base.safetensors") != std::string::npos);
+    const std::string first = testing::read_file(dir + "/base.safetensors");
+
+    out = run("--steps 14");  // other settings: the base stays, this run's goes beside it
+    CHECK(status == 0);
+    CHECK(out.find("Note: " + dir + "/base.safetensors was made by 07_gpt --quick, 12 steps, seed 42, not with this "
+                   "run's settings (07_gpt --quick, 14 steps, seed 42).") != std::string::npos);
+    CHECK(out.find("━━ 1.") > out.find("Note:"));  // said before any work
+    CHECK(out.find("stays the base of 08 and 10") != std::string::npos);
+    CHECK(out.find("wrote: " + dir + "/quick-14steps-seed42/base.safetensors") != std::string::npos);
+    CHECK(testing::read_file(dir + "/base.safetensors") == first);
+    CHECK(made_by(dir + "/quick-14steps-seed42/base.safetensors") == "07_gpt --quick 14 42");
+    CHECK(aprender::tutorial::load_base_model(dir + "/quick-14steps-seed42/base.safetensors").model);
+    run("--steps 14 --seed 3");  // the seed is a setting too
+    CHECK(std::filesystem::exists(dir + "/quick-14steps-seed3/base.safetensors"));
+    CHECK(testing::read_file(dir + "/base.safetensors") == first);
+
+    out = run("--steps 14 --force");  // asked for: replaced
+    CHECK(status == 0);
+    CHECK(out.find("Note:") == std::string::npos);
+    CHECK(made_by(dir + "/base.safetensors") == "07_gpt --quick 14 42");
+
+    // A file that is not one of ours is kept too, and said so.
+    std::filesystem::remove_all(dir);
+    std::filesystem::create_directories(dir);
+    {
+        std::FILE* f = std::fopen((dir + "/base.safetensors").c_str(), "w");
+        REQUIRE(f);
+        std::fputs("my notes\n", f);
+        std::fclose(f);
+    }
+    out = run("--steps 12 --lang pt");
+    CHECK(status == 0);
+    CHECK(out.find("foi feito por outro programa") != std::string::npos);
+    CHECK(testing::read_file(dir + "/base.safetensors") == "my notes\n");
+    CHECK(std::filesystem::exists(dir + "/quick-12steps-seed42/tokenizer"));
+    std::filesystem::remove_all(dir);
 }

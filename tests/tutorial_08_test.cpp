@@ -5,10 +5,13 @@
 
 #include <doctest/doctest.h>
 
+#include <cstdio>
 #include <filesystem>
+#include <regex>
 #include <string>
 
 #include "tests/process.h"
+#include "tutorials/common/lm_eval.h"
 
 TEST_CASE("tutorial: 08_finetune fine-tunes everything and measures forgetting" * doctest::skip(!testing::corpora_present())) {
     std::filesystem::remove_all("/tmp/aprender-test-08");
@@ -34,6 +37,7 @@ TEST_CASE("tutorial: 08_finetune fine-tunes everything and measures forgetting" 
                                    "--no-pause --no-color --lang pt --out /tmp/aprender-test-08");
     CHECK(pt.status == 0);
     CHECK(pt.has("Esquecimento catastrófico"));
+    CHECK_FALSE(pt.has("Nota:"));  // the same settings: its own models replaced without a question
     CHECK(pt.has("Modelo base: /tmp/aprender-test-08/quick_base.safetensors"));
     CHECK(pt.has("119\u00A0296 parâmetros"));  // a space groups in Portuguese (a comma is its decimal mark)
     CHECK(pt.has("feito por 08_finetune --base quick"));  // the quick base's maker, as a command
@@ -48,4 +52,71 @@ TEST_CASE("tutorial: 08_finetune fine-tunes everything and measures forgetting" 
     CHECK(testing::csv_number_mismatch(en_forgetting, csv("forgetting.csv")) == "");
     auto bad = testing::run_process(testing::build_dir() + "/tutorials/08_finetune --no-pause --small 5");
     CHECK(bad.status == 2);
+}
+
+TEST_CASE("tutorial: 08 and 10 refuse a wrong base or Encoder file before any work, and read the CLI's checkpoints") {
+    const std::string dir = "/tmp/aprender-test-base";
+    std::filesystem::remove_all(dir);
+    std::filesystem::create_directories(dir);
+    {
+        std::string text;
+        for (int i = 0; i < 200; ++i) text += "O sistema de arquivos guarda os dados em blocos; a memória é rápida.\n";
+        std::FILE* f = std::fopen((dir + "/text.txt").c_str(), "w");
+        REQUIRE(f);
+        std::fputs(text.c_str(), f);
+        std::fclose(f);
+    }
+    const std::string cli = testing::build_dir() + "/aprender train --data " + dir + "/text.txt --block-size 16 "
+                            "--n-layer 1 --n-head 2 --n-embd 16 --batch 4 --steps 3 ";
+    REQUIRE(testing::run_process(cli + "--out " + dir + "/gpt.safetensors").status == 0);
+    REQUIRE(testing::run_process(cli + "--model encoder --out " + dir + "/enc.safetensors").status == 0);
+    auto tutorial = [&](const std::string& args) {
+        return testing::run_process(testing::build_dir() + "/tutorials/" + args + " --quick --no-pause --no-color "
+                                    "--lang en --out " + dir + "/out");
+    };
+    auto refused = [&](const std::string& args, const std::string& message) {
+        auto r = tutorial(args);
+        INFO(args, "\n", r.output);
+        CHECK(r.status == 2);
+        CHECK(r.has(message));
+        CHECK_FALSE(r.has("━━"));  // not one section before the refusal
+    };
+    refused("08_finetune --base nope", "08_finetune: error: --base: no such base model file 'nope'");
+    refused("10_lora --base nope", "10_lora: error: --base: no such base model file 'nope'");
+    refused("08_finetune --base " + dir, "is a folder; give the checkpoint file inside it");
+    refused("08_finetune --base " + dir + "/text.txt", "is not a safetensors file");
+    refused("08_finetune --base " + dir + "/enc.safetensors",
+            "enc.safetensors is an Encoder checkpoint (a BERT-like model, like 06_bert's encoder.safetensors); "
+            "08_finetune and 10_lora fine-tune a GPT base, such as 07's out/07_gpt/base.safetensors");
+    refused("10_lora --only-classification --encoder " + dir + "/gpt.safetensors",
+            "gpt.safetensors is a GPT checkpoint (a language model, like 07_gpt's base.safetensors); 10_lora's "
+            "classification table fine-tunes a pre-trained Encoder, such as 06's out/06_bert/encoder.safetensors");
+    refused("10_lora --encoder " + dir + "/enc.safetensors",  // the CLI's Encoder reads characters
+            "enc.safetensors has a char tokenizer (" + dir + "/enc.tokenizer); 10_lora's classification table "
+            "fine-tunes a pre-trained Encoder with a wordpiece tokenizer");
+    CHECK_FALSE(std::filesystem::exists(dir + "/out"));
+
+    // The CLI keeps its tokenizer in the folder its metadata names (gpt.tokenizer/): 08 reads it there.
+    auto base = aprender::tutorial::load_base_model(dir + "/gpt.safetensors");
+    CHECK(base.model->config.vocab_size == base.tokenizer->vocab_size());
+    auto ok = tutorial("08_finetune --base " + dir + "/gpt.safetensors --steps 1");
+    INFO(ok.output);
+    CHECK(ok.status == 0);
+    CHECK(ok.has("Base model: " + dir + "/gpt.safetensors (GPT: 1 layers × width 16"));
+    CHECK(ok.has("4,400 parameters; made by aprender train"));
+    // Other settings keep the fine-tuned models of the first run, and save theirs beside them.
+    const std::string first = testing::read_file(dir + "/out/finetuned_tecnico.safetensors");
+    REQUIRE_FALSE(first.empty());
+    auto other = tutorial("08_finetune --base " + dir + "/gpt.safetensors --steps 2");
+    CHECK(other.status == 0);
+    CHECK(std::regex_replace(other.output, std::regex("\n  "), " ")
+              .find("was made by 08_finetune --quick, 1 steps, seed 42, not with this run's settings") != std::string::npos);
+    CHECK(testing::read_file(dir + "/out/finetuned_tecnico.safetensors") == first);
+    CHECK(std::filesystem::exists(dir + "/out/quick-2steps-seed42/finetuned_tecnico.safetensors"));
+    CHECK(std::filesystem::exists(dir + "/out/quick-2steps-seed42/finetuned_financeiro.safetensors"));
+    // ... and a checkpoint whose tokenizer folder went missing is refused in words.
+    std::filesystem::rename(dir + "/gpt.tokenizer", dir + "/moved.tokenizer");
+    refused("10_lora --base " + dir + "/gpt.safetensors",
+            "gpt.safetensors: its tokenizer folder " + dir + "/gpt.tokenizer is missing");
+    std::filesystem::remove_all(dir);
 }

@@ -120,7 +120,7 @@ TEST_CASE("tutorial: 02_ngrams computes the table, the bars and the files") {
 
 TEST_CASE("tutorial: common flags and their defaults") {
     using namespace aprender::tutorial;
-    TutorialInfo info{"99_x", {"t", "t"}, {"s", "s"}, {{"--n", "N", {"n", "n"}}}};
+    TutorialInfo info{"99_x", {"t", "t"}, {"s", "s"}, {{"--n", "N", {"n", "n"}, IntRange{1, 4}}}};
     Environment env;
     env.lang_vars = "pt_BR.UTF-8";
     env.stdin_tty = env.stdout_tty = true;
@@ -135,11 +135,69 @@ TEST_CASE("tutorial: common flags and their defaults") {
     CHECK_FALSE(o.pause);
     CHECK(o.seed == 7);
     CHECK(o.lang == Lang::en);
-    CHECK(o.get_int("--n", 0, 1, 4) == 3);
+    CHECK(o.get_int("--n", 0) == 3);
+    CHECK(parse_options(info, {}, env).get_int("--n", 2) == 2);
     CHECK_THROWS_AS(parse_options(info, {"--seed", "x"}, env), UsageError);
     CHECK_THROWS_AS(parse_options(info, {"--n"}, env), UsageError);
-    o = parse_options(info, {"--n", "9"}, env);
-    CHECK_THROWS_AS(o.get_int("--n", 0, 1, 4), UsageError);
+}
+
+TEST_CASE("tutorial: every flag's value is checked while parsing, before the tutorial says a word") {
+    using namespace aprender::tutorial;
+    TutorialInfo info{"99_x", {"t", "t"}, {"s", "s"},
+                      {{"--n", "N", {"n", "n"}, IntRange{1, 4}},
+                       {"--corpus", "NAME", {"c", "c"}, std::nullopt, one_of("--corpus", {"a", "b", "c"})},
+                       {"--raw", "X", {"r", "r"}}}};
+    Environment env;
+    CHECK_THROWS_WITH_AS(parse_options(info, {"--n", "9"}, env), "--n expects a number in [1, 4], got '9'", UsageError);
+    CHECK_THROWS_WITH_AS(parse_options(info, {"--n", "2x"}, env), "--n expects a number in [1, 4], got '2x'", UsageError);
+    CHECK_THROWS_WITH_AS(parse_options(info, {"--corpus", "z"}, env), "--corpus must be a, b or c, got 'z'", UsageError);
+    CHECK(parse_options(info, {"--corpus", "b"}, env).get("--corpus", "") == "b");
+    // --help explains the flags instead of judging them
+    CHECK(parse_options(info, {"--n", "9", "--corpus", "z", "--help"}, env).help);
+    CHECK(help_text(info, Lang::en).find("--n N                  n; N from 1 to 4") != std::string::npos);
+    CHECK(help_text(info, Lang::pt).find("n; N de 1 a 4") != std::string::npos);
+    // a flag read as a number must say its range where it is declared
+    CHECK_THROWS_AS(parse_options(info, {"--raw", "3"}, env).get_int("--raw", 0), std::logic_error);
+
+    // Run as a student would: refused at once, no section printed (09 used to print three).
+    for (const char* bad : {"02_ngrams --corpus klingon", "03_autograd --steps 0", "04_word2vec --epochs 0",
+                            "05_attention --steps 0", "06_bert --steps x", "07_gpt --steps 0", "08_finetune --small 5",
+                            "08_finetune --steps 100001", "09_lora_rank --size 0", "10_lora --seeds 11",
+                            "10_lora --steps -3"}) {
+        auto r = run(std::string(bad) + " --no-pause --no-color --out /tmp/aprender-test-flags");
+        INFO(bad, "\n", r.output);
+        CHECK(r.status == 2);
+        CHECK(r.has("error: --"));
+        CHECK_FALSE(r.has("━━"));
+    }
+    CHECK(run("09_lora_rank --size 0 --no-pause").has("09_lora_rank: error: --size expects a number in [8, 256], got '0'"));
+    CHECK(run("09_lora_rank --help").has("N from 8 to 256"));
+    CHECK_FALSE(std::filesystem::exists("/tmp/aprender-test-flags"));
+}
+
+TEST_CASE("tutorial: --help offers only the common flags that change something; the others are accepted") {
+    using namespace aprender::tutorial;
+    auto help = run("01_eliza --help --lang en");
+    CHECK(help.status == 0);
+    CHECK_FALSE(help.has("--seed N"));  // ELIZA has no randomness,
+    CHECK_FALSE(help.has("--quick   "));  // is fast already,
+    CHECK_FALSE(help.has("--out DIR"));  // writes no file,
+    CHECK_FALSE(help.has("--device DEV"));  // and runs on the CPU
+    CHECK(help.has("--lang en|pt"));
+    CHECK(help.has("Accepted without effect here"));
+    CHECK(help.has("--seed, --quick, --device cpu, --out."));
+    CHECK(run("01_eliza --help --lang pt").has("Aceitas sem efeito aqui"));
+    auto ngrams = run("02_ngrams --help --lang en");
+    CHECK(ngrams.has("--seed N"));  // 02 uses them all, but --device: it runs on the CPU
+    CHECK(ngrams.has("serves every tutorial: --device cpu."));
+    // one command line for every tutorial (make tour TOUR_ARGS=...): accepted, still checked
+    auto eliza = run("01_eliza --quick --seed 7 --device cpu --no-pause --no-color --lang pt --say 'Eu estou feliz hoje.'");
+    CHECK(eliza.status == 0);
+    CHECK(eliza.has("ELIZA: Por que você está feliz hoje?"));
+    CHECK(run("01_eliza --seed x --no-pause").status == 2);
+    CHECK(run("01_eliza --device cuda --no-pause").status == 2);  // a request it cannot honour
+    TutorialInfo typo{"99_x", {"t", "t"}, {"s", "s"}, {}, false, {"--sed"}};
+    CHECK_THROWS_AS(parse_options(typo, {}, Environment{}), std::logic_error);
 }
 
 TEST_CASE("tutorial: a table coloured for the terminal writes plain numbers to its CSV") {
@@ -199,7 +257,8 @@ TEST_CASE("tutorial: --device is checked, never silently ignored") {
     auto cpu_only = run("05_attention --device cuda --no-pause");
     CHECK(cpu_only.status == 2);
     CHECK(cpu_only.has("05_attention runs on the CPU only (06_bert, 07_gpt, 08_finetune and 10_lora train on a GPU)"));
-    CHECK_FALSE(run("05_attention --help").has("--device"));  // not offered where it cannot work
+    CHECK_FALSE(run("05_attention --help").has("--device DEV"));  // not offered where it cannot work
+    CHECK(run("05_attention --help").has("--device cpu."));  // only accepted, as a no-op
     CHECK(run("07_gpt --help").has("--device"));
     auto bad = run("07_gpt --device tpu --no-pause");
     CHECK(bad.status == 2);

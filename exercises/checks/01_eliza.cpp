@@ -3,8 +3,6 @@
 #include "exercises/check.h"
 #include "tutorials/common/eliza.h"
 
-#include <fstream>
-#include <sstream>
 
 using namespace aprender::exercises;
 using namespace aprender::exercises::check;
@@ -19,13 +17,10 @@ std::string lower(std::string s) {
 }
 
 eliza::Script script_with_rule() {
-    std::ifstream in("data/eliza/pt.eliza");
-    if (!in) fail("reading data/eliza/pt.eliza", "the file", "not found", "run the checks from the project's root (make check does)");
-    std::stringstream ss;
-    ss << in.rdbuf();
+    std::string script = read_project_data("eliza/pt.eliza");  // missing: a setup problem, not a failed check
     std::string rule = deixa_rule();
     try {
-        return eliza::Script::parse(ss.str() + "\n" + rule + "\n", "pt.eliza + deixa_rule()");
+        return eliza::Script::parse(script + "\n" + rule + "\n", "pt.eliza + deixa_rule()");
     } catch (const eliza::ScriptError& e) {
         fail("parsing your rule (appended to data/eliza/pt.eliza)", "a valid script", e.what(),
              "the format is at the top of data/eliza/pt.eliza: key: WORD RANK / decomp: PATTERN / reasmb: TEXT");

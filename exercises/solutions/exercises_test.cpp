@@ -87,6 +87,30 @@ TEST_CASE("exercises: every untouched skeleton fails all its checks, saying 'not
     }
 }
 
+TEST_CASE("exercises: a program finds the project's data from anywhere, and says so when it is really missing") {
+    const std::string bin = fs::absolute(testing::build_dir() + "/exercises/student/ex01").string();
+    REQUIRE(fs::exists(bin));
+    // Outside the repository (ELIZA's check reads data/eliza/pt.eliza): found beside the program.
+    testing::ProcessResult away = testing::run_process("cd / && " + bin + " --brief");
+    INFO(away.output);
+    CHECK(away.status == 1);
+    CHECK(away.has("not implemented yet"));  // the skeleton's verdict, not a missing file
+    CHECK_FALSE(away.has("not found"));
+    // Really missing: a setup problem (exit 3), not a failed check.
+    testing::ProcessResult missing = testing::run_process("APRENDER_DATA=/nonexistent " + bin);
+    INFO(missing.output);
+    CHECK(missing.status == 3);
+    CHECK(missing.has("exercise 1: cannot be checked here: committed data file '/nonexistent/eliza/pt.eliza' not found"));
+    CHECK(missing.has("set APRENDER_DATA"));
+    CHECK_FALSE(missing.has("✗"));
+    CHECK_FALSE(missing.has("not yet"));
+    // A bad command line names what was wrong.
+    testing::ProcessResult bogus = testing::run_process(bin + " --bogus");
+    CHECK(bogus.status == 2);
+    CHECK(bogus.has("ex01: error: unknown flag '--bogus' (usage: ex01 [--brief]"));
+    CHECK(testing::run_process(bin + " extra").has("unexpected argument 'extra'"));
+}
+
 TEST_CASE("exercises: a plausible wrong answer (zeros, the input, ...) fails every exercise") {
     // exercises/solutions/trivial/NN_*.cpp: one wrong-but-compiling answer per exercise.
     for (const Info& e : all_exercises()) {

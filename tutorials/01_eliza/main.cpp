@@ -25,7 +25,9 @@ const tut::TutorialInfo kInfo{
     {{"--trace", "", N::flag_trace},
      {"--chat", "", N::flag_chat},
      {"--script", "FILE", N::flag_script},
-     {"--say", "TEXT", N::flag_say}}};
+     {"--say", "TEXT", N::flag_say}},
+    /*runs_on_gpu=*/false,
+    /*ignores=*/{"--seed", "--quick", "--out"}};  // no randomness, fast already, writes no file
 
 void print_trace(tut::Tutorial& t, const Trace& tr) {
     auto& o = t.out();

@@ -21,7 +21,8 @@ namespace N = aprender::tutorial::ngram_narration;
 
 namespace {
 
-const tut::TutorialInfo kInfo{"02_ngrams", N::title, N::summary, {{"--corpus", "NAME", N::flag_corpus}}};
+const tut::TutorialInfo kInfo{"02_ngrams", N::title, N::summary, {{"--corpus", "NAME", N::flag_corpus, std::nullopt,
+                                 tut::one_of("--corpus", {"general", "tecnico", "financeiro", "lecture"})}}};
 constexpr int kMaxOrder = 4;
 using Sentences = std::vector<std::vector<std::string>>;
 
@@ -121,9 +122,7 @@ void lecture_example(tut::Tutorial& t, const Splits& data) {
 
 int main(int argc, char** argv) {
     return tut::run(kInfo, argc, argv, [](tut::Tutorial& t) {
-        std::string corpus = t.options().get("--corpus", "general");
-        if (corpus != "lecture" && corpus != "general" && corpus != "tecnico" && corpus != "financeiro")
-            throw tut::UsageError(fmt::format("--corpus must be general, tecnico, financeiro or lecture, got '{}'", corpus));
+        std::string corpus = t.options().get("--corpus", "general");  // checked by its Flag
         Splits data = load_splits(t, corpus);
         auto vocab = ng::Vocabulary::build(data.train, 2);
         auto train = vocab.encode(data.train), val = vocab.encode(data.val), test = vocab.encode(data.test);

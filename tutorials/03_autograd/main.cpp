@@ -28,7 +28,7 @@ using aprender::Tensor;
 
 namespace {
 
-const tut::TutorialInfo kInfo{"03_autograd", N::title, N::summary, {{"--steps", "N", N::flag_steps}}};
+const tut::TutorialInfo kInfo{"03_autograd", N::title, N::summary, {{"--steps", "N", N::flag_steps, tut::IntRange{1, 100000}}}};
 
 // ---- a scalar autograd in 40 lines (the idea of autograd/engine.cpp, without tensors) ---------
 struct Value;
@@ -326,7 +326,7 @@ void classifier(tut::Tutorial& t, int64_t steps) {
 
 int main(int argc, char** argv) {
     return tut::run(kInfo, argc, argv, [](tut::Tutorial& t) {
-        int64_t steps = t.options().get_int("--steps", t.quick() ? 100 : 300, 1, 100000);  // checked first
+        int64_t steps = t.options().get_int("--steps", t.quick() ? 100 : 300);
         scalar_part(t);
         classifier(t, steps);
     });

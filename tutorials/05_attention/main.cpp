@@ -26,7 +26,7 @@ using aprender::Tensor;
 
 namespace {
 
-const tut::TutorialInfo kInfo{"05_attention", N::title, N::summary, {{"--steps", "N", N::flag_steps}}};
+const tut::TutorialInfo kInfo{"05_attention", N::title, N::summary, {{"--steps", "N", N::flag_steps, tut::IntRange{1, 100000}}}};
 
 std::vector<double> softmax(const std::vector<double>& s) {
     double mx = s[0], z = 0;
@@ -312,7 +312,7 @@ void learned_attention(tut::Tutorial& t, int64_t steps) {
 
 int main(int argc, char** argv) {
     return tut::run(kInfo, argc, argv, [](tut::Tutorial& t) {
-        int64_t steps = t.options().get_int("--steps", t.quick() ? 150 : 400, 1, 100000);  // checked first
+        int64_t steps = t.options().get_int("--steps", t.quick() ? 150 : 400);
         four_scores(t);
         scaling(t);
         learned_attention(t, steps);

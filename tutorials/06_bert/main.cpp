@@ -15,6 +15,7 @@
 #include "tutorials/common/bars.h"
 #include "tutorials/common/corpus.h"
 #include "tutorials/common/encoder_base.h"
+#include "tutorials/common/model_files.h"
 #include "tutorials/common/progress.h"
 #include "tutorials/common/runner.h"
 #include "tutorials/common/svg.h"
@@ -30,7 +31,8 @@ using aprender::tokenizer::WordPieceTokenizer;
 
 namespace {
 
-const tut::TutorialInfo kInfo{"06_bert", N::title, N::summary, {{"--steps", "N", N::flag_steps}}, /*runs_on_gpu=*/true};
+const tut::TutorialInfo kInfo{"06_bert", N::title, N::summary, {{"--steps", "N", N::flag_steps, tut::IntRange{1, 1000000}}, tut::force_flag()},
+                              /*runs_on_gpu=*/true};
 
 // Sentences of a paragraph: cut after ". ", "! ", "? " (good enough for this corpus).
 std::vector<std::string> sentences_of(const std::string& text, std::size_t max_lines) {
@@ -70,7 +72,10 @@ int main(int argc, char** argv) {
     return tut::run(kInfo, argc, argv, [](tut::Tutorial& t) {
         const bool quick = t.quick();
         const auto& style = t.style();
-        const int64_t steps = t.options().get_int("--steps", quick ? 300 : 500, 1, 1000000);  // checked first
+        const int64_t steps = t.options().get_int("--steps", quick ? 300 : 500);
+        // 10's base: one made with other settings already in --out is kept (model_files.h).
+        const tut::ModelSettings made{quick ? "06_bert --quick" : "06_bert", steps, t.options().seed};
+        const auto dest = tut::model_destination(t, {"encoder.safetensors"}, made);
         // ---- data and vocabulary -------------------------------------------------------------
         std::string synthetic_text = tut::read_data_file("bert/capitais.txt");
         auto synthetic = sentences_of(synthetic_text, SIZE_MAX);
@@ -277,13 +282,11 @@ int main(int argc, char** argv) {
 
         // ---- the pre-trained base for 10_lora ----------------------------------------------------
         t.step(N::save_base);
-        auto weights = t.out_file("encoder.safetensors");
-        tut::save_encoder_base(weights, *model, tok,
-                               {{"corpus", corpus_name},
-                                {"steps", std::to_string(steps)},
-                                {"seed", std::to_string(t.options().seed)},
-                                {"mlm_loss", fmt::format("{:.4f}", last)},
-                                {"made_by", quick ? "06_bert --quick" : "06_bert"}});
+        const auto weights = dest.folder / "encoder.safetensors";
+        nn::Metadata meta = made.metadata();  // made_by, steps, seed
+        meta["corpus"] = corpus_name;
+        meta["mlm_loss"] = fmt::format("{:.4f}", last);
+        tut::save_encoder_base(weights, *model, tok, meta);
         t.wrote(weights);
         t.wrote(tut::encoder_tokenizer_dir(weights));
         auto back = tut::load_encoder_base(weights);

@@ -16,6 +16,7 @@
 #include "tokenizer/unicode.h"
 #include "tutorials/common/corpus.h"
 #include "tutorials/common/lm_eval.h"
+#include "tutorials/common/model_files.h"
 #include "tutorials/common/ngram.h"
 #include "tutorials/common/progress.h"
 #include "tutorials/common/runner.h"
@@ -33,7 +34,9 @@ using aprender::Tensor;
 namespace {
 
 const tut::TutorialInfo kInfo{"07_gpt", N::title, N::summary,
-                              {{"--steps", "N", N::flag_steps}, {"--full", "", N::flag_full}},
+                              {{"--steps", "N", N::flag_steps, tut::IntRange{1, 1000000}},
+                               {"--full", "", N::flag_full},
+                               tut::force_flag()},
                               /*runs_on_gpu=*/true};
 
 using Clock = std::chrono::steady_clock;
@@ -60,7 +63,7 @@ Settings settings_for(const tut::Tutorial& t) {
         s.batch = 16, s.steps = 400, s.warmup = 20, s.lr = 6e-3;
         s.max_train_chars = 400000, s.max_test_chars = 8000;
     }
-    s.steps = t.options().get_int("--steps", s.steps, 1, 1000000);
+    s.steps = t.options().get_int("--steps", s.steps);
     s.warmup = std::min(s.warmup, s.steps / 5 + 1);
     return s;
 }
@@ -143,6 +146,11 @@ int main(int argc, char** argv) {
     return tut::run(kInfo, argc, argv, [](tut::Tutorial& t) {
         Settings S = settings_for(t);
         const auto& style = t.style();
+        // What made the model (the command that makes it again): a different one already in
+        // --out is kept, and this run's saved beside it (model_files.h).
+        const tut::ModelSettings made{t.options().has("--full") ? "07_gpt --full" : t.quick() ? "07_gpt --quick" : "07_gpt",
+                                      S.steps, t.options().seed};
+        const auto dest = tut::model_destination(t, {"base.safetensors"}, made);
 
         // ---- data ------------------------------------------------------------------------
         std::string corpus_name = "general", origin;
@@ -352,19 +360,12 @@ int main(int argc, char** argv) {
 
         // ---- save the base model -----------------------------------------------------------
         t.step(N::save);
-        auto weights = t.out_file("base.safetensors");
-        // A base trained longer (the class's `--full` model, minutes of training) is kept:
-        // this shorter run goes into a folder of its own instead of replacing it.
-        if (auto kept = tut::steps_of_base_model(weights); kept && *kept > S.steps) {
-            t.say(N::kept_base, weights.string(), *kept, S.steps);
-            weights = t.out_file("this_run") / "base.safetensors";
-        }
-        nn::Metadata meta{{"corpus", corpus_name},
-                          {"steps", std::to_string(S.steps)},
-                          {"seed", std::to_string(t.options().seed)},
-                          {"val_loss", fmt::format("{:.4f}", val_curve.y.back())},
-                          {"test_bits_per_char", fmt::format("{:.4f}", gpt_bpc)},
-                          {"made_by", t.options().has("--full") ? "07_gpt --full" : t.quick() ? "07_gpt --quick" : "07_gpt"}};
+        const auto weights = dest.folder / "base.safetensors";
+        if (dest.aside) t.say(N::kept_base, dest.kept.string(), dest.kept_by, dest.folder.string() + "/");
+        nn::Metadata meta = made.metadata();  // made_by, steps, seed
+        meta["corpus"] = corpus_name;
+        meta["val_loss"] = fmt::format("{:.4f}", val_curve.y.back());
+        meta["test_bits_per_char"] = fmt::format("{:.4f}", gpt_bpc);
         tut::save_base_model(weights, *model, tok, meta);
         t.wrote(weights);
         t.wrote(tut::base_tokenizer_dir(weights));

@@ -13,6 +13,7 @@
 #include "lora/baselines.h"
 #include "nn/safetensors.h"
 #include "tutorials/common/finetune.h"
+#include "tutorials/common/model_files.h"
 #include "tutorials/common/runner.h"
 #include "tutorials/common/svg.h"
 #include "tutorials/common/table.h"
@@ -28,7 +29,10 @@ namespace {
 const tut::TutorialInfo kInfo{"08_finetune",
                               N::title,
                               N::summary,
-                              {tut::base_model_flag(), {"--steps", "N", N::flag_steps}, {"--small", "N", N::flag_small}},
+                              {tut::base_model_flag(),
+                               {"--steps", "N", N::flag_steps, tut::IntRange{1, 100000}},
+                               {"--small", "N", N::flag_small, tut::IntRange{1000, 1000000}},
+                               tut::force_flag()},
                               /*runs_on_gpu=*/true};
 
 std::string one_line(std::string s) {
@@ -43,8 +47,13 @@ int main(int argc, char** argv) {
     return tut::run(kInfo, argc, argv, [](tut::Tutorial& t) {
         const auto& style = t.style();
         const bool quick = t.quick();
-        const int64_t steps = t.options().get_int("--steps", quick ? 20 : 80, 1, 100000);
-        const int64_t small_chars = t.options().get_int("--small", 6000, 1000, 1000000);
+        const int64_t steps = t.options().get_int("--steps", quick ? 20 : 80);
+        const int64_t small_chars = t.options().get_int("--small", 6000);
+        // One full model per domain: ones made with other settings already in --out are kept (model_files.h).
+        const tut::ModelSettings made{quick ? "08_finetune --quick" : "08_finetune", steps, t.options().seed};
+        const auto dest = tut::model_destination(
+            t, {"finetuned_tecnico.safetensors", "finetuned_financeiro.safetensors"}, made);
+        auto model_file = [&](const tut::DomainData& d) { return dest.folder / ("finetuned_" + d.name + ".safetensors"); };
         const std::size_t max_train = quick ? 60000 : 300000, max_val = quick ? 2000 : 5000;
         const int64_t batch = 8;
         const double lr = 1e-3;
@@ -129,8 +138,12 @@ int main(int argc, char** argv) {
         // ---- 4. one full model per domain ---------------------------------------------------------
         std::vector<std::uintmax_t> bytes;
         for (std::size_t k = 0; k < domains.size(); ++k) {
-            auto path = t.out_file("finetuned_" + domains[k].name + ".safetensors");
-            nn::save_safetensors(path.string(), tuned[k]->state_dict(), tuned[k]->config.to_metadata());
+            auto path = model_file(domains[k]);
+            std::filesystem::create_directories(dest.folder);
+            nn::Metadata meta = made.metadata();  // made_by, steps, seed; and the config, and the base
+            for (auto& [key, value] : tuned[k]->config.to_metadata()) meta[key] = value;
+            meta["base"] = ob.path.string();
+            nn::save_safetensors(path.string(), tuned[k]->state_dict(), meta);
             bytes.push_back(tut::disk_size(path));
         }
         t.step(N::storage, tut::human_size(bytes[0]));
@@ -144,7 +157,7 @@ int main(int argc, char** argv) {
         }
         st.print(t.out(), style);
         st.write_csv(t.out_file("storage.csv"));
-        for (std::size_t k = 0; k < domains.size(); ++k) t.wrote(t.out_file("finetuned_" + domains[k].name + ".safetensors"));
+        for (std::size_t k = 0; k < domains.size(); ++k) t.wrote(model_file(domains[k]));
         t.out() << "\n";
 
         // ---- 5. forgetting ------------------------------------------------------------------------

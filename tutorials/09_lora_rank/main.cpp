@@ -28,7 +28,7 @@ using aprender::Tensor;
 
 namespace {
 
-const tut::TutorialInfo kInfo{"09_lora_rank", N::title, N::summary, {{"--size", "N", N::flag_size}}};
+const tut::TutorialInfo kInfo{"09_lora_rank", N::title, N::summary, {{"--size", "N", N::flag_size, tut::IntRange{8, 256}}}};
 
 // A matrix, indented, one bracketed row per line.
 void print_matrix(tut::Tutorial& t, const la::Matrix& m, const std::string& name = "", int precision = 4) {
@@ -210,7 +210,7 @@ void counting(tut::Tutorial& t) {
 // ---- 3. error vs rank -----------------------------------------------------------------------
 void spectrum(tut::Tutorial& t) {
     const auto& style = t.style();
-    const int64_t d = t.options().get_int("--size", t.quick() ? 32 : 96, 8, 256);
+    const int64_t d = t.options().get_int("--size", t.quick() ? 32 : 96);
     std::mt19937_64 rng(t.options().seed);
     t.step(N::spectrum, d, d, t.options().seed);
     la::Matrix U = random_orthonormal(d, rng), V = random_orthonormal(d, rng);

@@ -222,7 +222,18 @@ Flag encoder_flag() {
             {"pre-trained Encoder for the classification table (default out/06_bert/encoder.safetensors; "
              "'quick' pre-trains a small one now)",
              "Encoder pré-treinado da tabela de classificação (padrão out/06_bert/encoder.safetensors; "
-             "'quick' pré-treina um pequeno agora)"}};
+             "'quick' pré-treina um pequeno agora)"},
+            std::nullopt,
+            [](const std::string& value) {  // read whole before the first step, even when step 7 comes last
+                if (value == "quick") return;
+                if (!std::filesystem::exists(value))
+                    throw UsageError(fmt::format("--encoder: no such Encoder file '{}'", value));
+                try {
+                    load_encoder_base(value, (int64_t)kClasses.size());
+                } catch (const std::exception& e) {
+                    throw UsageError(fmt::format("--encoder: {}", e.what()));
+                }
+            }};
 }
 
 void classification_table(Tutorial& t, int64_t seeds) {
@@ -235,10 +246,7 @@ void classification_table(Tutorial& t, int64_t seeds) {
         t.step(N::cls_missing, train_path.string());
         return;
     }
-    // Usage errors first, before any work.
-    std::string wanted = t.options().get("--encoder", "");
-    if (!wanted.empty() && wanted != "quick" && !std::filesystem::exists(wanted))
-        throw UsageError(fmt::format("--encoder: no such Encoder file '{}'", wanted));
+    std::string wanted = t.options().get("--encoder", "");  // checked by encoder_flag() while parsing
 
     const std::size_t per_class = quick ? 40 : 200;
     auto train_all = read_tsv(train_path), test_all = read_tsv(test_path);

@@ -38,8 +38,8 @@ const tut::TutorialInfo kInfo{"10_lora",
                               N::title,
                               N::summary,
                               {tut::base_model_flag(),
-                               {"--steps", "N", N::flag_steps},
-                               {"--seeds", "N", N::flag_seeds},
+                               {"--steps", "N", N::flag_steps, tut::IntRange{1, 100000}},
+                               {"--seeds", "N", N::flag_seeds, tut::IntRange{1, 10}},
                                aprender::tutorial::lora_tutorial::encoder_flag(),
                                {"--only-classification", "", N::flag_only_cls}},
                               /*runs_on_gpu=*/true};
@@ -111,11 +111,9 @@ int main(int argc, char** argv) {
     return tut::run(kInfo, argc, argv, [](tut::Tutorial& t) {
         const auto& style = t.style();
         const bool quick = t.quick();
-        const int64_t steps = t.options().get_int("--steps", quick ? 25 : 80, 1, 100000);
-        const int64_t seeds = t.options().get_int("--seeds", 1, 1, 10);
+        const int64_t steps = t.options().get_int("--steps", quick ? 25 : 80);
+        const int64_t seeds = t.options().get_int("--seeds", 1);
         const std::size_t max_train = quick ? 60000 : 300000, max_val = quick ? 2000 : 5000;
-        if (auto e = t.options().get("--encoder", ""); !e.empty() && e != "quick" && !std::filesystem::exists(e))
-            throw tut::UsageError(fmt::format("--encoder: no such Encoder file '{}'", e));
         if (t.options().has("--only-classification")) {
             aprender::tutorial::lora_tutorial::classification_table(t, seeds);
             return;

@@ -1,4 +1,5 @@
 #include "tutorials/common/corpus.h"
+#include "tutorials/common/data_dir.h"
 
 #include <algorithm>
 #include <cstdlib>
@@ -19,11 +20,6 @@ std::string_view packages_of(std::string_view name) {
     return "kmymoney-common";
 }
 
-bool is_data_dir(const std::filesystem::path& p) {
-    std::error_code ec;
-    return std::filesystem::is_directory(p / "data", ec) && std::filesystem::exists(p / "data" / "SOURCES.md", ec);
-}
-
 }  // namespace
 
 const std::vector<std::string>& corpus_names() {
@@ -31,21 +27,7 @@ const std::vector<std::string>& corpus_names() {
     return names;
 }
 
-std::filesystem::path data_dir() {
-    if (const char* env = std::getenv("APRENDER_DATA"); env && *env) return env;
-    std::error_code ec;
-    for (auto p = std::filesystem::current_path(ec); !ec && !p.empty(); p = p.parent_path()) {
-        if (is_data_dir(p)) return p / "data";
-        if (p == p.parent_path()) break;
-    }
-    // The executable lives in <repo>/<build>/tutorials/: try two levels up from it.
-    auto exe = std::filesystem::read_symlink("/proc/self/exe", ec);
-    if (!ec) {
-        auto repo = exe.parent_path().parent_path().parent_path();
-        if (is_data_dir(repo)) return repo / "data";
-    }
-    return "data";  // let the caller's error name the relative path
-}
+std::filesystem::path data_dir() { return find_data_dir(); }
 
 std::filesystem::path corpus_path(std::string_view name, std::string_view split) {
     return data_dir() / "cache" / "corpora" / fmt::format("{}.{}.txt", name, split);

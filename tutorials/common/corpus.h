@@ -43,7 +43,7 @@ struct CorpusText {
 const std::vector<std::string>& corpus_names();
 
 // The project's data/ folder: $APRENDER_DATA if set, else the first data/ found walking up
-// from the current directory, else the one beside the executable (build/tutorials/../../data).
+// from the current directory, else from the executable's folder (data_dir.h).
 std::filesystem::path data_dir();
 
 std::filesystem::path corpus_path(std::string_view name, std::string_view split);

@@ -5,6 +5,8 @@
 
 #include <fmt/format.h>
 
+#include "tutorials/common/checkpoint.h"
+
 namespace aprender::tutorial {
 
 std::filesystem::path default_encoder_base_path() {
@@ -33,27 +35,47 @@ EncoderBase load_encoder_base(const std::filesystem::path& weights, int64_t n_cl
     if (!std::filesystem::exists(weights))
         throw std::runtime_error(fmt::format("no pre-trained Encoder at {} (run build/tutorials/06_bert first)",
                                              weights.string()));
+    static const CheckpointWanted wanted{"encoder", "wordpiece",
+                                         "10_lora's classification table fine-tunes a pre-trained Encoder",
+                                         "such as 06's out/06_bert/encoder.safetensors"};
+    auto c = read_checkpoint(weights, wanted);
     EncoderBase b;
-    auto ck = nn::load_safetensors(weights.string());
-    b.metadata = ck.metadata;
-    auto cfg = nn::EncoderConfig::from_checkpoint(ck);
+    b.metadata = c.checkpoint.metadata;
+    auto cfg = nn::EncoderConfig::from_checkpoint(c.checkpoint);
     cfg.n_classes = n_classes;
     b.model = std::make_shared<nn::Encoder>(cfg, seed);
-    if (n_classes == 0) {
-        b.model->load_state_dict(ck.tensors);
-    } else {
-        // The file's tensors + the model's fresh head: a strict load of the union.
-        nn::NamedTensors all = ck.tensors;
-        for (auto& [name, tensor] : b.model->state_dict())
-            if (name.rfind("pooler.", 0) == 0 || name.rfind("classifier.", 0) == 0) all.emplace_back(name, tensor.detach().clone());
-        b.model->load_state_dict(all);
+    try {
+        if (n_classes == 0) {
+            b.model->load_state_dict(c.checkpoint.tensors);
+        } else {
+            // The file's tensors + the model's fresh head: a strict load of the union.
+            nn::NamedTensors all = c.checkpoint.tensors;
+            for (auto& [name, tensor] : b.model->state_dict())
+                if (name.rfind("pooler.", 0) == 0 || name.rfind("classifier.", 0) == 0)
+                    all.emplace_back(name, tensor.detach().clone());
+            b.model->load_state_dict(all);
+        }
+    } catch (const std::exception& e) {
+        throw std::runtime_error(fmt::format("{}: {}", weights.string(), e.what()));
     }
     b.model->eval();
-    b.tokenizer = std::make_unique<tokenizer::WordPieceTokenizer>(
-        tokenizer::WordPieceTokenizer::load(encoder_tokenizer_dir(weights).string()));
-    if (b.tokenizer->vocab_size() != cfg.vocab_size)
-        throw std::runtime_error(fmt::format("{}: tokenizer has {} tokens but the Encoder expects {}", weights.string(),
-                                             b.tokenizer->vocab_size(), cfg.vocab_size));
+    if (auto* wordpiece = dynamic_cast<tokenizer::WordPieceTokenizer*>(c.tokenizer.get())) {
+        c.tokenizer.release();
+        b.tokenizer.reset(wordpiece);
+    } else {
+        b.tokenizer = std::make_unique<tokenizer::WordPieceTokenizer>(
+            tokenizer::WordPieceTokenizer::load(c.tokenizer_dir.string()));
+    }
+    // Fewer tokens than the Encoder has rows is fine (`aprender train` adds a [MASK] row), more is not.
+    if (b.tokenizer->vocab_size() > cfg.vocab_size)
+        throw std::runtime_error(fmt::format("{}: its tokenizer ({}) has {} tokens but the Encoder only {} rows: they do "
+                                             "not belong together",
+                                             weights.string(), c.tokenizer_dir.string(), b.tokenizer->vocab_size(),
+                                             cfg.vocab_size));
+    for (const char* special : {"[PAD]", "[CLS]", "[SEP]", "[MASK]"})
+        if (!b.tokenizer->token_to_id(special))
+            throw std::runtime_error(fmt::format("{}: its tokenizer ({}) lacks {}, which the classification needs",
+                                                 weights.string(), c.tokenizer_dir.string(), special));
     return b;
 }
 

@@ -22,14 +22,16 @@ struct EncoderBase {
 };
 
 std::filesystem::path default_encoder_base_path();  // out/06_bert/encoder.safetensors
-std::filesystem::path encoder_tokenizer_dir(const std::filesystem::path& weights);  // its sibling "tokenizer/"
+std::filesystem::path encoder_tokenizer_dir(const std::filesystem::path& weights);  // its sibling "tokenizer/" (saving)
 
 // The weights without any classification head (a base is task-free).
 void save_encoder_base(const std::filesystem::path& weights, const nn::Encoder& model,
                        const tokenizer::WordPieceTokenizer& tok, nn::Metadata metadata);
 
 // Loads the base into an Encoder built with `n_classes` (0: none); the head, absent from the
-// file, keeps the fresh initialisation of `seed`. Throws std::runtime_error when missing.
+// file, keeps the fresh initialisation of `seed`. Its tokenizer folder is the one the metadata
+// names (checkpoint.h). Throws std::runtime_error naming the file and saying what is wrong in
+// words: missing (and how to make one), a GPT, a tokenizer other than WordPiece...
 EncoderBase load_encoder_base(const std::filesystem::path& weights, int64_t n_classes = 0, uint64_t seed = 1337);
 
 }  // namespace aprender::tutorial

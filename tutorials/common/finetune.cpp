@@ -73,7 +73,18 @@ std::pair<std::string, std::string> corpus_texts(Tutorial& t, const std::string&
 Flag base_model_flag() {
     return {"--base", "PATH",
             {"base model checkpoint (default out/07_gpt/base.safetensors; 'quick' trains a small one now)",
-             "checkpoint do modelo base (padrão out/07_gpt/base.safetensors; 'quick' treina um pequeno agora)"}};
+             "checkpoint do modelo base (padrão out/07_gpt/base.safetensors; 'quick' treina um pequeno agora)"},
+            std::nullopt,
+            [](const std::string& value) {  // read whole before the first step: a wrong file costs nothing
+                if (value == "quick") return;
+                if (!std::filesystem::exists(value))
+                    throw UsageError(fmt::format("--base: no such base model file '{}'", value));
+                try {
+                    load_base_model(value);
+                } catch (const std::exception& e) {
+                    throw UsageError(fmt::format("--base: {}", e.what()));
+                }
+            }};
 }
 
 ObtainedBase obtain_base_model(Tutorial& t, const std::string& base_flag) {
@@ -83,9 +94,7 @@ ObtainedBase obtain_base_model(Tutorial& t, const std::string& base_flag) {
     if (wanted == "quick") {
         ob.path = quick_path;
     } else if (!wanted.empty()) {
-        ob.path = wanted;
-        if (!std::filesystem::exists(ob.path))
-            throw UsageError(fmt::format("{}: no such base model file '{}'", base_flag, wanted));
+        ob.path = wanted;  // checked by base_model_flag() while parsing
     } else {
         ob.path = default_base_model_path();
         if (!std::filesystem::exists(ob.path) && std::filesystem::exists(quick_path)) ob.path = quick_path;
@@ -96,7 +105,8 @@ ObtainedBase obtain_base_model(Tutorial& t, const std::string& base_flag) {
         ob.base = load_base_model(ob.path);
         ob.base.model->to(device);
         const auto& c = ob.base.model->config;
-        auto made = ob.base.metadata.count("made_by") ? ob.base.metadata.at("made_by") : std::string("?");
+        const auto& meta = ob.base.metadata;
+        auto made = meta.count("made_by") ? meta.at("made_by") : meta.count("trained_steps") ? "aprender train" : "?";
         t.say(kLoaded, ob.path.string(), "GPT", c.n_layer, c.n_embd, c.block_size,
               thousands(ob.base.model->num_parameters(), t.lang()), made);
         return ob;

@@ -7,6 +7,8 @@
 
 #include <fmt/format.h>
 
+#include "tutorials/common/checkpoint.h"
+
 namespace aprender::tutorial {
 
 std::vector<double> token_log_probs(nn::GPT& model, const std::vector<int32_t>& ids, int64_t batch) {
@@ -69,31 +71,34 @@ void save_base_model(const std::filesystem::path& weights, const nn::GPT& model,
     tok.save(base_tokenizer_dir(weights).string());
 }
 
-std::optional<int64_t> steps_of_base_model(const std::filesystem::path& weights) {
-    if (!std::filesystem::is_regular_file(weights)) return std::nullopt;
-    try {
-        return nn::metadata_int(nn::load_safetensors(weights.string()).metadata, "steps");
-    } catch (const std::exception&) {  // unreadable or not ours: nothing worth keeping is known
-        return std::nullopt;
-    }
-}
-
 BaseModel load_base_model(const std::filesystem::path& weights) {
     if (!std::filesystem::exists(weights))
         throw std::runtime_error(fmt::format("no base model at {} (run build/tutorials/07_gpt first, or 07_gpt --full "
                                              "for a better one)",
                                              weights.string()));
+    static const CheckpointWanted wanted{"gpt", "char", "08_finetune and 10_lora fine-tune a GPT base",
+                                         "such as 07's out/07_gpt/base.safetensors"};
+    auto c = read_checkpoint(weights, wanted);
     BaseModel b;
-    auto ck = nn::load_safetensors(weights.string());
-    b.metadata = ck.metadata;
-    b.model = std::make_shared<nn::GPT>(nn::GPTConfig::from_checkpoint(ck));
-    b.model->load_state_dict(ck.tensors);
+    b.metadata = c.checkpoint.metadata;
+    b.model = std::make_shared<nn::GPT>(nn::GPTConfig::from_checkpoint(c.checkpoint));
+    try {
+        b.model->load_state_dict(c.checkpoint.tensors);
+    } catch (const std::exception& e) {
+        throw std::runtime_error(fmt::format("{}: {}", weights.string(), e.what()));
+    }
     b.model->eval();
-    b.tokenizer = std::make_unique<tokenizer::CharTokenizer>(
-        tokenizer::CharTokenizer::load(base_tokenizer_dir(weights).string()));
+    if (auto* chars = dynamic_cast<tokenizer::CharTokenizer*>(c.tokenizer.get())) {
+        c.tokenizer.release();
+        b.tokenizer.reset(chars);
+    } else {
+        b.tokenizer = std::make_unique<tokenizer::CharTokenizer>(tokenizer::CharTokenizer::load(c.tokenizer_dir.string()));
+    }
     if (b.tokenizer->vocab_size() != b.model->config.vocab_size)
-        throw std::runtime_error(fmt::format("{}: tokenizer has {} tokens but the model expects {}",
-                                             weights.string(), b.tokenizer->vocab_size(), b.model->config.vocab_size));
+        throw std::runtime_error(fmt::format("{}: its tokenizer ({}) has {} tokens but the model expects {}: they do not "
+                                             "belong together",
+                                             weights.string(), c.tokenizer_dir.string(), b.tokenizer->vocab_size(),
+                                             b.model->config.vocab_size));
     return b;
 }
 

@@ -9,7 +9,6 @@
 #include <cstdint>
 #include <filesystem>
 #include <memory>
-#include <optional>
 #include <string>
 #include <vector>
 
@@ -31,14 +30,14 @@ struct BaseModel {
 // Where 07 writes it by default (relative to the current directory).
 std::filesystem::path default_base_model_path();  // out/07_gpt/base.safetensors
 
-// How many steps the base model at `weights` was trained for (its "steps" metadata), or
-// nothing when there is no readable file there.
-std::optional<int64_t> steps_of_base_model(const std::filesystem::path& weights);
-// tokenizer folder that goes with a weights file: its sibling "tokenizer/".
+// The tokenizer folder save_base_model writes beside a weights file: its sibling "tokenizer/".
 std::filesystem::path base_tokenizer_dir(const std::filesystem::path& weights);
 void save_base_model(const std::filesystem::path& weights, const nn::GPT& model,
                      const tokenizer::CharTokenizer& tok, nn::Metadata metadata);
-// Throws std::runtime_error (naming the file and saying how to make one) when missing.
+// 07's base, or any character-level GPT checkpoint (one of `aprender train` too: its tokenizer
+// folder is the one its metadata names, checkpoint.h). Throws std::runtime_error naming the
+// file and saying what is wrong in words: missing (and how to make one), an Encoder, a
+// tokenizer of another kind or size...
 BaseModel load_base_model(const std::filesystem::path& weights);
 
 }  // namespace aprender::tutorial

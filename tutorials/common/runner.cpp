@@ -3,6 +3,7 @@
 #include "autograd/backend.h"
 #include "autograd/tensor.h"
 
+#include <algorithm>
 #include <charconv>
 #include <cstdlib>
 #include <iostream>
@@ -67,14 +68,22 @@ std::string Options::get(std::string_view flag, std::string fallback) const {
     return it == extra.end() ? fallback : it->second;
 }
 
-long Options::get_int(std::string_view flag, long fallback, long lo, long hi) const {
-    auto it = extra.find(flag);
-    return it == extra.end() ? fallback : parse_number<long>(flag, it->second, lo, hi);
+long Options::get_int(std::string_view flag, long fallback) const {
+    if (auto it = numbers.find(flag); it != numbers.end()) return it->second;
+    if (extra.count(flag))  // a value nobody checked: the flag's declaration lacks its range
+        throw std::logic_error(fmt::format("{} was declared without a range: give its Flag an IntRange", flag));
+    return fallback;
 }
 
-double Options::get_double(std::string_view flag, double fallback, double lo, double hi) const {
-    auto it = extra.find(flag);
-    return it == extra.end() ? fallback : parse_number<double>(flag, it->second, lo, hi);
+std::function<void(const std::string&)> one_of(std::string flag, std::vector<std::string> names) {
+    return [flag = std::move(flag), names = std::move(names)](const std::string& value) {
+        for (const auto& n : names)
+            if (n == value) return;
+        std::string list;
+        for (std::size_t i = 0; i < names.size(); ++i)
+            list += (i == 0 ? "" : i + 1 == names.size() ? " or " : ", ") + names[i];
+        throw UsageError(fmt::format("{} must be {}, got '{}'", flag, list, value));
+    };
 }
 
 Environment Environment::from_process() {
@@ -99,6 +108,10 @@ Options parse_options(const TutorialInfo& info, const std::vector<std::string>& 
     o.pause = env.stdin_tty && env.stdout_tty;
     o.color = env.stdout_tty && !env.no_color && !env.dumb_terminal;
     o.out = std::filesystem::path("out") / info.name;
+    for (const auto& name : info.ignores)  // a typo here would silently offer the flag again
+        if (!find_flag(common_flags(), name) || name == "--device")
+            throw std::logic_error(fmt::format("{}: ignores names '{}', not a common flag (--device: runs_on_gpu)",
+                                               info.name, name));
 
     for (std::size_t i = 0; i < args.size(); ++i) {
         std::string name = args[i] == "-h" ? "--help" : args[i], value;  // -h, as every other program here
@@ -158,6 +171,14 @@ Options parse_options(const TutorialInfo& info, const std::vector<std::string>& 
             o.out = value;
         } else o.extra[name] = value;
     }
+    // The tutorial's own values, all of them before its first word (not for --help, which
+    // explains them).
+    if (!o.help)
+        for (const auto& [name, value] : o.extra) {
+            const Flag* flag = find_flag(info.flags, name);
+            if (flag->range) o.numbers[name] = parse_number<long>(name, value, flag->range->lo, flag->range->hi);
+            if (flag->check) flag->check(value);
+        }
     return o;
 }
 
@@ -187,7 +208,15 @@ std::string help_text(const TutorialInfo& info, Lang lang) {
     std::ostringstream s;
     auto flag_line = [&](const Flag& f) {
         std::string left = f.name + (f.value_name.empty() ? "" : " " + f.value_name);
-        s << "  " << pad_right(left, 22) << " " << f.help.in(lang) << "\n";
+        std::string help(f.help.in(lang));
+        if (f.range)
+            help += fmt::format(fmt::runtime(lang == Lang::pt ? "; {} de {} a {}" : "; {} from {} to {}"),
+                                f.value_name, f.range->lo, f.range->hi);
+        s << "  " << pad_right(left, 22) << " " << help << "\n";
+    };
+    auto ignored = [&](const Flag& f) {
+        if (f.name == "--device") return !info.runs_on_gpu;
+        return std::find(info.ignores.begin(), info.ignores.end(), f.name) != info.ignores.end();
     };
     s << info.name << " — " << info.title.in(lang) << "\n\n" << wrapped(std::string(info.summary.in(lang))) << "\n\n";
     s << (lang == Lang::pt ? "uso" : "usage") << ": build/tutorials/" << info.name << " [flags]\n\n";
@@ -197,8 +226,20 @@ std::string help_text(const TutorialInfo& info, Lang lang) {
         s << "\n";
     }
     s << (lang == Lang::pt ? "Flags comuns a todos os tutoriais:\n" : "Flags common to every tutorial:\n");
-    for (const auto& f : common_flags())
-        if (f.name != "--device" || info.runs_on_gpu) flag_line(f);  // a CPU-only tutorial does not offer it
+    std::string accepted;
+    for (const auto& f : common_flags()) {
+        if (!ignored(f)) flag_line(f);
+        else accepted += (accepted.empty() ? "" : ", ") + (f.name == "--device" ? f.name + " cpu" : f.name);
+    }
+    if (!accepted.empty())  // see TutorialInfo::ignores: one command line for every tutorial
+        s << "\n"
+          << wrapped(fmt::format(fmt::runtime(lang == Lang::pt
+                                     ? "Aceitas sem efeito aqui (nada do que este tutorial faz depende delas), para "
+                                       "que a mesma linha de comando sirva a todos os tutoriais: {}."
+                                     : "Accepted without effect here (nothing this tutorial does depends on them), so "
+                                       "that one command line serves every tutorial: {}."),
+                                 accepted))
+          << "\n";
     return s.str();
 }
 

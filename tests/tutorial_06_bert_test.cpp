@@ -63,6 +63,9 @@ TEST_CASE("tutorial: 06_bert --quick masks like BERT and finds the capital") {
     CHECK(std::filesystem::exists("/tmp/aprender-test-06/encoder.safetensors"));
     CHECK(std::filesystem::exists("/tmp/aprender-test-06/tokenizer/vocab.txt"));
     CHECK(out.find("Reloaded from disk: max |Δ logit| = 0.00e+00 ✓") != std::string::npos);
+    // the command line reads it as one of its own checkpoints (tokenizer folder from the metadata)
+    auto info = testing::run_process(testing::build_dir() + "/aprender info --checkpoint /tmp/aprender-test-06/encoder.safetensors");
+    CHECK_MESSAGE(info.status == 0, info.output);
     auto bad = run06("--no-pause --steps x", status);
     CHECK(status == 2);
 }

@@ -41,7 +41,12 @@ TEST_CASE("tutorial: 07_gpt --quick beats the bigram and saves a base model" * d
         if (row.size() > 1 && (row[0] == "GPT" || row[0] == "trigram (KN)")) CHECK(testing::csv_number(row[1]));
     auto base = aprender::tutorial::load_base_model("/tmp/aprender-test-07/base.safetensors");
     CHECK(base.model->config.vocab_size == base.tokenizer->vocab_size());
-    CHECK(base.metadata.at("tokenizer") == "char");
+    CHECK(base.metadata.at("tokenizer") == "tokenizer");  // its folder, as the command line names it
+    CHECK(base.metadata.at("tokenizer_type") == "char");
+    // and the command line reads the tutorial's base as one of its own checkpoints
+    auto sampled = testing::run_process(testing::build_dir() + "/aprender sample --checkpoint "
+                                        "/tmp/aprender-test-07/base.safetensors --max-new-tokens 20 --prompt 'O '");
+    CHECK_MESSAGE(sampled.status == 0, sampled.output);
 
     // The loss curves: the validation point at x = 0 is the untrained model (measured before the
     // first update, like the training batch plotted at x = 0), the last one the trained model.

@@ -5,9 +5,9 @@
 //
 // The tokenizer folder of a checkpoint is where its metadata's "tokenizer" says, relative to
 // the checkpoint: the aprender CLI writes "base.tokenizer" there for base.safetensors
-// (tools/model_store.cpp). Tutorials 06 and 07 write the folder "tokenizer/" beside the
-// checkpoint and put the tokenizer's kind ("char", "wordpiece") in that key, so a value
-// that is a kind means that sibling folder.
+// (tools/model_store.cpp), tutorials 06 and 07 "tokenizer" (the folder beside their
+// checkpoint; the kind goes in "tokenizer_type"). Files saved by tutorials before that put
+// the kind ("char", "wordpiece") in "tokenizer": such a value means that sibling folder.
 #pragma once
 
 #include <filesystem>

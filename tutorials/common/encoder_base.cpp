@@ -22,7 +22,10 @@ void save_encoder_base(const std::filesystem::path& weights, const nn::Encoder& 
     auto cfg = model.config;
     cfg.n_classes = 0;
     for (auto& [k, v] : cfg.to_metadata()) metadata[k] = v;
-    metadata["tokenizer"] = tok.type();
+    // As `aprender` writes it: the tokenizer's folder, relative to the checkpoint (so the
+    // command line loads this file too); its kind beside it, for people reading the metadata.
+    metadata["tokenizer"] = encoder_tokenizer_dir(weights).filename().string();
+    metadata["tokenizer_type"] = tok.type();
     nn::NamedTensors tensors;
     for (auto& [name, tensor] : model.state_dict())
         if (name.rfind("pooler.", 0) != 0 && name.rfind("classifier.", 0) != 0) tensors.emplace_back(name, tensor);

@@ -65,7 +65,10 @@ std::filesystem::path base_tokenizer_dir(const std::filesystem::path& weights) {
 void save_base_model(const std::filesystem::path& weights, const nn::GPT& model, const tokenizer::CharTokenizer& tok,
                      nn::Metadata metadata) {
     for (auto& [k, v] : model.config.to_metadata()) metadata[k] = v;
-    metadata["tokenizer"] = tok.type();
+    // As `aprender` writes it: the tokenizer's folder, relative to the checkpoint (so the
+    // command line loads this file too); its kind beside it, for people reading the metadata.
+    metadata["tokenizer"] = base_tokenizer_dir(weights).filename().string();
+    metadata["tokenizer_type"] = tok.type();
     std::filesystem::create_directories(weights.parent_path().empty() ? "." : weights.parent_path());
     nn::save_safetensors(weights.string(), model.state_dict(), metadata);
     tok.save(base_tokenizer_dir(weights).string());

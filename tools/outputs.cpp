@@ -60,21 +60,16 @@ void Outputs::folder(const std::string& flag, const std::string& dir, const std:
     folders_.push_back(dir);
 }
 
-void Outputs::file(const std::string& flag, const std::string& path) {
+void Outputs::add_file(const std::string& flag, const std::string& path, bool replaced) {
     if (path.empty()) return;
     if (path.back() == '/' || fs::is_directory(path))
         throw UsageError(fmt::format("{}: {} {} is a folder; give a file name", program_, flag, path));
-    outputs_.push_back({flag, path, true});
+    outputs_.push_back({flag, path, replaced});
     folders_.push_back(fs::path(path).parent_path().string());
 }
 
-void Outputs::stream(const std::string& flag, const std::string& path) {
-    if (path.empty()) return;
-    if (path.back() == '/' || fs::is_directory(path))
-        throw UsageError(fmt::format("{}: {} {} is a folder; give a file name", program_, flag, path));
-    outputs_.push_back({flag, path, false});
-    folders_.push_back(fs::path(path).parent_path().string());
-}
+void Outputs::file(const std::string& flag, const std::string& path) { add_file(flag, path, /*replaced=*/true); }
+void Outputs::stream(const std::string& flag, const std::string& path) { add_file(flag, path, /*replaced=*/false); }
 
 void Outputs::check() const {
     for (size_t i = 0; i < outputs_.size(); ++i) {

@@ -46,6 +46,7 @@ public:
     void check() const;
 
 private:
+    void add_file(const std::string& flag, const std::string& path, bool replaced);
     struct Entry {
         std::string flag, path;
         bool replaced;                   // written to path.tmp and renamed over path

@@ -1,9 +1,12 @@
 // LoRA's algebra, tested exactly: B = 0 changes nothing, merge changes nothing, only
 // B learns on the first step, and the parameter counts are r·(in + out).
 #include "lora/lora.h"
+#include "lora/peft.h"
 #include "nn/gpt.h"
 
 #include <doctest/doctest.h>
+
+#include <filesystem>
 
 using namespace aprender;
 
@@ -137,4 +140,34 @@ TEST_CASE("lora: a rank above min(in, out) is refused: B·A could not use it") {
     nn::GPT fresh(lora_test_config());
     c.r = C + 1;
     CHECK_THROWS_WITH(lora::apply(fresh, c), doctest::Contains("rank at most min(in, out)"));
+}
+
+TEST_CASE("lora: rsLoRA scales by alpha/sqrt(r), and the scale survives save and load") {
+    // h = base(x) + s·x·Aᵀ·Bᵀ with s = alpha/r (the paper) or alpha/√r (rsLoRA, which keeps
+    // the update's size steady as r grows). Checked on one layer against the formula.
+    Generator g(3);
+    auto base = std::make_shared<nn::Linear>(6, 5, true, g);
+    for (bool rs : {false, true}) {
+        lora::Config c;
+        c.r = 4, c.alpha = 8, c.rslora = rs;
+        CHECK(c.scaling() == doctest::Approx(rs ? 8.0 / 2.0 : 8.0 / 4.0));
+        lora::Linear l(base, c, g);
+        l.B.copy_from(Tensor::normal(l.B.shape(), 0, 0.5, g));
+        Tensor x = Tensor::normal({3, 6}, 0, 1, g);
+        std::vector<float> got = sub(l.forward(x), base->forward(x)).to_vector<float>();
+        std::vector<float> want = mul(matmul(matmul(x, l.A.transpose(0, 1)), l.B.transpose(0, 1)), c.scaling()).to_vector<float>();
+        REQUIRE(got.size() == want.size());
+        for (size_t i = 0; i < got.size(); ++i) CHECK(got[i] == doctest::Approx(want[i]).epsilon(1e-5));
+    }
+    // PEFT's use_rslora travels in adapter_config.json: a reloaded adapter has the same scale
+    nn::GPT m(lora_test_config(), 1), fresh(lora_test_config(), 1);
+    lora::Config c;
+    c.r = 4, c.alpha = 8, c.rslora = true;
+    lora::apply(m, c);
+    auto dir = std::filesystem::temp_directory_path() / "aprender_rslora_adapter";
+    std::filesystem::remove_all(dir);
+    lora::save_adapter(m, dir.string());
+    CHECK(lora::load_adapter(fresh, dir.string()).rslora);
+    for (auto& [path, l] : lora::adapters(fresh)) CHECK(l->scale == doctest::Approx(8.0 / 2.0));
+    std::filesystem::remove_all(dir);
 }

@@ -271,7 +271,9 @@ void learned_attention(tut::Tutorial& t, int64_t steps) {
     auto pl = next_word(*model, encode(low));
     std::size_t best = (std::size_t)(std::max_element(pl.begin(), pl.end()) - pl.begin());
     t.out() << "\n";
-    t.say(N::grade_weight, grade, grade / (2.0 / double(L)), vocab.word[best], pl[best]);
+    // Said from the numbers: the swap may leave the top word where it was.
+    t.say(vocab.word[best] != ranked[0].second ? N::grade_weight : N::grade_weight_same, grade,
+          grade / (2.0 / double(L)), vocab.word[best], pl[best]);
     t.out() << "  " << t.tr(N::attention_on_grade, grade) << "\n";
 
     // Full maps.

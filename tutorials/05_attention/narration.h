@@ -104,6 +104,12 @@ inline constexpr Text grade_weight{
     "Peso em \"nota máxima\": {:.3f} ({:.1f}× o uniforme). Trocar \"máxima\" por \"baixa\" muda a "
     "previsão para \"{}\" (p = {:.3f})."};
 
+inline constexpr Text grade_weight_same{
+    "Weight on \"nota máxima\": {:.3f} ({:.1f}× uniform). Changing \"máxima\" to \"baixa\" leaves the "
+    "prediction at \"{}\" (p = {:.3f}): this small model has not learnt the difference.",
+    "Peso em \"nota máxima\": {:.3f} ({:.1f}× o uniforme). Trocar \"máxima\" por \"baixa\" deixa a "
+    "previsão em \"{}\" (p = {:.3f}): este modelo pequeno não aprendeu a diferença."};
+
 inline constexpr Text attention_on_grade{"attention(é → nota máxima) = {:.3f}", "atenção(é → nota máxima) = {:.3f}"};
 
 inline constexpr Step maps{

@@ -34,9 +34,21 @@ TEST_CASE("tutorial: 01_eliza shows the lecture's two exchanges") {
     CHECK(has(r, "ELIZA: Por que você está triste?"));
     CHECK(has(r, "decomposition  0 estou /sentimento 0"));
     CHECK(has(r, "\"nota baixa em TP558 me deixa\""));
+    CHECK(has(r, "was matched as part (1) and thrown away"));
     auto pt = run("01_eliza --quick --no-pause --no-color --lang pt --say 'Eu estou feliz hoje.'");
     CHECK(pt.status == 0);
     CHECK(has(pt, "ELIZA: Por que você está feliz hoje?"));
+    // a script whose reassembly cites the cause: the tutorial must not claim it was thrown away
+    std::string script = testing::read_file("data/eliza/pt.eliza");
+    const std::string from = "    reasmb: Por que você está (2)?\n    reasmb: Há quanto";
+    REQUIRE(script.find(from) != std::string::npos);
+    script.replace(script.find(from), std::string("    reasmb: Por que você está (2)?").size(),
+                   "    reasmb: Por que (1) você?");
+    { std::ofstream("/tmp/aprender-cites.eliza") << script; }
+    auto cites = run("01_eliza --quick --no-pause --no-color --lang en --script /tmp/aprender-cites.eliza");
+    CHECK(cites.status == 0);
+    CHECK(has(cites, "This script's reassembly cites part (1), so the cause \"nota baixa em TP558 me deixa\""));
+    CHECK_FALSE(has(cites, "thrown away"));
 }
 
 TEST_CASE("tutorial: 01_eliza rejects bad input with clear errors") {

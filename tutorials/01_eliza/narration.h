@@ -74,9 +74,11 @@ inline constexpr Step memory{
 inline constexpr Step limitation{
     {"The limitation: no rule, no understanding", "A limitação: sem regra, sem entendimento"},
     {"The lecture: \"Não funcionam se não houver as regras explícitas\". The feeling word "
-     "fires a rule; the cause of the feeling is part (1), which no reassembly cites.",
+     "fires a rule; the cause of the feeling is part (1), which no reassembly of the built-in "
+     "script cites.",
      "A aula: \"Não funcionam se não houver as regras explícitas\". A palavra de sentimento "
-     "dispara uma regra; a causa do sentimento é a parte (1), que nenhuma remontagem cita."}};
+     "dispara uma regra; a causa do sentimento é a parte (1), que nenhuma remontagem do script "
+     "embutido cita."}};
 
 inline constexpr Step english{
     {"The same engine, an English script", "O mesmo motor, um roteiro em inglês"},
@@ -94,6 +96,11 @@ inline constexpr Text user{"You", "Você"};
 inline constexpr Text cause_ignored{
     "The cause \"{}\" was matched as part (1) and thrown away: ELIZA has no rule about grades.",
     "A causa \"{}\" casou como parte (1) e foi descartada: a ELIZA não tem regra sobre notas."};
+inline constexpr Text cause_echoed{
+    "This script's reassembly cites part (1), so the cause \"{}\" is echoed back: repeated, still "
+    "not understood.",
+    "A remontagem deste script cita a parte (1), então a causa \"{}\" volta ecoada: repetida, "
+    "ainda sem entendimento."};
 inline constexpr Text memory_stored{"memory stored: \"{}\"", "memória guardada: \"{}\""};
 inline constexpr Text outro{
     "Try it: build/tutorials/01_eliza --chat --trace",

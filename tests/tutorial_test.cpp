@@ -14,9 +14,11 @@
 #include <map>
 #include <sstream>
 #include <string>
+#include <vector>
 
 #include "tutorials/common/runner.h"
 #include "tutorials/common/table.h"
+#include "tutorials/common/term.h"
 
 namespace {
 using Run = testing::ProcessResult;
@@ -269,4 +271,26 @@ TEST_CASE("tutorial: --device is checked, never silently ignored") {
         CHECK(gpu.has("--device cuda: "));
         CHECK_FALSE(gpu.has("--device cuda: device cuda:"));  // the device is named once
     }
+}
+
+TEST_CASE("tutorial: text wraps by the columns it takes on screen, keeps its colour, and hangs under a label") {
+    using namespace aprender::tutorial;
+    using Lines = std::vector<std::string>;
+    CHECK(wrap_text("aa bb cc", 5) == Lines{"aa bb", "cc"});
+    CHECK(wrap_text("é é é", 3) == Lines{"é é", "é"});      // "é": two bytes, one column
+    CHECK(wrap_text("日本 語", 4) == Lines{"日本", "語"});  // a CJK character: two columns
+    CHECK(wrap_text("a  b", 9) == Lines{"a  b"});          // spaces inside a line are kept
+    CHECK(wrap_text("abcdefgh", 3) == Lines{"abc", "def", "gh"});  // a word too long is cut
+    CHECK(wrap_text("", 5) == Lines{""});
+    // a coloured span broken across lines is closed and reopened: no colour leaks into the margin
+    CHECK(wrap_text("\x1b[36maa bb\x1b[0m", 2) == Lines{"\x1b[36maa\x1b[0m", "\x1b[36mbb\x1b[0m"});
+    // at most so many lines, the last one saying that more followed
+    CHECK(wrap_text("one two three four", 9, 1) == Lines{"one two …"});
+    CHECK(wrap_text("one two three four", 8, 2) == Lines{"one two", "three …"});
+    CHECK(wrap_text("one two", 9, 1) == Lines{"one two"});
+    CHECK(hang("  x: ", "alpha beta gamma delta", 21) == "  x: alpha beta gamma\n     delta\n");
+    CHECK(hang("  x: ", "alpha", 21) == "  x: alpha\n");
+    CHECK(first_line_wider_than("ab\ncdé\n", 2) == "3 columns: cdé");
+    CHECK(first_line_wider_than("ab\ncdé\n", 3) == "");
+    CHECK(first_line_wider_than("\x1b[1mab\x1b[0m", 2) == "");  // colour takes no column
 }

@@ -294,3 +294,51 @@ TEST_CASE("tutorial: text wraps by the columns it takes on screen, keeps its col
     CHECK(first_line_wider_than("ab\ncdé\n", 3) == "");
     CHECK(first_line_wider_than("\x1b[1mab\x1b[0m", 2) == "");  // colour takes no column
 }
+
+TEST_CASE("tutorial: a table too wide for the screen narrows its headers, wraps its text column, or splits") {
+    using namespace aprender::tutorial;
+    auto print = [](const Table& t, std::size_t columns) {
+        std::ostringstream out;
+        t.print(out, Style{}, 2, columns);
+        return out.str();
+    };
+    Table ppl({"method", "ppl domain"}, {Align::left, Align::right});
+    ppl.add_row({"LoRA", "1.5"});
+    CHECK(print(ppl, 20) ==  // it fits: as always
+          "  method  ppl domain\n"
+          "  ──────  ──────────\n"
+          "  LoRA           1.5\n");
+    CHECK(print(ppl, 16) ==  // a header wider than its values: two lines, sitting on the rule
+          "             ppl\n"
+          "  method  domain\n"
+          "  ──────  ──────\n"
+          "  LoRA       1.5\n");
+    testing::TempDir tmp;
+    ppl.write_csv(tmp / "ppl.csv");
+    CHECK(testing::read_file(tmp / "ppl.csv") == "method,ppl domain\nLoRA,1.5\n");  // the CSV is untouched
+
+    Table samples({"setting", "sample", "%"}, {Align::left, Align::left, Align::right});
+    samples.wrap_column(1);
+    samples.add_row({"T = 1", "one two three four five six", "50%"});
+    samples.add_row({"T = 0", "short", "9%"});
+    CHECK(print(samples, 32) ==  // the text column gives up the room: its cells hang under themselves
+          "  setting  sample              %\n"
+          "  ───────  ────────────────  ───\n"
+          "  T = 1    one two three     50%\n"
+          "           four five six\n"
+          "  T = 0    short              9%\n");
+    CHECK_THROWS_AS(samples.wrap_column(3), std::logic_error);
+
+    Table wide({"name", "alpha", "beta", "gamma"}, {Align::left, Align::right, Align::right, Align::right});
+    wide.add_row({"row", "1111111111", "2222222222", "3333333333"});
+    const std::string split = print(wide, 32);  // column blocks, each led by the first column
+    CHECK(first_line_wider_than(split, 32) == "");
+    CHECK(split ==
+          "  name       alpha        beta\n"
+          "  ────  ──────────  ──────────\n"
+          "  row   1111111111  2222222222\n"
+          "\n"
+          "  name       gamma\n"
+          "  ────  ──────────\n"
+          "  row   3333333333\n");
+}

@@ -94,7 +94,7 @@ inline constexpr Text user{"You", "Você"};
 inline constexpr Text cause_ignored{
     "The cause \"{}\" was matched as part (1) and thrown away: ELIZA has no rule about grades.",
     "A causa \"{}\" casou como parte (1) e foi descartada: a ELIZA não tem regra sobre notas."};
-inline constexpr Text memory_stored{"memory stored: \"{}\"", "memória guardada: \"{}\""};
+inline constexpr Text memory_stored{"memory stored:", "memória guardada:"};  // then the sentence, quoted
 inline constexpr Text outro{
     "Try it: build/tutorials/01_eliza --chat --trace",
     "Experimente: build/tutorials/01_eliza --chat --trace"};

@@ -11,6 +11,8 @@
 
 #include <sys/wait.h>
 
+#include "tutorials/common/term.h"
+
 namespace {
 std::string run03(const std::string& args, int& status) {
     testing::ProcessResult r = testing::run_process(testing::build_dir() + "/tutorials/03_autograd " + args);
@@ -24,6 +26,7 @@ TEST_CASE("tutorial: 03_autograd --quick shows the chain rule and trains the cla
     int status = -1;
     auto out = run03("--quick --no-pause --no-color --lang en --out /tmp/aprender-test-03", status);
     CHECK(status == 0);
+    CHECK(aprender::tutorial::first_line_wider_than(out) == "");  // in 88 columns (tutorial_test.cpp)
     CHECK(has(out, "o                =    0.7071"));
     CHECK(has(out, "∂o/∂w1  = 1.000000"));
     CHECK(has(out, "∂o/∂x1  = -1.500000"));

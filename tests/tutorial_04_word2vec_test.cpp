@@ -12,6 +12,8 @@
 
 #include <sys/wait.h>
 
+#include "tutorials/common/term.h"
+
 namespace {
 std::string run04(const std::string& args, int& status) {
     testing::ProcessResult r = testing::run_process(testing::build_dir() + "/tutorials/04_word2vec " + args);
@@ -24,6 +26,7 @@ TEST_CASE("tutorial: 04_word2vec --quick finds rainha") {
     int status = -1;
     auto out = run04("--quick --no-pause --no-color --lang en --out /tmp/aprender-test-04", status);
     CHECK(status == 0);
+    CHECK(aprender::tutorial::first_line_wider_than(out) == "");  // in 88 columns (tutorial_test.cpp)
     CHECK(out.find("the two agree to") != std::string::npos);
     CHECK(out.find("✗") == std::string::npos);  // the hand gradient and autograd's agree (< 1e-5)
     // the real-corpus training shows its progress (plain lines in a pipe) and what it did

@@ -10,6 +10,8 @@
 
 #include <sys/wait.h>
 
+#include "tutorials/common/term.h"
+
 namespace {
 std::string run05(const std::string& args, int& status) {
     testing::ProcessResult r = testing::run_process(testing::build_dir() + "/tutorials/05_attention " + args);
@@ -22,6 +24,7 @@ TEST_CASE("tutorial: 05_attention --quick learns to look at the grade") {
     int status = -1;
     auto out = run05("--quick --no-pause --no-color --lang en --out /tmp/aprender-test-05", status);
     CHECK(status == 0);
+    CHECK(aprender::tutorial::first_line_wider_than(out) == "");  // in 88 columns (tutorial_test.cpp)
     CHECK(out.find("every row sums to 1") != std::string::npos);
     CHECK(out.find("✓; weights above the diagonal") != std::string::npos);
     CHECK(out.find("largest 0.0e+00 ✓") != std::string::npos);
@@ -34,6 +37,7 @@ TEST_CASE("tutorial: 05_attention --quick learns to look at the grade") {
     CHECK(out.find("entropy q·k/√d") != std::string::npos);
     auto pt = run05("--quick --no-pause --no-color --lang pt --out /tmp/aprender-test-05", status);
     CHECK(status == 0);
+    CHECK(aprender::tutorial::first_line_wider_than(pt) == "");  // in 88 columns (tutorial_test.cpp)
     CHECK(pt.find("Para onde \"é\" olha?") != std::string::npos);
     CHECK(pt.find("atenção(é → nota máxima) = ") != std::string::npos);
     CHECK(pt.find("chave   aditivo  produto  general  escalado") != std::string::npos);

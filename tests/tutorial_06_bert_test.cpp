@@ -16,6 +16,7 @@
 #include <fmt/format.h>
 
 #include "tutorials/06_bert/narration.h"
+#include "tutorials/common/term.h"
 
 namespace {
 std::string run06(const std::string& args, int& status) {
@@ -37,6 +38,7 @@ TEST_CASE("tutorial: 06_bert --quick masks like BERT and finds the capital") {
     int status = -1;
     auto out = run06("--quick --no-pause --no-color --lang en --out /tmp/aprender-test-06", status);
     CHECK(status == 0);
+    CHECK(aprender::tutorial::first_line_wider_than(out) == "");  // in 88 columns (tutorial_test.cpp)
     // Its WordPiece keeps accents: "é" (is) is not turned into "e" (and).
     CHECK(out.find(" é a capital da ") != std::string::npos);
     CHECK(out.find("keeps its accents") != std::string::npos);

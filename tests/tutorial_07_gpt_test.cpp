@@ -18,6 +18,7 @@
 
 #include "nn/safetensors.h"
 #include "tutorials/common/lm_eval.h"
+#include "tutorials/common/term.h"
 
 namespace {
 std::string run07(const std::string& args, int& status) {
@@ -31,6 +32,7 @@ TEST_CASE("tutorial: 07_gpt --quick beats the bigram and saves a base model" * d
     int status = -1;
     auto out = run07("--quick --no-pause --no-color --lang en --out /tmp/aprender-test-07", status);
     CHECK(status == 0);
+    CHECK(aprender::tutorial::first_line_wider_than(out) == "");  // in 88 columns (tutorial_test.cpp)
     CHECK(out.find("GPT vs bigram: GPT better ✓") != std::string::npos);
     CHECK(out.find("bits/char") != std::string::npos);
     CHECK(out.find("reloaded: max |Δ logit| = 0.00e+00 ✓") != std::string::npos);

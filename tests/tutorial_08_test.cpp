@@ -12,6 +12,7 @@
 
 #include "tests/process.h"
 #include "tutorials/common/lm_eval.h"
+#include "tutorials/common/term.h"
 
 TEST_CASE("tutorial: 08_finetune fine-tunes everything and measures forgetting" * doctest::skip(!testing::corpora_present())) {
     std::filesystem::remove_all("/tmp/aprender-test-08");
@@ -19,6 +20,7 @@ TEST_CASE("tutorial: 08_finetune fine-tunes everything and measures forgetting" 
                                   "/tutorials/08_finetune --quick --base quick --no-pause --no-color --lang en --out /tmp/aprender-test-08");
     REQUIRE(r.status == 0);
     CHECK(r.has("reaches all 119,296 parameters"));
+    CHECK(aprender::tutorial::first_line_wider_than(r.output) == "");  // in 88 columns (tutorial_test.cpp)
     CHECK(r.has("/ 119,296 ("));
     CHECK(r.has("37 / 37"));  // every tensor of the 2-layer GPT changed
     CHECK(r.has("fine-tuned on técnico"));  // the domain's name; its files keep the corpus name
@@ -37,6 +39,7 @@ TEST_CASE("tutorial: 08_finetune fine-tunes everything and measures forgetting" 
                                    "--no-pause --no-color --lang pt --out /tmp/aprender-test-08");
     CHECK(pt.status == 0);
     CHECK(pt.has("Esquecimento catastrófico"));
+    CHECK(aprender::tutorial::first_line_wider_than(pt.output) == "");  // in 88 columns (tutorial_test.cpp)
     CHECK_FALSE(pt.has("Nota:"));  // the same settings: its own models replaced without a question
     CHECK(pt.has("Modelo base: /tmp/aprender-test-08/quick_base.safetensors"));
     CHECK(pt.has("119\u00A0296 parâmetros"));  // a space groups in Portuguese (a comma is its decimal mark)

@@ -9,6 +9,7 @@
 #include <fmt/format.h>
 
 #include "tests/process.h"
+#include "tutorials/common/term.h"
 
 namespace {
 testing::ProcessResult run09(const std::string& args) {
@@ -21,6 +22,7 @@ TEST_CASE("tutorial: 09_lora_rank computes the rank, the SVD and the initialisat
     std::filesystem::remove_all("/tmp/aprender-test-09");
     auto r = run09("--quick --no-pause --no-color --lang en --out /tmp/aprender-test-09");
     REQUIRE(r.status == 0);
+    CHECK(aprender::tutorial::first_line_wider_than(r.output) == "");  // in 88 columns (tutorial_test.cpp)
     CHECK(has(r, "Pivot columns: 1, 3 ⇒ rank = 2."));
     CHECK(has(r, "rank(ΔW) = 2"));
     CHECK(has(r, "Dependent: column 2 = 2*column 1"));
@@ -44,6 +46,7 @@ TEST_CASE("tutorial: 09_lora_rank computes the rank, the SVD and the initialisat
     const std::string en_counts = testing::read_file("/tmp/aprender-test-09/parameter_counts.csv");
     auto pt = run09("--quick --no-pause --no-color --lang pt --out /tmp/aprender-test-09");
     CHECK(pt.status == 0);
+    CHECK(aprender::tutorial::first_line_wider_than(pt.output) == "");  // in 88 columns (tutorial_test.cpp)
     CHECK(has(pt, "O slide diz r = 1; a matriz diz r = 2"));
     // Everything the Portuguese run says is Portuguese, the library's English words included.
     CHECK(has(pt, "Dependente: coluna 2 = 2*coluna 1"));

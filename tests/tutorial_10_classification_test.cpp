@@ -13,6 +13,7 @@
 #include <vector>
 
 #include "tests/process.h"
+#include "tutorials/common/term.h"
 
 namespace {
 // The first number after `label` on its line (col 0), or the col-th.
@@ -63,6 +64,7 @@ TEST_CASE("tutorial: 10_lora prints the lecture's classification table with exac
                                   "/tutorials/10_lora --only-classification --quick --encoder quick --no-pause "
                                   "--no-color --lang en --out " + root + "/out");
     REQUIRE(r.status == 0);
+    CHECK(aprender::tutorial::first_line_wider_than(r.output) == "");  // in 88 columns (tutorial_test.cpp)
     CHECK(r.has("Pre-training a quick one now"));
     CHECK(r.has("Model & Method"));
     CHECK(r.has("# Trainable Parameters"));

@@ -9,6 +9,7 @@
 #include <string>
 
 #include "tests/process.h"
+#include "tutorials/common/term.h"
 
 namespace {
 testing::ProcessResult run10(const std::string& args) {
@@ -31,6 +32,7 @@ TEST_CASE("tutorial: 10_lora trains adapters, swaps, merges and measures" * doct
     std::filesystem::remove_all("/tmp/aprender-test-10");
     auto r = run10("--quick --base quick --no-pause --no-color --lang en --out /tmp/aprender-test-10");
     REQUIRE(r.status == 0);
+    CHECK(aprender::tutorial::first_line_wider_than(r.output) == "");  // in 88 columns (tutorial_test.cpp)
     // Steps 1-6 (step 7's classification table has rows of the same names).
     const std::string gen = r.output.substr(0, r.output.find("━━ 7."));
     // The quick base: 2 layers × 64, q_proj/v_proj are 64 × 64 → r·(64 + 64) per matrix, 4 matrices.

@@ -33,7 +33,7 @@ void print_trace(tut::Tutorial& t, const Trace& tr) {
     auto& o = t.out();
     const auto& s = t.style();
     auto row = [&](const tut::Text& label, const std::string& value) {
-        o << "    " << s.dim(tut::pad_right(t.tr(label), 14)) << " " << value << "\n";
+        o << tut::hang("    " + s.dim(tut::pad_right(t.tr(label), 14)) + " ", value);  // long values hang under themselves
     };
     std::string words, stack, parts, links;
     for (const auto& w : tr.words) words += (words.empty() ? "" : " ") + w;
@@ -54,14 +54,14 @@ void print_trace(tut::Tutorial& t, const Trace& tr) {
         row(N::t_reasmb, fmt::format("\"{}\"  ({} {} {})", tr.reassembly, tr.reassembly_index, t.tr(N::t_of),
                                      tr.reassembly_count));
     }
-    if (!tr.memory_stored.empty()) row(N::t_reasmb, t.tr(N::memory_stored, tr.memory_stored));
+    if (!tr.memory_stored.empty()) row(N::t_reasmb, t.tr(N::memory_stored) + " \"" + tr.memory_stored + "\"");
 }
 
 // One exchange: the user's line, ELIZA's reply, and the trace when asked (or forced).
 Reply exchange(tut::Tutorial& t, Eliza& eliza, const std::string& input, bool trace) {
     Reply r = eliza.respond(input);
-    t.out() << "  " << t.style().dim(t.tr(N::user) + ":") << " " << input << "\n";
-    t.out() << "  " << t.style().accent("ELIZA:") << " " << t.style().bold(r.text) << "\n";
+    t.out() << tut::hang("  " + t.style().dim(t.tr(N::user) + ":") + " ", input);
+    t.out() << tut::hang("  " + t.style().accent("ELIZA:") + " ", t.style().bold(r.text));
     if (trace) print_trace(t, r.trace);
     return r;
 }
@@ -80,7 +80,7 @@ void chat(tut::Tutorial& t, Eliza& eliza, bool trace) {
         if (!std::getline(std::cin, line) || line.find_first_not_of(" \t") == std::string::npos) break;
         try {
             Reply r = eliza.respond(line);
-            t.out() << "  " << t.style().accent("ELIZA:") << " " << r.text << "\n";
+            t.out() << tut::hang("  " + t.style().accent("ELIZA:") + " ", r.text);
             if (trace) print_trace(t, r.trace);
             if (r.goodbye) return;
         } catch (const aprender::tokenizer::TokenizerError& e) {
@@ -115,7 +115,8 @@ void tour(tut::Tutorial& t, bool trace) {
     Eliza with_memory(pt);
     Reply stored = exchange(t, with_memory, "Minha nota em TP558 foi baixa.", trace);
     if (!stored.trace.memory_stored.empty())
-        t.out() << "    " << t.style().dim(t.tr(N::memory_stored, stored.trace.memory_stored)) << "\n";
+        t.out() << tut::hang("    " + t.style().dim(t.tr(N::memory_stored)) + " ",
+                             t.style().dim("\"" + stored.trace.memory_stored + "\""));  // hangs under its quote
     exchange(t, with_memory, "Hum.", trace);
     exchange(t, with_memory, "Hum.", trace);
 

@@ -101,7 +101,7 @@ inline constexpr Text cause_echoed{
     "not understood.",
     "A remontagem deste script cita a parte (1), então a causa \"{}\" volta ecoada: repetida, "
     "ainda sem entendimento."};
-inline constexpr Text memory_stored{"memory stored: \"{}\"", "memória guardada: \"{}\""};
+inline constexpr Text memory_stored{"memory stored:", "memória guardada:"};  // then the sentence, quoted
 inline constexpr Text outro{
     "Try it: build/tutorials/01_eliza --chat --trace",
     "Experimente: build/tutorials/01_eliza --chat --trace"};

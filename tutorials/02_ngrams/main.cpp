@@ -223,7 +223,7 @@ int main(int argc, char** argv) {
         std::mt19937_64 rng(t.options().seed);
         for (int n = 1; n <= kMaxOrder; ++n)
             for (int i = 0; i < 2; ++i)
-                t.out() << fmt::format("    n={}  {}\n", n, ng::join(vocab, ng::generate(*mles[n - 1], rng, 20)));
+                t.out() << tut::hang(fmt::format("    n={}  ", n), ng::join(vocab, ng::generate(*mles[n - 1], rng, 20)));
 
         std::size_t samples = t.quick() ? 5 : 20;
         t.step(N::copying, samples);

@@ -520,7 +520,7 @@ int main(int argc, char** argv) {
         std::ifstream back(path);
         std::string line;
         for (int i = 0; i < 3 && std::getline(back, line); ++i)
-            t.out() << "    " << (line.size() > 90 ? line.substr(0, 90) + " …" : line) << "\n";
+            t.out() << "    " << tut::wrap_text(line, tut::kColumns - 4, 1).front() << "\n";  // whole numbers, then " …"
         t.wrote(path);
     });
 }

@@ -99,7 +99,7 @@ int main(int argc, char** argv) {
         for (const char* w : {"Roma é a capital da Itália.", "O administrador configura o sistema de arquivos."}) {
             std::string pieces;
             for (const auto& p : tok.tokenize(w)) pieces += (pieces.empty() ? "" : " ") + p;
-            t.out() << fmt::format("    {:<48} → {}\n", w, style.accent(pieces));
+            t.out() << "    " << w << "\n" << tut::hang("      → ", style.accent(pieces));  // the pieces under the sentence
         }
         t.out() << "\n";
         t.say(N::accents);
@@ -277,7 +277,7 @@ int main(int argc, char** argv) {
             t.out() << "    " << style.bad(t.tr(N::accepted)) << "\n";
         } catch (const std::exception& e) {
             // English: the Encoder's own error message; Portuguese: the same sentence, translated.
-            t.out() << "    " << style.warn(t.tr(N::refused, e.what(), long_ids.size(), cfg.max_len)) << "\n";
+            t.out() << tut::hang("    ", style.warn(t.tr(N::refused, e.what(), long_ids.size(), cfg.max_len)));
         }
 
         // ---- the pre-trained base for 10_lora ----------------------------------------------------

@@ -267,6 +267,7 @@ int main(int argc, char** argv) {
         settings.push_back({"T = 1, top-p = 0.9", gen_options(sample_len, 1.0, 0, 0.9, seed)});
         tut::Table st({t.tr(N::col_setting), t.tr(N::col_sample), {t.tr(N::col_real_words), t.tr(N::col_real_words) + " [%]"}},
                       {tut::Align::left, tut::Align::left, tut::Align::right});
+        st.wrap_column(1);  // the samples are read whole: they wrap under themselves, never cut
         auto prompt_ids = tok.encode("\n" + prompt);
         for (auto& s : settings) {
             auto ids = model->generate(prompt_ids, s.o);
@@ -348,8 +349,8 @@ int main(int argc, char** argv) {
         };
         auto [greedy, greedy_p] = continue_and_score(question, 0.0);
         auto [warm, warm_p] = continue_and_score(question, 0.8);
-        t.out() << "    T = 0    " << style.accent(one_line(greedy)) << "\n";
-        t.out() << "    T = 0.8  " << style.accent(one_line(warm)) << "\n\n";
+        t.out() << tut::hang("    T = 0    ", style.accent(one_line(greedy)));
+        t.out() << tut::hang("    T = 0.8  ", style.accent(one_line(warm))) << "\n";
         // The first 25 characters of a test line, as the model's prompt for comparison.
         std::string known;
         for (const auto& cp : code_points(test_lines.front()))

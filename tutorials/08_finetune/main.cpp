@@ -193,10 +193,12 @@ int main(int argc, char** argv) {
         auto prompt_ids = tok.encode("\n" + prompt);
         nn::GenerateOptions g;
         g.max_new_tokens = quick ? 50 : 80, g.temperature = 0;
-        auto show = [&](const std::string& label, nn::GPT& m) {
+        std::size_t label_width = tut::display_width(t.tr(N::base_row));
+        for (const auto& d : domains) label_width = std::max(label_width, tut::display_width(t.tr(N::ft_row, d.label)));
+        auto show = [&](const std::string& label, nn::GPT& m) {  // read whole: wrapped under itself
             auto ids = m.generate(prompt_ids, g);
-            t.out() << "    " << tut::pad_right(label, 28) << style.accent(one_line(tok.decode(std::vector<int32_t>(ids.begin() + 1, ids.end()))))
-                    << "\n";
+            t.out() << tut::hang("    " + tut::pad_right(label, label_width + 2),
+                                 style.accent(one_line(tok.decode(std::vector<int32_t>(ids.begin() + 1, ids.end())))));
         };
         show(t.tr(N::base_row), base);
         for (std::size_t k = 0; k < domains.size(); ++k) show(t.tr(N::ft_row, domains[k].label), *tuned[k]);

@@ -5,8 +5,8 @@
 
 namespace aprender::tutorial::finetune_narration {
 
-inline constexpr Text title{"Traditional fine-tuning — every parameter, every domain, and what it forgets",
-                            "Fine-tuning tradicional — todos os parâmetros, cada domínio, e o que ele esquece"};
+inline constexpr Text title{"Traditional fine-tuning — every parameter, every domain, what it forgets",
+                            "Fine-tuning tradicional — todos os parâmetros, cada domínio, o que esquece"};
 inline constexpr Text summary{
     "The 07 base GPT fine-tuned in full on two domains (técnico: man pages; financeiro: the "
     "KMyMoney handbook): how many parameters change, how many bytes each domain costs (1, 3, 10 "
@@ -87,7 +87,7 @@ inline constexpr Step storage{
      "tamanho é medido em disco ({} por domínio aqui). Para n domínios:"}};
 inline constexpr Text col_domains{"domains", "domínios"};
 inline constexpr Text col_ours{"this GPT (measured × n)", "este GPT (medido × n)"};
-inline constexpr Text col_7b{"a 7B model in fp16 (14 GB × n)", "um modelo 7B em fp16 (14 GB × n)"};
+inline constexpr Text col_7b{"a 7B model in fp16 (14 GB × n)", "modelo 7B em fp16 (14 GB × n)"};
 inline constexpr Text col_params{"parameters to store", "parâmetros a guardar"};
 
 inline constexpr Step forgetting{

@@ -263,9 +263,9 @@ void classification_table(Tutorial& t, int64_t seeds) {
     for (const auto& v : train_all) train_total += v.size();
     t.step(N::cls_intro, names, kClasses.size(), train.size() / kClasses.size(), train.size(), test.size() / kClasses.size(),
            test.size(), 100.0 / double(kClasses.size()));
-    t.out() << "    " << style.dim(fmt::format("[{}] ", kClasses[(std::size_t)train[0].label].second))
-            << (train[0].text.size() > 110 ? train[0].text.substr(0, train[0].text.rfind(' ', 110)) + " …" : train[0].text)
-            << "\n\n";
+    t.out() << hang("    " + style.dim(fmt::format("[{}] ", kClasses[(std::size_t)train[0].label].second)), train[0].text,
+                    kColumns, 2)  // its first two lines
+            << "\n";
 
     // ---- the base Encoder ------------------------------------------------------------------
     std::filesystem::path path, quick_path = t.out_file("quick_encoder") / "encoder.safetensors";
@@ -309,11 +309,15 @@ void classification_table(Tutorial& t, int64_t seeds) {
     auto lr_of = [](Kind k) { return k == Kind::full ? 1e-3 : 5e-3; };
     t.say(N::cls_training, steps, B, double(steps * B) / double(train.size()), lr_of(Kind::full), lr_of(Kind::lora),
           seeds == 1 ? t.tr(N::cls_single_run, t.options().seed) : t.tr(N::multi_runs, seeds));
+    t.out() << "\n";
     struct Row {
         int64_t trainable = 0;
         std::vector<double> acc, seconds;
     };
     std::map<std::string, Row> rows;
+    auto shown = [&](const Method& m) { return m.kind == Kind::head ? t.tr(N::cls_head_only) : m.name; };
+    std::size_t label_width = 0;
+    for (const auto& m : methods) label_width = std::max(label_width, display_width(shown(m)));
     for (const auto& m : methods) {
         Row& row = rows[m.name];
         for (int64_t si = 0; si < seeds; ++si) {
@@ -353,9 +357,8 @@ void classification_table(Tutorial& t, int64_t seeds) {
             }
             row.seconds.push_back(std::chrono::duration<double>(Clock::now() - t0).count());
             row.acc.push_back(100.0 * accuracy(*model, test_enc, pad));
-            t.out() << style.dim(fmt::format("    {:<32} ", m.kind == Kind::head ? t.tr(N::cls_head_only) : m.name) +
-                                 t.tr(N::cls_run, seed, first, last, row.acc.back(), row.seconds.back()))
-                    << "\n";
+            t.out() << hang(style.dim("  " + pad_right(shown(m), label_width + 2)),
+                            style.dim(t.tr(N::cls_run, seed, first, last, row.acc.back(), row.seconds.back())));
         }
     }
     t.out() << "\n";

@@ -6,7 +6,7 @@
 namespace aprender::tutorial::lora_narration {
 
 inline constexpr Text title{"LoRA — fine-tuning by low-rank adapters, measured against the alternatives",
-                            "LoRA — fine-tuning por adaptadores de posto baixo, medido contra as alternativas"};
+                            "LoRA — fine-tuning por adaptadores de posto baixo, comparado às alternativas"};
 inline constexpr Text summary{
     "The 07 base GPT adapted to two domains (técnico: man pages; financeiro: the KMyMoney "
     "handbook) by full fine-tuning, BitFit and LoRA (r = 1, 2, 4, 8 on q,v; r = 2 on q,k,v,o): "
@@ -252,10 +252,11 @@ inline constexpr Text cls_truncated{"{:.0f}% of the training paragraphs are long
 inline constexpr Text cls_training{
     "Each run: {} steps of {} paragraphs (≈ {:.1f} epochs), AdamW, warm-up + cosine, learning rate {} "
     "for FT and {} for the rest; LoRA on W_q and W_v (as in the paper's GLUE runs) with α = 2r. Each "
-    "run's loss: first batch → a moving average at the end. {}",
+    "run's loss: first batch → a moving average at the end; its accuracy: on the test paragraphs. {}",
     "Cada treino: {} passos de {} parágrafos (≈ {:.1f} épocas), AdamW, aquecimento + cosseno, taxa de "
     "aprendizado {} no FT e {} nos demais; LoRA em W_q e W_v (como nos testes GLUE do artigo) com "
-    "α = 2r. A perda de cada treino: primeiro lote → uma média móvel no fim. {}"};
+    "α = 2r. A perda de cada treino: primeiro lote → uma média móvel no fim; a acurácia: nos parágrafos "
+    "de teste. {}"};
 inline constexpr Text cls_col_acc{"Accuracy (test, %)", "Acurácia (teste, %)"};
 inline constexpr Text cls_chance_row{"chance (balanced classes)", "acaso (classes balanceadas)"};
 inline constexpr Text cls_single_note{
@@ -303,8 +304,8 @@ inline constexpr Text cls_single_run{"Single runs (seed {}).", "Execuções úni
 inline constexpr Text cls_head_only{"head only, frozen Encoder", "só a cabeça, Encoder congelado"};
 inline constexpr Text cls_col_model{"Model & Method", "Modelo & Método"};
 inline constexpr Text cls_col_params{"# Trainable Parameters", "# Parâmetros Treináveis"};
-inline constexpr Text cls_run{"seed {}  loss {:.3f} → {:.3f}  test accuracy {:.1f}%  {:.1f} s",
-                              "semente {}  perda {:.3f} → {:.3f}  acurácia no teste {:.1f}%  {:.1f} s"};
+inline constexpr Text cls_run{"seed {}  loss {:.3f} → {:.3f}  accuracy {:.1f}%  {:.1f} s",
+                              "semente {}  perda {:.3f} → {:.3f}  acurácia {:.1f}%  {:.1f} s"};
 inline constexpr Text flag_only_cls{"run only the classification table (step 7 of the full run)",
                                     "rodar só a tabela de classificação (passo 7 da execução completa)"};
 

@@ -13,8 +13,6 @@ namespace aprender::tutorial {
 
 namespace {
 
-constexpr std::size_t kWrapColumns = 88;
-
 // Thrown when the student types q at a pause: a normal, successful end.
 struct StopRequested {};
 
@@ -182,7 +180,7 @@ Options parse_options(const TutorialInfo& info, const std::vector<std::string>& 
     return o;
 }
 
-// Words of `text` in lines of at most kWrapColumns display columns (--help's summary is
+// Words of `text` in lines of at most kColumns display columns (--help's summary is
 // one long paragraph in the source).
 static std::string wrapped(const std::string& text) {
     std::istringstream words(text);
@@ -190,7 +188,7 @@ static std::string wrapped(const std::string& text) {
     std::size_t width = 0;
     while (words >> word) {
         std::size_t w = display_width(word);
-        if (width > 0 && width + 1 + w > kWrapColumns) {
+        if (width > 0 && width + 1 + w > kColumns) {
             out += "\n";
             width = 0;
         }
@@ -212,7 +210,7 @@ std::string help_text(const TutorialInfo& info, Lang lang) {
         if (f.range)
             help += fmt::format(fmt::runtime(lang == Lang::pt ? "; {} de {} a {}" : "; {} from {} to {}"),
                                 f.value_name, f.range->lo, f.range->hi);
-        s << "  " << pad_right(left, 22) << " " << help << "\n";
+        s << hang("  " + pad_right(left, 22) + " ", help);  // a long help goes on under itself
     };
     auto ignored = [&](const Flag& f) {
         if (f.name == "--device") return !info.runs_on_gpu;
@@ -259,7 +257,7 @@ void Tutorial::print_wrapped(const std::string& paragraph) {
         bool empty = true;
         while (words >> word) {
             std::size_t w = display_width(word);
-            if (!empty && width + 1 + w > kWrapColumns) {
+            if (!empty && width + 1 + w > kColumns) {
                 out_ << current << "\n";
                 current = std::string(indent + 2, ' ');
                 width = indent + 2;

@@ -7,6 +7,22 @@
 //
 // Header names follow the session's language in the CSV too; a column whose CSV values
 // differ in unit from the screen (bytes for "1.47 MB") says so in its CSV header.
+//
+// Width: a printed table fits in kColumns (88, term.h), as the narration does. Only the
+// layout gives way, never what a cell says, and the CSV is the same whatever the screen.
+// When the table as laid out would be wider, print() tries, in this order:
+//   1. two-line headers: each header wider than every value under it breaks at the space
+//      that makes its two lines most even ("ppl domain" → "ppl" over "domain"); the lower
+//      line sits on the rule, beside the headers that stayed on one line;
+//   2. the wrap column, if one was named: its cells word-wrap in the room left (at least 16
+//      columns), their further lines hanging under the cell's first, the other columns blank
+//      there — for long text a student reads whole, such as a generated sample:
+//        Table st({"setting", "sample", "real words"}, {Align::left, Align::left, Align::right});
+//        st.wrap_column(1);
+//   3. column blocks: the columns after the first, in as many tables one after the other as
+//      it takes, each led again by the first column (the row names) — as R prints a wide
+//      data frame. A safety net (10_lora --seeds N widens its perplexities), not a layout
+//      to design for.
 #pragma once
 
 #include <cstdint>
@@ -48,7 +64,12 @@ public:
     // A row must have as many cells as the header (checked: a programming error otherwise).
     void add_row(std::vector<Cell> cells);
     std::size_t rows() const { return rows_.size(); }
-    void print(std::ostream& out, const Style& style, std::size_t indent = 2) const;
+    // The column whose cells may wrap onto further lines when the table is too wide (see
+    // the top of this file); none by default.
+    Table& wrap_column(std::size_t column);
+    // The table, indented, in at most `columns` columns (see the top of this file).
+    void print(std::ostream& out, const Style& style, std::size_t indent = 2,
+               std::size_t columns = kColumns) const;
     // The header (in the session's language) and every cell's CSV value (Cell::csv).
     void write_csv(const std::filesystem::path& path) const;
 
@@ -56,6 +77,12 @@ private:
     std::vector<Cell> header_;
     std::vector<Align> align_;
     std::vector<std::vector<Cell>> rows_;
+    std::optional<std::size_t> wrap_;
+
+    void print_columns(std::ostream& out, const Style& style, std::size_t indent,
+                       const std::vector<std::size_t>& columns,
+                       const std::vector<std::vector<std::string>>& header_lines,
+                       const std::vector<std::size_t>& width) const;
 };
 
 }  // namespace aprender::tutorial

@@ -357,7 +357,9 @@ int main(int argc, char** argv) {
             if (known.size() < 25) known += cp;
         auto [known_cont, known_p] = continue_and_score(known, 0.0);
         (void)known_cont;
-        t.say(N::confidence, greedy_p, known_p);
+        // Said from the numbers: "tells nothing" only when the invented text is scored about as
+        // high as (or higher than) a real sentence's continuation.
+        t.say(greedy_p >= known_p - 0.05 ? N::confidence : N::confidence_lower, greedy_p, known_p);
 
         // ---- save the base model -----------------------------------------------------------
         t.step(N::save);

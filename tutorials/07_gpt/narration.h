@@ -139,6 +139,14 @@ inline constexpr Text confidence{
     "Sua confiança não diz nada: a probabilidade média dos caracteres escolhidos (T = 0) é {:.2f} "
     "aqui, e {:.2f} ao continuar uma frase do texto de teste."};
 
+inline constexpr Text confidence_lower{
+    "Its confidence is lower here — the mean probability of the characters it chose (T = 0) is "
+    "{:.2f}, against {:.2f} when continuing a sentence from the test text — but it is a score, "
+    "not a refusal: the model still writes the invention fluently.",
+    "Sua confiança é menor aqui — a probabilidade média dos caracteres escolhidos (T = 0) é {:.2f}, "
+    "contra {:.2f} ao continuar uma frase do texto de teste — mas é um número, não uma recusa: o "
+    "modelo ainda escreve a invenção com fluência."};
+
 inline constexpr Step save{
     {"The base model for tutorials 08 and 10", "O modelo base dos tutoriais 08 e 10"},
     {"The weights go into a safetensors file (with the configuration as metadata) and the "

@@ -26,6 +26,7 @@
 #include <optional>
 #include <stdexcept>
 #include <string>
+#include <type_traits>
 #include <vector>
 
 #include <fmt/format.h>
@@ -134,11 +135,12 @@ public:
     const std::string& name() const { return info_.name; }  // "08_finetune"
     bool quick() const { return options_.quick; }
 
-    // A narrated text in the session's language, with {} placeholders filled.
+    // A narrated text in the session's language, with {} placeholders filled. A count of five
+    // digits or more reads as the tables show it: 333448 → "333,448" (en), "333 448" (pt).
     template <class... Args>
     std::string tr(const Text& text, Args&&... args) const {
         if constexpr (sizeof...(Args) == 0) return std::string(text.in(options_.lang));
-        else return fmt::format(fmt::runtime(text.in(options_.lang)), std::forward<Args>(args)...);
+        else return fmt::format(fmt::runtime(text.in(options_.lang)), readable(std::forward<Args>(args))...);
     }
     // Print tr(...) word-wrapped, indented by two spaces, followed by a newline.
     template <class... Args>
@@ -161,6 +163,18 @@ public:
     void wrote(const std::filesystem::path& path);
 
 private:
+    // Integers become text (grouped from 10,000 on: years and small counts stay as they are);
+    // everything else passes through. Narration formats integers with a plain {} only.
+    template <class T>
+    decltype(auto) readable(T&& value) const {
+        using U = std::decay_t<T>;
+        if constexpr (std::is_integral_v<U> && !std::is_same_v<U, bool> && !std::is_same_v<U, char>) {
+            auto n = static_cast<int64_t>(value);
+            return n >= 10000 || n <= -10000 ? thousands(n, options_.lang) : std::to_string(n);
+        } else {
+            return std::forward<T>(value);
+        }
+    }
     void begin_step(const Text& title);
     void wait_for_enter();
 

@@ -38,6 +38,7 @@ bool ends_with(const std::string& s, const std::string& suffix) {
 }
 
 bool from_stdin(const std::string& path) { return path.empty() || path == "-"; }
+std::string input_name(const std::string& path) { return from_stdin(path) ? "the standard input" : path; }
 
 std::string read_input(const std::string& path) {
     if (!from_stdin(path)) return tk::read_text_file(path);
@@ -48,11 +49,7 @@ std::string read_input(const std::string& path) {
 // UTF-8 is almost always the wrong file (Latin-1, a binary): said, with where it breaks.
 std::string read_text_input(const std::string& path) {
     std::string text = read_input(path);
-    size_t at = 0;
-    if (!tk::is_valid_utf8(text, &at))
-        throw cli::UsageError(fmt::format("{} is not valid UTF-8: byte {} (0x{:02X}) starts no character",
-                                          from_stdin(path) ? "the standard input" : path, at,
-                                          static_cast<unsigned char>(text[at])));
+    cli::require_utf8(text, input_name(path));
     return text;
 }
 
@@ -160,7 +157,7 @@ int encode(const cli::Parser& p) {
     std::string text = read_text_input(p.str("--input"));
     std::vector<int32_t> ids;
     if (auto* bpe = dynamic_cast<tk::BpeTokenizer*>(tok.get())) ids = bpe->encode(text, p.on("--allow-special"));
-    else ids = cli::encode_strict(*tok, text, from_stdin(p.str("--input")) ? "the standard input" : p.str("--input"));
+    else ids = cli::encode_strict(*tok, text, input_name(p.str("--input")));
     if (p.on("--show")) {
         show(*tok, ids);
         return 0;

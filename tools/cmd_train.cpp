@@ -61,7 +61,6 @@ int run(int argc, char** argv) {
     std::shared_ptr<tokenizer::Tokenizer> tok;
     if (has_tokenizer) {
         if (tok_arg == "char") {
-            if (cli::is_token_file(data)) throw cli::UsageError("a token file needs --vocab-size or --tokenizer DIR");
             tok = std::make_shared<tokenizer::CharTokenizer>(tokenizer::CharTokenizer::train(cli::read_text_file(data)));
         } else {
             tok = tokenizer::load(tok_arg);

@@ -81,11 +81,15 @@ StoredModel load_model(const std::string& path) {
     return m;
 }
 
-std::vector<int32_t> encode_strict(const tokenizer::Tokenizer& tok, const std::string& text, const std::string& source) {
+void require_utf8(const std::string& text, const std::string& source) {
     size_t at = 0;
     if (!tokenizer::is_valid_utf8(text, &at))
         throw UsageError(fmt::format("{} is not valid UTF-8: byte {} (0x{:02X}) starts no character", source, at,
                                      static_cast<unsigned char>(text[at])));
+}
+
+std::vector<int32_t> encode_strict(const tokenizer::Tokenizer& tok, const std::string& text, const std::string& source) {
+    require_utf8(text, source);
     std::vector<int32_t> ids = tok.encode(text);
     // Word-level vocabularies map rare words to <unk> by design (the OOV problem BPE solves);
     // a character vocabulary without one of the text's characters is a mismatch.

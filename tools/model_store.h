@@ -34,6 +34,10 @@ StoredModel load_model(const std::string& path);
 void save_model(const std::string& path, const nn::Module& model, nn::Metadata metadata,
                 const tokenizer::Tokenizer* tok);
 
+// Refuse text that is not UTF-8, naming `source` (a file name, "the prompt") and the byte
+// where it breaks.
+void require_utf8(const std::string& text, const std::string& source);
+
 // Encode text, refusing invalid UTF-8 and characters the tokenizer does not know (a char
 // tokenizer would silently turn them into <unk>; word and WordPiece vocabularies keep
 // their <unk>/[UNK] for rare words, by design). `source` names the text in the message:

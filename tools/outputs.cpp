@@ -72,16 +72,19 @@ void Outputs::file(const std::string& flag, const std::string& path) { add_file(
 void Outputs::stream(const std::string& flag, const std::string& path) { add_file(flag, path, /*replaced=*/false); }
 
 void Outputs::check() const {
+    std::vector<std::string> in_ids, out_ids;  // each path resolved once
+    for (const Entry& in : inputs_) in_ids.push_back(identity(in.path));
+    for (const Entry& out : outputs_) out_ids.push_back(identity(out.path));
     for (size_t i = 0; i < outputs_.size(); ++i) {
         const Entry& out = outputs_[i];
-        std::string id = identity(out.path);
-        for (const Entry& in : inputs_)
-            if (identity(in.path) == id)
+        const std::string& id = out_ids[i];
+        for (size_t k = 0; k < inputs_.size(); ++k)
+            if (in_ids[k] == id)
                 throw UsageError(fmt::format("{}: {} would write {}, which {} reads: the run would replace its own "
                                              "input (choose another name; --force does not allow this)",
-                                             program_, out.flag, out.path, in.flag));
+                                             program_, out.flag, out.path, inputs_[k].flag));
         for (size_t j = 0; j < i; ++j)
-            if (identity(outputs_[j].path) == id)
+            if (out_ids[j] == id)
                 throw UsageError(fmt::format("{}: {} and {} both write {}: one would replace the other",
                                              program_, outputs_[j].flag, out.flag, out.path));
         fs::file_status st = fs::status(out.path);

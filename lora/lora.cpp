@@ -18,6 +18,24 @@ static Tensor init_A(const Config& c, const nn::Linear& base, Generator& gen) {
     return Tensor::uniform({c.r, in}, -bound, bound, gen, base.weight.dtype(), base.weight.device());
 }
 
+// Which wrapper's ΔW each base weight holds merged. Keyed by the base layer, because two
+// wrappers may share one (see merge() in lora.h); an entry lives from merge() to unmerge()
+// or to the end of the wrapper that made it.
+static std::map<const nn::Linear*, const Linear*>& merged_into() {
+    static std::map<const nn::Linear*, const Linear*> owners;
+    return owners;
+}
+
+// The wrapper other than `self` whose ΔW is merged into `base`, or null.
+static const Linear* other_merged(const nn::Linear* base, const Linear* self) {
+    auto it = merged_into().find(base);
+    return it != merged_into().end() && it->second != self ? it->second : nullptr;
+}
+
+static const char* shared_base_hint =
+    "two lora::Linear wrap the same nn::Linear; unmerge() the other one first, or wrap each base layer once "
+    "(lora::apply does; a second adapter goes in the same wrapper with add_adapter)";
+
 Linear::Linear(std::shared_ptr<nn::Linear> b, const Config& c, Generator& gen, const std::string& name)
     : base(std::move(b)), scale(c.scaling()) {
     if (!base) throw std::invalid_argument("lora: a LoRA layer needs a base nn::Linear to wrap, got none");
@@ -29,6 +47,10 @@ Linear::Linear(std::shared_ptr<nn::Linear> b, const Config& c, Generator& gen, c
     register_parameter("lora_A.weight", A);
     register_parameter("lora_B.weight", B);
     register_module("lora_dropout", drop_ = std::make_shared<nn::Dropout>(c.dropout, std::make_shared<Generator>(c.seed)));
+}
+
+Linear::~Linear() {
+    if (merged_) merged_into().erase(base.get());
 }
 
 void Linear::add_adapter(const std::string& name, const Config& c, Generator& gen) {
@@ -113,6 +135,9 @@ const Linear::Adapter& Linear::adapter(const std::string& name) const {
 Tensor Linear::forward(const Tensor& x) {
     if (merged_ && is_training() && grad_enabled() && A.requires_grad())
         throw std::logic_error("lora: cannot train a merged adapter (its ΔW is inside W0); call unmerge() first, or eval()");
+    if (other_merged(base.get(), this))
+        throw std::logic_error(std::string("lora: this layer's base weight holds another adapter's merged ΔW: ") +
+                               shared_base_hint);
     Tensor h = base->forward(x);  // W0·x + b  (already includes s·B·A when merged)
     if (!enabled || merged_ || A.numel() == 0) return h;
     Tensor xa = linear(drop_->forward(x), A);  // x·Aᵀ (..., r): the thin bottleneck
@@ -127,9 +152,13 @@ Tensor Linear::delta_weight() const {
 
 void Linear::merge() {
     if (merged_) throw std::logic_error("lora: adapter is already merged");
+    if (other_merged(base.get(), this))
+        throw std::logic_error(std::string("lora: cannot merge: the base weight already holds another adapter's ΔW: ") +
+                               shared_base_hint);
     NoGradGuard ng;
     base->weight.copy_from(base->weight + delta_weight());
     merged_ = true;
+    merged_into()[base.get()] = this;
 }
 
 void Linear::unmerge() {
@@ -137,6 +166,7 @@ void Linear::unmerge() {
     NoGradGuard ng;
     base->weight.copy_from(base->weight - delta_weight());
     merged_ = false;
+    merged_into().erase(base.get());
 }
 
 std::vector<std::string> linear_paths(const nn::Module& model) {

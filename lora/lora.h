@@ -54,12 +54,17 @@ public:
     };
 
     Linear(std::shared_ptr<nn::Linear> base, const Config& config, Generator& gen, const std::string& name = "default");
+    ~Linear() override;  // a merged adapter stays in the base weight (as merge_and_unload leaves it)
     // h = base(x) + s·((dropout(x)·Aᵀ)·Bᵀ): two thin products, never forming B·A.
     Tensor forward(const Tensor& x) override;
     std::string type_name() const override { return "lora.Linear"; }
 
-    void merge();    // W0 += s·B·A (active adapter): no extra work at inference
-    void unmerge();  // W0 -= s·B·A
+    // merge: W0 += s·B·A (active adapter): no extra work at inference. unmerge: W0 -= s·B·A.
+    // lora::apply wraps each base once; should two hand-built lora::Linear share one base,
+    // at most one may hold its ΔW merged in there, and the other refuses to run meanwhile
+    // (its "base" output would silently carry the first one's ΔW).
+    void merge();
+    void unmerge();
     bool merged() const { return merged_; }
     Tensor delta_weight() const;  // s·B·A  [out, in]
     int64_t trainable_count() const { return A.numel() + B.numel(); }  // r·(in + out)

@@ -98,6 +98,43 @@ TEST_CASE("lora: merge gives the unmerged outputs, unmerge restores W0") {
     }
 }
 
+TEST_CASE("lora: two wrappers of one base layer cannot both hold their ΔW in it") {
+    Generator g(3);
+    auto base = std::make_shared<nn::Linear>(6, 5, true, g);
+    lora::Config c;
+    c.r = 2;
+    Tensor x = Tensor::normal({3, 6}, 0, 1, g);
+    std::vector<float> w0 = base->weight.to_vector<float>();
+    auto first = std::make_shared<lora::Linear>(base, c, g);
+    auto second = std::make_shared<lora::Linear>(base, c, g);
+    for (auto* l : {first.get(), second.get()}) l->B.copy_from(Tensor::normal(l->B.shape(), 0, 0.1, g));
+    first->eval();
+    second->eval();
+    std::vector<float> second_out = second->forward(x).to_vector<float>();
+
+    first->merge();  // W0 now holds first's ΔW: second's output would carry it too
+    std::string message;
+    try {
+        second->forward(x);
+    } catch (const std::logic_error& e) {
+        message = e.what();
+    }
+    CHECK(message.find("holds another adapter's merged") != std::string::npos);
+    CHECK(message.find("wrap the same nn::Linear") != std::string::npos);
+    CHECK_THROWS_AS(second->merge(), std::logic_error);
+    CHECK_NOTHROW(first->forward(x));
+
+    first->unmerge();  // W0 is the base again: second runs and merges as if alone
+    std::vector<float> again = second->forward(x).to_vector<float>();
+    for (size_t i = 0; i < again.size(); ++i) CHECK(again[i] == doctest::Approx(second_out[i]).epsilon(1e-6));
+    second->merge();
+    CHECK_THROWS_AS(first->merge(), std::logic_error);
+    second.reset();  // a wrapper that ends merged leaves its ΔW in the base, and its claim ends
+    CHECK_NOTHROW(first->merge());
+    first->unmerge();
+    CHECK(base->weight.to_vector<float>() != w0);  // second's ΔW stayed, as merge_and_unload leaves it
+}
+
 TEST_CASE("lora: targets that match nothing are an error listing the Linear layers") {
     nn::GPT m(lora_test_config());
     lora::Config c;

@@ -90,6 +90,7 @@ void add_weighted_adapter(nn::Module& model, const std::vector<std::string>& nam
 void merge_and_unload(nn::Module& model) {
     for (auto& [path, l] : adapters(model)) {
         if (l->enabled && !l->merged() && l->A.numel() > 0) l->merge();
+        l->hand_over_base();
         model.replace_module(path, l->base);
     }
     model.requires_grad_(true);

@@ -49,7 +49,9 @@ Linear::Linear(std::shared_ptr<nn::Linear> b, const Config& c, Generator& gen, c
     register_module("lora_dropout", drop_ = std::make_shared<nn::Dropout>(c.dropout, std::make_shared<Generator>(c.seed)));
 }
 
-Linear::~Linear() {
+Linear::~Linear() { hand_over_base(); }
+
+void Linear::hand_over_base() {
     if (merged_) merged_into().erase(base.get());
 }
 

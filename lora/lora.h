@@ -89,6 +89,10 @@ public:
                           // the base weight: disable_adapters refuses while merged)
 
 private:
+    // merge_and_unload puts the base back in the model with this ΔW merged for good: from
+    // then on the base is an ordinary layer, which new wrappers may wrap and merge into.
+    friend void merge_and_unload(nn::Module& model);
+    void hand_over_base();
     void sync_active();  // write the slots back (Module::to() may have replaced them)
     std::shared_ptr<nn::Dropout> drop_;
     std::map<std::string, Adapter> adapters_;

@@ -1,5 +1,6 @@
 // LoRA's algebra, tested exactly: B = 0 changes nothing, merge changes nothing, only
 // B learns on the first step, and the parameter counts are r·(in + out).
+#include "lora/adapters.h"
 #include "lora/lora.h"
 #include "lora/peft.h"
 #include "nn/gpt.h"
@@ -133,6 +134,20 @@ TEST_CASE("lora: two wrappers of one base layer cannot both hold their ΔW in it
     CHECK_NOTHROW(first->merge());
     first->unmerge();
     CHECK(base->weight.to_vector<float>() != w0);  // second's ΔW stayed, as merge_and_unload leaves it
+}
+
+TEST_CASE("lora: after merge_and_unload the base layers take new adapters, even if old wrappers live on") {
+    nn::GPT m(lora_test_config());
+    lora::Config c;
+    c.r = 2;
+    lora::apply(m, c);
+    auto old_wrappers = lora::adapters(m);  // still referenced here after the unload
+    lora::merge_and_unload(m);
+    REQUIRE(lora::adapters(m).empty());
+    lora::apply(m, c);
+    m.eval();
+    CHECK_NOTHROW(m.forward(ids_for(1, 8, 3)));
+    for (auto& [p, l] : lora::adapters(m)) CHECK_NOTHROW(l->merge());
 }
 
 TEST_CASE("lora: targets that match nothing are an error listing the Linear layers") {

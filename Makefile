@@ -19,7 +19,7 @@
 #
 # Layout of the build (all under $(BUILD)/, default build/):
 #   obj/<source path>.o        one object per source, with a .d file for header dependencies
-#   libaprender.a              autograd/ nn/ lora/ tokenizer/
+#   libaprender.a              autograd/ (and autograd/cpu/) nn/ lora/ tokenizer/
 #   libaprender_cuda.so        cuda/ (CUDA=1): opened at run time on first use of a GPU
 #   libtutorial.a              tutorials/common/ (the runner, narration, pictures)
 #   tests/run_tests            every tests/*.cpp
@@ -68,7 +68,7 @@ HOST_CUDA_LIB := $(BUILD)/libaprender_cuda_host.so
 CXXFLAGS += -DAPRENDER_CUDA_HOST_LIB=\"$(abspath $(HOST_CUDA_LIB))\"
 
 # --- sources ---------------------------------------------------------------------
-LIB_SRCS  := $(wildcard autograd/*.cpp nn/*.cpp lora/*.cpp tokenizer/*.cpp)
+LIB_SRCS  := $(wildcard autograd/*.cpp autograd/cpu/*.cpp nn/*.cpp lora/*.cpp tokenizer/*.cpp)
 CUDA_SRCS := $(if $(filter 1,$(CUDA)),$(wildcard cuda/*.cu cuda/*.cpp),)
 TUT_SRCS  := $(wildcard tutorials/common/*.cpp)
 TEST_SRCS := $(wildcard tests/*.cpp)

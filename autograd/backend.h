@@ -2,8 +2,9 @@
 //
 // Ops (ops_*.cpp) do the bookkeeping — shapes, broadcasting, autograd — and then call
 // one of these kernels on raw memory. A device implements this interface once: the
-// CPU backend (cpu_backend.cpp) with loops and OpenBLAS, the CUDA backend (cuda/) with
-// cuBLAS and its own kernels. One virtual call per op, never one per element.
+// CPU backend (autograd/cpu/) with loops and OpenBLAS, the CUDA backend (cuda/) with
+// cuBLAS and its own kernels, each in one file per kernel family. One virtual call per
+// op, never one per element.
 //
 // Conventions: pointers already include the tensor's offset; strides and sizes count
 // elements; "contiguous" buffers are row-major and dense. Floating kernels accept

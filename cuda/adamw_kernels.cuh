@@ -41,7 +41,7 @@ struct AdamWChunk {
 
 namespace {
 
-// The CPU's formula, line for line (cpu_backend.cpp, adamw).
+// The CPU's formula, line for line (autograd/cpu/adamw.cpp).
 template <class T>
 __device__ __forceinline__ void adamw_element(const AdamWArgs<T>& a, int64_t i) {
     T gi = a.g[i];

@@ -160,7 +160,7 @@ TEST_CASE("ops: reductions forward values by hand") {
 }
 
 // The CPU kernel splits reductions over the thread pool by the shape alone (see reduce_loop
-// in autograd/cpu_backend.cpp), so every thread count must give the very same bits: row
+// in autograd/cpu/reduce.cpp), so every thread count must give the very same bits: row
 // sums, column sums, a full sum cut into blocks, a strided view, max, float64 and int32.
 TEST_CASE("ops: reductions give the same bits with 1, 2 and 3 threads") {
     Generator gen(21);

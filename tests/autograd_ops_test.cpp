@@ -60,27 +60,7 @@ TEST_CASE("ops: comparisons, argmax and dtype casts cut the graph (no gradient f
 }
 
 TEST_CASE("ops: at kinks and ties the gradient follows PyTorch's conventions") {
-    // A finite difference cannot check these points (the function has no derivative there),
-    // so the choice is pinned here, value by value, as PyTorch 1.13 makes it. The gradient is
-    // compared as text ("1 1 1 0"): GCC 12.2 at -O1 and above built the literal
-    // std::vector<double>{1, 1, 1, 0} in this file as four 1.0s (one broadcast store, the
-    // 0.0 dropped), so a vector literal here would test the compiler instead of us.
-    auto grad_at = [](const std::vector<double>& at, const std::function<Tensor(const Tensor&)>& f) {
-        Tensor x = Tensor::from(at).requires_grad_();
-        sum(f(x)).backward();
-        std::string text;
-        for (double g : x.grad().to_vector<double>()) text += fmt::format("{}{:g}", text.empty() ? "" : " ", g);
-        return text;
-    };
-    const std::vector<double> x{0, 1, -1, 2}, y{0, 0.5, -1, 3};
-    // a tie splits the gradient in two halves
-    CHECK(grad_at(x, [&](const Tensor& t) { return maximum(t, Tensor::from(y)); }) == "0.5 1 0.5 0");
-    CHECK(grad_at(y, [&](const Tensor& t) { return maximum(Tensor::from(x), t); }) == "0.5 0 0.5 1");
-    CHECK(grad_at(x, [](const Tensor& t) { return relu(t); }) == "0 1 0 1");            // relu'(0) = 0
-    CHECK(grad_at(x, [](const Tensor& t) { return abs(t); }) == "0 1 -1 1");            // abs'(0) = sign(0) = 0
-    CHECK(grad_at(x, [](const Tensor& t) { return clamp(t, -1, 1); }) == "1 1 1 0");    // at a bound it passes
-    // equal maxima share it, as torch.amax does (torch.max(dim) gives it to one of them)
-    CHECK(grad_at({1, 3, 3}, [](const Tensor& t) { return amax(t.reshape({1, 3}), {1}); }) == "0 0.5 0.5");
+    check_kinks_and_ties(Device::cpu());  // tests/gradcheck_cases.cpp: the GPU runs it too
 }
 
 TEST_CASE("ops: reductions forward values by hand") {

@@ -39,6 +39,10 @@ TEST_CASE("cuda: float64 gradient checks on the GPU: elementwise" * doctest::ski
     CHECK(moved.device() == gpu());
     CHECK(moved.strides() == xt.strides());
     CHECK(moved.to_double_vector() == xt.to_double_vector());
+    // and a wrong backward fails there as on the CPU (the perturbations reach the GPU's memory)
+    GradcheckOptions on_gpu;
+    on_gpu.device = gpu();
+    CHECK_FALSE(gradcheck([](const Inputs& v) { return v[0] * v[0].detach(); }, {randn64({2, 3}, 1)}, on_gpu).ok);
     check_grad_cases(elementwise_grad_cases(), gpu());
 }
 TEST_CASE("cuda: float64 gradient checks on the GPU: reductions" * doctest::skip(no_gpu())) {
@@ -55,6 +59,10 @@ TEST_CASE("cuda: float64 gradient checks on the GPU: neural-network ops" * docte
 }
 TEST_CASE("cuda: float64 gradient checks on the GPU: reused inputs, a diamond" * doctest::skip(no_gpu())) {
     check_grad_cases(graph_grad_cases(), gpu());
+}
+TEST_CASE("cuda: at kinks and ties the GPU's gradient follows PyTorch's conventions, as the CPU's" *
+          doctest::skip(no_gpu())) {
+    check_kinks_and_ties(gpu());
 }
 
 namespace {

@@ -2,7 +2,8 @@
 // autograd/ops.h, including broadcasting, non-contiguous inputs and reused inputs: one
 // list, run on the CPU by tests/autograd_ops_test.cpp and on the GPU by
 // tests/cuda_device_test.cpp. Every CUDA kernel family takes float64 (dispatch_float in
-// cuda/common.cuh), so no op is left out on the GPU.
+// cuda/common.cuh), so no op is left out on the GPU. Then what no finite difference can
+// check, the gradient at kinks and ties, pinned as PyTorch has it, on either device too.
 #include "tests/gradcheck_cases.h"
 
 #include "tests/test_util.h"
@@ -241,6 +242,35 @@ std::vector<GradCase> graph_grad_cases() {
          },
          {x}},
     };
+}
+
+// ---- at kinks and ties ------------------------------------------------------------------------
+
+void check_kinks_and_ties(Device device) {
+    // A finite difference cannot check these points (the function has no derivative there),
+    // so the choice is pinned here, value by value, as PyTorch 1.13 makes it. The gradient is
+    // compared as text ("1 1 1 0"): GCC 12.2 at -O1 and above built the literal
+    // std::vector<double>{1, 1, 1, 0} in tests/autograd_ops_test.cpp (where this check was
+    // first written) as four 1.0s (one broadcast store, the 0.0 dropped), so a vector
+    // literal here would test the compiler instead of us.
+    INFO("on ", device.str());
+    auto grad_at = [device](const std::vector<double>& at, const std::function<Tensor(const Tensor&)>& f) {
+        Tensor x = Tensor::from(at).to(device).requires_grad_();
+        sum(f(x)).backward();
+        std::string text;
+        for (double g : x.grad().to_double_vector()) text += fmt::format("{}{:g}", text.empty() ? "" : " ", g);
+        return text;
+    };
+    const std::vector<double> x{0, 1, -1, 2}, y{0, 0.5, -1, 3};
+    const Tensor xd = Tensor::from(x).to(device), yd = Tensor::from(y).to(device);
+    // a tie splits the gradient in two halves
+    CHECK(grad_at(x, [&](const Tensor& t) { return maximum(t, yd); }) == "0.5 1 0.5 0");
+    CHECK(grad_at(y, [&](const Tensor& t) { return maximum(xd, t); }) == "0.5 0 0.5 1");
+    CHECK(grad_at(x, [](const Tensor& t) { return relu(t); }) == "0 1 0 1");            // relu'(0) = 0
+    CHECK(grad_at(x, [](const Tensor& t) { return abs(t); }) == "0 1 -1 1");            // abs'(0) = sign(0) = 0
+    CHECK(grad_at(x, [](const Tensor& t) { return clamp(t, -1, 1); }) == "1 1 1 0");    // at a bound it passes
+    // equal maxima share it, as torch.amax does (torch.max(dim) gives it to one of them)
+    CHECK(grad_at({1, 3, 3}, [](const Tensor& t) { return amax(t.reshape({1, 3}), {1}); }) == "0 0.5 0.5");
 }
 
 void check_grad_cases(const std::vector<GradCase>& cases, Device device) {

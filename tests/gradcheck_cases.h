@@ -33,4 +33,8 @@ std::vector<GradCase> graph_grad_cases();        // reused inputs, a diamond-sha
 // CHECK_GRAD of every case on `device`, the case's name attached to a failure.
 void check_grad_cases(const std::vector<GradCase>& cases, Device device);
 
+// The gradients at kinks (relu, abs, clamp) and ties (maximum, amax), where no finite
+// difference applies: PyTorch's choices, checked value by value on `device`.
+void check_kinks_and_ties(Device device);
+
 }  // namespace aprender::testing

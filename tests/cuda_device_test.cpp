@@ -2,6 +2,7 @@
 // gradient checks computed on the GPU, index errors with the CPU's messages, Philox
 // numbers equal to the CPU's, the caching allocator and the TF32 switch.
 #include "cuda_util.h"
+#include "gradcheck_cases.h"
 #include "test_util.h"
 
 #include "autograd/ops.h"
@@ -27,78 +28,41 @@ TEST_CASE("cuda: asking for the GPU where there is none is a clear error" * doct
     CHECK_THROWS_WITH_AS(Tensor::from({1.0f, 2.0f}).to(Device::cuda()), expected.c_str(), TensorError);
 }
 
-namespace {
-
-// gradcheck.h perturbs inputs through host pointers; on the GPU the perturbation goes
-// through a host copy and copy_from (which records nothing). Same method, same
-// tolerances: L = sum(f(x)·R), central differences with h = 1e-6 in float64.
-void check_grad_on_gpu(const std::string& name, const DeviceFn& f, const std::vector<Tensor>& cpu_inputs) {
-    INFO(name);
-    std::vector<Tensor> leaves;
-    for (const Tensor& x : cpu_inputs) {
-        Tensor g = x.detach().to(gpu());
-        if (is_floating(x.dtype())) g.requires_grad_();
-        leaves.push_back(g);
-    }
-    Tensor y = f(leaves);
-    REQUIRE(y.device() == gpu());
-    Generator gen(1234);
-    Tensor R = Tensor::normal(y.shape(), 0, 1, gen, DType::f64);
-    std::vector<double> r = R.to_double_vector();
-    y.backward(R.to(gpu()));
-    NoGradGuard no_grad;
-    auto project = [&] {
-        std::vector<double> v = f(leaves).to_double_vector();
-        double s = 0;
-        for (size_t i = 0; i < v.size(); ++i) s += v[i] * r[i];
-        return s;
-    };
-    const double h = 1e-6, rtol = 1e-6, atol = 1e-7;
-    for (size_t k = 0; k < leaves.size(); ++k) {
-        if (!is_floating(leaves[k].dtype())) continue;
-        std::vector<double> analytic = leaves[k].grad().defined() ? leaves[k].grad().to_double_vector()
-                                                                  : std::vector<double>(leaves[k].numel(), 0.0);
-        Tensor host = leaves[k].detach().to(Device::cpu()).contiguous();
-        double* p = host.data<double>();
-        for (int64_t i = 0; i < host.numel(); ++i) {
-            double saved = p[i];
-            p[i] = saved + h;
-            leaves[k].copy_from(host);
-            double lp = project();
-            p[i] = saved - h;
-            leaves[k].copy_from(host);
-            double lm = project();
-            p[i] = saved;
-            leaves[k].copy_from(host);
-            double numeric = (lp - lm) / (2 * h);
-            double tol = atol + rtol * std::max(std::fabs(analytic[i]), std::fabs(numeric));
-            CHECK_MESSAGE(std::fabs(analytic[i] - numeric) <= tol,
-                          name << ": input " << k << " element " << i << " analytic " << analytic[i] << " numeric "
-                               << numeric);
-        }
-    }
+// The CPU's gradient checks (tests/gradcheck_cases.cpp), every case, computed on the GPU:
+// gradcheck copies the inputs over with their layout, runs f and backward there and
+// perturbs each element with the GPU's fill kernel. Same method, same tolerances
+// (L = sum(f(x)·R), central differences with h = 1e-6 in float64). Every kernel family
+// takes float64, so no op is missing; one test per family, as on the CPU.
+TEST_CASE("cuda: float64 gradient checks on the GPU: elementwise" * doctest::skip(no_gpu())) {
+    // a transposed input stays transposed on the device (else the GPU would never see one)
+    Tensor xt = randn64({4, 3}, 1).t(), moved = detail::on_device(xt, gpu());
+    CHECK(moved.device() == gpu());
+    CHECK(moved.strides() == xt.strides());
+    CHECK(moved.to_double_vector() == xt.to_double_vector());
+    // and a wrong backward fails there as on the CPU (the perturbations reach the GPU's memory)
+    GradcheckOptions on_gpu;
+    on_gpu.device = gpu();
+    CHECK_FALSE(gradcheck([](const Inputs& v) { return v[0] * v[0].detach(); }, {randn64({2, 3}, 1)}, on_gpu).ok);
+    check_grad_cases(elementwise_grad_cases(), gpu());
 }
-
-}  // namespace
-
-TEST_CASE("cuda: float64 gradient checks computed on the GPU" * doctest::skip(no_gpu())) {
-    Tensor a = randn64({3, 4}, 1), b = randn64({4, 5}, 2), c = rand64({3, 4}, 0.5, 2, 3);
-    check_grad_on_gpu("matmul", [](auto& v) { return matmul(v[0], v[1]); }, {a, b});
-    check_grad_on_gpu("div with broadcast", [](auto& v) { return v[0] / v[1]; }, {a, rand64({4}, 0.5, 2, 4)});
-    check_grad_on_gpu("gelu, tanh, log", [](auto& v) { return gelu(v[0]) + tanh(v[0]) * log(v[1]); }, {a, c});
-    check_grad_on_gpu("sum, amax over an axis", [](auto& v) { return sum(v[0], {0}) + amax(v[0], {0}); }, {a});
-    check_grad_on_gpu("var", [](auto& v) { return var(v[0], {1}); }, {a});
-    check_grad_on_gpu("softmax", [](auto& v) { return softmax(v[0]); }, {a});
-    check_grad_on_gpu("log_softmax", [](auto& v) { return log_softmax(v[0]); }, {a});
-    check_grad_on_gpu("causal_softmax", [](auto& v) { return causal_softmax(v[0]); }, {randn64({2, 4, 4}, 5)});
-    check_grad_on_gpu("layer_norm", [](auto& v) { return layer_norm(v[0], v[1], v[2]); },
-                      {a, randn64({4}, 6), randn64({4}, 7)});
-    check_grad_on_gpu("cross_entropy", [](auto& v) { return cross_entropy(v[0], v[1]); },
-                      {randn64({4, 5}, 8), Tensor::from(std::vector<int32_t>{1, -100, 4, 0})});
-    check_grad_on_gpu("embedding", [](auto& v) { return embedding(v[1], v[0]); },
-                      {randn64({5, 3}, 9), Tensor::from(std::vector<int32_t>{4, 0, 4, 2})});
-    check_grad_on_gpu("gather", [](auto& v) { return gather(v[0], 1, v[1]); },
-                      {a, Tensor::from(std::vector<int32_t>{0, 3, 3, 1, 2, 2}, {3, 2})});
+TEST_CASE("cuda: float64 gradient checks on the GPU: reductions" * doctest::skip(no_gpu())) {
+    check_grad_cases(reduction_grad_cases(), gpu());
+}
+TEST_CASE("cuda: float64 gradient checks on the GPU: matmul" * doctest::skip(no_gpu())) {
+    check_grad_cases(matmul_grad_cases(), gpu());
+}
+TEST_CASE("cuda: float64 gradient checks on the GPU: shape ops" * doctest::skip(no_gpu())) {
+    check_grad_cases(shape_grad_cases(), gpu());
+}
+TEST_CASE("cuda: float64 gradient checks on the GPU: neural-network ops" * doctest::skip(no_gpu())) {
+    check_grad_cases(nn_grad_cases(), gpu());
+}
+TEST_CASE("cuda: float64 gradient checks on the GPU: reused inputs, a diamond" * doctest::skip(no_gpu())) {
+    check_grad_cases(graph_grad_cases(), gpu());
+}
+TEST_CASE("cuda: at kinks and ties the GPU's gradient follows PyTorch's conventions, as the CPU's" *
+          doctest::skip(no_gpu())) {
+    check_kinks_and_ties(gpu());
 }
 
 namespace {

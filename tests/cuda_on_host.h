@@ -62,6 +62,7 @@
 #include <cstdlib>
 #include <cstring>
 #include <functional>
+#include <memory>
 #include <stdexcept>
 #include <string>
 #include <type_traits>
@@ -132,16 +133,28 @@ void launch(unsigned blocks, unsigned threads, void (*kernel)(P...), A&&... args
 
 // ---- the cooperative launch ----------------------------------------------------------------
 //
-// A block's threads are fibers (ucontext): stacks of their own, run one at a time on the
-// calling thread. Each runs until it reaches a barrier — __syncthreads (the block's) or a
-// warp shuffle (its warp's) — or returns; then the next one runs. A barrier opens when
-// every thread of its group that has not returned has arrived, and its threads go on in
-// turn. So the stretch of code between two barriers runs thread after thread: ascending
-// thread order in even blocks, descending in odd ones, so that a read of shared memory
-// that lacks its barrier sees a stale value whichever thread writes it — every run, not
-// now and then. No thread can run but some have not returned (threads waiting at
-// different barriers): the block is deadlocked, and the launch fails saying where they
-// wait, where a GPU would hang.
+// A block's threads are fibers: stacks of their own, run one at a time on the calling
+// thread (see "Switching stacks" below). Each runs until it reaches a barrier —
+// __syncthreads (the block's) or a warp shuffle (its warp's) — or returns; then the next
+// one runs. A barrier opens when every thread of its group that has not returned has
+// arrived, and its threads go on in turn. So the stretch of code between two barriers
+// runs thread after thread: ascending thread order in even blocks, descending in odd ones,
+// so that a read of shared memory that lacks its barrier sees a stale value whichever
+// thread writes it — every run, not now and then. No thread can run but some have not
+// returned (threads waiting at different barriers): the block is deadlocked, and the
+// launch fails saying where they wait, where a GPU would hang.
+
+// A fiber: its stack (256 KiB with a guard page below: an overflow faults, it does not
+// scribble) and two places to jump to, as __builtin_setjmp buffers. Made once per calling
+// thread and slot, and reused by every block of every launch.
+struct Fiber {
+    char* stack = nullptr;
+    void* entry[5];              // the top of fiber_main: where each thread of a block starts
+    void* resume[5];             // where a thread that yielded goes on
+    void* fake_stack = nullptr;  // AddressSanitizer's, saved while it is switched out
+};
+constexpr size_t kFiberStack = 256 * 1024;
+// fiber(i), below: the i-th fiber of the calling thread, made on first use.
 
 // One block's cooperation: its threads, its barriers (group 0: __syncthreads; group 1 + w:
 // the shuffles of warp w) and per warp the shuffles' exchange buffers (32 slots of up to 8
@@ -149,40 +162,62 @@ void launch(unsigned blocks, unsigned threads, void (*kernel)(P...), A&&... args
 struct BlockContext {
     enum class State { ready, waiting, done };
     struct Thread {
-        ucontext_t context;
-        char* stack = nullptr;
+        Fiber* fiber = nullptr;
+        bool started = false;  // in this block: resume it, rather than enter it at the top
         State state = State::ready;
         int waits_at = -1;  // the group it waits for
         long syncs = 0, shuffles = 0;
     };
     std::vector<Thread> thread;
+    std::vector<uint64_t> ready;        // bit t: thread t is ready (the scheduler's next pick)
     std::vector<int> parties, arrived;  // per group
     std::vector<int> warp_size;
     std::vector<std::array<unsigned char[8], 32>> exchange;
-    ucontext_t scheduler;
-    void* scheduler_stack = nullptr;  // its bounds, for AddressSanitizer's fiber switches
-    size_t scheduler_stack_size = 0;
+    void* scheduler[5];                    // where a yielding thread returns to
+    void* scheduler_fake_stack = nullptr;  // as Fiber::fake_stack
     int current = 0;
     std::string error;
 
+    // From the scheduler: run thread t until it yields.
+    void run(int t);
     // From a fiber: back to the scheduler (which picks the next thread).
     void yield();
+    void set_state(int t, State s) {
+        thread[t].state = s;
+        if (s == State::ready) ready[t / 64] |= uint64_t(1) << (t % 64);
+        else ready[t / 64] &= ~(uint64_t(1) << (t % 64));
+    }
+    // The lowest-numbered ready thread (the highest when descending), or -1: a look at a
+    // bit set per 64 threads, as a scan of 256 threads at every switch was most of the time.
+    int next_ready(bool descending) const {
+        int words = (int)ready.size();
+        for (int k = 0; k < words; ++k) {
+            int w = descending ? words - 1 - k : k;
+            if (ready[w]) return 64 * w + (descending ? 63 - __builtin_clzll(ready[w]) : __builtin_ctzll(ready[w]));
+        }
+        return -1;
+    }
     // From a fiber: wait at barrier g until the rest of its group arrives.
     void arrive(int g) {
         Thread& me = thread[current];
-        me.state = State::waiting;
+        set_state(current, State::waiting);
         me.waits_at = g;
         if (++arrived[g] == parties[g]) open(g);
         yield();
     }
     void open(int g) {
         arrived[g] = 0;
-        for (Thread& t : thread)
-            if (t.state == State::waiting && t.waits_at == g) t.state = State::ready, t.waits_at = -1;
+        // the block's threads for __syncthreads, warp g - 1's for its shuffles
+        int n = (int)thread.size(), lo = g == 0 ? 0 : 32 * (g - 1), hi = g == 0 ? n : std::min(32 * g, n);
+        for (int t = lo; t < hi; ++t)
+            if (thread[t].state == State::waiting && thread[t].waits_at == g) {
+                set_state(t, State::ready);
+                thread[t].waits_at = -1;
+            }
     }
     // A returning thread leaves its barriers (as an exited thread does on the GPU).
     void leave() {
-        thread[current].state = State::done;
+        set_state(current, State::done);
         for (int g : {0, 1 + current / 32})
             if (--parties[g] > 0 && arrived[g] == parties[g]) open(g);
     }
@@ -202,61 +237,109 @@ inline BlockContext& context(const char* what) {
     return *block_context;
 }
 
-// The fibers' stacks: 256 KiB each with a guard page below (an overflow faults, it does not
-// scribble), reserved once per calling thread and reused by every launch.
-constexpr size_t kFiberStack = 256 * 1024;
-inline char* fiber_stacks(size_t n) {
-    thread_local std::vector<char*> stacks;
-    while (stacks.size() < n) {
+// Switching stacks. ucontext's swapcontext would do, but it saves and restores the signal
+// mask with a system call each time, and a block of 256 threads through a reduction
+// switches thousands of times: a float64 gradient check of one reduction on the GPU
+// stand-in spent most of its seconds in those calls. So ucontext only makes a fiber, once
+// (makecontext points it at fiber_main on its own stack, which saves its entry and comes
+// back), and every switch after that is GCC's and Clang's __builtin_setjmp/longjmp: a
+// stack pointer, a frame pointer and a resume address, no system call. (Not the C
+// library's _longjmp: where _FORTIFY_SOURCE is on, as Ubuntu's compiler has it by default,
+// that one checks that a jump never goes to a deeper stack frame, and a jump to another
+// stack can look like one.) A thread that returns, or a block stopped by an error, just
+// leaves its frames behind: the next thread on that fiber starts again from the entry.
+// Each switch is told to AddressSanitizer when it is on (make sanitize), so that it knows
+// which stack is live. (It still warns once that it "doesn't fully support" swapcontext:
+// the annotations are what it needs for fibers.)
+inline void start_switch(void** fake_stack, const void* to_stack, size_t to_size) {
+#if defined(__SANITIZE_ADDRESS__)
+    __sanitizer_start_switch_fiber(fake_stack, to_stack, to_size);
+#else
+    (void)fake_stack, (void)to_stack, (void)to_size;
+#endif
+}
+inline void finish_switch(void* fake_stack, const void** from_stack = nullptr, size_t* from_size = nullptr) {
+#if defined(__SANITIZE_ADDRESS__)
+    __sanitizer_finish_switch_fiber(fake_stack, from_stack, from_size);
+#else
+    (void)fake_stack, (void)from_stack, (void)from_size;
+#endif
+}
+
+// __builtin_setjmp "returns twice" (0 when it saves, 1 when a __builtin_longjmp comes back
+// to it), so each switch lives in a small function of its own whose frame stays put while
+// the other side runs, and reads what it needs afresh after the jump back; the jump itself
+// may not be in a function that calls __builtin_setjmp, hence jump_to.
+[[gnu::noinline, noreturn]] inline void jump_to(void** buffer) { __builtin_longjmp(buffer, 1); }
+
+// The calling thread's own stack, where launch_blocks runs (AddressSanitizer wants its bounds).
+inline thread_local const void* host_stack = nullptr;
+inline thread_local size_t host_stack_size = 0;
+
+// From the scheduler: run thread t until it yields (at a barrier, or when it is done).
+[[gnu::noinline]] inline void BlockContext::run(int t) {
+    Thread& th = thread[t];
+    if (__builtin_setjmp(scheduler) == 0) {
+        start_switch(&scheduler_fake_stack, th.fiber->stack, kFiberStack);
+        if (th.started) jump_to(th.fiber->resume);
+        th.started = true;
+        jump_to(th.fiber->entry);
+    }
+    finish_switch(scheduler_fake_stack);
+}
+
+// From a thread: back to the scheduler.
+[[gnu::noinline]] inline void BlockContext::yield() {
+    if (__builtin_setjmp(thread[current].fiber->resume) == 0) {
+        start_switch(&thread[current].fiber->fake_stack, host_stack, host_stack_size);
+        jump_to(scheduler);
+    }
+    finish_switch(thread[current].fiber->fake_stack);  // resumed: the scheduler made it current again
+}
+
+// The body of every fiber. Made, it saves its entry and goes back to its maker; entered, it
+// runs the kernel as the block's current thread, leaves, and hands back for good.
+inline thread_local const std::function<void()>* fiber_kernel = nullptr;
+inline thread_local Fiber* fiber_being_made = nullptr;
+inline thread_local ucontext_t fiber_maker;
+inline void fiber_main() {
+    finish_switch(nullptr, &host_stack, &host_stack_size);
+    if (__builtin_setjmp(fiber_being_made->entry) == 0) {
+        start_switch(&fiber_being_made->fake_stack, host_stack, host_stack_size);
+        setcontext(&fiber_maker);  // back to fiber(): made
+    }
+    finish_switch(nullptr);  // entered by run()
+    BlockContext& c = *block_context;
+    (*fiber_kernel)();
+    c.leave();
+    c.yield();  // never resumed: the next thread on this fiber enters it at the top
+}
+
+// getcontext "returns twice" to the compiler, as setjmp does, so the making lives in a
+// function of its own; the fibers, in a thread_local list that outlives every launch.
+[[gnu::noinline]] inline Fiber& fiber(size_t i) {
+    thread_local std::vector<std::unique_ptr<Fiber>> fibers;
+    while (fibers.size() <= i) {
         void* p = mmap(nullptr, kFiberStack + 4096, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE,
                        -1, 0);
         if (p == MAP_FAILED) throw std::runtime_error("cuda_on_host: no memory for the fibers' stacks");
         mprotect(p, 4096, PROT_NONE);
-        stacks.push_back(static_cast<char*>(p) + 4096);
+        auto f = std::make_unique<Fiber>();
+        f->stack = static_cast<char*>(p) + 4096;
+        ucontext_t start;
+        getcontext(&start);
+        start.uc_stack.ss_sp = f->stack;
+        start.uc_stack.ss_size = kFiberStack;
+        start.uc_link = nullptr;
+        makecontext(&start, fiber_main, 0);
+        fiber_being_made = f.get();
+        void* fake = nullptr;
+        start_switch(&fake, f->stack, kFiberStack);
+        swapcontext(&fiber_maker, &start);  // fiber_main saves the entry and comes back
+        finish_switch(fake);
+        fibers.push_back(std::move(f));
     }
-    return stacks[n - 1];
-}
-
-// Switching stacks, told to AddressSanitizer when it is on (make sanitize), so that it
-// knows which stack is live. (It still warns once that it "doesn't fully support"
-// swapcontext: the annotations are what it needs for fibers that switch this way.)
-inline void switch_to(ucontext_t* from, ucontext_t* to, void* to_stack, size_t to_size, void** fake_stack) {
-#if defined(__SANITIZE_ADDRESS__)
-    __sanitizer_start_switch_fiber(fake_stack, to_stack, to_size);
-    swapcontext(from, to);
-    __sanitizer_finish_switch_fiber(*fake_stack, nullptr, nullptr);
-#else
-    (void)to_stack, (void)to_size, (void)fake_stack;
-    swapcontext(from, to);
-#endif
-}
-
-inline void BlockContext::yield() {
-    void* fake = nullptr;
-    switch_to(&thread[current].context, &scheduler, scheduler_stack, scheduler_stack_size, &fake);
-}
-
-// The body of every fiber: run the kernel for the current thread, leave, hand back.
-inline thread_local const std::function<void()>* fiber_kernel = nullptr;
-inline void fiber_main() {
-    BlockContext& c = *block_context;
-#if defined(__SANITIZE_ADDRESS__)
-    __sanitizer_finish_switch_fiber(nullptr, const_cast<const void**>(&c.scheduler_stack), &c.scheduler_stack_size);
-#endif
-    (*fiber_kernel)();
-    c.leave();
-    c.yield();  // never resumed: the next block starts the fiber afresh
-}
-
-// A fresh context that runs fiber_main on `stack`. getcontext "returns twice" to the
-// compiler, as setjmp does, so it lives in a function of its own, away from the launch's
-// locals (here it never does: makecontext points the context at fiber_main).
-[[gnu::noinline]] inline void start_fiber(ucontext_t* context, char* stack) {
-    getcontext(context);
-    context->uc_stack.ss_sp = stack;
-    context->uc_stack.ss_size = kFiberStack;
-    context->uc_link = nullptr;
-    makecontext(context, fiber_main, 0);
+    return *fibers[i];
 }
 
 }  // namespace cuda_on_host
@@ -317,9 +400,10 @@ void launch_blocks(Dim3 grid, Dim3 block, void (*kernel)(P...), A&&... args) {
     const int n = (int)(block.x * block.y * block.z), warps = (n + 31) / 32;
     BlockContext c;
     c.thread.resize(n);
+    c.ready.resize((n + 63) / 64);
     for (int w = 0; w < warps; ++w) c.warp_size.push_back(std::min(32, n - 32 * w));
     c.exchange.resize(2 * warps);
-    for (int t = 0; t < n; ++t) c.thread[t].stack = fiber_stacks(t + 1);
+    for (int t = 0; t < n; ++t) c.thread[t].fiber = &fiber(t);
     std::function<void()> body = [&] { kernel(args...); };
     BlockContext* saved_context = block_context;
     const std::function<void()>* saved_kernel = fiber_kernel;
@@ -343,25 +427,20 @@ void launch_blocks(Dim3 grid, Dim3 block, void (*kernel)(P...), A&&... args) {
                 for (int w = 0; w < warps; ++w) c.parties[1 + w] = c.warp_size[w];
                 for (int t = 0; t < n; ++t) {
                     auto& th = c.thread[t];
-                    th.state = BlockContext::State::ready;
+                    c.set_state(t, BlockContext::State::ready);
                     th.waits_at = -1;
                     th.syncs = th.shuffles = 0;
-                    start_fiber(&th.context, th.stack);
+                    th.started = false;
                 }
                 // Run every ready thread in this block's order, until all have returned.
                 const bool descending = linear_block % 2 == 1;
                 for (;;) {
-                    int next = -1;
-                    for (int k = 0; k < n && next < 0; ++k) {
-                        int t = descending ? n - 1 - k : k;
-                        if (c.thread[t].state == BlockContext::State::ready) next = t;
-                    }
+                    int next = c.next_ready(descending);
                     if (next < 0) break;
                     c.current = next;
                     threadIdx = {(unsigned)next % block.x, (unsigned)next / block.x % block.y,
                                  (unsigned)next / (block.x * block.y)};
-                    void* fake = nullptr;
-                    switch_to(&c.scheduler, &c.thread[next].context, c.thread[next].stack, kFiberStack, &fake);
+                    c.run(next);
                     if (!c.error.empty()) break;
                 }
                 if (!c.error.empty()) {

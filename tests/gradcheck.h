@@ -21,12 +21,18 @@
 //     Tensor b = Tensor::normal({5, 4}, 0, 1, gen, DType::f64);
 //     CHECK_GRAD([](const Inputs& v) { return add(v[0], v[1]); }, {a, b});
 //
-// Every floating input is checked (int32 inputs — ids, indices — are passed through
+// Every floating input is checked (int32 inputs — ids, indices, masks — are passed through
 // unchanged). Inputs may be non-contiguous views (a transposed or sliced tensor): they
 // are perturbed in place, element by element, through their strides, and restored.
 // On failure the message names the worst element: input, index, analytic and numeric.
+//
+// On another device (GradcheckOptions::device, e.g. Device::cuda()) the same check runs
+// there: the inputs are copied over layout and all (a transposed input stays transposed),
+// f and backward run on the device, and each element is perturbed by the device's own
+// fill kernel. tests/gradcheck_cases.cpp holds the cases that run on every device.
 #pragma once
 
+#include "autograd/backend.h"
 #include "autograd/grad_mode.h"
 #include "autograd/ops.h"
 
@@ -48,6 +54,7 @@ struct GradcheckOptions {
     double rtol = 1e-6;  // relative tolerance, against max(|analytic|, |numeric|)
     double atol = 1e-7;  // absolute floor, for gradients that are (nearly) zero
     uint64_t seed = 1234;  // of the projection R
+    Device device = Device::cpu();  // where f and backward run (inputs are copied there)
 };
 
 struct GradcheckResult {
@@ -77,6 +84,22 @@ inline std::string multi_index(const Shape& s, int64_t i) {
     return shape_str(idx);
 }
 
+// x on `device` with x's layout: its whole storage is copied, then viewed with x's shape,
+// strides and offset. On x's own device it is x itself (perturbed in place, then restored).
+inline Tensor on_device(const Tensor& x, Device device) {
+    if (x.device() == device) return x.detach();
+    int64_t n = (int64_t)(x.impl().storage->nbytes / dtype_size(x.dtype()));
+    Tensor storage = make_view(x, {n}, {1}, 0).to(device);
+    return make_view(storage, x.shape(), x.strides(), x.offset());
+}
+
+// Overwrite the i-th element of a float64 tensor, on any device: one element filled by
+// the device's own kernel (a host pointer would not reach GPU memory).
+inline void set_element(const Tensor& x, int64_t i, double value) {
+    double* p = static_cast<double*>(x.impl().storage->data) + x.offset() + element_offset(x, i);
+    backend(x.device()).fill(p, 1, value, DType::f64);
+}
+
 // L = sum(y · R), in float64, recording nothing.
 inline double project(const Tensor& y, const std::vector<double>& r) {
     std::vector<double> v = y.to_double_vector();
@@ -89,11 +112,12 @@ inline double project(const Tensor& y, const std::vector<double>& r) {
 
 inline GradcheckResult gradcheck(const Fn& f, const Inputs& inputs, GradcheckOptions opt = {}) {
     GradcheckResult res;
-    // Fresh float64 leaves that share the callers' storage (and layout).
+    // Fresh float64 leaves on opt.device, with the callers' layout (on the callers' device,
+    // their storage too).
     Inputs leaves;
     for (const Tensor& x : inputs) {
         if (!is_floating(x.dtype())) {
-            leaves.push_back(x);
+            leaves.push_back(detail::on_device(x, opt.device));
             continue;
         }
         if (x.dtype() != DType::f64) {
@@ -101,7 +125,7 @@ inline GradcheckResult gradcheck(const Fn& f, const Inputs& inputs, GradcheckOpt
             res.report = "gradcheck: inputs must be float64 (finite differences are too coarse in float32)";
             return res;
         }
-        Tensor leaf = x.detach();
+        Tensor leaf = detail::on_device(x, opt.device);
         leaf.requires_grad_();
         leaves.push_back(leaf);
     }
@@ -116,7 +140,13 @@ inline GradcheckResult gradcheck(const Fn& f, const Inputs& inputs, GradcheckOpt
         res.report = "gradcheck: the output does not require grad (no graph was recorded)";
         return res;
     }
-    y.backward(R);
+    if (y.device() != opt.device) {
+        res.ok = false;
+        res.report = fmt::format("gradcheck: the output is on {}, not on {} where the inputs are", y.device().str(),
+                                 opt.device.str());
+        return res;
+    }
+    y.backward(R.to(opt.device));
 
     // Numeric, element by element, and the worst ratio error / tolerance.
     NoGradGuard no_grad;
@@ -126,15 +156,14 @@ inline GradcheckResult gradcheck(const Fn& f, const Inputs& inputs, GradcheckOpt
         if (!is_floating(x.dtype())) continue;
         std::vector<double> analytic =
             x.grad().defined() ? x.grad().to_double_vector() : std::vector<double>(x.numel(), 0.0);
-        double* base = static_cast<double*>(x.impl().storage->data) + x.offset();
+        std::vector<double> values = x.to_double_vector();  // row-major, as i counts
         for (int64_t i = 0; i < x.numel(); ++i) {
-            double* p = base + detail::element_offset(x, i);
-            double saved = *p;
-            *p = saved + opt.h;
+            double saved = values[i];
+            detail::set_element(x, i, saved + opt.h);
             double lp = detail::project(f(leaves), r);
-            *p = saved - opt.h;
+            detail::set_element(x, i, saved - opt.h);
             double lm = detail::project(f(leaves), r);
-            *p = saved;
+            detail::set_element(x, i, saved);
             double numeric = (lp - lm) / (2 * opt.h), a = analytic[i];
             double tol = opt.atol + opt.rtol * std::max(std::fabs(a), std::fabs(numeric));
             double ratio = std::isfinite(a) && std::isfinite(numeric) ? std::fabs(a - numeric) / tol : INFINITY;

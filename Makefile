@@ -176,7 +176,10 @@ $(CLI): $(call obj,$(TOOL_SRCS)) $(LIB)
 	@echo "  LD    $@"
 	@$(CXX) $(LDFLAGS) -o $@ $(call obj,$(TOOL_SRCS)) $(LIB) $(LDLIBS)
 
-# Benchmarks share the CLI's flag parser (tools/cli.cpp).
+# Benchmarks share the CLI's flag parser (tools/cli.cpp). Their objects are kept: to make
+# they are intermediate files of a pattern chain, deleted after each link, and rebuilt
+# whenever the library changes.
+.SECONDARY: $(patsubst bench/%.cpp,$(BUILD)/obj/bench/%.cpp.o,$(BENCH_SRCS))
 $(BUILD)/bench/%: $(BUILD)/obj/bench/%.cpp.o $(BUILD)/obj/tools/cli.cpp.o $(LIB)
 	@mkdir -p $(@D)
 	@echo "  LD    $@"

@@ -119,9 +119,11 @@ int main(int argc, char** argv) {
             return;
         }
 
+        auto chosen_base = tut::choose_base_model(t);  // a broken base file is refused before any work
+
         // ---- 1. base and domains ----------------------------------------------------------------
         t.step(N::setup);
-        auto ob = tut::obtain_base_model(t);
+        auto ob = tut::obtain_base_model(t, std::move(chosen_base));
         nn::GPT& base = *ob.base.model;
         const auto& tok = *ob.base.tokenizer;
         const int64_t T = base.config.block_size, batch = 8;

@@ -65,6 +65,10 @@ TEST_CASE("tutorial: 10_lora trains adapters, swaps, merges and measures" * doct
     CHECK(methods[2][2] == "100");
     CHECK(methods[2][3] == std::to_string(full));
     for (std::size_t c = 1; c < methods[2].size(); ++c) CHECK(testing::csv_number(methods[2][c]));
+    CHECK(methods[1][3] == "");  // the base row has no file of its own: "—" on screen, empty here
+    for (const char* f : {"methods_tecnico.csv", "methods_financeiro.csv", "swap.csv", "classification.csv"})
+        if (std::filesystem::exists(std::string("/tmp/aprender-test-10/") + f))
+            CHECK(testing::csv_non_number(testing::read_file(std::string("/tmp/aprender-test-10/") + f)) == "");
     // Each model and adapter records what made it (model_files.h).
     const std::string r4 = "/tmp/aprender-test-10/adapters/tecnico_lora_r4_qv/adapter_model.safetensors";
     const auto r4_meta = aprender::nn::read_safetensors_header(r4).metadata;

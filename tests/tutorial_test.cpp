@@ -16,6 +16,7 @@
 #include <string>
 #include <vector>
 
+#include "tutorials/common/finetune.h"
 #include "tutorials/common/runner.h"
 #include "tutorials/common/table.h"
 #include "tutorials/common/term.h"
@@ -112,15 +113,19 @@ TEST_CASE("tutorial: 02_ngrams computes the table, the bars and the files") {
             std::istringstream cells(line);
             std::getline(cells, cell, ',');
             auto& row = rows[cell];
-            while (std::getline(cells, cell, ',')) row.push_back(cell == "∞" ? INFINITY : std::stod(cell));
+            while (std::getline(cells, cell, ',')) row.push_back(std::stod(cell));  // "inf" where the screen says ∞
         }
     }
+    REQUIRE(rows["MLE"].size() == 4);
+    CHECK(std::isinf(rows["MLE"][3]));  // an unseen 4-gram: probability 0
     REQUIRE(rows["add-1"].size() == 4);
     REQUIRE(rows["add-k"].size() == 4);
     for (int n = 2; n <= 4; ++n) CHECK(rows["add-k"][n - 1] < rows["add-1"][n - 1]);
     CHECK(has(r, "interpolated 4-gram"));
     CHECK(has(r, " (unigram), "));
-    const std::string en_table = testing::read_file("/tmp/aprender-test-02/perplexity_table.csv");
+    const std::string en_table = testing::read_file("/tmp/aprender-test-02/perplexity_table.csv"),
+                      en_copying = testing::read_file("/tmp/aprender-test-02/copying.csv");
+    CHECK(en_copying.find("whole sentences copied,samples\n") != std::string::npos);  // "1/5" is two numbers
     auto pt = run("02_ngrams --quick --no-pause --no-color --corpus lecture --lang pt --out /tmp/aprender-test-02");
     CHECK(aprender::tutorial::first_line_wider_than(pt.output) == "");
     CHECK(has(pt, "O exemplo da aula"));
@@ -131,6 +136,7 @@ TEST_CASE("tutorial: 02_ngrams computes the table, the bars and the files") {
     CHECK_FALSE(has(pt, "interpolated"));
     CHECK_FALSE(has(pt, "-gram "));
     CHECK(testing::csv_number_mismatch(en_table, testing::read_file("/tmp/aprender-test-02/perplexity_table.csv")) == "");
+    CHECK(testing::csv_number_mismatch(en_copying, testing::read_file("/tmp/aprender-test-02/copying.csv")) == "");
     auto bad = run("02_ngrams --corpus klingon");
     CHECK(bad.status == 2);
 }
@@ -254,9 +260,36 @@ TEST_CASE("tutorial: a table shows counts grouped per language, and its CSV the 
     CHECK(csv[0] == "method,trainable,%,file [bytes]\nFT,119296,100,480368\nLoRA,2048,1.69,9606\n");
     CHECK(csv[1] == "método,treináveis,%,file [bytes]\nFT,119296,100,480368\nLoRA,2048,1.69,9606\n");
     CHECK(testing::csv_number_mismatch(csv[0], csv[1]) == "");
-    // The check itself notices grouped or different numbers.
+    // The check itself notices grouped or different numbers, and words in a numeric column.
     CHECK(testing::csv_number_mismatch("n\n\"119,296\"\n", "n\n119\u00A0296\n") != "");
     CHECK(testing::csv_number_mismatch("n\n1.5\n", "n\n1.6\n") != "");
+    for (const char* word : {"—", "∞", "1/5", "20.7 ± 1.0"}) {
+        const std::string text = std::string("n,x\n1,2\n2,") + word + "\n";
+        CHECK(testing::csv_number_mismatch(text, text) != "");
+    }
+    CHECK(testing::csv_number_mismatch("n,x\n1,2\n2,\n3,inf\n", "n,x\n1,2\n2,\n3,inf\n") == "");
+}
+
+TEST_CASE("tutorial: a table's numeric CSV columns hold numbers: empty when missing, inf, two numbers in two") {
+    using namespace aprender::tutorial;
+    testing::TempDir tmp;
+    Table tab({"n", split_cell("copied", {"copied", "samples"}), "ppl", mean_header("acc", 2, Lang::en)});
+    tab.add_row({"1", split_cell("1/5", {"1", "5"}), Cell("∞", "inf"), mean_cell({20.0, 22.0}, 1, 2)});
+    tab.add_row({"2", split_cell("0/5", {"0", "5"}), missing_cell(), mean_cell({20.0}, 1, 2)});
+    // A cell with fewer CSV fields than its header's is a programming error, caught at once.
+    CHECK_THROWS_AS(tab.add_row({"3", "2/5", "1.0", "20.0"}), std::logic_error);
+    std::ostringstream out;
+    tab.print(out, Style{});
+    for (const char* shown : {"1/5", "∞", "21.0 ± 1.4", "0/5", "—"})  // the screen keeps its readable form
+        CHECK(out.str().find(shown) != std::string::npos);
+    tab.write_csv(tmp / "t.csv");
+    const std::string csv = testing::read_file(tmp / "t.csv");
+    CHECK(csv == "n,copied,samples,ppl,acc,acc (std)\n1,1,5,inf,21.0,1.4\n2,0,5,,20.0,\n");
+    CHECK(testing::csv_non_number(csv) == "");
+    // One run: no column of standard deviations.
+    CHECK(mean_header("acc", 1, Lang::pt).csv_width() == 1);
+    CHECK(mean_cell({20.0}, 1, 1).csv_width() == 1);
+    CHECK(mean_header("acurácia", 3, Lang::pt).csv == std::vector<std::string>{"acurácia", "acurácia (desvio padrão)"});
 }
 
 TEST_CASE("tutorial: counts are grouped as each language reads them") {

@@ -365,10 +365,10 @@ void classification_table(Tutorial& t, int64_t seeds) {
 
     // ---- the table, in the lecture's layout -----------------------------------------------------
     const std::string model_name = made.rfind("06_bert", 0) == 0 ? "Enc_06" : "Enc_quick";
-    Table tab({t.tr(N::cls_col_model), t.tr(N::cls_col_params), t.tr(N::cls_col_acc)},
+    Table tab({t.tr(N::cls_col_model), t.tr(N::cls_col_params), mean_header(t.tr(N::cls_col_acc), seeds, t.lang())},
               {Align::left, Align::right, Align::right});
-    auto cell = [&](const Row& r) { return mean_text(r.acc, 1); };
-    tab.add_row({t.tr(N::cls_chance_row), "0", fmt::format("{:.1f}", 100.0 / double(kClasses.size()))});
+    auto cell = [&](const Row& r) { return mean_cell(r.acc, 1, seeds); };
+    tab.add_row({t.tr(N::cls_chance_row), "0", mean_cell({100.0 / double(kClasses.size())}, 1, seeds)});
     for (const auto& m : methods)
         tab.add_row({fmt::format("{} ({})", model_name, m.kind == Kind::head ? t.tr(N::cls_head_only) : m.name),
                      count_cell(rows[m.name].trainable, t.lang()), cell(rows[m.name])});

@@ -72,7 +72,6 @@ struct Factors {
 };
 
 using tut::mean;
-using tut::mean_text;
 
 double max_abs_diff(const std::vector<float>& a, const std::vector<float>& b) {
     double m = 0;
@@ -253,18 +252,20 @@ int main(int argc, char** argv) {
         std::map<std::string, tut::Table> tables;
         for (const auto& dom : domains) {
             tut::Table tab({t.tr(N::col_method), t.tr(N::col_trainable), t.tr(N::col_share),
-                            {t.tr(N::col_file), t.tr(N::col_file) + " [bytes]"}, t.tr(N::col_ppl_domain),
-                            t.tr(N::col_ppl_general), t.tr(N::col_ms), {t.tr(N::col_memory), t.tr(N::col_memory) + " [bytes]"}},
+                            {t.tr(N::col_file), t.tr(N::col_file) + " [bytes]"}, tut::mean_header(t.tr(N::col_ppl_domain), seeds, t.lang()),
+                            tut::mean_header(t.tr(N::col_ppl_general), seeds, t.lang()), t.tr(N::col_ms),
+                            {t.tr(N::col_memory), t.tr(N::col_memory) + " [bytes]"}},
                            {tut::Align::left, tut::Align::right, tut::Align::right, tut::Align::right, tut::Align::right,
                             tut::Align::right, tut::Align::right, tut::Align::right});
-            tab.add_row({t.tr(N::base_row), "0", tut::percent_cell("0%"), "—", fmt::format("{:.2f}", base_ppl[dom.name]),
-                         fmt::format("{:.2f}", base_ppl["general"]), "—", "—"});
+            tab.add_row({t.tr(N::base_row), "0", tut::percent_cell("0%"), tut::missing_cell(),
+                         tut::mean_cell({base_ppl[dom.name]}, 2, seeds), tut::mean_cell({base_ppl["general"]}, 2, seeds),
+                         tut::missing_cell(), tut::missing_cell()});
             for (const auto& m : methods) {
                 const Result& r = results[dom.name][m.name];
                 tab.add_row({m.label, tut::count_cell(r.trainable, t.lang()),
                              tut::percent_cell(fmt::format("{:.3g}%", 100.0 * double(r.trainable) / double(r.total))),
-                             tut::size_cell(tut::human_size(r.file_bytes), r.file_bytes), mean_text(r.ppl_domain),
-                             mean_text(r.ppl_general), fmt::format("{:.1f}", mean(r.ms)),
+                             tut::size_cell(tut::human_size(r.file_bytes), r.file_bytes), tut::mean_cell(r.ppl_domain, 2, seeds),
+                             tut::mean_cell(r.ppl_general, 2, seeds), fmt::format("{:.1f}", mean(r.ms)),
                              tut::size_cell(lora::human_bytes(r.memory), (std::uintmax_t)r.memory)});
             }
             t.out() << "  " << style.bold(t.tr(N::domain_header, dom.label)) << "\n";

@@ -314,4 +314,16 @@ std::string mean_text(const std::vector<double>& v, int digits) {
     return fmt::format("{:.{}f} ± {:.{}f}", mean(v), digits, stdev(v), digits);
 }
 
+Cell mean_cell(const std::vector<double>& v, int digits, int64_t runs) {
+    std::vector<std::string> fields{fmt::format("{:.{}f}", mean(v), digits)};
+    if (runs > 1) fields.push_back(v.size() < 2 ? "" : fmt::format("{:.{}f}", stdev(v), digits));
+    return split_cell(mean_text(v, digits), fields);
+}
+
+Cell mean_header(const std::string& header, int64_t runs, Lang lang) {
+    static constexpr Text std_of{"{} (std)", "{} (desvio padrão)"};
+    if (runs < 2) return header;
+    return split_cell(header, {header, fmt::format(fmt::runtime(std_of.in(lang)), header)});
+}
+
 }  // namespace aprender::tutorial

@@ -20,6 +20,7 @@
 #include "nn/gpt.h"
 #include "tutorials/common/lm_eval.h"
 #include "tutorials/common/runner.h"
+#include "tutorials/common/table.h"
 
 namespace aprender::tutorial {
 
@@ -103,5 +104,10 @@ std::string human_size(std::uintmax_t bytes);  // "1.47 MB", "9.1 kB", "488 B"
 double mean(const std::vector<double>& v);
 double stdev(const std::vector<double>& v);
 std::string mean_text(const std::vector<double>& v, int digits = 2);
+// A table cell of a column over `runs` seeds: mean_text on screen; in the CSV the mean and,
+// when runs > 1, the standard deviation in a column of its own (empty for a single value,
+// such as the base model's); mean_header(header, runs) is that column's header cell.
+Cell mean_cell(const std::vector<double>& v, int digits, int64_t runs);
+Cell mean_header(const std::string& header, int64_t runs, Lang lang);
 
 }  // namespace aprender::tutorial

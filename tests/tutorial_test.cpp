@@ -403,11 +403,19 @@ TEST_CASE("tutorial: every line of the --quick runs and of --help fits in 88 col
     testing::TempDir tmp("aprender_columns");
     const std::string tutorials = std::filesystem::absolute(testing::build_dir()).string() + "/tutorials/";
     for (const char* args : {"01_eliza --lang pt", "02_ngrams --lang en", "02_ngrams --lang pt", "03_autograd --lang pt",
-                             "04_word2vec --lang pt", "06_bert --lang pt", "07_gpt --lang pt", "10_lora --lang pt"}) {
+                             "04_word2vec --lang pt", "06_bert --lang pt", "07_gpt --lang pt",
+                             // the largest seed: 20 digits on each of 10's run lines
+                             "10_lora --lang pt --seed 18446744073709551615"}) {
         auto r = testing::run_process("cd " + tmp.dir.string() + " && " + tutorials + args + " --quick --no-pause --no-color");
         INFO(args);
         CHECK(r.status == 0);
         CHECK(first_line_wider_than(r.output) == "");
+        if (std::string(args).find("--seed") != std::string::npos) {
+            // Each classification run on one line, its seconds included; the seed as given.
+            CHECK(std::regex_search(r.output, std::regex("semente 18446744073709551615  perda [0-9.]+ → [0-9.]+  "
+                                                         "acerto [0-9.]+%  [0-9.]+ s\n")));
+            CHECK(r.output.find("semente -1") == std::string::npos);
+        }
     }
     for (const char* name : {"01_eliza", "02_ngrams", "03_autograd", "04_word2vec", "05_attention", "06_bert", "07_gpt",
                              "08_finetune", "09_lora_rank", "10_lora"})

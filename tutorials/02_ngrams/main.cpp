@@ -218,7 +218,7 @@ int main(int argc, char** argv) {
         zt.print(t.out(), t.style());
 
         // Generation and copying.
-        t.step(N::generation, t.options().seed);
+        t.step(N::generation, std::to_string(t.options().seed));
         std::vector<std::unique_ptr<ng::Model>> mles;
         for (int n = 1; n <= kMaxOrder; ++n) mles.push_back(ng::make_mle(counts, n));
         std::mt19937_64 rng(t.options().seed);

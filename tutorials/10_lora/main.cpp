@@ -173,7 +173,7 @@ int main(int argc, char** argv) {
         std::size_t label_width = 0;  // the run lines align on the longest name, in either language
         for (const auto& m : methods) label_width = std::max(label_width, tut::display_width(m.label));
         t.step(N::methods, steps, batch, T, lr_full, lr_small,
-               seeds == 1 ? t.tr(N::single_runs, t.options().seed) : t.tr(N::multi_runs, seeds));
+               seeds == 1 ? t.tr(N::single_runs, std::to_string(t.options().seed)) : t.tr(N::multi_runs, seeds));
 
         {
             // An untimed warm-up (the allocator's first requests), so that the first row's ms/step
@@ -207,7 +207,7 @@ int main(int argc, char** argv) {
                     auto run = tut::train_lm(t, *model, dom.train, nullptr, s);
                     if (!tut::stdout_is_terminal())
                         t.out() << style.dim("    " + tut::pad_right(m.label, label_width) + "  " +
-                                             t.tr(tut::words::seed_loss_seconds, seed, run.first_loss, run.last_loss, run.seconds))
+                                             t.tr(tut::words::seed_loss_seconds, std::to_string(seed), run.first_loss, run.last_loss, run.seconds))
                                 << "\n";
                     res.trainable = run.trainable, res.total = model->num_parameters();
                     res.ms.push_back(run.ms_per_step);

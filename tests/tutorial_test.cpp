@@ -301,6 +301,14 @@ TEST_CASE("tutorial: counts are grouped as each language reads them") {
     CHECK(thousands(-1234567, Lang::en) == "-1,234,567");
     CHECK(thousands(366048, Lang::pt) == "366\u00A0048");  // "366,048" would be 366 point 048
     CHECK(thousands(INT64_MIN, Lang::en) == "-9,223,372,036,854,775,808");
+    // A seed is a name: the narration shows it as given, in either language.
+    for (const char* lang : {"en", "pt"}) {
+        auto r = run(std::string("05_attention --quick --no-pause --no-color --seed 12345 --out /tmp/aprender-test-seed --lang ") +
+                     lang);
+        CHECK(r.status == 0);
+        CHECK(r.has(std::string(lang) == "en" ? "(seed 12345)" : "(semente 12345)"));
+    }
+    std::filesystem::remove_all("/tmp/aprender-test-seed");
 }
 
 TEST_CASE("tutorial: --device is checked, never silently ignored") {

@@ -83,7 +83,8 @@ static void write_text_atomically(const std::string& path, const std::string& te
     }
 }
 
-void save_adapter(const nn::Module& model, const std::string& dir, const std::string& base_name, const std::string& adapter) {
+void save_adapter(const nn::Module& model, const std::string& dir, const std::string& base_name, const std::string& adapter,
+                  const nn::Metadata& metadata) {
     auto layers = adapters(model);
     if (layers.empty()) throw std::invalid_argument("lora: save_adapter: the model has no LoRA layers");
     std::string name = adapter.empty() ? layers[0].second->active_adapter() : adapter;
@@ -128,7 +129,9 @@ void save_adapter(const nn::Module& model, const std::string& dir, const std::st
     std::error_code ec;
     fs::create_directories(dir, ec);
     if (ec) throw AdapterFileError("cannot create adapter directory '" + dir + "': " + ec.message());
-    nn::save_safetensors((fs::path(dir) / kWeightsFile).string(), tensors, {{"format", "pt"}});
+    nn::Metadata meta = metadata;
+    meta["format"] = "pt";  // what PEFT writes
+    nn::save_safetensors((fs::path(dir) / kWeightsFile).string(), tensors, meta);
     write_text_atomically((fs::path(dir) / kConfigFile).string(), j.dump(2) + "\n");
 }
 

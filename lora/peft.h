@@ -40,9 +40,10 @@ struct AdapterFileError : std::runtime_error {
 std::string base_state_sha256(const nn::Module& model, BiasMode bias = BiasMode::none);
 
 // Write adapter `adapter` (empty: the active one) of `model` into directory `dir`
-// (created if needed; both files written atomically).
+// (created if needed; both files written atomically). `metadata` goes into the weights
+// file's header beside PEFT's {"format": "pt"} (a tutorial records there what made it).
 void save_adapter(const nn::Module& model, const std::string& dir, const std::string& base_model_name_or_path = "",
-                  const std::string& adapter = "");
+                  const std::string& adapter = "", const nn::Metadata& metadata = {});
 
 // The two files of an adapter directory: adapter_config.json, adapter_model.safetensors.
 const std::vector<std::string>& adapter_file_names();

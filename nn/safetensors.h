@@ -28,6 +28,7 @@
 #include <optional>
 #include <stdexcept>
 #include <string>
+#include <vector>
 
 namespace aprender::nn {
 
@@ -69,6 +70,25 @@ Checkpoint load_safetensors(const std::string& path);
 
 // The same, from the bytes of a file already in memory; `source` names it in errors.
 Checkpoint parse_safetensors(const std::string& bytes, const std::string& source);
+
+// What a file's header says about it, without its numbers.
+struct TensorInfo {
+    std::string name;
+    std::string dtype;        // as in the file: "F32", "BF16", ...
+    Shape shape;
+    uint64_t begin = 0, end = 0;  // its "data_offsets": bytes [begin, end) of the data section
+};
+struct SafetensorsHeader {
+    Metadata metadata;                // "__metadata__" (empty when absent)
+    std::vector<TensorInfo> tensors;  // in the order of the file's data section
+};
+
+// Only the header: reads the 8-byte length and the JSON after it, never the data section
+// (a 07 --full base is megabytes; its settings are a few bytes). Every check of
+// load_safetensors that needs no numbers is made, with the same errors: a truncated file, a
+// header that is not JSON, offsets that do not tile the data section. For a program that
+// wants a checkpoint's metadata or its tensors' shapes, not the tensors.
+SafetensorsHeader read_safetensors_header(const std::string& path);
 
 // load_safetensors + module.load_state_dict (names, shapes, dtypes checked there;
 // strict by default). Returns the file's metadata (e.g. the model config).

@@ -297,3 +297,66 @@ TEST_CASE("nn: safetensors survives every truncation and single-byte corruption"
         }
     CHECK(errors > 0);
 }
+
+TEST_CASE("nn: read_safetensors_header gives metadata and shapes, and refuses what load_safetensors refuses") {
+    TempDir tmp;
+    const std::string path = tmp / "h.safetensors";
+    save_safetensors(path, {{"w", Tensor::ones({2, 3})}, {"ids", Tensor::from(std::vector<int32_t>{1, 2})}},
+                     {{"model", "gpt"}, {"seed", "42"}});
+    SafetensorsHeader h = read_safetensors_header(path);
+    CHECK(h.metadata == Metadata{{"model", "gpt"}, {"seed", "42"}});
+    REQUIRE(h.tensors.size() == 2);
+    CHECK(h.tensors[0].name == "w");
+    CHECK(h.tensors[0].dtype == "F32");
+    CHECK(h.tensors[0].shape == Shape{2, 3});
+    CHECK(h.tensors[1].name == "ids");
+    CHECK(h.tensors[1].dtype == "I32");
+    CHECK(h.tensors[1].begin == 24);
+    CHECK(h.tensors[1].end == 32);
+
+    // Each broken file gets the very error the full loader gives it.
+    const std::string good = read_bytes(path);
+    auto both = [&](const std::string& bytes) {
+        const std::string bad = tmp / "bad.safetensors";
+        std::ofstream(bad, std::ios::binary) << bytes;
+        std::string full = "(no error)", header = "(no error)";
+        try {
+            load_safetensors(bad);
+        } catch (const SafetensorsError& e) {
+            full = e.what();
+        }
+        try {
+            read_safetensors_header(bad);
+        } catch (const SafetensorsError& e) {
+            header = e.what();
+        }
+        CHECK(header == full);
+        return header;
+    };
+    CHECK(both(good.substr(0, 5)).find("the file is too short (5 bytes)") != std::string::npos);
+    CHECK(both(good.substr(0, 20)).find("truncated or is not a safetensors file") != std::string::npos);
+    CHECK(both(good.substr(0, good.size() - 4)).find("is the file truncated?") != std::string::npos);
+    CHECK(both(make_file("{\"a\": 1,", "")).find("the header is not valid JSON") != std::string::npos);
+    CHECK(both(make_file("[1, 2]", "")).find("the header must be a JSON object, not array") != std::string::npos);
+    CHECK(both("just some text, not a checkpoint at all").find("not a safetensors file") != std::string::npos);
+    std::string huge = good;
+    const uint64_t n = uint64_t(1) << 62;
+    std::memcpy(huge.data(), &n, 8);
+    CHECK(both(huge).find("the header length says 4611686018427387904 bytes") != std::string::npos);
+
+    // A length past the 100 MB limit in a file that long (sparse: no bytes are written) is
+    // refused before the header is read, as the full loader refuses it before parsing.
+    const std::string big = tmp / "big.safetensors";
+    {
+        std::ofstream f(big, std::ios::binary);
+        const uint64_t len = 150'000'000;
+        f.write(reinterpret_cast<const char*>(&len), 8);
+    }
+    fs::resize_file(big, 200'000'000);
+    CHECK_THROWS_WITH_AS(read_safetensors_header(big), doctest::Contains("larger than the 100 MB limit"),
+                         SafetensorsError);
+    CHECK_THROWS_WITH_AS(read_safetensors_header(tmp / "none.safetensors"), doctest::Contains("cannot open"),
+                         SafetensorsError);
+    CHECK_THROWS_WITH_AS(read_safetensors_header(tmp.dir.string()), doctest::Contains("it is a directory"),
+                         SafetensorsError);
+}

@@ -4,6 +4,7 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <cstdio>
 #include <cstdlib>
 #include <filesystem>
@@ -109,10 +110,32 @@ inline bool csv_number(const std::string& field) {
     return end == field.c_str() + field.size();
 }
 
+// "" when every column of a CSV that holds a number holds only numbers or empty fields (a
+// missing value): no "—", "∞", "1/5" or "12.3 ± 0.4" where a program expects a number;
+// else the first such field. Row 0 is the header.
+inline std::string csv_non_number(const std::string& text) {
+    auto rows = parse_csv(text);
+    std::size_t columns = 0;
+    for (const auto& r : rows) columns = std::max(columns, r.size());
+    for (std::size_t c = 0; c < columns; ++c) {
+        bool numeric = false;
+        for (std::size_t r = 1; r < rows.size(); ++r) numeric |= c < rows[r].size() && csv_number(rows[r][c]);
+        if (!numeric) continue;
+        for (std::size_t r = 1; r < rows.size(); ++r)
+            if (c < rows[r].size() && !rows[r][c].empty() && !csv_number(rows[r][c]))
+                return "row " + std::to_string(r) + " field " + std::to_string(c) + " ('" +
+                       (c < rows[0].size() ? rows[0][c] : std::string()) + "'): '" + rows[r][c] + "' is not a number";
+    }
+    return "";
+}
+
 // Two CSVs of the same table written in two languages: "" when every number in them is the
-// same plain number (headers and words may differ), else the first difference. A count
-// grouped for reading ("119,296", "119 296") is reported even where both runs agree on it.
+// same plain number (headers and words may differ), and every numeric column holds only
+// numbers (csv_non_number), else the first difference. A count grouped for reading
+// ("119,296", "119 296") is reported even where both runs agree on it.
 inline std::string csv_number_mismatch(const std::string& a_text, const std::string& b_text) {
+    for (const std::string* text : {&a_text, &b_text})
+        if (auto bad = csv_non_number(*text); !bad.empty()) return bad;
     auto a = parse_csv(a_text), b = parse_csv(b_text);
     if (a.size() != b.size()) return "row counts differ: " + std::to_string(a.size()) + " vs " + std::to_string(b.size());
     const std::regex grouped("[0-9](,|\u00A0)[0-9]{3}");

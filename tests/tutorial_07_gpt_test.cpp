@@ -93,7 +93,7 @@ TEST_CASE("tutorial: 07_gpt keeps a base made with other settings, and replaces 
                                   std::regex("\n  (?=[^ ━])"), " ");
     };
     auto made_by = [](const std::string& path) {
-        auto m = aprender::nn::load_safetensors(path).metadata;
+        auto m = aprender::nn::read_safetensors_header(path).metadata;
         return m.at("made_by") + " " + m.at("steps") + " " + m.at("seed");
     };
     run("--steps 12");

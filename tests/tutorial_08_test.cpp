@@ -7,6 +7,8 @@
 
 #include <cstdio>
 #include <filesystem>
+#include <fstream>
+#include <utility>
 #include <regex>
 #include <string>
 
@@ -98,6 +100,29 @@ TEST_CASE("tutorial: 08 and 10 refuse a wrong base or Encoder file before any wo
             "enc.safetensors has a char tokenizer (" + dir + "/enc.tokenizer); 10_lora's classification table "
             "fine-tunes a pre-trained Encoder with a wordpiece tokenizer");
     CHECK_FALSE(std::filesystem::exists(dir + "/out"));
+
+    // A base found without --base (out/07_gpt/base.safetensors under the current folder) is
+    // refused as a named one is, before any section: cut short, or an Encoder.
+    const std::string programs = std::filesystem::absolute(testing::build_dir()).string() + "/tutorials/";
+    std::filesystem::create_directories(dir + "/cwd/out/07_gpt");
+    const std::string gpt = testing::read_file(dir + "/gpt.safetensors");
+    const std::pair<std::string, std::string> broken[] = {
+        {gpt.substr(0, gpt.size() / 2), "(is the file truncated?)"},
+        {testing::read_file(dir + "/enc.safetensors"), "out/07_gpt/base.safetensors is an Encoder checkpoint"}};
+    for (const auto& [bytes, why] : broken) {
+        std::ofstream(dir + "/cwd/out/07_gpt/base.safetensors", std::ios::binary) << bytes;
+        for (const char* program : {"08_finetune", "10_lora"}) {
+            auto r = testing::run_process("cd " + dir + "/cwd && " + programs + program +
+                                          " --quick --no-pause --no-color --lang en --out found");
+            INFO(program, "\n", r.output);
+            CHECK(r.status == 2);
+            CHECK(r.has("out/07_gpt/base.safetensors, the base model found without --base, cannot be used: "));
+            CHECK(r.has(why));
+            CHECK(r.has("or train a quick one with --base quick"));
+            CHECK_FALSE(r.has("━━"));
+            CHECK_FALSE(std::filesystem::exists(dir + "/cwd/found"));
+        }
+    }
 
     // The CLI keeps its tokenizer in the folder its metadata names (gpt.tokenizer/): 08 reads it there.
     auto base = aprender::tutorial::load_base_model(dir + "/gpt.safetensors");

@@ -90,6 +90,22 @@ TEST_CASE("tutorial: 10_lora prints the lecture's classification table with exac
         CHECK(std::stod(acc) <= 100.0);
     }
     CHECK(std::stod(cell(r.output, "Enc_quick (FT)", 0)) > 0);  // (the FT count depends on the trained vocabulary)
+    CHECK(testing::csv_non_number(testing::read_file(root + "/out/classification.csv")) == "");
+
+    // Over two seeds the screen shows "mean ± std"; the CSV has the two numbers in two columns.
+    auto seeds = testing::run_process("APRENDER_DATA=" + root + "/data " + testing::build_dir() +
+                                      "/tutorials/10_lora --only-classification --quick --seeds 2 --encoder " + root +
+                                      "/out/quick_encoder/encoder.safetensors --no-pause --no-color --lang pt --out " +
+                                      root + "/seeds");
+    REQUIRE(seeds.status == 0);
+    CHECK(seeds.has(" ± "));
+    const auto two = testing::parse_csv(testing::read_file(root + "/seeds/classification.csv"));
+    REQUIRE(two.size() == 9);  // header, chance, head only, FT, BitFit, 4 × LoRA
+    CHECK(two[0] == std::vector<std::string>{"Modelo & Método", "# Parâmetros Treináveis", "Acurácia (teste, %)",
+                                             "Acurácia (teste, %) (desvio padrão)"});
+    CHECK(two[1][3] == "");  // chance is one number, not a mean over runs
+    for (std::size_t row = 2; row < two.size(); ++row)
+        for (std::size_t c = 1; c < 4; ++c) CHECK(testing::csv_number(two[row][c]));
 
     // Without the labelled set the step says what to run, and the tutorial still succeeds.
     std::filesystem::remove_all(root + "/data/cache");

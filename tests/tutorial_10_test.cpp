@@ -8,6 +8,7 @@
 #include <regex>
 #include <string>
 
+#include "nn/safetensors.h"
 #include "tests/process.h"
 #include "tutorials/common/term.h"
 
@@ -64,6 +65,42 @@ TEST_CASE("tutorial: 10_lora trains adapters, swaps, merges and measures" * doct
     CHECK(methods[2][2] == "100");
     CHECK(methods[2][3] == std::to_string(full));
     for (std::size_t c = 1; c < methods[2].size(); ++c) CHECK(testing::csv_number(methods[2][c]));
+    CHECK(methods[1][3] == "");  // the base row has no file of its own: "—" on screen, empty here
+    for (const char* f : {"methods_tecnico.csv", "methods_financeiro.csv", "swap.csv", "classification.csv"})
+        if (std::filesystem::exists(std::string("/tmp/aprender-test-10/") + f))
+            CHECK(testing::csv_non_number(testing::read_file(std::string("/tmp/aprender-test-10/") + f)) == "");
+    // Each model and adapter records what made it (model_files.h).
+    const std::string r4 = "/tmp/aprender-test-10/adapters/tecnico_lora_r4_qv/adapter_model.safetensors";
+    const auto r4_meta = aprender::nn::read_safetensors_header(r4).metadata;
+    CHECK(r4_meta.at("made_by") == "10_lora --quick");
+    CHECK(r4_meta.at("steps") == "25");
+    CHECK(r4_meta.at("seed") == "42");
+    CHECK(r4_meta.at("format") == "pt");  // PEFT's, still there
+
+    // The same settings again (in Portuguese, on the base just trained) replace its models
+    // and adapters without a question; other settings keep them and save beside them.
+    auto again = run10("--quick --base /tmp/aprender-test-10/quick_base.safetensors --no-pause --no-color --lang pt "
+                       "--out /tmp/aprender-test-10");
+    CHECK(again.status == 0);
+    CHECK_FALSE(again.has("Nota:"));
+    CHECK(again.has("gravado: /tmp/aprender-test-10/adapters/tecnico_lora_r4_qv/\n"));
+    CHECK(again.has("adapter_config.json  adapter_model.safetensors\n"));
+    const std::string kept_full = testing::read_file("/tmp/aprender-test-10/tecnico_full.safetensors"),
+                      kept_r4 = testing::read_file(r4);
+    REQUIRE_FALSE(kept_full.empty());
+    auto other = run10("--quick --steps 2 --base /tmp/aprender-test-10/quick_base.safetensors --no-pause --no-color "
+                       "--lang en --out /tmp/aprender-test-10");
+    CHECK(other.status == 0);
+    CHECK(std::regex_replace(other.output, std::regex("\n  "), " ")
+              .find("was made by 10_lora --quick, 25 steps, seed 42, not with this run's settings") != std::string::npos);
+    CHECK(testing::read_file("/tmp/aprender-test-10/tecnico_full.safetensors") == kept_full);
+    CHECK(testing::read_file(r4) == kept_r4);
+    const std::string beside = "/tmp/aprender-test-10/quick-2steps-seed42/";
+    for (const char* f : {"tecnico_full.safetensors", "financeiro_bitfit.safetensors",
+                          "adapters/tecnico_lora_r4_qv/adapter_model.safetensors",
+                          "adapters/financeiro_lora_r2_qkvo/adapter_config.json"})
+        CHECK(std::filesystem::exists(beside + f));
+    CHECK(other.has("wrote: " + beside + "adapters/tecnico_lora_r4_qv/\n"));
     auto bad = run10("--no-pause --steps 0");
     CHECK(bad.status == 2);
     auto nobase = run10("--no-pause --base /nonexistent.safetensors");

@@ -16,6 +16,7 @@
 #include <string>
 #include <vector>
 
+#include "tutorials/common/finetune.h"
 #include "tutorials/common/runner.h"
 #include "tutorials/common/table.h"
 #include "tutorials/common/term.h"
@@ -112,15 +113,19 @@ TEST_CASE("tutorial: 02_ngrams computes the table, the bars and the files") {
             std::istringstream cells(line);
             std::getline(cells, cell, ',');
             auto& row = rows[cell];
-            while (std::getline(cells, cell, ',')) row.push_back(cell == "∞" ? INFINITY : std::stod(cell));
+            while (std::getline(cells, cell, ',')) row.push_back(std::stod(cell));  // "inf" where the screen says ∞
         }
     }
+    REQUIRE(rows["MLE"].size() == 4);
+    CHECK(std::isinf(rows["MLE"][3]));  // an unseen 4-gram: probability 0
     REQUIRE(rows["add-1"].size() == 4);
     REQUIRE(rows["add-k"].size() == 4);
     for (int n = 2; n <= 4; ++n) CHECK(rows["add-k"][n - 1] < rows["add-1"][n - 1]);
     CHECK(has(r, "interpolated 4-gram"));
     CHECK(has(r, " (unigram), "));
-    const std::string en_table = testing::read_file("/tmp/aprender-test-02/perplexity_table.csv");
+    const std::string en_table = testing::read_file("/tmp/aprender-test-02/perplexity_table.csv"),
+                      en_copying = testing::read_file("/tmp/aprender-test-02/copying.csv");
+    CHECK(en_copying.find("whole sentences copied,samples\n") != std::string::npos);  // "1/5" is two numbers
     auto pt = run("02_ngrams --quick --no-pause --no-color --corpus lecture --lang pt --out /tmp/aprender-test-02");
     CHECK(aprender::tutorial::first_line_wider_than(pt.output) == "");
     CHECK(has(pt, "O exemplo da aula"));
@@ -131,6 +136,7 @@ TEST_CASE("tutorial: 02_ngrams computes the table, the bars and the files") {
     CHECK_FALSE(has(pt, "interpolated"));
     CHECK_FALSE(has(pt, "-gram "));
     CHECK(testing::csv_number_mismatch(en_table, testing::read_file("/tmp/aprender-test-02/perplexity_table.csv")) == "");
+    CHECK(testing::csv_number_mismatch(en_copying, testing::read_file("/tmp/aprender-test-02/copying.csv")) == "");
     auto bad = run("02_ngrams --corpus klingon");
     CHECK(bad.status == 2);
 }
@@ -254,9 +260,36 @@ TEST_CASE("tutorial: a table shows counts grouped per language, and its CSV the 
     CHECK(csv[0] == "method,trainable,%,file [bytes]\nFT,119296,100,480368\nLoRA,2048,1.69,9606\n");
     CHECK(csv[1] == "método,treináveis,%,file [bytes]\nFT,119296,100,480368\nLoRA,2048,1.69,9606\n");
     CHECK(testing::csv_number_mismatch(csv[0], csv[1]) == "");
-    // The check itself notices grouped or different numbers.
+    // The check itself notices grouped or different numbers, and words in a numeric column.
     CHECK(testing::csv_number_mismatch("n\n\"119,296\"\n", "n\n119\u00A0296\n") != "");
     CHECK(testing::csv_number_mismatch("n\n1.5\n", "n\n1.6\n") != "");
+    for (const char* word : {"—", "∞", "1/5", "20.7 ± 1.0"}) {
+        const std::string text = std::string("n,x\n1,2\n2,") + word + "\n";
+        CHECK(testing::csv_number_mismatch(text, text) != "");
+    }
+    CHECK(testing::csv_number_mismatch("n,x\n1,2\n2,\n3,inf\n", "n,x\n1,2\n2,\n3,inf\n") == "");
+}
+
+TEST_CASE("tutorial: a table's numeric CSV columns hold numbers: empty when missing, inf, two numbers in two") {
+    using namespace aprender::tutorial;
+    testing::TempDir tmp;
+    Table tab({"n", split_cell("copied", {"copied", "samples"}), "ppl", mean_header("acc", 2, Lang::en)});
+    tab.add_row({"1", split_cell("1/5", {"1", "5"}), Cell("∞", "inf"), mean_cell({20.0, 22.0}, 1, 2)});
+    tab.add_row({"2", split_cell("0/5", {"0", "5"}), missing_cell(), mean_cell({20.0}, 1, 2)});
+    // A cell with fewer CSV fields than its header's is a programming error, caught at once.
+    CHECK_THROWS_AS(tab.add_row({"3", "2/5", "1.0", "20.0"}), std::logic_error);
+    std::ostringstream out;
+    tab.print(out, Style{});
+    for (const char* shown : {"1/5", "∞", "21.0 ± 1.4", "0/5", "—"})  // the screen keeps its readable form
+        CHECK(out.str().find(shown) != std::string::npos);
+    tab.write_csv(tmp / "t.csv");
+    const std::string csv = testing::read_file(tmp / "t.csv");
+    CHECK(csv == "n,copied,samples,ppl,acc,acc (std)\n1,1,5,inf,21.0,1.4\n2,0,5,,20.0,\n");
+    CHECK(testing::csv_non_number(csv) == "");
+    // One run: no column of standard deviations.
+    CHECK(mean_header("acc", 1, Lang::pt).csv_width() == 1);
+    CHECK(mean_cell({20.0}, 1, 1).csv_width() == 1);
+    CHECK(mean_header("acurácia", 3, Lang::pt).csv == std::vector<std::string>{"acurácia", "acurácia (desvio padrão)"});
 }
 
 TEST_CASE("tutorial: counts are grouped as each language reads them") {
@@ -268,6 +301,14 @@ TEST_CASE("tutorial: counts are grouped as each language reads them") {
     CHECK(thousands(-1234567, Lang::en) == "-1,234,567");
     CHECK(thousands(366048, Lang::pt) == "366\u00A0048");  // "366,048" would be 366 point 048
     CHECK(thousands(INT64_MIN, Lang::en) == "-9,223,372,036,854,775,808");
+    // A seed is a name: the narration shows it as given, in either language.
+    for (const char* lang : {"en", "pt"}) {
+        auto r = run(std::string("05_attention --quick --no-pause --no-color --seed 12345 --out /tmp/aprender-test-seed --lang ") +
+                     lang);
+        CHECK(r.status == 0);
+        CHECK(r.has(std::string(lang) == "en" ? "(seed 12345)" : "(semente 12345)"));
+    }
+    std::filesystem::remove_all("/tmp/aprender-test-seed");
 }
 
 TEST_CASE("tutorial: --device is checked, never silently ignored") {
@@ -370,11 +411,19 @@ TEST_CASE("tutorial: every line of the --quick runs and of --help fits in 88 col
     testing::TempDir tmp("aprender_columns");
     const std::string tutorials = std::filesystem::absolute(testing::build_dir()).string() + "/tutorials/";
     for (const char* args : {"01_eliza --lang pt", "02_ngrams --lang en", "02_ngrams --lang pt", "03_autograd --lang pt",
-                             "04_word2vec --lang pt", "06_bert --lang pt", "07_gpt --lang pt", "10_lora --lang pt"}) {
+                             "04_word2vec --lang pt", "06_bert --lang pt", "07_gpt --lang pt",
+                             // the largest seed: 20 digits on each of 10's run lines
+                             "10_lora --lang pt --seed 18446744073709551615"}) {
         auto r = testing::run_process("cd " + tmp.dir.string() + " && " + tutorials + args + " --quick --no-pause --no-color");
         INFO(args);
         CHECK(r.status == 0);
         CHECK(first_line_wider_than(r.output) == "");
+        if (std::string(args).find("--seed") != std::string::npos) {
+            // Each classification run on one line, its seconds included; the seed as given.
+            CHECK(std::regex_search(r.output, std::regex("semente 18446744073709551615  perda [0-9.]+ → [0-9.]+  "
+                                                         "acerto [0-9.]+%  [0-9.]+ s\n")));
+            CHECK(r.output.find("semente -1") == std::string::npos);
+        }
     }
     for (const char* name : {"01_eliza", "02_ngrams", "03_autograd", "04_word2vec", "05_attention", "06_bert", "07_gpt",
                              "08_finetune", "09_lora_rank", "10_lora"})

@@ -170,7 +170,8 @@ int main(int argc, char** argv) {
                     m = std::move(im);
                 } else m = ng::make_kneser_ney(counts, n);
                 auto p = ng::perplexity(*m, test);
-                row.push_back(ppl_text(p.value));
+                // "∞" on screen; the CSV's "inf" is what a program reads as infinity
+                row.push_back(tut::Cell(ppl_text(p.value), std::isfinite(p.value) ? ppl_text(p.value) : "inf"));
                 s.x.push_back(n), s.y.push_back(p.value);
                 if (method == Method::mle && !std::isfinite(p.value) && first_infinite == 0) first_infinite = n, first_zero = p;
             }
@@ -217,7 +218,7 @@ int main(int argc, char** argv) {
         zt.print(t.out(), t.style());
 
         // Generation and copying.
-        t.step(N::generation, t.options().seed);
+        t.step(N::generation, std::to_string(t.options().seed));
         std::vector<std::unique_ptr<ng::Model>> mles;
         for (int n = 1; n <= kMaxOrder; ++n) mles.push_back(ng::make_mle(counts, n));
         std::mt19937_64 rng(t.options().seed);
@@ -228,7 +229,8 @@ int main(int argc, char** argv) {
         std::size_t samples = t.quick() ? 5 : 20;
         t.step(N::copying, samples);
         std::set<std::vector<ng::Id>> whole(train.begin(), train.end());
-        tut::Table cp({"n", t.tr(N::col_mean_span), t.tr(N::col_max_span), t.tr(N::col_whole)},
+        tut::Table cp({"n", t.tr(N::col_mean_span), t.tr(N::col_max_span),
+                       tut::split_cell(t.tr(N::col_whole), {t.tr(N::col_whole), t.tr(N::col_samples)})},
                       {tut::Align::right, tut::Align::right, tut::Align::right, tut::Align::right});
         for (int n = 1; n <= kMaxOrder; ++n) {
             std::mt19937_64 r(t.options().seed + static_cast<unsigned>(n));
@@ -240,7 +242,8 @@ int main(int argc, char** argv) {
                 sum += double(span), mx = std::max(mx, span), copies += whole.count(s) && !s.empty();
             }
             cp.add_row({std::to_string(n), fmt::format("{:.1f}", sum / double(samples)), std::to_string(mx),
-                        fmt::format("{}/{}", copies, samples)});
+                        tut::split_cell(fmt::format("{}/{}", copies, samples),
+                                        {std::to_string(copies), std::to_string(samples)})});
         }
         cp.print(t.out(), t.style());
         cp.write_csv(t.out_file("copying.csv"));

@@ -114,6 +114,7 @@ inline constexpr Text col_model{"model", "modelo"};
 inline constexpr Text col_mean_span{"mean longest copy", "maior cópia (média)"};
 inline constexpr Text col_max_span{"max", "máx."};
 inline constexpr Text col_whole{"whole sentences copied", "frases inteiras copiadas"};
+inline constexpr Text col_samples{"samples", "amostras"};  // the CSV's column after col_whole: "1/5" there is 1 and 5
 inline constexpr Text col_word{"word", "palavra"};
 inline constexpr Text col_distinct{"distinct n-grams", "n-gramas distintos"};
 

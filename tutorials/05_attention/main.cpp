@@ -46,7 +46,7 @@ double entropy_bits(const std::vector<double>& p) {
 
 // ---- 1. four scores ------------------------------------------------------------------------
 void four_scores(tut::Tutorial& t) {
-    t.step(N::scores, t.options().seed);
+    t.step(N::scores, std::to_string(t.options().seed));
     const int64_t d = 4;
     // Toy embeddings (illustrative numbers, the lecture's [0.123, 0.233, 0.452, 0.986] among them).
     Tensor q = Tensor::from({0.9f, 0.1f, 0.4f, 0.8f}, {1, d});

@@ -49,6 +49,7 @@ int main(int argc, char** argv) {
         const bool quick = t.quick();
         const int64_t steps = t.options().get_int("--steps", quick ? 20 : 80);
         const int64_t small_chars = t.options().get_int("--small", 6000);
+        auto chosen_base = tut::choose_base_model(t);  // a broken base file is refused before any work
         // One full model per domain: ones made with other settings already in --out are kept (model_files.h).
         const tut::ModelSettings made{quick ? "08_finetune --quick" : "08_finetune", steps, t.options().seed};
         const auto dest = tut::model_destination(
@@ -60,7 +61,7 @@ int main(int argc, char** argv) {
 
         // ---- 1. base and domains ------------------------------------------------------------------
         t.step(N::setup);
-        auto ob = tut::obtain_base_model(t);
+        auto ob = tut::obtain_base_model(t, std::move(chosen_base));
         nn::GPT& base = *ob.base.model;
         const auto& tok = *ob.base.tokenizer;
         const int64_t T = base.config.block_size, total = base.num_parameters();

@@ -212,7 +212,7 @@ void spectrum(tut::Tutorial& t) {
     const auto& style = t.style();
     const int64_t d = t.options().get_int("--size", t.quick() ? 32 : 96);
     std::mt19937_64 rng(t.options().seed);
-    t.step(N::spectrum, d, d, t.options().seed);
+    t.step(N::spectrum, d, d, std::to_string(t.options().seed));
     la::Matrix U = random_orthonormal(d, rng), V = random_orthonormal(d, rng);
     std::vector<double> sa((std::size_t)d);
     for (int64_t i = 0; i < d; ++i) sa[(std::size_t)i] = std::pow(0.9, double(i));

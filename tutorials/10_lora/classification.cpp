@@ -308,14 +308,15 @@ void classification_table(Tutorial& t, int64_t seeds) {
     for (int64_t r : {1, 2, 4, 8}) methods.push_back({fmt::format("LoRA r={} q,v", r), Kind::lora, r});
     auto lr_of = [](Kind k) { return k == Kind::full ? 1e-3 : 5e-3; };
     t.say(N::cls_training, steps, B, double(steps * B) / double(train.size()), lr_of(Kind::full), lr_of(Kind::lora),
-          seeds == 1 ? t.tr(N::cls_single_run, t.options().seed) : t.tr(N::multi_runs, seeds));
+          seeds == 1 ? t.tr(N::cls_single_run, std::to_string(t.options().seed)) : t.tr(N::multi_runs, seeds));
     t.out() << "\n";
     struct Row {
         int64_t trainable = 0;
         std::vector<double> acc, seconds;
     };
     std::map<std::string, Row> rows;
-    auto shown = [&](const Method& m) { return m.kind == Kind::head ? t.tr(N::cls_head_only) : m.name; };
+    // The run lines name a method shortly (the table says "head only, frozen Encoder").
+    auto shown = [&](const Method& m) { return m.kind == Kind::head ? t.tr(N::cls_head_short) : m.name; };
     std::size_t label_width = 0;
     for (const auto& m : methods) label_width = std::max(label_width, display_width(shown(m)));
     for (const auto& m : methods) {
@@ -358,17 +359,17 @@ void classification_table(Tutorial& t, int64_t seeds) {
             row.seconds.push_back(std::chrono::duration<double>(Clock::now() - t0).count());
             row.acc.push_back(100.0 * accuracy(*model, test_enc, pad));
             t.out() << hang(style.dim("  " + pad_right(shown(m), label_width + 2)),
-                            style.dim(t.tr(N::cls_run, seed, first, last, row.acc.back(), row.seconds.back())));
+                            style.dim(t.tr(N::cls_run, std::to_string(seed), first, last, row.acc.back(), row.seconds.back())));
         }
     }
     t.out() << "\n";
 
     // ---- the table, in the lecture's layout -----------------------------------------------------
     const std::string model_name = made.rfind("06_bert", 0) == 0 ? "Enc_06" : "Enc_quick";
-    Table tab({t.tr(N::cls_col_model), t.tr(N::cls_col_params), t.tr(N::cls_col_acc)},
+    Table tab({t.tr(N::cls_col_model), t.tr(N::cls_col_params), mean_header(t.tr(N::cls_col_acc), seeds, t.lang())},
               {Align::left, Align::right, Align::right});
-    auto cell = [&](const Row& r) { return mean_text(r.acc, 1); };
-    tab.add_row({t.tr(N::cls_chance_row), "0", fmt::format("{:.1f}", 100.0 / double(kClasses.size()))});
+    auto cell = [&](const Row& r) { return mean_cell(r.acc, 1, seeds); };
+    tab.add_row({t.tr(N::cls_chance_row), "0", mean_cell({100.0 / double(kClasses.size())}, 1, seeds)});
     for (const auto& m : methods)
         tab.add_row({fmt::format("{} ({})", model_name, m.kind == Kind::head ? t.tr(N::cls_head_only) : m.name),
                      count_cell(rows[m.name].trainable, t.lang()), cell(rows[m.name])});
@@ -376,8 +377,10 @@ void classification_table(Tutorial& t, int64_t seeds) {
     tab.write_csv(t.out_file("classification.csv"));
     t.wrote(t.out_file("classification.csv"));
     t.out() << "\n";
-    if (seeds == 1) t.say(N::cls_single_note, t.options().seed, t.options().seed, t.options().seed + 2);
-    else t.say(N::cls_multi_note, seeds, t.options().seed, t.options().seed + (uint64_t)seeds - 1);
+    if (seeds == 1) t.say(N::cls_single_note, std::to_string(t.options().seed), std::to_string(t.options().seed),
+                          std::to_string(t.options().seed + 2));
+    else t.say(N::cls_multi_note, seeds, std::to_string(t.options().seed),
+               std::to_string(t.options().seed + (uint64_t)seeds - 1));
     const Row& ft = rows["FT"];
     const Row& lo = rows["LoRA r=4 q,v"];
     const Row& hd = rows["head only (frozen Encoder)"];

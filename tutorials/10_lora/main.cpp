@@ -18,6 +18,7 @@
 #include "tutorials/common/bars.h"
 #include "tutorials/common/finetune.h"
 #include "tutorials/common/heatmap.h"
+#include "tutorials/common/model_files.h"
 #include "tutorials/common/runner.h"
 #include "tutorials/common/svg.h"
 #include "tutorials/common/table.h"
@@ -41,7 +42,8 @@ const tut::TutorialInfo kInfo{"10_lora",
                                {"--steps", "N", N::flag_steps, tut::IntRange{1, 100000}},
                                {"--seeds", "N", N::flag_seeds, tut::IntRange{1, 10}},
                                aprender::tutorial::lora_tutorial::encoder_flag(),
-                               {"--only-classification", "", N::flag_only_cls}},
+                               {"--only-classification", "", N::flag_only_cls},
+                               tut::force_flag()},
                               /*runs_on_gpu=*/true};
 
 using Clock = std::chrono::steady_clock;
@@ -70,7 +72,6 @@ struct Factors {
 };
 
 using tut::mean;
-using tut::mean_text;
 
 double max_abs_diff(const std::vector<float>& a, const std::vector<float>& b) {
     double m = 0;
@@ -119,9 +120,34 @@ int main(int argc, char** argv) {
             return;
         }
 
+        auto chosen_base = tut::choose_base_model(t);  // a broken base file is refused before any work
+        // Full and BitFit models, adapters: ones made with other settings already in --out are
+        // kept (model_files.h). --seeds changes none of them (only the first seed's are saved).
+        const tut::ModelSettings made{quick ? "10_lora --quick" : "10_lora", steps, t.options().seed};
+        std::vector<Method> methods{{"full", t.tr(N::method_full), Method::full, 0, {}},
+                                    {"bitfit", t.tr(N::method_bitfit), Method::bitfit, 0, {}}};
+        for (int64_t r : {1, 2, 4, 8}) {
+            const std::string name = fmt::format("LoRA r={} q,v", r);
+            methods.push_back({name, name, Method::lora, r, {"q_proj", "v_proj"}});
+        }
+        methods.push_back({"LoRA r=2 q,k,v,o", "LoRA r=2 q,k,v,o", Method::lora, 2, {"q_proj", "k_proj", "v_proj", "o_proj"}});
+        // What each method stores per domain, inside --out: a model file, or an adapter folder.
+        auto stored = [](const std::string& domain, const Method& m) -> std::filesystem::path {
+            if (m.kind == Method::full) return domain + "_full.safetensors";
+            if (m.kind == Method::bitfit) return domain + "_bitfit.safetensors";
+            return std::filesystem::path("adapters") /
+                   fmt::format("{}_lora_r{}_{}", domain, m.r, m.targets.size() == 2 ? "qv" : "qkvo");
+        };
+        std::vector<std::string> saved;  // every model file this run saves
+        for (const char* domain : {"tecnico", "financeiro"})
+            for (const auto& m : methods)
+                saved.push_back(m.kind == Method::lora ? (stored(domain, m) / "adapter_model.safetensors").string()
+                                                       : stored(domain, m).string());
+        const auto dest = tut::model_destination(t, saved, made);
+
         // ---- 1. base and domains ----------------------------------------------------------------
         t.step(N::setup);
-        auto ob = tut::obtain_base_model(t);
+        auto ob = tut::obtain_base_model(t, std::move(chosen_base));
         nn::GPT& base = *ob.base.model;
         const auto& tok = *ob.base.tokenizer;
         const int64_t T = base.config.block_size, batch = 8;
@@ -144,17 +170,10 @@ int main(int argc, char** argv) {
 
         // ---- 2. the methods table ---------------------------------------------------------------
         const double lr_full = 1e-3, lr_small = 1e-2;
-        std::vector<Method> methods{{"full", t.tr(N::method_full), Method::full, 0, {}},
-                                    {"bitfit", t.tr(N::method_bitfit), Method::bitfit, 0, {}}};
-        for (int64_t r : {1, 2, 4, 8}) {
-            const std::string name = fmt::format("LoRA r={} q,v", r);
-            methods.push_back({name, name, Method::lora, r, {"q_proj", "v_proj"}});
-        }
-        methods.push_back({"LoRA r=2 q,k,v,o", "LoRA r=2 q,k,v,o", Method::lora, 2, {"q_proj", "k_proj", "v_proj", "o_proj"}});
         std::size_t label_width = 0;  // the run lines align on the longest name, in either language
         for (const auto& m : methods) label_width = std::max(label_width, tut::display_width(m.label));
         t.step(N::methods, steps, batch, T, lr_full, lr_small,
-               seeds == 1 ? t.tr(N::single_runs, t.options().seed) : t.tr(N::multi_runs, seeds));
+               seeds == 1 ? t.tr(N::single_runs, std::to_string(t.options().seed)) : t.tr(N::multi_runs, seeds));
 
         {
             // An untimed warm-up (the allocator's first requests), so that the first row's ms/step
@@ -188,7 +207,7 @@ int main(int argc, char** argv) {
                     auto run = tut::train_lm(t, *model, dom.train, nullptr, s);
                     if (!tut::stdout_is_terminal())
                         t.out() << style.dim("    " + tut::pad_right(m.label, label_width) + "  " +
-                                             t.tr(tut::words::seed_loss_seconds, seed, run.first_loss, run.last_loss, run.seconds))
+                                             t.tr(tut::words::seed_loss_seconds, std::to_string(seed), run.first_loss, run.last_loss, run.seconds))
                                 << "\n";
                     res.trainable = run.trainable, res.total = model->num_parameters();
                     res.ms.push_back(run.ms_per_step);
@@ -197,18 +216,18 @@ int main(int argc, char** argv) {
                     res.memory = lora::memory_report(*model, batch, T).total();
                     if (seed_i != 0) continue;
                     // What each method has to store per domain.
-                    std::string tag = dom.name + "_" + (m.kind == Method::full ? "full" : m.kind == Method::bitfit ? "bitfit"
-                                                        : fmt::format("lora_r{}_{}", m.r, m.targets.size() == 2 ? "qv" : "qkvo"));
+                    res.file = dest.folder / stored(dom.name, m);
+                    nn::Metadata meta = made.metadata();  // made_by, steps, seed; and the base
+                    meta["base"] = ob.path.string();
+                    std::filesystem::create_directories(dest.folder);
                     if (m.kind == Method::full) {
-                        res.file = t.out_file(tag + ".safetensors");
-                        nn::save_safetensors(res.file.string(), model->state_dict(), model->config.to_metadata());
+                        for (auto& [key, value] : model->config.to_metadata()) meta[key] = value;
+                        nn::save_safetensors(res.file.string(), model->state_dict(), meta);
                         full_model_bytes = tut::disk_size(res.file);
                     } else if (m.kind == Method::bitfit) {
-                        res.file = t.out_file(tag + ".safetensors");
-                        nn::save_safetensors(res.file.string(), model->named_parameters(true));
+                        nn::save_safetensors(res.file.string(), model->named_parameters(true), meta);
                     } else {
-                        res.file = t.out_file("adapters") / tag;
-                        lora::save_adapter(*model, res.file.string(), ob.path.string());
+                        lora::save_adapter(*model, res.file.string(), ob.path.string(), "", meta);
                         if (dom.name == "tecnico" && m.targets.size() == 2) {
                             // The same config on a fresh copy gives the initial A₀ (same seed).
                             auto fresh = tut::copy_model(base);
@@ -233,18 +252,20 @@ int main(int argc, char** argv) {
         std::map<std::string, tut::Table> tables;
         for (const auto& dom : domains) {
             tut::Table tab({t.tr(N::col_method), t.tr(N::col_trainable), t.tr(N::col_share),
-                            {t.tr(N::col_file), t.tr(N::col_file) + " [bytes]"}, t.tr(N::col_ppl_domain),
-                            t.tr(N::col_ppl_general), t.tr(N::col_ms), {t.tr(N::col_memory), t.tr(N::col_memory) + " [bytes]"}},
+                            {t.tr(N::col_file), t.tr(N::col_file) + " [bytes]"}, tut::mean_header(t.tr(N::col_ppl_domain), seeds, t.lang()),
+                            tut::mean_header(t.tr(N::col_ppl_general), seeds, t.lang()), t.tr(N::col_ms),
+                            {t.tr(N::col_memory), t.tr(N::col_memory) + " [bytes]"}},
                            {tut::Align::left, tut::Align::right, tut::Align::right, tut::Align::right, tut::Align::right,
                             tut::Align::right, tut::Align::right, tut::Align::right});
-            tab.add_row({t.tr(N::base_row), "0", tut::percent_cell("0%"), "—", fmt::format("{:.2f}", base_ppl[dom.name]),
-                         fmt::format("{:.2f}", base_ppl["general"]), "—", "—"});
+            tab.add_row({t.tr(N::base_row), "0", tut::percent_cell("0%"), tut::missing_cell(),
+                         tut::mean_cell({base_ppl[dom.name]}, 2, seeds), tut::mean_cell({base_ppl["general"]}, 2, seeds),
+                         tut::missing_cell(), tut::missing_cell()});
             for (const auto& m : methods) {
                 const Result& r = results[dom.name][m.name];
                 tab.add_row({m.label, tut::count_cell(r.trainable, t.lang()),
                              tut::percent_cell(fmt::format("{:.3g}%", 100.0 * double(r.trainable) / double(r.total))),
-                             tut::size_cell(tut::human_size(r.file_bytes), r.file_bytes), mean_text(r.ppl_domain),
-                             mean_text(r.ppl_general), fmt::format("{:.1f}", mean(r.ms)),
+                             tut::size_cell(tut::human_size(r.file_bytes), r.file_bytes), tut::mean_cell(r.ppl_domain, 2, seeds),
+                             tut::mean_cell(r.ppl_general, 2, seeds), fmt::format("{:.1f}", mean(r.ms)),
                              tut::size_cell(lora::human_bytes(r.memory), (std::uintmax_t)r.memory)});
             }
             t.out() << "  " << style.bold(t.tr(N::domain_header, dom.label)) << "\n";
@@ -286,8 +307,14 @@ int main(int argc, char** argv) {
             t.out() << "\n";
             t.say(N::peft_keys, files.weights.tensors.size(), style.accent(first.first), aprender::shape_str(first.second.shape()),
                   files.config.r, files.config.alpha, join(files.config.targets, ","));
+            // The folder, then its files: in a folder beside an earlier run's models
+            // (out/10_lora/default-80steps-seed42/adapters/...) a file's whole path would not fit a line.
+            t.wrote(adapter_dirs[0].string() + "/");
+            std::vector<std::string> names;
             for (const auto& e : std::filesystem::directory_iterator(adapter_dirs[0]))
-                t.wrote(e.path());
+                names.push_back(e.path().filename().string());
+            std::sort(names.begin(), names.end());
+            t.out() << style.dim("      " + join(names, "  ")) << "\n";
             t.out() << "\n";
         }
 

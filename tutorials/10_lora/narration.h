@@ -304,8 +304,11 @@ inline constexpr Text cls_single_run{"Single runs (seed {}).", "Execuções úni
 inline constexpr Text cls_head_only{"head only, frozen Encoder", "só a cabeça, Encoder congelado"};
 inline constexpr Text cls_col_model{"Model & Method", "Modelo & Método"};
 inline constexpr Text cls_col_params{"# Trainable Parameters", "# Parâmetros Treináveis"};
+// A run's line: under 72 columns (88 less the label's 16) with a seed of 20 digits, the
+// largest --seed takes; "acerto" (the share of right answers) is the short Portuguese word.
 inline constexpr Text cls_run{"seed {}  loss {:.3f} → {:.3f}  accuracy {:.1f}%  {:.1f} s",
-                              "semente {}  perda {:.3f} → {:.3f}  acurácia {:.1f}%  {:.1f} s"};
+                              "semente {}  perda {:.3f} → {:.3f}  acerto {:.1f}%  {:.1f} s"};
+inline constexpr Text cls_head_short{"head only", "só a cabeça"};  // the run lines' label
 inline constexpr Text flag_only_cls{"run only the classification table (step 7 of the full run)",
                                     "rodar só a tabela de classificação (passo 7 da execução completa)"};
 

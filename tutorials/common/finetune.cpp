@@ -87,22 +87,36 @@ Flag base_model_flag() {
             }};
 }
 
-ObtainedBase obtain_base_model(Tutorial& t, const std::string& base_flag) {
+ObtainedBase choose_base_model(Tutorial& t, const std::string& base_flag) {
     ObtainedBase ob;
     std::string wanted = t.options().get(base_flag, "");
-    std::filesystem::path quick_path = t.out_file("quick_base.safetensors");
+    const std::filesystem::path quick_path = t.options().out / "quick_base.safetensors";  // nothing created yet
     if (wanted == "quick") {
         ob.path = quick_path;
-    } else if (!wanted.empty()) {
+        return ob;  // trained in section 1
+    }
+    if (!wanted.empty()) {
         ob.path = wanted;  // checked by base_model_flag() while parsing
     } else {
         ob.path = default_base_model_path();
         if (!std::filesystem::exists(ob.path) && std::filesystem::exists(quick_path)) ob.path = quick_path;
+        if (!std::filesystem::exists(ob.path)) return ob;  // none there: a quick one, in section 1
     }
-    bool fresh = wanted == "quick" || !std::filesystem::exists(ob.path);
-    const Device device = Device::parse(t.options().device);  // --device: the base lives there, and so do its copies
-    if (!fresh) {
+    try {
         ob.base = load_base_model(ob.path);
+    } catch (const std::exception& e) {
+        if (!wanted.empty()) throw;
+        // A file found without being named is refused as a named one is: before any work.
+        throw UsageError(fmt::format("{}, the base model found without {}, cannot be used: {} — run 07_gpt again "
+                                     "to remake it, name another with {} PATH, or train a quick one with {} quick",
+                                     ob.path.string(), base_flag, e.what(), base_flag, base_flag));
+    }
+    return ob;
+}
+
+ObtainedBase obtain_base_model(Tutorial& t, ObtainedBase ob) {
+    const Device device = Device::parse(t.options().device);  // --device: the base lives there, and so do its copies
+    if (ob.base.model) {
         ob.base.model->to(device);
         const auto& c = ob.base.model->config;
         const auto& meta = ob.base.metadata;
@@ -111,6 +125,7 @@ ObtainedBase obtain_base_model(Tutorial& t, const std::string& base_flag) {
               thousands(ob.base.model->num_parameters(), t.lang()), made);
         return ob;
     }
+    const std::filesystem::path quick_path = t.out_file("quick_base.safetensors");  // the folder made now
     // A quick base: the general corpus, characters, a small GPT, a few hundred steps.
     nn::GPTConfig cfg;
     cfg.n_layer = 2, cfg.n_head = 4, cfg.n_embd = 64, cfg.block_size = 64;
@@ -297,6 +312,18 @@ double stdev(const std::vector<double>& v) {
 std::string mean_text(const std::vector<double>& v, int digits) {
     if (v.size() < 2) return fmt::format("{:.{}f}", mean(v), digits);
     return fmt::format("{:.{}f} ± {:.{}f}", mean(v), digits, stdev(v), digits);
+}
+
+Cell mean_cell(const std::vector<double>& v, int digits, int64_t runs) {
+    std::vector<std::string> fields{fmt::format("{:.{}f}", mean(v), digits)};
+    if (runs > 1) fields.push_back(v.size() < 2 ? "" : fmt::format("{:.{}f}", stdev(v), digits));
+    return split_cell(mean_text(v, digits), fields);
+}
+
+Cell mean_header(const std::string& header, int64_t runs, Lang lang) {
+    static constexpr Text std_of{"{} (std)", "{} (desvio padrão)"};
+    if (runs < 2) return header;
+    return split_cell(header, {header, fmt::format(fmt::runtime(std_of.in(lang)), header)});
 }
 
 }  // namespace aprender::tutorial

@@ -2,7 +2,8 @@
 // a quick one trained on the spot), the domain corpora as character ids, a small training
 // loop, and perplexity.
 //
-//   auto ob   = obtain_base_model(t, "--base");          // 07's base, or a quick one (said so)
+//   auto chosen = choose_base_model(t, "--base");       // before the first section
+//   auto ob   = obtain_base_model(t, std::move(chosen)); // 07's base, or a quick one (said so)
 //   auto dom  = load_domain(t, *ob.base.tokenizer, "tecnico", 200000, 8000);
 //   auto model = copy_model(*ob.base.model);            // a fresh copy of the base weights
 //   lora::apply(*model, cfg);                           // (or prepare_full / prepare_bitfit)
@@ -19,6 +20,7 @@
 #include "nn/gpt.h"
 #include "tutorials/common/lm_eval.h"
 #include "tutorials/common/runner.h"
+#include "tutorials/common/table.h"
 
 namespace aprender::tutorial {
 
@@ -35,9 +37,14 @@ struct ObtainedBase {
 // and else a small GPT is trained on the general corpus now (a few seconds; 07 trains a
 // better one) and saved as <out>/quick_base.safetensors, which the next run of the same
 // tutorial reuses. Says which, in the session's language.
-ObtainedBase obtain_base_model(Tutorial& t, const std::string& base_flag = "--base");
+// In two steps: choose_base_model before the first section reads the file it will use
+// (named by --base, or found without it), so that a broken out/07_gpt/base.safetensors is
+// refused before any work, as a broken --base PATH is while parsing (a UsageError naming
+// the file); obtain_base_model in section 1 says which base it is, or trains the quick one.
+ObtainedBase choose_base_model(Tutorial& t, const std::string& base_flag = "--base");
+ObtainedBase obtain_base_model(Tutorial& t, ObtainedBase chosen);
 
-// The flag obtain_base_model reads, for a TutorialInfo's flag list.
+// The flag choose_base_model reads, for a TutorialInfo's flag list.
 Flag base_model_flag();
 
 // One domain corpus as the base tokenizer's ids, in 07's stream format (lines joined by
@@ -97,5 +104,10 @@ std::string human_size(std::uintmax_t bytes);  // "1.47 MB", "9.1 kB", "488 B"
 double mean(const std::vector<double>& v);
 double stdev(const std::vector<double>& v);
 std::string mean_text(const std::vector<double>& v, int digits = 2);
+// A table cell of a column over `runs` seeds: mean_text on screen; in the CSV the mean and,
+// when runs > 1, the standard deviation in a column of its own (empty for a single value,
+// such as the base model's); mean_header(header, runs) is that column's header cell.
+Cell mean_cell(const std::vector<double>& v, int digits, int64_t runs);
+Cell mean_header(const std::string& header, int64_t runs, Lang lang);
 
 }  // namespace aprender::tutorial

@@ -27,7 +27,7 @@ std::string made_by_of(const Tutorial& t, const std::filesystem::path& path, con
     same = false;
     nn::Metadata meta;
     try {
-        meta = nn::load_safetensors(path.string()).metadata;
+        meta = nn::read_safetensors_header(path.string()).metadata;  // the settings only, not the weights
     } catch (const std::exception&) {
         return t.tr(kNotOurs);
     }

@@ -164,11 +164,14 @@ public:
 
 private:
     // Integers become text (grouped from 10,000 on: years and small counts stay as they are);
-    // everything else passes through. Narration formats integers with a plain {} only.
+    // everything else passes through. Narration formats integers with a plain {} only. A
+    // seed is a name, not a count: callers pass it as text (std::to_string), never grouped.
     template <class T>
     decltype(auto) readable(T&& value) const {
         using U = std::decay_t<T>;
         if constexpr (std::is_integral_v<U> && !std::is_same_v<U, bool> && !std::is_same_v<U, char>) {
+            if constexpr (std::is_unsigned_v<U>)  // past int64 (a --seed can be): as it is, not as a negative
+                if (value > static_cast<U>(INT64_MAX)) return std::to_string(value);
             auto n = static_cast<int64_t>(value);
             return n >= 10000 || n <= -10000 ? thousands(n, options_.lang) : std::to_string(n);
         } else {

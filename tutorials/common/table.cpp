@@ -24,10 +24,22 @@ Cell percent_cell(std::string text) {
 
 Cell size_cell(std::string text, std::uintmax_t bytes) { return {std::move(text), std::to_string(bytes)}; }
 
+Cell split_cell(std::string text, std::vector<std::string> fields) {
+    Cell c(std::move(text));
+    c.csv = std::move(fields);
+    return c;
+}
+
+Cell missing_cell(std::size_t width) { return split_cell("—", std::vector<std::string>(width)); }
+
 void Table::add_row(std::vector<Cell> cells) {
     if (cells.size() != header_.size())
         throw std::logic_error(fmt::format("table row has {} cells, header has {}", cells.size(),
                                            header_.size()));
+    for (std::size_t i = 0; i < cells.size(); ++i)
+        if (cells[i].csv_width() != header_[i].csv_width())
+            throw std::logic_error(fmt::format("table cell '{}' has {} CSV fields, its header '{}' {}", cells[i].text,
+                                               cells[i].csv_width(), header_[i].text, header_[i].csv_width()));
     rows_.push_back(std::move(cells));
 }
 
@@ -162,7 +174,10 @@ void Table::write_csv(const std::filesystem::path& path) const {
     // Cells may be coloured or grouped for the terminal; the file gets their CSV values.
     auto plain = [](const std::vector<Cell>& cells) {
         std::vector<std::string> out;
-        for (const auto& cell : cells) out.push_back(cell.csv ? *cell.csv : strip_colour(cell.text));
+        for (const auto& cell : cells) {
+            if (cell.csv.empty()) out.push_back(strip_colour(cell.text));
+            out.insert(out.end(), cell.csv.begin(), cell.csv.end());
+        }
         return out;
     };
     std::vector<std::vector<std::string>> rows;

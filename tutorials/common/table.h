@@ -42,15 +42,23 @@ enum class Align { left, right };
 // One cell: the text the terminal shows and, where a program needs something else, what the
 // CSV gets. Numbers are written for people on screen (a count grouped as the session's
 // language reads it, a bold result) but a CSV must parse the same in every language: plain
-// digits, a point for decimals, no colour.
+// digits, a point for decimals, no colour. A numeric column of a CSV holds only numbers: a
+// value that is missing is an empty field, infinity is "inf", and a cell that shows two
+// numbers ("1/5", "17.32 ± 0.03") is two CSV columns, its header cell naming both.
 struct Cell {
     Cell(std::string text) : text(std::move(text)) {}
     Cell(const char* text) : text(text) {}
-    Cell(std::string text, std::string csv) : text(std::move(text)), csv(std::move(csv)) {}
+    Cell(std::string text, std::string csv) : text(std::move(text)), csv{std::move(csv)} {}
     std::string text;
-    std::optional<std::string> csv;  // none: the text, its colour stripped
+    std::vector<std::string> csv;  // its CSV fields; none: one, the text with its colour stripped
+    std::size_t csv_width() const { return csv.empty() ? 1 : csv.size(); }
 };
 
+// A cell that is several CSV columns: the text on screen, `fields` in the CSV.
+Cell split_cell(std::string text, std::vector<std::string> fields);
+// A value that does not exist (the base model has no file of its own): "—" on screen, empty
+// CSV fields (`width` of them, for a column split in that many).
+Cell missing_cell(std::size_t width = 1);
 // A count: thousands(n, lang) on screen ("119,296" / "119 296"), the plain digits in the CSV.
 Cell count_cell(int64_t n, Lang lang);
 // A percentage as shown ("1.69%"); the CSV gets the number without the sign ("1.69").
@@ -61,7 +69,8 @@ Cell size_cell(std::string text, std::uintmax_t bytes);
 class Table {
 public:
     explicit Table(std::vector<Cell> header, std::vector<Align> align = {});
-    // A row must have as many cells as the header (checked: a programming error otherwise).
+    // A row must have as many cells as the header, each as many CSV fields as its header
+    // cell (checked: a programming error otherwise).
     void add_row(std::vector<Cell> cells);
     std::size_t rows() const { return rows_.size(); }
     // The column whose cells may wrap onto further lines when the table is too wide (see

@@ -145,7 +145,10 @@ Checkpoint parse_safetensors(const std::string& bytes, const std::string& source
             }
             continue;
         }
-        auto bad = [&](const std::string& what) { return fail(fmt::format("tensor '{}': {}", name, what)); };
+        // (&name = name: clang before 16 cannot capture a structured binding by itself)
+        auto bad = [&, &name = name](const std::string& what) {
+            return fail(fmt::format("tensor '{}': {}", name, what));
+        };
         if (!v.is_object()) throw bad("its entry must be a JSON object, not " + json_type(v));
         for (const char* key : {"dtype", "shape", "data_offsets"})
             if (!v.contains(key)) throw bad(fmt::format("its entry has no \"{}\"", key));

@@ -336,8 +336,9 @@ public:
 
     void gather(const Strided& x, int64_t dim, const Strided& index, void* out, DType dt) override {
         auto [L, dim_stride, dim_size] = gather_layout(x, dim, index);  // layout.h
+        // (dim_size = dim_size: clang before 16 cannot capture a structured binding by itself)
         cuda::gather(L, x.data, dim_stride, dim_size, static_cast<const int32_t*>(index.data), out, dt,
-                     new_check([dim, dim_size](int64_t, int32_t k) {
+                     new_check([dim, dim_size = dim_size](int64_t, int32_t k) {
                          return fmt::format("gather: index {} is out of range for dimension {} of size {}", k, dim,
                                             dim_size);
                      }));
@@ -346,7 +347,7 @@ public:
     void scatter_add(const Strided& gout, int64_t dim, const Strided& index, const Strided& gx, DType dt) override {
         auto [L, dim_stride, dim_size] = scatter_add_layout(gout, dim, index, gx);
         cuda::scatter_add(L, gx.data, dim_stride, dim_size, static_cast<const int32_t*>(index.data), gout.data, dt,
-                          new_check([dim_size](int64_t, int32_t k) {  // the CPU backend's message
+                          new_check([dim_size = dim_size](int64_t, int32_t k) {  // the CPU backend's message
                               return fmt::format("gather backward: index {} is outside 0..{} (was the index tensor "
                                                  "changed after the forward pass?)", k, dim_size - 1);
                           }));

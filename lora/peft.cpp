@@ -322,7 +322,8 @@ Config load_adapter(nn::Module& model, const std::string& dir, const std::string
     }
     auto params = model.named_parameters();
     for (auto& [bname, t] : a.biases) {
-        auto it = std::find_if(params.begin(), params.end(), [&](auto& p) { return plain_name(p.first) == bname; });
+        // (&bname = bname: clang before 16 cannot capture a structured binding by itself)
+        auto it = std::find_if(params.begin(), params.end(), [&bname = bname](auto& p) { return plain_name(p.first) == bname; });
         if (it == params.end() || it->second.shape() != t.shape())
             throw AdapterFileError(fmt::format("adapter '{}': bias '{}' {} does not fit the model", dir, bname, shape_str(t.shape())));
     }

@@ -159,7 +159,10 @@ SafetensorsHeader parse_header(std::string_view json, uint64_t data_size, const 
             }
             continue;
         }
-        auto bad = [&](const std::string& what) { return fail(fmt::format("tensor '{}': {}", name, what)); };
+        // (&name = name: clang before 16 cannot capture a structured binding by itself)
+        auto bad = [&, &name = name](const std::string& what) {
+            return fail(fmt::format("tensor '{}': {}", name, what));
+        };
         if (!v.is_object()) throw bad("its entry must be a JSON object, not " + json_type(v));
         for (const char* key : {"dtype", "shape", "data_offsets"})
             if (!v.contains(key)) throw bad(fmt::format("its entry has no \"{}\"", key));

@@ -148,7 +148,8 @@ TEST_CASE("cli: NaN, negative and out-of-range settings are refused naming the f
     // each command + flags must exit 2 with the message (and the command's name)
     auto refused = [](const std::string& command, const std::string& program,
                       const std::vector<std::pair<std::string, std::string>>& cases) {
-        for (const auto& [flags, message] : cases) {
+        for (const auto& c : cases) {
+            const std::string &flags = c.first, &message = c.second;  // INFO's lambda captures them
             auto r = run_process(command + " " + flags);
             INFO(flags, " → ", r.output);
             CHECK(r.status == 2);

@@ -302,8 +302,8 @@ TEST_CASE("cuda kernels on the host: binary ops with broadcasting") {
                                                   {B::div, "div"}, {B::maximum, "maximum"}, {B::eq, "eq"},
                                                   {B::gt, "gt"},   {B::lt, "lt"}};
     for (const auto& c : binary_cases())
-        for (auto [op, name] : ops)
-            for_all_dtypes([&](auto t) {
+        for (auto [op, name] : ops)  // (op = op: clang before 16 cannot capture a structured binding by itself)
+            for_all_dtypes([&, op = op, name = name](auto t) {
                 using T = decltype(t);
                 DType dt = dtype_of<T>();
                 // halves (floats) or small integers: ties for eq, gt, lt, maximum; b never 0 for int32's div

@@ -126,8 +126,10 @@ TEST_CASE("cuda: LoRA trains and merges on the GPU as on the CPU" * doctest::ski
         oc.step();
         og.step();
     }
-    for (auto& [name, p] : dev.named_parameters())
-        if (name.find(".lora_") == std::string::npos) CHECK_MESSAGE(!p.grad().defined(), name << " is frozen");
+    for (auto& named : dev.named_parameters()) {
+        const std::string& name = named.first;  // CHECK_MESSAGE's lambda captures it
+        if (name.find(".lora_") == std::string::npos) CHECK_MESSAGE(!named.second.grad().defined(), name << " is frozen");
+    }
     cpu.eval();
     dev.eval();
     NoGradGuard ng;

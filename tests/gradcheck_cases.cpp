@@ -249,10 +249,11 @@ std::vector<GradCase> graph_grad_cases() {
 void check_kinks_and_ties(Device device) {
     // A finite difference cannot check these points (the function has no derivative there),
     // so the choice is pinned here, value by value, as PyTorch 1.13 makes it. The gradient is
-    // compared as text ("1 1 1 0"): GCC 12.2 at -O1 and above built the literal
-    // std::vector<double>{1, 1, 1, 0} in tests/autograd_ops_test.cpp (where this check was
-    // first written) as four 1.0s (one broadcast store, the 0.0 dropped), so a vector
-    // literal here would test the compiler instead of us.
+    // compared as text ("1 1 1 0"): GCC 12.2 at -O2 and above with AVX-512 (-march=native
+    // on such a CPU) built the literal std::vector<double>{1, 1, 1, 0} in
+    // tests/autograd_ops_test.cpp (where this check was first written) as four 1.0s (one
+    // broadcast store, the 0.0 dropped; README, "Other compilers"), so a vector literal
+    // here would test the compiler instead of us.
     INFO("on ", device.str());
     auto grad_at = [device](const std::vector<double>& at, const std::function<Tensor(const Tensor&)>& f) {
         Tensor x = Tensor::from(at).to(device).requires_grad_();

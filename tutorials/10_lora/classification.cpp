@@ -259,8 +259,6 @@ void classification_table(Tutorial& t, int64_t seeds) {
     auto test = balanced(test_all, SIZE_MAX, 2025);  // every test paragraph of the smallest class: balanced
     std::string names;
     for (const auto& [dirname, name] : kClasses) names += (names.empty() ? "" : ", ") + name + " (" + dirname + ")";
-    std::size_t train_total = 0;
-    for (const auto& v : train_all) train_total += v.size();
     t.step(N::cls_intro, names, kClasses.size(), train.size() / kClasses.size(), train.size(), test.size() / kClasses.size(),
            test.size(), 100.0 / double(kClasses.size()));
     t.out() << hang("    " + style.dim(fmt::format("[{}] ", kClasses[(std::size_t)train[0].label].second)), train[0].text,

@@ -51,8 +51,11 @@ Linear::Linear(std::shared_ptr<nn::Linear> b, const Config& c, Generator& gen, c
 
 Linear::~Linear() { hand_over_base(); }
 
+// Ends this wrapper's claim on its base, and only its own: after merge_and_unload another
+// wrapper may have merged into the same base since.
 void Linear::hand_over_base() {
-    if (merged_) merged_into().erase(base.get());
+    auto it = merged_into().find(base.get());
+    if (it != merged_into().end() && it->second == this) merged_into().erase(it);
 }
 
 void Linear::add_adapter(const std::string& name, const Config& c, Generator& gen) {
@@ -168,7 +171,7 @@ void Linear::unmerge() {
     NoGradGuard ng;
     base->weight.copy_from(base->weight - delta_weight());
     merged_ = false;
-    merged_into().erase(base.get());
+    hand_over_base();
 }
 
 std::vector<std::string> linear_paths(const nn::Module& model) {

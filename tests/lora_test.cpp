@@ -148,6 +148,12 @@ TEST_CASE("lora: after merge_and_unload the base layers take new adapters, even 
     m.eval();
     CHECK_NOTHROW(m.forward(ids_for(1, 8, 3)));
     for (auto& [p, l] : lora::adapters(m)) CHECK_NOTHROW(l->merge());
+    old_wrappers.clear();  // their end must not end the new wrappers' claims
+    auto [path, merged] = lora::adapters(m).front();
+    Generator g(9);
+    lora::Linear other(merged->base, c, g);
+    other.eval();
+    CHECK_THROWS_AS(other.merge(), std::logic_error);
 }
 
 TEST_CASE("lora: targets that match nothing are an error listing the Linear layers") {

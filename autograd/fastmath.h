@@ -15,11 +15,15 @@ namespace aprender::fastmath {
 
 // e^x = 2^n · e^r with n = round(x / ln 2) and |r| ≤ ln(2)/2; e^r by a degree-7
 // polynomial, 1 + r + r²·P₅(r) (Cephes' expf coefficients); 2^n built directly in the exponent bits.
+// The edges: below ln(FLT_MIN) = -87.336545 (results under the smallest normal float) 0,
+// above ln(FLT_MAX) = 88.722839 +inf as std::exp, and NaN in gives NaN out.
 [[gnu::always_inline]] inline float exp(float x) {
-    const bool underflow = x < -87.3f;  // e^x below the smallest normal float: exactly 0
-    x = x < -87.3f ? -87.3f : x > 88.7f ? 88.7f : x;  // (std::fmin is a call: NaN rules)
+    const bool underflow = x < -87.33654f;  // the smallest float above ln(FLT_MIN)
+    const bool overflow = x > 88.72283f;  // the largest float below ln(FLT_MAX)
+    x = underflow ? -87.33654f : overflow ? 88.72f : x;  // (std::fmin is a call: NaN rules)
     const float shifter = 12582912.0f;  // 1.5·2^23: adding it rounds to an integer
-    float n = (x * 1.44269504088896341f + shifter) - shifter;
+    float t = x * 1.44269504088896341f + shifter;  // n sits in t's low mantissa bits
+    float n = t - shifter;  // round(x / ln 2), in [-126, 128]
     float r = x - n * 0.693359375f + n * 2.12194440e-4f;  // x - n·ln2, ln2 split in two for precision
     float p = 1.9875691500e-4f;
     p = p * r + 1.3981999507e-3f;
@@ -28,8 +32,15 @@ namespace aprender::fastmath {
     p = p * r + 1.6666665459e-1f;
     p = p * r + 5.0000001201e-1f;
     p = p * r * r + r + 1.0f;
-    float scale = std::bit_cast<float>((int32_t)((int32_t)n + 127) << 23);
-    return underflow ? 0.0f : p * scale;
+    // 2^n, built in the exponent bits. n is read from t's bits as an integer, not converted
+    // from the float n: for a NaN that conversion is undefined behaviour in C++ (here k is
+    // some number, and the NaN in p makes the result NaN). 2^128 is not a float (those
+    // exponent bits read +inf), so n = 128 is taken as 2·2^127.
+    int32_t k = std::bit_cast<int32_t>(t) - std::bit_cast<int32_t>(shifter);
+    p = k > 127 ? 2.0f * p : p;
+    k = k > 127 ? 127 : k;
+    float scale = std::bit_cast<float>((k + 127) << 23);
+    return underflow ? 0.0f : overflow ? INFINITY : p * scale;
 }
 
 // tanh(x) = 1 - 2 / (e^{2x} + 1); for |x| < 0.01 the cancellation is avoided with x - x³/3.

@@ -5,6 +5,7 @@
 #   make test       build and run the doctest suite; last line "N passed, N failed, N skipped"
 #   make bench      micro-benchmarks and the GPT step against PyTorch
 #   make sanitize   the test suite under AddressSanitizer + UBSan (separate build dir)
+#   make fuzz       fuzz every file and text parser with clang's libFuzzer (FUZZ=name, FUZZ_SECONDS=60)
 #   make deps       install missing Debian packages (apt-get, via sudo when not root)
 #   make data       fetch the real corpora into data/cache (apt-get download, no install)
 #   make base-model train the class's base GPT for tutorials 08 and 10 (07_gpt --full, minutes)
@@ -15,7 +16,8 @@
 # Options: CUDA=0|1 (default: 1 when nvcc is found), CUDA_ARCHS="75 80 86 89 90" (GPU generations),
 #          BUILD=dir, NATIVE=0 (portable code), OPT=-O3 (optimisation flags),
 #          TEST_ARGS / TOUR_ARGS / BENCH_ARGS (passed on: e.g. TEST_ARGS="-tc='lora*'",
-#          TOUR_ARGS="--lang pt"), TIMEOUT=60 (make check: seconds per exercise).
+#          TOUR_ARGS="--lang pt"), TIMEOUT=60 (make check: seconds per exercise),
+#          FUZZ=name FUZZ_SECONDS=60 (make fuzz: one target, seconds per target).
 #
 # Layout of the build (all under $(BUILD)/, default build/):
 #   obj/<source path>.o        one object per source, with a .d file for header dependencies
@@ -26,6 +28,7 @@
 #   tutorials/NN_name          one executable per tutorials/NN_name/ folder
 #   aprender                   the command line (tools/*.cpp)
 #   bench/<name>               one program per bench/*.cpp
+#   fuzz/<name>                one libFuzzer program per tests/fuzz/*.cpp (make fuzz, build-fuzz/)
 
 BUILD    ?= build
 CXX      ?= g++
@@ -93,7 +96,7 @@ TEST_BIN  := $(BUILD)/tests/run_tests
 CLI       := $(BUILD)/aprender
 DEPS_OK   := $(BUILD)/.deps-ok
 
-.PHONY: all deps test tour bench sanitize data base-model gpu-bundle clean help
+.PHONY: all deps test tour bench sanitize fuzz fuzzers data base-model gpu-bundle clean help
 all: $(LIB) $(CUDA_LIB) $(HOST_CUDA_LIB) $(TEST_BIN) $(TUT_BINS) $(if $(TOOL_SRCS),$(CLI)) $(BENCH_BINS)
 
 help:
@@ -238,8 +241,24 @@ sanitize:
 	@$(MAKE) --no-print-directory BUILD=build-asan OPT=-O1 CUDA=0 \
 	  SANITIZE="-fsanitize=address,undefined -fno-omit-frame-pointer -fno-sanitize-recover=undefined" test
 
+# Fuzzing (README "Fuzzing"): scripts/fuzz.sh builds the targets below in build-fuzz/ with
+# clang, ASan, UBSan and libFuzzer's coverage (`fuzzers`), then runs each for FUZZ_SECONDS.
+# A target links everything a parser may live in: the library, the tutorials' common code
+# (ELIZA scripts, flags) and the command line's files except its main().
+FUZZ_SRCS := $(wildcard tests/fuzz/*.cpp)
+FUZZ_BINS := $(patsubst tests/fuzz/%.cpp,$(BUILD)/fuzz/%,$(FUZZ_SRCS))
+FUZZ_LINK := $(call obj,$(filter-out tools/main.cpp,$(TOOL_SRCS))) $(TUTLIB) $(LIB)
+fuzz:
+	@FUZZ="$(FUZZ)" FUZZ_SECONDS="$(FUZZ_SECONDS)" scripts/fuzz.sh
+fuzzers: $(FUZZ_BINS)
+$(BUILD)/fuzz/%: $(BUILD)/obj/tests/fuzz/%.cpp.o $(FUZZ_LINK)
+	@mkdir -p $(@D)
+	@echo "  LD    $@"
+	@$(CXX) $(LDFLAGS) -fsanitize=fuzzer -o $@ $< $(FUZZ_LINK) $(LDLIBS)
+.SECONDARY: $(patsubst tests/fuzz/%.cpp,$(BUILD)/obj/tests/fuzz/%.cpp.o,$(FUZZ_SRCS))
+
 clean:
-	rm -rf $(BUILD) build-asan
+	rm -rf $(BUILD) build-asan build-fuzz
 
 # The classroom exercises: make check, make student-kit (see exercises/README.md).
 include exercises/exercises.mk

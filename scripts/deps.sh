@@ -3,6 +3,7 @@
 #
 #   scripts/deps.sh check     exit 0 when everything is installed, 1 otherwise (prints what is missing)
 #   scripts/deps.sh install   install what is missing with apt-get (directly as root, else via sudo)
+#   scripts/deps.sh install clang libclang-rt-dev   ... and these too (make fuzz asks for them)
 #
 # Each package is listed with the reason we depend on it; README.md repeats the list.
 set -u
@@ -19,12 +20,16 @@ PACKAGES=(
   libutf8proc-dev     # Unicode NFC normalisation and case folding
 )
 
+action=${1:-check}
+[ $# -gt 0 ] && shift
+PACKAGES+=("$@")
+
 missing=()
 for p in "${PACKAGES[@]}"; do
   dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")
 done
 
-case "${1:-check}" in
+case "$action" in
   check)
     if [ ${#missing[@]} -eq 0 ]; then exit 0; fi
     echo "deps: missing Debian packages: ${missing[*]}" >&2

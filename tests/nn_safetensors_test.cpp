@@ -142,6 +142,9 @@ TEST_CASE("nn: safetensors corrupt files give clear errors") {
     SUBCASE("bad JSON") {
         CHECK(err(R"({"w":{"dtype":"F32",)", "").find("not valid JSON") != std::string::npos);
         CHECK(err(R"([1,2])", "").find("must be a JSON object") != std::string::npos);
+        // found by `make fuzz`: a number too large for a double was nlohmann's own exception
+        CHECK(err(R"({"w":{"dtype":"F32","shape":[1e999],"data_offsets":[0,0]}})", "") ==
+              "safetensors file 'bad.safetensors': the header is not valid JSON: number overflow parsing '1e999'");
     }
     SUBCASE("offsets out of range") {
         std::string e = err(R"({"w":{"dtype":"F32","shape":[2],"data_offsets":[8,16]}})", std::string(8, '\0'));

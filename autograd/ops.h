@@ -77,6 +77,7 @@ Tensor squeeze(const Tensor& x, int64_t dim);
 // A view that repeats size-1 axes (stride 0) up to `shape`; -1 keeps a size; new leading axes may be added.
 Tensor expand(const Tensor& x, const Shape& shape);
 Tensor contiguous(const Tensor& x);
+Tensor clone(const Tensor& x);  // always a new contiguous copy, any dtype (differentiable)
 Tensor concat(const std::vector<Tensor>& xs, int64_t dim);
 Tensor stack(const std::vector<Tensor>& xs, int64_t dim);
 std::vector<Tensor> split(const Tensor& x, int64_t size, int64_t dim);  // chunks of `size`

@@ -37,9 +37,10 @@ struct ExpandBackward : Node {
     const char* name() const override { return "ExpandBackward"; }
 };
 
-struct ContiguousBackward : Node {
+// A copy's gradient is the gradient (clone, and contiguous when it copies; PyTorch's name).
+struct CloneBackward : Node {
     std::vector<Tensor> backward(const Tensor& g) override { return {g}; }
-    const char* name() const override { return "ContiguousBackward"; }
+    const char* name() const override { return "CloneBackward"; }
 };
 
 struct ConcatBackward : Node {
@@ -199,13 +200,15 @@ Tensor expand(const Tensor& x, const Shape& shape) {
     return view_with(x, out, strides, x.offset(), node);
 }
 
-Tensor contiguous(const Tensor& x) {
-    if (x.is_contiguous()) return x;
+Tensor clone(const Tensor& x) {
+    check_defined(x, "clone");
     Tensor out = Tensor::empty(x.shape(), x.dtype(), x.device());
     backend(x.device()).copy(strided(x), x.dtype(), strided(out), out.dtype());
-    if (any_requires_grad({&x})) attach(std::make_shared<ContiguousBackward>(), {&x}, out);
+    if (any_requires_grad({&x})) attach(std::make_shared<CloneBackward>(), {&x}, out);
     return out;
 }
+
+Tensor contiguous(const Tensor& x) { return x.is_contiguous() ? x : clone(x); }
 
 Tensor concat(const std::vector<Tensor>& xs, int64_t dim) {
     if (xs.empty()) throw TensorError("concat: no tensors given");

@@ -36,6 +36,19 @@ TEST_CASE("autograd: views share storage and copy nothing") {
     check_close(Tensor::from({1.0f, 2.0f}).unsqueeze(0).expand({3, 2}), {1, 2, 1, 2, 1, 2});
 }
 
+TEST_CASE("autograd: clone copies any dtype, contiguous or not, and never shares storage") {
+    // found by `make fuzz`: clone of a contiguous int32 tensor was mul(x, 1), refused for ids
+    Tensor ids = Tensor::from(std::vector<int32_t>{3, 1, 2, 0}, {2, 2});
+    for (const Tensor& x : {ids, ids.t(), Tensor::arange(4, DType::f64).reshape({2, 2}), Tensor::arange(4).reshape({2, 2})}) {
+        Tensor c = x.clone();
+        CHECK(c.dtype() == x.dtype());
+        CHECK(c.shape() == x.shape());
+        CHECK(c.is_contiguous());
+        CHECK(c.raw_data() != x.raw_data());
+        CHECK(c.to(DType::f64).to_vector<double>() == x.to(DType::f64).contiguous().to_vector<double>());
+    }
+}
+
 TEST_CASE("autograd: printing with fmt shows values, shape and dtype") {
     std::string s = fmt::format("{}", Tensor::from({1.0f, 2.0f}));
     CHECK(s == "tensor([1.0000, 2.0000], shape=[2], dtype=float32)");

@@ -106,7 +106,9 @@ Tensor amax(const Tensor& x, std::vector<int64_t> axes, bool keepdim) {
     if (any_requires_grad({&x})) {
         auto node = std::make_shared<AmaxBackward>();
         node->x = node->save(x.detach());
-        node->out_kept = node->save(kept);
+        // detached: with keepdim, `kept` is `out` itself, and a node holding its own output
+        // is a cycle that is never freed when no backward runs (found by `make fuzz`)
+        node->out_kept = node->save(kept.detach());
         node->kept_shape = kept.shape();
         node->axes = axes;
         attach(node, {&x}, out);

@@ -251,3 +251,38 @@ TEST_CASE("autograd: reused inputs and a diamond-shaped graph") {
     (t * t).backward();
     check_close(t.grad(), {6});
 }
+
+// An op's output holds its backward node and the node holds what it saved: if a node saved
+// the output itself (not a detached copy), the pair would keep each other alive and leak
+// whenever no backward runs — an evaluation loop without NoGradGuard. amax(keepdim) did
+// (found by `make fuzz` under LeakSanitizer). Every case of the gradient-check list, run
+// forward only: once the output is dropped, its node must be gone.
+TEST_CASE("ops: no op's output keeps itself alive through its backward node") {
+    std::vector<GradCase> all;
+    for (auto family : {elementwise_grad_cases, reduction_grad_cases, matmul_grad_cases, shape_grad_cases, nn_grad_cases,
+                        graph_grad_cases})
+        for (auto& c : family()) all.push_back(std::move(c));
+    int checked = 0;
+    for (const auto& c : all) {
+        Inputs in;
+        for (const Tensor& t : c.inputs) {
+            Tensor copy = t.detach().clone();
+            if (copy.dtype() == DType::f64) copy.requires_grad_();
+            in.push_back(copy);
+        }
+        std::weak_ptr<Node> node;
+        {
+            Tensor out;
+            try {
+                out = c.f(in);
+            } catch (const std::exception& e) {
+                FAIL(c.name << ": " << e.what());
+            }
+            if (!out.grad_fn()) continue;
+            node = out.grad_fn();
+        }
+        CHECK_MESSAGE(node.expired(), c.name);
+        ++checked;
+    }
+    CHECK(checked > 100);
+}

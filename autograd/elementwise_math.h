@@ -13,7 +13,25 @@
 #include "autograd/backend.h"
 #include "autograd/host_device.h"
 
+#include <cstdint>
+#include <type_traits>
+
 namespace aprender::elementwise {
+
+// One element converted to another dtype (Tensor::to, copies between dtypes). Float to
+// int32 truncates toward zero like a C++ cast, but a cast of a value outside int32's range,
+// or of a NaN, is undefined behaviour in C++; here those saturate at int32's limits and
+// NaN gives 0, which is what the GPU's conversion instruction does (cvt.rzi.sat), so both
+// devices agree.
+template <class D, class S>
+APRENDER_HD D convert(S x) {
+    if constexpr (std::is_same_v<D, int32_t> && std::is_floating_point_v<S>) {
+        if (!(x == x)) return 0;
+        if (x >= S(2147483648.0)) return 2147483647;
+        if (x <= S(-2147483648.0)) return -2147483647 - 1;
+    }
+    return static_cast<D>(x);
+}
 
 constexpr double kSqrt2OverPi = 0.7978845608028654;  // GELU's √(2/π)
 

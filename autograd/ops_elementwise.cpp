@@ -239,6 +239,8 @@ Tensor where(const Tensor& cond, const Tensor& a, const Tensor& b) {
 }
 
 Tensor masked_fill(const Tensor& x, const Tensor& mask, double value) {
+    check_defined(x, "masked_fill");
+    check_value_fits(value, x.dtype(), "masked_fill");
     // The mask broadcasts to x, never x to the mask: the result has x's shape.
     if (broadcast_shapes(x.shape(), mask.shape(), "masked_fill") != x.shape())
         throw TensorError(fmt::format("masked_fill: a mask of shape {} does not broadcast to x's shape {}",

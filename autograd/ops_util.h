@@ -32,6 +32,14 @@ inline void check_defined(const Tensor& x, const char* op) {
     if (!x.defined()) throw TensorError(fmt::format("{}: an input is an undefined tensor (a default-constructed Tensor())", op));
 }
 
+// A value written into a tensor of `dtype` (full, scalar, masked_fill) must be one it can
+// hold: for int32, NaN, the infinities and anything beyond ±2^31 are refused (converting
+// them is undefined behaviour in C++); a fraction is truncated toward zero, as a cast does.
+inline void check_value_fits(double value, DType dtype, const char* op) {
+    if (dtype == DType::i32 && !(value > -2147483649.0 && value < 2147483648.0))
+        throw TensorError(fmt::format("{}: the value {} does not fit in an int32 tensor", op, value));
+}
+
 inline void check_same_dtype(const Tensor& a, const Tensor& b, const char* op) {
     check_defined(a, op);
     check_defined(b, op);

@@ -5,6 +5,7 @@
 #include "autograd/backend.h"
 #include "autograd/node.h"
 #include "autograd/ops.h"
+#include "autograd/ops_util.h"
 
 #include <cmath>
 #include <cstring>
@@ -75,6 +76,7 @@ static Tensor allocate(const Shape& shape, DType dtype, Device device, const cha
 }
 
 static Tensor filled(const Shape& shape, double value, DType dtype, Device device, const char* op) {
+    detail::check_value_fits(value, dtype, op);
     Tensor t = allocate(shape, dtype, device, op);
     backend(device).fill(t.raw_data(), t.numel(), value, dtype);
     return t;

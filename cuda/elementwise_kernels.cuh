@@ -38,7 +38,7 @@ __global__ void copy_kernel(NdLayout<2> L, const S* src, D* dst) {
     APRENDER_GRID_STRIDE(i, L.numel) {
         int64_t off[2];
         nd_offsets(L, i, off);
-        dst[off[1]] = static_cast<D>(src[off[0]]);
+        dst[off[1]] = elementwise::convert<D>(src[off[0]]);
     }
 }
 

@@ -46,6 +46,25 @@ TEST_CASE("ops: shape errors name the op and the shapes") {
                          "causal_softmax: expects square [..., T, T] scores, got [2,3]", TensorError);
 }
 
+// Found by `make fuzz` (UBSan): a value no int32 holds was cast anyway, which C++ leaves
+// undefined. Values written in are refused; numbers converted by .to(i32) saturate.
+TEST_CASE("ops: int32 tensors: values they cannot hold are refused, conversions saturate") {
+    CHECK_THROWS_WITH_AS(Tensor::full({2}, 1e30, DType::i32), "full: the value 1e+30 does not fit in an int32 tensor",
+                         TensorError);
+    CHECK_THROWS_WITH_AS(Tensor::scalar(NAN, DType::i32), "scalar: the value nan does not fit in an int32 tensor",
+                         TensorError);
+    CHECK_THROWS_WITH_AS(masked_fill(ids({1, 2}), ids({1, 0}), 3e9),
+                         "masked_fill: the value 3000000000 does not fit in an int32 tensor", TensorError);
+    CHECK(Tensor::full({1}, -2147483648.0, DType::i32).to_vector<int32_t>() == std::vector<int32_t>{INT32_MIN});
+    CHECK(Tensor::full({1}, 2.9, DType::i32).to_vector<int32_t>() == std::vector<int32_t>{2});  // truncated, as a cast
+    CHECK(masked_fill(ids({1, 2}), ids({1, 0}), -7).to_vector<int32_t>() == std::vector<int32_t>{-7, 2});
+    // float -> int32: toward zero, saturating at the limits, NaN -> 0 (the GPU's conversion)
+    Tensor x = Tensor::from({NAN, INFINITY, -INFINITY, 1e30f, -1e30f, 2.9f, -2.9f, 2147483520.0f});
+    CHECK(x.to(DType::i32).to_vector<int32_t>() ==
+          std::vector<int32_t>{0, INT32_MAX, INT32_MIN, INT32_MAX, INT32_MIN, 2, -2, 2147483520});
+    CHECK(x.to(DType::f64).to(DType::i32).to_vector<int32_t>() == x.to(DType::i32).to_vector<int32_t>());
+}
+
 TEST_CASE("ops: dtype errors: no silent casts") {
     CHECK_THROWS_WITH_AS(Tensor::zeros({2}) * Tensor::zeros({2}, DType::f64),
                          "mul: dtype mismatch float32 vs float64 (convert explicitly with .to(dtype))", TensorError);

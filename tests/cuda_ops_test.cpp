@@ -73,6 +73,11 @@ TEST_CASE("cuda: where, masked_fill and dtype casts match the CPU" * doctest::sk
     Tensor g = a.to(gpu());
     check_close(a.to(DType::f64).t().contiguous(), g.to(DType::f64).t().contiguous(), 0, "cast to f64, transposed copy");
     check_close(mul(a, 10.0).to(DType::i32), mul(g, 10.0).to(DType::i32), 0, "cast to i32");
+    // out of int32's range and NaN: the CPU saturates as the GPU's conversion does
+    Tensor edges = Tensor::from({NAN, INFINITY, -INFINITY, 1e30f, -1e30f, 2.9f, -2.9f});
+    check_close(edges.to(DType::i32), edges.to(gpu()).to(DType::i32), 0, "cast to i32 at the edges");
+    check_close(edges.to(DType::f64).to(DType::i32), edges.to(DType::f64).to(gpu()).to(DType::i32), 0,
+                "cast f64 to i32 at the edges");
 }
 
 TEST_CASE("cuda: reductions match the CPU" * doctest::skip(no_gpu())) {

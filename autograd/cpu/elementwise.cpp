@@ -125,7 +125,7 @@ void CpuBackend::copy(const Strided& src, DType sdt, const Strided& dst, DType d
                             std::memcpy(pd + off[1], ps + off[0], n * sizeof(S));
                             return;
                         }
-                    for (int64_t i = 0; i < n; ++i) pd[off[1] + i * st[1]] = static_cast<D>(ps[off[0] + i * st[0]]);
+                    for (int64_t i = 0; i < n; ++i) pd[off[1] + i * st[1]] = elementwise::convert<D>(ps[off[0] + i * st[0]]);
                 });
             });
         });

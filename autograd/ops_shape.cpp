@@ -142,9 +142,12 @@ Tensor narrow(const Tensor& x, int64_t dim, int64_t start, int64_t length) {
     dim = normalize_dim(dim, x.dim(), "narrow");
     int64_t size = x.shape()[dim];
     if (start < 0) start += size;
-    if (start < 0 || length < 0 || start > size || length > size - start)  // (start + length could overflow)
+    if (start < 0 || length < 0 || start > size || length > size - start) {  // (start + length could overflow)
+        int64_t end;
+        std::string end_text = __builtin_add_overflow(start, length, &end) ? "..." : std::to_string(end);
         throw TensorError(fmt::format("narrow: range [{}, {}) is out of bounds for dimension {} of size {} (shape {})",
-                                      start, length > size ? std::string("...") : std::to_string(start + length), dim, size, shape_str(x.shape())));
+                                      start, end_text, dim, size, shape_str(x.shape())));
+    }
     Shape shape = x.shape();
     shape[dim] = length;
     auto node = std::make_shared<NarrowBackward>();

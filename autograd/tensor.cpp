@@ -279,7 +279,9 @@ Tensor Tensor::t() const {
 }
 Tensor Tensor::narrow(int64_t d, int64_t start, int64_t len) const { return aprender::narrow(*this, d, start, len); }
 Tensor Tensor::slice(int64_t d, int64_t start, int64_t end) const {
-    return aprender::narrow(*this, d, start, end - start);
+    int64_t length;  // an end - start past int64 is out of bounds anyway: narrow says so
+    if (__builtin_sub_overflow(end, start, &length)) length = INT64_MAX;
+    return aprender::narrow(*this, d, start, length);
 }
 Tensor Tensor::select(int64_t d, int64_t index) const { return aprender::squeeze(narrow(d, index, 1), d); }
 Tensor Tensor::unsqueeze(int64_t d) const { return aprender::unsqueeze(*this, d); }

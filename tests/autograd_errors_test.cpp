@@ -123,6 +123,13 @@ TEST_CASE("autograd: misuse of item and backward") {
 TEST_CASE("ops: values that used to crash the process or wrap silently are errors") {
     // sizes that multiply past int64 (elements or bytes), ranges that overflow
     CHECK_THROWS_WITH_AS(Tensor::zeros({int64_t(1) << 62}), doctest::Contains("more bytes than an int64 can count"), TensorError);
+    // found by `make fuzz` (UBSan): the message itself overflowed computing start + length
+    CHECK_THROWS_WITH_AS(Tensor::zeros({4}).narrow(0, INT64_MIN + 3, 5),
+                         "narrow: range [-9223372036854775801, -9223372036854775796) is out of bounds for dimension 0 of size 4 (shape [4])",
+                         TensorError);
+    CHECK_THROWS_WITH_AS(Tensor::zeros({4}).narrow(0, -INT64_MAX, -INT64_MAX), doctest::Contains("narrow: range ["), TensorError);
+    CHECK_THROWS_WITH_AS(Tensor::zeros({4}).slice(0, INT64_MIN + 3, INT64_MAX), doctest::Contains("narrow: range ["),
+                         TensorError);
     CHECK_THROWS_WITH_AS(Tensor::zeros({4}).narrow(0, 1, INT64_MAX), doctest::Contains("narrow: range [1, ...) is out of bounds"),
                          TensorError);
     CHECK_THROWS_WITH_AS(Tensor::ones({1, 3}).expand({-2, 3}), doctest::Contains("expand: size -2"), TensorError);

@@ -79,8 +79,8 @@ Shape infer_shape(const Shape& shape, int64_t numel, const Shape& from, const ch
             infer = (int64_t)i;
         } else if (out[i] < 0) {
             throw TensorError(fmt::format("{}: invalid dimension {} in {}", op, out[i], shape_str(shape)));
-        } else {
-            known *= out[i];
+        } else if (__builtin_mul_overflow(known, out[i], &known)) {  // more than x can hold: say so, don't wrap
+            throw TensorError(fmt::format("{}: cannot reshape {} ({} elements) into {}", op, shape_str(from), numel, shape_str(shape)));
         }
     }
     if (infer >= 0) {

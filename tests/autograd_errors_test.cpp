@@ -123,6 +123,9 @@ TEST_CASE("autograd: misuse of item and backward") {
 TEST_CASE("ops: values that used to crash the process or wrap silently are errors") {
     // sizes that multiply past int64 (elements or bytes), ranges that overflow
     CHECK_THROWS_WITH_AS(Tensor::zeros({int64_t(1) << 62}), doctest::Contains("more bytes than an int64 can count"), TensorError);
+    // found by `make fuzz` (UBSan): the known sizes beside a -1 multiplied past int64
+    CHECK_THROWS_WITH_AS(reshape(Tensor::zeros({4}), {int64_t(1) << 32, int64_t(1) << 31, -1}),
+                         "reshape: cannot reshape [4] (4 elements) into [4294967296,2147483648,-1]", TensorError);
     // found by `make fuzz` (UBSan): the message itself overflowed computing start + length
     CHECK_THROWS_WITH_AS(Tensor::zeros({4}).narrow(0, INT64_MIN + 3, 5),
                          "narrow: range [-9223372036854775801, -9223372036854775796) is out of bounds for dimension 0 of size 4 (shape [4])",

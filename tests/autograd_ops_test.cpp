@@ -286,3 +286,20 @@ TEST_CASE("ops: no op's output keeps itself alive through its backward node") {
     }
     CHECK(checked > 100);
 }
+
+// Found by `make fuzz` (ASan): amax over a full axis of a tensor with an empty *kept* axis
+// wrote outputs into a zero-byte buffer. Empty in, empty out; summing an empty axis gives 0s.
+TEST_CASE("ops: reductions of empty tensors: empty kept axes give empty results, empty reduced axes give zeros") {
+    for (DType dt : {DType::f32, DType::f64}) {
+        Tensor x = Tensor::zeros({0, 5, 5}, dt);
+        CHECK(amax(x, {1}).shape() == Shape{0, 5});
+        CHECK(max(x, 2, true).shape() == Shape{0, 5, 1});
+        CHECK(sum(x, {1, 2}).shape() == Shape{0});
+        CHECK(mean(x, {2}).shape() == Shape{0, 5});
+        CHECK(sum(Tensor::zeros({5, 0}, dt), {0}).shape() == Shape{0});
+        CHECK(sum(Tensor::zeros({5, 0}, dt), {1}).to(DType::f64).to_vector<double>() == std::vector<double>(5, 0.0));
+        CHECK(sum(Tensor::zeros({0}, dt)).item() == 0.0);
+        CHECK_THROWS_WITH_AS(amax(Tensor::zeros({5, 0}, dt), {1}), "amax: reducing over an empty axis", TensorError);
+        CHECK_THROWS_WITH_AS(mean(Tensor::zeros({5, 0}, dt), {1}), "mean: reducing over an empty axis", TensorError);
+    }
+}

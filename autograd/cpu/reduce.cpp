@@ -69,9 +69,10 @@ void reduce_loop(const Strided& x, const Strided& out) {
     using A = std::conditional_t<OP == ReduceOp::sum, double, T>;
     const T* px = static_cast<const T*>(x.data);
     T* po = static_cast<T*>(out.data);
-    int64_t out_n = 1;  // out is dense over its kept axes
+    int64_t out_n = 1;  // out's element count: it is dense over its kept axes
     for (size_t d = 0; d < x.shape.size(); ++d)
-        if (out.strides[d] != 0) out_n = std::max(out_n, out.strides[d] * x.shape[d]);
+        if (out.strides[d] != 0) out_n *= x.shape[d];
+    if (out_n == 0) return;  // a kept axis of size 0: nothing to write (found by `make fuzz`)
     const A init = OP == ReduceOp::sum ? A(0) : A(std::numeric_limits<T>::lowest());
     std::vector<A> acc(out_n, init);
 

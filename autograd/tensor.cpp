@@ -35,7 +35,10 @@ Shape contiguous_strides(const Shape& s) {
     int64_t acc = 1;
     for (int64_t i = (int64_t)s.size() - 1; i >= 0; --i) {
         st[i] = acc;
-        acc *= s[i];
+        // an empty shape such as [0, 2^62, 5, 5] has no elements, but its strides still
+        // multiply the other sizes: past int64 they would wrap (found by `make fuzz`)
+        if (__builtin_mul_overflow(acc, std::max<int64_t>(s[i], 1), &acc))
+            throw TensorError(fmt::format("the shape {} is too large: its strides pass what an int64 can count", shape_str(s)));
     }
     return st;
 }

@@ -123,6 +123,11 @@ TEST_CASE("autograd: misuse of item and backward") {
 TEST_CASE("ops: values that used to crash the process or wrap silently are errors") {
     // sizes that multiply past int64 (elements or bytes), ranges that overflow
     CHECK_THROWS_WITH_AS(Tensor::zeros({int64_t(1) << 62}), doctest::Contains("more bytes than an int64 can count"), TensorError);
+    // found by `make fuzz` (UBSan): an empty shape whose other sizes multiply past int64
+    CHECK_THROWS_WITH_AS(Tensor::zeros({0, int64_t(1) << 62, 5}),
+                         "the shape [0,4611686018427387904,5] is too large: its strides pass what an int64 can count",
+                         TensorError);
+    CHECK(Tensor::zeros({0, int64_t(1) << 40, 5}).strides() == Shape{int64_t(5) << 40, 5, 1});
     // found by `make fuzz` (UBSan): the known sizes beside a -1 multiplied past int64
     CHECK_THROWS_WITH_AS(reshape(Tensor::zeros({4}), {int64_t(1) << 32, int64_t(1) << 31, -1}),
                          "reshape: cannot reshape [4] (4 elements) into [4294967296,2147483648,-1]", TensorError);

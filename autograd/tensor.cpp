@@ -156,6 +156,7 @@ int64_t Tensor::size(int64_t d) const {
 }
 
 bool Tensor::is_contiguous() const {
+    if (numel() == 0) return true;  // no element to be out of place (PyTorch's rule too)
     int64_t expected = 1;
     for (int64_t i = dim() - 1; i >= 0; --i) {
         if (shape()[i] == 1) continue;  // the stride of a size-1 axis never matters

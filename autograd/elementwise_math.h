@@ -87,6 +87,15 @@ APRENDER_HD T unary_df(UnaryOp op, T x, T y, T a, T b) {
 
 template <class T>
 APRENDER_HD T binary_f(BinaryOp op, T a, T b) {
+    // int32 add, sub and mul wrap around on overflow (two's complement), as the GPU's
+    // integer instructions and PyTorch's int32 do; signed overflow is undefined behaviour in
+    // C++, so they are computed in uint32, where wrapping is the rule.
+    if constexpr (std::is_same_v<T, int32_t>) {
+        const uint32_t ua = uint32_t(a), ub = uint32_t(b);
+        if (op == BinaryOp::add) return int32_t(ua + ub);
+        if (op == BinaryOp::sub) return int32_t(ua - ub);
+        if (op == BinaryOp::mul) return int32_t(ua * ub);
+    }
     switch (op) {
         case BinaryOp::add: return a + b;
         case BinaryOp::sub: return a - b;

@@ -63,6 +63,13 @@ TEST_CASE("ops: int32 tensors: values they cannot hold are refused, conversions 
     CHECK(x.to(DType::i32).to_vector<int32_t>() ==
           std::vector<int32_t>{0, INT32_MAX, INT32_MIN, INT32_MAX, INT32_MIN, 2, -2, 2147483520});
     CHECK(x.to(DType::f64).to(DType::i32).to_vector<int32_t>() == x.to(DType::i32).to_vector<int32_t>());
+    // int32 arithmetic wraps around as on the GPU and in PyTorch (it was C++'s undefined
+    // signed overflow); a sum past int32's range saturates, as the GPU's conversion does
+    Tensor big = Tensor::from(std::vector<int32_t>{INT32_MAX, 65536, INT32_MIN});
+    CHECK(add(big, ids({1, 1, -1})).to_vector<int32_t>() == std::vector<int32_t>{INT32_MIN, 65537, INT32_MAX});
+    CHECK(mul(big, ids({2, 65536, 1})).to_vector<int32_t>() == std::vector<int32_t>{-2, 0, INT32_MIN});
+    CHECK(sub(big, ids({-1, 0, 1})).to_vector<int32_t>() == std::vector<int32_t>{INT32_MIN, 65536, INT32_MAX});
+    CHECK(sum(ids({INT32_MAX, INT32_MAX})).item() == INT32_MAX);
 }
 
 TEST_CASE("ops: dtype errors: no silent casts") {

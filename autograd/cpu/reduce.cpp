@@ -12,6 +12,7 @@
 // [4096, 1024] float32 tensor and ~10 GB/s for sum(-1), 2 threads (bench/RESULTS.md).
 #include "autograd/cpu/cpu_backend.h"
 #include "autograd/cpu/loops.h"
+#include "autograd/elementwise_math.h"
 
 #include <cmath>
 #include <limits>
@@ -114,7 +115,7 @@ void reduce_loop(const Strided& x, const Strided& out) {
         reduce_into<OP>(px, shape, xs, os, acc.data());
     }
     for (int64_t i = 0; i < out_n; ++i)
-        po[i] = static_cast<T>(acc[i]) + (OP == ReduceOp::sum ? po[i] : T(0));  // a sum adds to out
+        po[i] = elementwise::convert<T>(acc[i]) + (OP == ReduceOp::sum ? po[i] : T(0));  // a sum adds to out
 }
 
 }  // namespace

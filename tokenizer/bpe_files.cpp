@@ -29,10 +29,12 @@ BpeTokenizer BpeTokenizer::load_gpt2(const std::string& vocab_json_path, const s
     for (auto& [visible, value] : vocab.items()) {
         if (!value.is_number_integer())
             throw TokenizerError(fmt::format("{}: the id of '{}' is not an integer", vocab_json_path, visible));
-        auto id = value.get<int64_t>();
-        if (id < 0 || id >= static_cast<int64_t>(n))
+        // Checked as the number the file holds: a negative id is a signed JSON integer, and an
+        // id past INT64_MAX read as int64_t would wrap round to a negative one.
+        if (!value.is_number_unsigned() || value.get<uint64_t>() >= n)
             throw TokenizerError(fmt::format("{}: id {} of '{}' is outside 0..{} (ids must have no gaps)",
-                                             vocab_json_path, id, visible, n - 1));
+                                             vocab_json_path, value.dump(), visible, n - 1));
+        const auto id = value.get<uint64_t>();
         if (filled[id]) throw TokenizerError(fmt::format("{}: id {} is used twice", vocab_json_path, id));
         filled[id] = true;
         std::string bytes;
@@ -115,7 +117,9 @@ void BpeTokenizer::save(const std::string& dir) const {
 
 BpeTokenizer BpeTokenizer::load(const std::string& dir) {
     auto j = read_json_file(dir + "/tokenizer.json");
-    if (j.value("type", "") != "bpe") throw TokenizerError(fmt::format("{}/tokenizer.json is not a BPE tokenizer", dir));
+    // Compared, not read with j.value(): that throws nlohmann's own error when the file holds
+    // an array or a number instead of an object, or "type" is not a string.
+    if (!j.is_object() || !j.contains("type") || j["type"] != "bpe") throw TokenizerError(fmt::format("{}/tokenizer.json is not a BPE tokenizer", dir));
     BpeTokenizer tok = load_gpt2(dir + "/vocab.json", dir + "/merges.txt");
     // Our own folder lists its special tokens, so the check can be exact: any other
     // multi-byte entry that no merge makes means merges.txt lost lines (load_gpt2 alone

@@ -158,8 +158,19 @@ WordPieceTokenizer WordPieceTokenizer::load(const std::string& dir) {
         const bool lowercase = j.at("lowercase").get<bool>();
         std::optional<bool> strip_accents;  // absent (an older file) or null: follows lowercase
         if (j.contains("strip_accents") && !j["strip_accents"].is_null()) strip_accents = j["strip_accents"].get<bool>();
+        int64_t max_chars_per_word = 100;
+        if (j.contains("max_chars_per_word")) {
+            // Checked on the JSON value before reading it as int64_t: that read is undefined
+            // behaviour for 1e30, quietly gives 5 for 5.5, and wraps 2^64 - 1 round to -1.
+            // (JSON reads a number without a sign or a fraction as "unsigned".)
+            const auto& m = j["max_chars_per_word"];
+            if (!m.is_number_unsigned() || m.get<uint64_t>() < 1 || m.get<uint64_t>() > 1000)
+                throw TokenizerError(fmt::format("{}: \"max_chars_per_word\" must be an integer from 1 to 1000, got {}",
+                                                 path, m.dump()));
+            max_chars_per_word = m.get<int64_t>();
+        }
         auto tok = load_vocab_txt(dir + "/vocab.txt", lowercase, strip_accents);
-        return WordPieceTokenizer(tok.vocab_.tokens(), lowercase, j.value("max_chars_per_word", int64_t{100}), strip_accents);
+        return WordPieceTokenizer(tok.vocab_.tokens(), lowercase, max_chars_per_word, strip_accents);
     } catch (const nlohmann::json::exception& e) {
         throw TokenizerError(fmt::format("{}: {}", path, json_error_text(e)));
     }

@@ -4,12 +4,14 @@
 #include <doctest/doctest.h>
 
 #include "tokenizer/bpe.h"
+#include "tokenizer/byte_unicode.h"
 #include "tokenizer/tokenizer.h"
 #include "tokenizer/wordpiece.h"
 
 #include <filesystem>
 #include <fstream>
 #include <map>
+#include <nlohmann/json.hpp>
 
 using namespace aprender::tokenizer;
 
@@ -57,4 +59,47 @@ TEST_CASE("tokenizer fuzz: a vocab.json id past INT64_MAX is named as written, n
     dir = folder("bpe_negative_id", {{"vocab.json", R"({"a": -1})"}, {"merges.txt", ""}});
     CHECK_THROWS_WITH_AS(BpeTokenizer::load_gpt2(dir + "/vocab.json", dir + "/merges.txt"),
                          doctest::Contains("id -1 of 'a' is outside 0..0"), TokenizerError);
+}
+
+namespace {
+
+// vocab.json with the 256 single bytes (ids 0..255, as GPT-2's visible characters) and then
+// `extra` (JSON members, such as "\"¡¡\": 256"); merges.txt with just the version line.
+std::string gpt2_folder(const std::string& name, const std::string& extra) {
+    std::string vocab = "{";
+    for (int b = 0; b < 256; ++b) vocab += nlohmann::json(visible_from_bytes(std::string(1, char(b)))).dump() + ": " + std::to_string(b) + ", ";
+    return folder(name, {{"vocab.json", vocab + extra + "}"}, {"merges.txt", "#version: 0.2\n"}});
+}
+
+}  // namespace
+
+TEST_CASE("tokenizer fuzz: a BPE special token with bytes that are not UTF-8 is refused when loaded, not when saved") {
+    // "¡¡" reads as the bytes A1 A1, which no merge makes: a special token, whose text save()
+    // then wrote into tokenizer.json: nlohmann's type_error 316 "invalid UTF-8 byte".
+    auto dir = gpt2_folder("bpe_special_not_utf8", "\"¡¡\": 256");
+    CHECK_THROWS_WITH_AS(BpeTokenizer::load_gpt2(dir + "/vocab.json", dir + "/merges.txt"),
+                         doctest::Contains("special token '¡¡' (id 256) is not valid UTF-8 text"), TokenizerError);
+}
+
+TEST_CASE("tokenizer fuzz: a BPE special token with the bytes of an ordinary token is refused") {
+    // "€" (not GPT-2 visible characters: kept as text, a special token) and "âĤ¬" (the
+    // visible form of the same three bytes) loaded as two tokens with the same bytes; save()
+    // then wrote the key "€" twice, and the folder it wrote did not load.
+    auto dir = gpt2_folder("bpe_special_twice", "\"€\": 256, \"âĤ¬\": 257");
+    CHECK_THROWS_WITH_AS(BpeTokenizer::load_gpt2(dir + "/vocab.json", dir + "/merges.txt"),
+                         doctest::Contains("has the same bytes as vocabulary entry 256"), TokenizerError);
+    // The same mistake from the trainer: a special token that is already an ordinary token.
+    CHECK_THROWS_WITH_AS(BpeTokenizer::train("abc abc", 300, {.special_tokens = {"a"}}),
+                         doctest::Contains("special token 'a' (id 259) has the same bytes as vocabulary entry 97"), TokenizerError);
+}
+
+TEST_CASE("tokenizer fuzz: BPE special tokens that look like GPT-2's visible bytes survive save and load") {
+    // "Ġx" written as it is would read back as the bytes " x"; it is written as visible bytes.
+    auto tok = BpeTokenizer::train("a b a b", 260, {.special_tokens = {"Ġx", "<|endoftext|>"}});
+    auto dir = folder("bpe_special_visible", {});
+    tok.save(dir);
+    auto back = BpeTokenizer::load(dir);
+    CHECK(back.special_tokens() == tok.special_tokens());
+    CHECK(back.encode("a Ġx b<|endoftext|>", true) == tok.encode("a Ġx b<|endoftext|>", true));
+    CHECK(back.special_token_id("Ġx") == tok.special_token_id("Ġx"));
 }

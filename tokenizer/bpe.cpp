@@ -2,7 +2,9 @@
 // trainer in bpe_train.cpp).
 #include "tokenizer/bpe.h"
 
+#include "tokenizer/byte_unicode.h"
 #include "tokenizer/gpt2_pretokenizer.h"
+#include "tokenizer/unicode.h"
 
 #include <fmt/format.h>
 
@@ -26,6 +28,17 @@ BpeTokenizer::BpeTokenizer(std::vector<std::string> tokens, std::vector<std::pai
         if (tokens_[id].empty()) throw TokenizerError(fmt::format("vocabulary entry {} is empty", id));
         if (!ids_.emplace(tokens_[id], id).second)
             throw TokenizerError(fmt::format("vocabulary entries {} and {} are the same bytes", ids_[tokens_[id]], id));
+    }
+    // A special token is text a user types, and it must stay apart from the ordinary tokens:
+    // with the bytes of one of them, vocab.json would name both ids with the same key (and
+    // decode could not tell them apart); with bytes that are not UTF-8 it cannot be written
+    // to tokenizer.json at all. (The message shows the bytes as vocab.json would.)
+    for (auto& [text, id] : specials_) {
+        if (!is_valid_utf8(text))
+            throw TokenizerError(fmt::format("special token '{}' (id {}) is not valid UTF-8 text", visible_from_bytes(text), id));
+        if (auto it = ids_.find(text); it != ids_.end())
+            throw TokenizerError(fmt::format("special token '{}' (id {}) has the same bytes as vocabulary entry {}",
+                                             visible_from_bytes(text), id, it->second));
     }
     // Byte-level: every one of the 256 bytes must be a token, so nothing is ever unknown.
     for (int b = 0; b < 256; ++b) {

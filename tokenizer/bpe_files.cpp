@@ -100,9 +100,18 @@ BpeTokenizer BpeTokenizer::load_gpt2(const std::string& vocab_json_path, const s
 }
 
 void BpeTokenizer::save_gpt2(const std::string& vocab_json_path, const std::string& merges_path) const {
+    // Each key must read back as the same token: an ordinary token as its visible bytes; a
+    // special token as its text ("<|endoftext|>"), unless load_gpt2 would read that text as
+    // visible bytes meaning something else ("Ġx" is " x"): then as its own visible bytes,
+    // which read back as a multi-byte entry no merge makes, that is, a special token again.
+    auto key_of_special = [](const std::string& text) {
+        std::string bytes;
+        bool read_as_other_bytes = bytes_from_visible(text, &bytes) && bytes != text;
+        return read_as_other_bytes ? visible_from_bytes(text) : text;
+    };
     nlohmann::ordered_json vocab = nlohmann::ordered_json::object();  // written in id order
     for (int32_t id = 0; id < vocab_size(); ++id)
-        vocab[specials_.count(tokens_[id]) ? tokens_[id] : visible_from_bytes(tokens_[id])] = id;
+        vocab[specials_.count(tokens_[id]) ? key_of_special(tokens_[id]) : visible_from_bytes(tokens_[id])] = id;
     write_text_file(vocab_json_path, vocab.dump() + "\n");
     std::string merges = "#version: 0.2\n";
     for (auto [a, b] : merges_) merges += visible_from_bytes(tokens_[a]) + " " + visible_from_bytes(tokens_[b]) + "\n";

@@ -6,8 +6,10 @@
 #include "tokenizer/bpe.h"
 #include "tokenizer/byte_unicode.h"
 #include "tokenizer/tokenizer.h"
+#include "tokenizer/unicode.h"
 #include "tokenizer/wordpiece.h"
 
+#include <algorithm>
 #include <filesystem>
 #include <fstream>
 #include <map>
@@ -102,4 +104,16 @@ TEST_CASE("tokenizer fuzz: BPE special tokens that look like GPT-2's visible byt
     CHECK(back.special_tokens() == tok.special_tokens());
     CHECK(back.encode("a Ġx b<|endoftext|>", true) == tok.encode("a Ġx b<|endoftext|>", true));
     CHECK(back.special_token_id("Ġx") == tok.special_token_id("Ġx"));
+}
+
+TEST_CASE("tokenizer fuzz: nfc is idempotent when one character decomposes into several marks") {
+    // "a" + 30 x U+0344 (which decomposes into U+0308 U+0301): the stream-safe step counted
+    // 30 marks, NFC made 60 of them, and a second nfc() cut that run with a U+034F joiner.
+    std::string text = "a";
+    for (int i = 0; i < 30; ++i) text += "\xCD\x84";
+    const std::string once = nfc(text);
+    CHECK(nfc(once) == once);
+    int run = 0, longest = 0;
+    for (char32_t cp : decode_utf8(once)) longest = std::max(longest, run = (cp == 0x308 || cp == 0x301) ? run + 1 : 0);
+    CHECK(longest <= 30);
 }

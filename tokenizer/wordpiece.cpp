@@ -22,8 +22,10 @@ WordPieceTokenizer::WordPieceTokenizer(std::vector<std::string> tokens, bool low
       strip_accents_(strip_accents.value_or(lowercase)),
       max_chars_per_word_(max_chars_per_word) {
     unk_id_ = require("[UNK]");
-    // Words are matched greedily, longest piece first: the cost grows with the square of
-    // the word's length, so the limit (BERT's is 100) must stay modest.
+    for (const auto& t : vocab_.tokens()) longest_token_ = std::max(longest_token_, t.size());
+    // Words are matched greedily, longest piece first; candidates longer than the longest
+    // token are skipped, but a word still costs up to its length times the longest token's,
+    // so the limit (BERT's is 100) must stay modest.
     if (max_chars_per_word_ < 1 || max_chars_per_word_ > 1000)
         throw TokenizerError(fmt::format("max_chars_per_word must be between 1 and 1000, got {}", max_chars_per_word_));
 }
@@ -53,6 +55,11 @@ void WordPieceTokenizer::wordpiece(const std::string& word, std::vector<int32_t>
     while (begin + 1 < starts.size()) {
         std::optional<int32_t> found;
         size_t end = starts.size() - 1;
+        // Skip the candidates no token is long enough to match: without this, a 1000-letter
+        // word of 4-byte characters (max_chars_per_word allows it) built and looked up half
+        // a million strings of up to 4 KB (cubic in the word's length).
+        const size_t marker = begin > 0 ? 2 : 0;  // "##"
+        while (end > begin && marker + starts[end] - starts[begin] > longest_token_) --end;
         for (; end > begin; --end) {  // longest first
             candidate = begin > 0 ? "##" : "";
             candidate.append(word, starts[begin], starts[end] - starts[begin]);

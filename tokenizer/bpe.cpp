@@ -66,6 +66,10 @@ std::vector<int32_t> BpeTokenizer::merge_bytes(std::string_view piece) const {
     // This gives exactly GPT-2's result: GPT-2 takes the lowest-rank pair and merges all its
     // occurrences left to right; here the same pair's occurrences pop in position order, and
     // any pair created by a merge ranks after it (its merged token needs the new one to exist).
+    // That last step holds for merges files in the order training writes them, where each
+    // merge joins bytes and tokens made by earlier merges (GPT-2's vocab.bpe does). A file
+    // that breaks the order still encodes losslessly, but may merge differently from GPT-2's
+    // loop: "aa a" ranked before "a a" turns "aaaa" into "aaa" "a" here, "aa" "aa" there.
     // Unlike GPT-2's rescan of the whole word after every merge, this is O(n log n), so a
     // megabyte-long pre-token (a run of spaces, a base64 blob) does not take minutes.
     struct Symbol {

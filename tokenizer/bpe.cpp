@@ -2,7 +2,9 @@
 // trainer in bpe_train.cpp).
 #include "tokenizer/bpe.h"
 
+#include "tokenizer/byte_unicode.h"
 #include "tokenizer/gpt2_pretokenizer.h"
+#include "tokenizer/unicode.h"
 
 #include <fmt/format.h>
 
@@ -26,6 +28,17 @@ BpeTokenizer::BpeTokenizer(std::vector<std::string> tokens, std::vector<std::pai
         if (tokens_[id].empty()) throw TokenizerError(fmt::format("vocabulary entry {} is empty", id));
         if (!ids_.emplace(tokens_[id], id).second)
             throw TokenizerError(fmt::format("vocabulary entries {} and {} are the same bytes", ids_[tokens_[id]], id));
+    }
+    // A special token is text a user types, and it must stay apart from the ordinary tokens:
+    // with the bytes of one of them, vocab.json would name both ids with the same key (and
+    // decode could not tell them apart); with bytes that are not UTF-8 it cannot be written
+    // to tokenizer.json at all. (The message shows the bytes as vocab.json would.)
+    for (auto& [text, id] : specials_) {
+        if (!is_valid_utf8(text))
+            throw TokenizerError(fmt::format("special token '{}' (id {}) is not valid UTF-8 text", visible_from_bytes(text), id));
+        if (auto it = ids_.find(text); it != ids_.end())
+            throw TokenizerError(fmt::format("special token '{}' (id {}) has the same bytes as vocabulary entry {}",
+                                             visible_from_bytes(text), id, it->second));
     }
     // Byte-level: every one of the 256 bytes must be a token, so nothing is ever unknown.
     for (int b = 0; b < 256; ++b) {
@@ -53,6 +66,10 @@ std::vector<int32_t> BpeTokenizer::merge_bytes(std::string_view piece) const {
     // This gives exactly GPT-2's result: GPT-2 takes the lowest-rank pair and merges all its
     // occurrences left to right; here the same pair's occurrences pop in position order, and
     // any pair created by a merge ranks after it (its merged token needs the new one to exist).
+    // That last step holds for merges files in the order training writes them, where each
+    // merge joins bytes and tokens made by earlier merges (GPT-2's vocab.bpe does). A file
+    // that breaks the order still encodes losslessly, but may merge differently from GPT-2's
+    // loop: "aa a" ranked before "a a" turns "aaaa" into "aaa" "a" here, "aa" "aa" there.
     // Unlike GPT-2's rescan of the whole word after every merge, this is O(n log n), so a
     // megabyte-long pre-token (a run of spaces, a base64 blob) does not take minutes.
     struct Symbol {

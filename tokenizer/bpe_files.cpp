@@ -29,10 +29,12 @@ BpeTokenizer BpeTokenizer::load_gpt2(const std::string& vocab_json_path, const s
     for (auto& [visible, value] : vocab.items()) {
         if (!value.is_number_integer())
             throw TokenizerError(fmt::format("{}: the id of '{}' is not an integer", vocab_json_path, visible));
-        auto id = value.get<int64_t>();
-        if (id < 0 || id >= static_cast<int64_t>(n))
+        // Checked as the number the file holds: a negative id is a signed JSON integer, and an
+        // id past INT64_MAX read as int64_t would wrap round to a negative one.
+        if (!value.is_number_unsigned() || value.get<uint64_t>() >= n)
             throw TokenizerError(fmt::format("{}: id {} of '{}' is outside 0..{} (ids must have no gaps)",
-                                             vocab_json_path, id, visible, n - 1));
+                                             vocab_json_path, value.dump(), visible, n - 1));
+        const auto id = value.get<uint64_t>();
         if (filled[id]) throw TokenizerError(fmt::format("{}: id {} is used twice", vocab_json_path, id));
         filled[id] = true;
         std::string bytes;
@@ -98,9 +100,18 @@ BpeTokenizer BpeTokenizer::load_gpt2(const std::string& vocab_json_path, const s
 }
 
 void BpeTokenizer::save_gpt2(const std::string& vocab_json_path, const std::string& merges_path) const {
+    // Each key must read back as the same token: an ordinary token as its visible bytes; a
+    // special token as its text ("<|endoftext|>"), unless load_gpt2 would read that text as
+    // visible bytes meaning something else ("Ġx" is " x"): then as its own visible bytes,
+    // which read back as a multi-byte entry no merge makes, that is, a special token again.
+    auto key_of_special = [](const std::string& text) {
+        std::string bytes;
+        bool read_as_other_bytes = bytes_from_visible(text, &bytes) && bytes != text;
+        return read_as_other_bytes ? visible_from_bytes(text) : text;
+    };
     nlohmann::ordered_json vocab = nlohmann::ordered_json::object();  // written in id order
     for (int32_t id = 0; id < vocab_size(); ++id)
-        vocab[specials_.count(tokens_[id]) ? tokens_[id] : visible_from_bytes(tokens_[id])] = id;
+        vocab[specials_.count(tokens_[id]) ? key_of_special(tokens_[id]) : visible_from_bytes(tokens_[id])] = id;
     write_text_file(vocab_json_path, vocab.dump() + "\n");
     std::string merges = "#version: 0.2\n";
     for (auto [a, b] : merges_) merges += visible_from_bytes(tokens_[a]) + " " + visible_from_bytes(tokens_[b]) + "\n";
@@ -115,7 +126,9 @@ void BpeTokenizer::save(const std::string& dir) const {
 
 BpeTokenizer BpeTokenizer::load(const std::string& dir) {
     auto j = read_json_file(dir + "/tokenizer.json");
-    if (j.value("type", "") != "bpe") throw TokenizerError(fmt::format("{}/tokenizer.json is not a BPE tokenizer", dir));
+    // Compared, not read with j.value(): that throws nlohmann's own error when the file holds
+    // an array or a number instead of an object, or "type" is not a string.
+    if (!j.is_object() || !j.contains("type") || j["type"] != "bpe") throw TokenizerError(fmt::format("{}/tokenizer.json is not a BPE tokenizer", dir));
     BpeTokenizer tok = load_gpt2(dir + "/vocab.json", dir + "/merges.txt");
     // Our own folder lists its special tokens, so the check can be exact: any other
     // multi-byte entry that no merge makes means merges.txt lost lines (load_gpt2 alone

@@ -52,22 +52,37 @@ namespace {
 // U+034F COMBINING GRAPHEME JOINER (which displays as nothing). Normalizing sorts each
 // run of marks, and utf8proc's sort is quadratic in the run's length: one letter under
 // 100 000 accents would take minutes. No real text has runs that long, so it is unchanged.
+// Marks are counted as normalizing will see them, in each character's canonical
+// decomposition: U+0344 is two marks (U+0308 U+0301). Counting it as one let 30 of them
+// through as a run of 60, which the next nfc() then cut: nfc(nfc(x)) != nfc(x).
 std::string stream_safe(std::string_view text) {
     constexpr int kMaxMarks = 30;
+    auto is_mark = [](utf8proc_int32_t c) { return utf8proc_get_property(c)->combining_class != 0; };
     std::string out;
     size_t copied = 0, pos = 0;  // text[copied..pos) still to be appended to out
-    int run = 0;
+    int run = 0;                 // marks since the last starter
     while (pos < text.size()) {
         char32_t cp = static_cast<unsigned char>(text[pos]);
-        size_t n = cp < 0x80 ? 1 : next_code_point(text, pos, &cp);
-        bool mark = cp >= 0x300 && utf8proc_get_property(static_cast<utf8proc_int32_t>(cp))->combining_class != 0;
-        if (mark && run == kMaxMarks) {
+        if (cp < 0x80) {  // ASCII: a starter, its own decomposition
+            run = 0;
+            ++pos;
+            continue;
+        }
+        size_t n = next_code_point(text, pos, &cp);
+        utf8proc_int32_t d[8];
+        int boundclass = 0;
+        auto k = utf8proc_decompose_char(static_cast<utf8proc_int32_t>(cp), d, 8, UTF8PROC_DECOMPOSE, &boundclass);
+        if (k < 1 || k > 8) d[0] = static_cast<utf8proc_int32_t>(cp), k = 1;
+        int leading = 0, trailing = 0;  // marks at the start and at the end of the decomposition
+        while (leading < k && is_mark(d[leading])) ++leading;
+        while (trailing < k && is_mark(d[k - 1 - trailing])) ++trailing;
+        if (leading > 0 && run + leading > kMaxMarks) {
             out.append(text, copied, pos - copied);
             out += "\u034F";
             copied = pos;
             run = 0;
         }
-        run = mark ? run + 1 : 0;
+        run = leading == k ? run + leading : trailing;
         pos += n;
     }
     if (copied == 0) return std::string(text);

@@ -22,8 +22,10 @@ WordPieceTokenizer::WordPieceTokenizer(std::vector<std::string> tokens, bool low
       strip_accents_(strip_accents.value_or(lowercase)),
       max_chars_per_word_(max_chars_per_word) {
     unk_id_ = require("[UNK]");
-    // Words are matched greedily, longest piece first: the cost grows with the square of
-    // the word's length, so the limit (BERT's is 100) must stay modest.
+    for (const auto& t : vocab_.tokens()) longest_token_ = std::max(longest_token_, t.size());
+    // Words are matched greedily, longest piece first; candidates longer than the longest
+    // token are skipped, but a word still costs up to its length times the longest token's,
+    // so the limit (BERT's is 100) must stay modest.
     if (max_chars_per_word_ < 1 || max_chars_per_word_ > 1000)
         throw TokenizerError(fmt::format("max_chars_per_word must be between 1 and 1000, got {}", max_chars_per_word_));
 }
@@ -53,6 +55,11 @@ void WordPieceTokenizer::wordpiece(const std::string& word, std::vector<int32_t>
     while (begin + 1 < starts.size()) {
         std::optional<int32_t> found;
         size_t end = starts.size() - 1;
+        // Skip the candidates no token is long enough to match: without this, a 1000-letter
+        // word of 4-byte characters (max_chars_per_word allows it) built and looked up half
+        // a million strings of up to 4 KB (cubic in the word's length).
+        const size_t marker = begin > 0 ? 2 : 0;  // "##"
+        while (end > begin && marker + starts[end] - starts[begin] > longest_token_) --end;
         for (; end > begin; --end) {  // longest first
             candidate = begin > 0 ? "##" : "";
             candidate.append(word, starts[begin], starts[end] - starts[begin]);
@@ -158,8 +165,19 @@ WordPieceTokenizer WordPieceTokenizer::load(const std::string& dir) {
         const bool lowercase = j.at("lowercase").get<bool>();
         std::optional<bool> strip_accents;  // absent (an older file) or null: follows lowercase
         if (j.contains("strip_accents") && !j["strip_accents"].is_null()) strip_accents = j["strip_accents"].get<bool>();
+        int64_t max_chars_per_word = 100;
+        if (j.contains("max_chars_per_word")) {
+            // Checked on the JSON value before reading it as int64_t: that read is undefined
+            // behaviour for 1e30, quietly gives 5 for 5.5, and wraps 2^64 - 1 round to -1.
+            // (JSON reads a number without a sign or a fraction as "unsigned".)
+            const auto& m = j["max_chars_per_word"];
+            if (!m.is_number_unsigned() || m.get<uint64_t>() < 1 || m.get<uint64_t>() > 1000)
+                throw TokenizerError(fmt::format("{}: \"max_chars_per_word\" must be an integer from 1 to 1000, got {}",
+                                                 path, m.dump()));
+            max_chars_per_word = m.get<int64_t>();
+        }
         auto tok = load_vocab_txt(dir + "/vocab.txt", lowercase, strip_accents);
-        return WordPieceTokenizer(tok.vocab_.tokens(), lowercase, j.value("max_chars_per_word", int64_t{100}), strip_accents);
+        return WordPieceTokenizer(tok.vocab_.tokens(), lowercase, max_chars_per_word, strip_accents);
     } catch (const nlohmann::json::exception& e) {
         throw TokenizerError(fmt::format("{}: {}", path, json_error_text(e)));
     }

@@ -79,6 +79,7 @@ private:
     bool strip_accents_;  // resolved: never "unset" once built
     int64_t max_chars_per_word_;
     int32_t unk_id_;
+    size_t longest_token_ = 0;  // in bytes: no longer candidate can match
 };
 
 }  // namespace aprender::tokenizer

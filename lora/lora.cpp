@@ -183,8 +183,23 @@ std::vector<std::string> linear_paths(const nn::Module& model) {
     return out;
 }
 
+// A "re:" target as a regex. std::regex matches by backtracking, which takes exponential
+// time on patterns as short as "(.*){30}x" (an adapter file could hang the program); GNU's
+// library has a polynomial-time matcher (the NFA simulated state set by state, as in
+// Thompson's construction) for patterns without back-references, which module paths never
+// need: it refuses a back-reference as an invalid pattern.
+constexpr size_t kMaxTargetRegex = 1000;
+
+static std::regex target_regex(const std::string& pattern) {
+#ifdef __GLIBCXX__
+    return std::regex(pattern, std::regex::ECMAScript | std::regex_constants::__polynomial);
+#else
+    return std::regex(pattern);
+#endif
+}
+
 static bool target_matches(const std::string& path, const std::string& target) {
-    if (target.rfind("re:", 0) == 0) return std::regex_match(path, std::regex(target.substr(3)));
+    if (target.rfind("re:", 0) == 0) return std::regex_match(path, target_regex(target.substr(3)));
     return path == target || (path.size() > target.size() && path.compare(path.size() - target.size() - 1,
                                                                           target.size() + 1, "." + target) == 0);
 }
@@ -199,8 +214,14 @@ static bool layer_selected(const std::string& path, const std::vector<int64_t>& 
 void check_targets(const std::vector<std::string>& targets) {
     for (const auto& t : targets) {
         if (t.rfind("re:", 0) != 0) continue;
+        // std::regex compiles nested groups recursively: thousands of "(" overflow the stack.
+        // A pattern for module paths (a few dozen characters) never comes close.
+        if (t.size() > 3 + kMaxTargetRegex)
+            throw std::invalid_argument(fmt::format("lora: target '{}...' is a regular expression of {} characters; "
+                                                    "module paths need far fewer (at most {})",
+                                                    t.substr(0, 40), t.size() - 3, kMaxTargetRegex));
         try {
-            std::regex re(t.substr(3));
+            target_regex(t.substr(3));
         } catch (const std::regex_error& e) {
             throw std::invalid_argument(fmt::format("lora: target '{}' is not a valid regular expression: {}", t, e.what()));
         }

@@ -2,17 +2,19 @@
 // model.safetensors with the config in its metadata, its tokenizer folder beside it
 // (model.tokenizer/), and a data file to read with it, as `aprender eval --data` does.
 //
-// Input: several files (fuzz::split_files). "model.safetensors" and "data.txt" or
-// "data.bin" land beside each other; "tok.<name>" lands in model.tokenizer/<name> (a file
+// Input: several files (fuzz::split_files). "model.safetensors" and "data.txt", "data.bin"
+// or "data.u32.bin" land beside each other; "tok.<name>" lands in model.tokenizer/<name> (a file
 // name cannot hold a '/').
 //
 // Checks, for any bytes: cli::load_model and the tutorials' read_checkpoint (08's --base,
 // 10's --encoder) either succeed or throw one of our errors. A model that loads runs a
 // forward pass with logits of the right shape, and its data file reads through
-// read_tokens_for / encode_strict either into ids inside its vocabulary or into an error.
+// read_tokens_for / encode_strict either into ids inside its vocabulary or into an error,
+// and into batches (nn/data.h) of those ids.
 #include "tests/fuzz/fuzz.h"
 
 #include "autograd/ops.h"
+#include "nn/data.h"
 #include "tokenizer/char.h"
 #include "tokenizer/token_file.h"
 #include "tools/model_store.h"
@@ -89,13 +91,23 @@ FUZZ_TARGET(const std::string& bytes) {
         if (logits.shape() != Shape{1, T, vocab}) fuzz::fail("logits of the wrong shape");
     }
 
-    // The data file: read for this model, every id inside its vocabulary.
-    for (const char* data : {"data.txt", "data.bin"}) {
+    // The data file: read for this model, every id inside its vocabulary, then cut into
+    // batches as `aprender eval` does (nn/data.h).
+    for (const char* data : {"data.txt", "data.bin", "data.u32.bin"}) {
         if (!std::filesystem::exists(dir + "/" + data)) continue;
         std::vector<int32_t> ids;
         if (!fuzz::expect_clean_error([&] { ids = cli::read_tokens_for(m, dir + "/" + data); })) continue;
         for (int32_t id : ids)
             if (id < 0 || id >= vocab) fuzz::fail("read_tokens_for gave an id outside the vocabulary");
+        std::unique_ptr<nn::BatchSampler> batches;
+        if (!fuzz::expect_clean_error([&] {
+                batches = std::make_unique<nn::BatchSampler>(ids, 2, std::min<int64_t>(m.context(), 4),
+                                                             nn::SamplerMode::sequential, 0, data);
+            }))
+            continue;
+        for (const Tensor& t : {batches->batch_at(0).x, batches->batch_at(1).y})
+            for (int32_t id : t.to_vector<int32_t>())
+                if (id < 0 || id >= vocab) fuzz::fail("a batch holds an id outside the vocabulary");
     }
     if (m.tokenizer) {
         std::vector<int32_t> ids;

@@ -138,7 +138,7 @@ SafetensorsHeader parse_header(std::string_view json, uint64_t data_size, const 
                                              duplicate = parsed.get<std::string>();
                                          return true;
                                      });
-    } catch (const nlohmann::json::parse_error& e) {
+    } catch (const nlohmann::json::exception& e) {  // parse_error, and out_of_range for a number past double's range
         std::string what = e.what();
         if (auto p = what.find("] "); what.rfind("[json.exception", 0) == 0 && p != std::string::npos)
             what = what.substr(p + 2);

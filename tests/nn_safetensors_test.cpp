@@ -142,6 +142,10 @@ TEST_CASE("nn: safetensors corrupt files give clear errors") {
     SUBCASE("bad JSON") {
         CHECK(err(R"({"w":{"dtype":"F32",)", "").find("not valid JSON") != std::string::npos);
         CHECK(err(R"([1,2])", "").find("must be a JSON object") != std::string::npos);
+        // A number past double's range: nlohmann throws out_of_range, not parse_error (found by
+        // tests/fuzz/stored_model.cpp, an offset mutated into 888e1144).
+        CHECK(err(R"({"w":{"dtype":"F32","shape":[2],"data_offsets":[0,888e1144]}})", std::string(8, '\0')) ==
+              "safetensors file 'bad.safetensors': the header is not valid JSON: number overflow parsing '888e1144'");
     }
     SUBCASE("offsets out of range") {
         std::string e = err(R"({"w":{"dtype":"F32","shape":[2],"data_offsets":[8,16]}})", std::string(8, '\0'));

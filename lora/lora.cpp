@@ -183,10 +183,19 @@ std::vector<std::string> linear_paths(const nn::Module& model) {
     return out;
 }
 
-static bool target_matches(const std::string& path, const std::string& target) {
-    if (target.rfind("re:", 0) == 0) return std::regex_match(path, std::regex(target.substr(3)));
-    return path == target || (path.size() > target.size() && path.compare(path.size() - target.size() - 1,
-                                                                          target.size() + 1, "." + target) == 0);
+// A "re:" target as a regex. std::regex matches by backtracking, which takes exponential
+// time on patterns as short as "(.*){30}x" (an adapter file could hang the program); GNU's
+// library has a polynomial-time matcher (the NFA simulated state set by state, as in
+// Thompson's construction) for patterns without back-references, which module paths never
+// need: it refuses a back-reference as an invalid pattern.
+constexpr size_t kMaxTargetRegex = 1000;
+
+static std::regex target_regex(const std::string& pattern) {
+#ifdef __GLIBCXX__
+    return std::regex(pattern, std::regex::ECMAScript | std::regex_constants::__polynomial);
+#else
+    return std::regex(pattern);
+#endif
 }
 
 static bool layer_selected(const std::string& path, const std::vector<int64_t>& layers) {
@@ -196,42 +205,65 @@ static bool layer_selected(const std::string& path, const std::vector<int64_t>& 
     return false;
 }
 
-void check_targets(const std::vector<std::string>& targets) {
+// The targets, each checked and its regex compiled once: a regex of many states (".{0,30000}")
+// takes a while to compile, so not once per path.
+struct CompiledTargets {
+    std::vector<std::string> names;           // plain names and suffixes
+    std::vector<std::regex> regexes;          // the "re:" ones
+    bool match(const std::string& path) const {
+        for (const auto& t : names)
+            if (path == t || (path.size() > t.size() && path.compare(path.size() - t.size() - 1, t.size() + 1, "." + t) == 0))
+                return true;
+        for (const auto& re : regexes)
+            if (std::regex_match(path, re)) return true;
+        return false;
+    }
+};
+
+static CompiledTargets compile_targets(const std::vector<std::string>& targets) {
+    CompiledTargets out;
     for (const auto& t : targets) {
-        if (t.rfind("re:", 0) != 0) continue;
+        if (t.rfind("re:", 0) != 0) {
+            out.names.push_back(t);
+            continue;
+        }
+        // std::regex compiles nested groups recursively: thousands of "(" overflow the stack.
+        // A pattern for module paths (a few dozen characters) never comes close.
+        if (t.size() > 3 + kMaxTargetRegex)
+            throw std::invalid_argument(fmt::format("lora: target '{}...' is a regular expression of {} characters; "
+                                                    "module paths need far fewer (at most {})",
+                                                    t.substr(0, 40), t.size() - 3, kMaxTargetRegex));
         try {
-            std::regex re(t.substr(3));
+            out.regexes.push_back(target_regex(t.substr(3)));
         } catch (const std::regex_error& e) {
             throw std::invalid_argument(fmt::format("lora: target '{}' is not a valid regular expression: {}", t, e.what()));
         }
     }
+    return out;
 }
 
+void check_targets(const std::vector<std::string>& targets) { compile_targets(targets); }
+
 bool selects(const Config& c, const std::string& path) {
-    check_targets(c.targets);
-    if (!layer_selected(path, c.layers)) return false;
-    return std::any_of(c.targets.begin(), c.targets.end(), [&](const std::string& t) { return target_matches(path, t); });
+    CompiledTargets targets = compile_targets(c.targets);
+    return layer_selected(path, c.layers) && targets.match(path);
 }
 
 std::vector<std::string> matching_paths(const nn::Module& model, const Config& c) {
-    check_targets(c.targets);
+    CompiledTargets targets = compile_targets(c.targets);
     std::vector<std::string> all = linear_paths(model), out;
     for (int64_t l : c.layers)  // a block the model lacks is its own mistake, not the targets'
         if (std::none_of(all.begin(), all.end(), [&](const std::string& p) { return layer_selected(p, {l}); }))
             throw std::invalid_argument(fmt::format("lora: layers: the model has no block {} (its blocks are h.0, h.1, ...; "
                                                     "count them with `aprender info`)", l));
     for (const auto& p : all)
-        for (const auto& t : c.targets)
-            if (target_matches(p, t) && layer_selected(p, c.layers)) {
-                out.push_back(p);
-                break;
-            }
+        if (targets.match(p) && layer_selected(p, c.layers)) out.push_back(p);
     if (out.empty()) {
-        std::string names, targets;
+        std::string names, list;
         for (const auto& p : all) names += "\n  " + p;
-        for (const auto& t : c.targets) targets += (targets.empty() ? "" : ", ") + t;
+        for (const auto& t : c.targets) list += (list.empty() ? "" : ", ") + t;
         throw std::invalid_argument(fmt::format("lora: targets [{}] match no Linear layer. The model's Linear layers are:{}",
-                                                targets, names));
+                                                list, names));
     }
     return out;
 }

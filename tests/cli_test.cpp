@@ -170,7 +170,8 @@ TEST_CASE("cli: NaN, negative and out-of-range settings are refused naming the f
     refused(sample, "aprender sample",
             {{"--temperature nan", "--temperature must be ≥ 0"},
              {"--top-p nan", "--top-p must be in (0, 1]"},
-             {"--max-new-tokens 9223372036854775807", "--max-new-tokens must be between 0 and"}});
+             {"--max-new-tokens 9223372036854775807", "--max-new-tokens must be between 0 and"},
+             {"--seed -1", "--seed must be a whole number ≥ 0, got -1"}});  // once read as 2^64 - 1
     // without --prompt a text starts from a newline or, as in this corpus without one, a space
     auto start = run_process(sample + " --max-new-tokens 5");
     CHECK(start.status == 0);

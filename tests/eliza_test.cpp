@@ -114,6 +114,19 @@ TEST_CASE("eliza: malformed scripts give line-numbered errors") {
     CHECK(error_of("key: a 1\ndecomp: 0\nreasmb: x\n").find("none:") != std::string::npos);
 }
 
+TEST_CASE("eliza: a script that is not UTF-8 is refused with its line (fuzz: eliza_script)") {
+    // Found by tests/fuzz/eliza_script.cpp: a byte 0xA7 in a reassembly was accepted and came
+    // back in ELIZA's reply, since only the words of patterns went through the tokenizer.
+    const char* text = "key:am 1\n decomp:0\n   reasmb:\xa7\nnone:\n  reasmb:?\n";
+    try {
+        Script::parse(text, "bad.eliza");
+        FAIL("parse accepted a script that is not UTF-8");
+    } catch (const eliza::ScriptError& e) {
+        CHECK(e.line == 3);
+        CHECK(std::string(e.what()).find("bad.eliza:3: not valid UTF-8: byte 11 of the line (0xA7)") == 0);
+    }
+}
+
 TEST_CASE("eliza: both committed scripts load") {
     CHECK_NOTHROW(Script::load(data_file("eliza/pt.eliza")));
     CHECK_NOTHROW(Script::load(data_file("eliza/en.eliza")));

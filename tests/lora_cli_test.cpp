@@ -122,6 +122,13 @@ TEST_CASE("lora: CLI refuses the wrong base, bad flags, and an existing adapter"
                                  "5 --targets 're:([' --steps 1");
     CHECK(bad_regex.status == 2);
     CHECK(bad_regex.has("--targets: lora: target 're:([' is not a valid regular expression"));
+    // An alpha that save_adapter would write but read_adapter refuses (|alpha| ≤ 1e6): an
+    // adapter that could never be loaded again.
+    auto huge_alpha = run_process(aprender() + " lora train --base " + s.base + " --data " + s.domain + " --out " + ad +
+                                  "6 --alpha 1e7 --steps 1");
+    CHECK(huge_alpha.status == 2);
+    CHECK(huge_alpha.has("--alpha must be at most 1e6 in size, got 10000000"));
+    CHECK_FALSE(fs::exists(ad + "6"));
     auto bad_target = run_process(aprender() + " lora train --base " + s.base + " --data " + s.domain + " --out " + ad +
                                   "2 --targets query --steps 1");
     CHECK(bad_target.status == 1);

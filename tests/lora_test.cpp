@@ -7,6 +7,7 @@
 
 #include <doctest/doctest.h>
 
+#include <chrono>
 #include <filesystem>
 
 using namespace aprender;
@@ -175,6 +176,26 @@ TEST_CASE("lora: targets that match nothing are an error listing the Linear laye
     CHECK(lora::matching_paths(m, c) == std::vector<std::string>{"h.0.attn.q_proj"});
     c.layers = {0, 99};  // the block is the mistake, not the targets
     CHECK_THROWS_WITH(lora::matching_paths(m, c), doctest::Contains("the model has no block 99"));
+}
+
+TEST_CASE("lora: a target regex takes polynomial time and cannot overflow the stack") {
+    // "(.*){14}x" backtracks through every way of cutting a path into 14 pieces: seconds on
+    // "h.0.attn.q_proj" with std::regex's default matcher, and "(.*){30}x" in an adapter
+    // file never ended. Read from a file (adapter_config.json) or the command line.
+    lora::Config c;
+    c.targets = {"re:(.*){14}x"};
+    auto t0 = std::chrono::steady_clock::now();
+    CHECK_FALSE(lora::selects(c, "h.0.attn.q_proj"));
+    CHECK(std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count() < 2.0);
+    c.targets = {"re:(.*){30}h\\.0.*"};
+    CHECK(lora::selects(c, "h.0.attn.q_proj"));
+    // the polynomial matcher has no back-references (module paths never need them)
+    CHECK_THROWS_WITH_AS(lora::check_targets({"re:(q)\\1"}), doctest::Contains("is not a valid regular expression"),
+                         std::invalid_argument);
+    // thousands of nested groups: std::regex compiles them recursively
+    std::string deep = "re:" + std::string(10000, '(') + "q_proj" + std::string(10000, ')');
+    CHECK_THROWS_WITH_AS(lora::check_targets({deep}), doctest::Contains("a regular expression of 20006 characters"),
+                         std::invalid_argument);
 }
 
 TEST_CASE("lora: a layer needs a base, a finite alpha and a dropout in [0, 1)") {

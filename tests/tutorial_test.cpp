@@ -164,6 +164,26 @@ TEST_CASE("tutorial: common flags and their defaults") {
     CHECK_THROWS_AS(parse_options(info, {"--n"}, env), UsageError);
 }
 
+TEST_CASE("tutorial: an --out name the system refuses is a usage error, not a crash (fuzz: cli_flags)") {
+    // Found by tests/fuzz/cli_flags.cpp: std::filesystem::exists threw filesystem_error for a
+    // name over 255 bytes, which run() does not catch while parsing: the tutorial aborted.
+    using namespace aprender::tutorial;
+    TutorialInfo info{"99_x", {"t", "t"}, {"s", "s"}, {}};
+    std::string name(300, 'z');
+    CHECK_THROWS_WITH_AS(parse_options(info, {"--out=" + name}, Environment{}), ("--out " + name + ": File name too long").c_str(),
+                         UsageError);
+    auto r = run("01_eliza --no-pause --out " + name);
+    CHECK(r.status == 2);
+    CHECK(r.has("01_eliza: error: --out zzz"));
+    // The same mistake in the flags that name a checkpoint (found reading the code after it).
+    for (const char* flag : {"08_finetune --base", "10_lora --base", "10_lora --encoder"}) {
+        auto f = run(std::string(flag) + " " + name + " --no-pause --out /tmp/aprender-test-flags");
+        INFO(flag, "\n", f.output);
+        CHECK(f.status == 2);
+        CHECK(f.has("(File name too long)"));
+    }
+}
+
 TEST_CASE("tutorial: every flag's value is checked while parsing, before the tutorial says a word") {
     using namespace aprender::tutorial;
     TutorialInfo info{"99_x", {"t", "t"}, {"s", "s"},

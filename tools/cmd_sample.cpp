@@ -44,7 +44,7 @@ int run(int argc, char** argv) {
     o.temperature = p.number("--temperature");
     o.top_k = p.integer("--top-k");
     o.top_p = p.number("--top-p");
-    o.seed = (uint64_t)p.integer("--seed");
+    o.seed = p.seed("--seed");  // -1 is refused, not read as 2^64 - 1
     // Each check is written !(ok) so that NaN (which fails every comparison) is refused too.
     if (!(o.max_new_tokens >= 0 && o.max_new_tokens <= kMaxNewTokens))
         throw cli::UsageError(fmt::format("--max-new-tokens must be between 0 and {}, got {}", kMaxNewTokens, o.max_new_tokens));

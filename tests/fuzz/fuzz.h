@@ -90,9 +90,11 @@ inline Files split_files(const std::string& bytes) {
     return files;
 }
 
+// The inverse of split_files: the '\n' before each "=== " line separates, so the last file
+// gets no byte added (a trailing newline would be one byte too many in a binary file).
 inline std::string join_files(const Files& files) {
     std::string out;
-    for (const auto& [name, body] : files) out += "=== " + name + "\n" + body + "\n";
+    for (const auto& [name, body] : files) out += (out.empty() ? "=== " : "\n=== ") + name + "\n" + body;
     return out;
 }
 

@@ -226,8 +226,9 @@ Flag encoder_flag() {
             std::nullopt,
             [](const std::string& value) {  // read whole before the first step, even when step 7 comes last
                 if (value == "quick") return;
-                if (!std::filesystem::exists(value))
-                    throw UsageError(fmt::format("--encoder: no such Encoder file '{}'", value));
+                std::error_code ec;  // not the throwing exists(): a name over 255 bytes would abort the parse
+                if (!std::filesystem::exists(value, ec))
+                    throw UsageError(fmt::format("--encoder: no such Encoder file '{}'{}", value, ec ? " (" + ec.message() + ")" : ""));
                 try {
                     load_encoder_base(value, (int64_t)kClasses.size());
                 } catch (const std::exception& e) {

@@ -42,6 +42,12 @@ public:
         std::string raw;
         while (std::getline(in, raw)) {
             ++line_;
+            // Checked here, for every line: only the words that reach the tokenizer would be
+            // checked otherwise, and a reply text would carry a broken byte to the terminal.
+            std::size_t bad = 0;
+            if (!tokenizer::is_valid_utf8(raw, &bad))
+                fail(fmt::format("not valid UTF-8: byte {} of the line (0x{:02X}) starts no character", bad + 1,
+                                 static_cast<unsigned char>(raw[bad])));
             std::string l = trim(raw);
             if (l.empty() || l[0] == '#') continue;
             line(l);

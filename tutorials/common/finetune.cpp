@@ -77,8 +77,9 @@ Flag base_model_flag() {
             std::nullopt,
             [](const std::string& value) {  // read whole before the first step: a wrong file costs nothing
                 if (value == "quick") return;
-                if (!std::filesystem::exists(value))
-                    throw UsageError(fmt::format("--base: no such base model file '{}'", value));
+                std::error_code ec;  // not the throwing exists(): a name over 255 bytes would abort the parse
+                if (!std::filesystem::exists(value, ec))
+                    throw UsageError(fmt::format("--base: no such base model file '{}'{}", value, ec ? " (" + ec.message() + ")" : ""));
                 try {
                     load_base_model(value);
                 } catch (const std::exception& e) {

@@ -164,7 +164,13 @@ Options parse_options(const TutorialInfo& info, const std::vector<std::string>& 
             o.device = d.str();
         } else if (name == "--out") {
             if (value.empty()) throw UsageError("--out needs a folder name");
-            if (std::filesystem::exists(value) && !std::filesystem::is_directory(value))  // say so now, not after training
+            // The error_code form: the throwing one raises filesystem_error for a name the
+            // system refuses (a name over 255 bytes), which no catch here expects.
+            std::error_code ec;
+            auto status = std::filesystem::status(value, ec);
+            if (status.type() == std::filesystem::file_type::none)  // neither there nor missing: unusable
+                throw UsageError(fmt::format("--out {}: {}", value, ec.message()));
+            if (std::filesystem::exists(status) && !std::filesystem::is_directory(status))  // say so now, not after training
                 throw UsageError(fmt::format("--out {} is a file; give a folder name", value));
             o.out = value;
         } else o.extra[name] = value;
@@ -312,6 +318,9 @@ int run(const TutorialInfo& info, int argc, char** argv,
     } catch (const UsageError& e) {
         std::cerr << info.name << ": error: " << e.what() << " (see " << info.name << " --help)\n";
         return 2;
+    } catch (const std::exception& e) {  // a check that failed otherwise: still one line, never an abort
+        std::cerr << info.name << ": error: " << e.what() << "\n";
+        return 1;
     }
     if (options.help) {
         std::cout << help_text(info, options.lang);

@@ -1,5 +1,6 @@
 // The `aprender` command line, used as a student would: train → eval → sample → info,
 // and every kind of bad input answered with a clear message and a non-zero exit.
+#include "nn/safetensors.h"
 #include "process.h"
 
 #include <doctest/doctest.h>
@@ -10,11 +11,12 @@
 #include <vector>
 
 using testing::run_process;
+namespace nn = ::aprender::nn;
 namespace fs = std::filesystem;
 
 namespace {
 
-std::string aprender() { return testing::build_dir() + "/aprender"; }
+std::string aprender_bin() { return testing::build_dir() + "/aprender"; }
 
 // A tiny corpus and a tiny model, trained once for all the tests below.
 const std::string& trained_checkpoint() {
@@ -28,7 +30,7 @@ const std::string& trained_checkpoint() {
             return s;
         }();
         std::string ck = (dir / "model.safetensors").string();
-        auto r = run_process(aprender() + " train --data " + (dir / "corpus.txt").string() + " --out " + ck +
+        auto r = run_process(aprender_bin() + " train --data " + (dir / "corpus.txt").string() + " --out " + ck +
                              " --block-size 16 --n-layer 1 --n-head 2 --n-embd 16 --batch 4 --steps 30 --warmup 5"
                              " --eval-interval 15 --eval-batches 2 --lr 3e-3 --init-out " + (dir / "init.safetensors").string());
         REQUIRE_MESSAGE(r.status == 0, r.output);
@@ -44,7 +46,7 @@ TEST_CASE("cli: train saves a checkpoint and its tokenizer; the loss falls") {
     CHECK(fs::exists(ck));
     CHECK(fs::exists(fs::path(ck).parent_path() / "model.tokenizer" / "tokenizer.json"));
     CHECK(fs::exists(fs::path(ck).parent_path() / "init.safetensors"));
-    auto info = run_process(aprender() + " info --checkpoint " + ck);
+    auto info = run_process(aprender_bin() + " info --checkpoint " + ck);
     CHECK(info.status == 0);
     CHECK(info.has("model gpt"));
     CHECK(info.has("trained_steps  30"));
@@ -54,16 +56,16 @@ TEST_CASE("cli: train saves a checkpoint and its tokenizer; the loss falls") {
 TEST_CASE("cli: eval prints loss and perplexity; sample is deterministic for a seed") {
     const std::string& ck = trained_checkpoint();
     fs::path corpus = fs::path(ck).parent_path() / "corpus.txt";
-    auto e = run_process(aprender() + " eval --checkpoint " + ck + " --data " + corpus.string());
+    auto e = run_process(aprender_bin() + " eval --checkpoint " + ck + " --data " + corpus.string());
     CHECK(e.status == 0);
     CHECK(e.has("loss "));
     CHECK(e.has("ppl "));
-    auto init = run_process(aprender() + " eval --checkpoint " + (fs::path(ck).parent_path() / "init.safetensors").string() +
+    auto init = run_process(aprender_bin() + " eval --checkpoint " + (fs::path(ck).parent_path() / "init.safetensors").string() +
                             " --data " + corpus.string());
     double trained = std::stod(e.output.substr(e.output.find("loss ") + 5));
     double untrained = std::stod(init.output.substr(init.output.find("loss ") + 5));
     CHECK(trained < untrained);
-    std::string cmd = aprender() + " sample --checkpoint " + ck + " --prompt 'a casa' --max-new-tokens 20 --seed 3";
+    std::string cmd = aprender_bin() + " sample --checkpoint " + ck + " --prompt 'a casa' --max-new-tokens 20 --seed 3";
     auto s1 = run_process(cmd), s2 = run_process(cmd);
     CHECK(s1.status == 0);
     CHECK(s1.output == s2.output);
@@ -72,24 +74,24 @@ TEST_CASE("cli: eval prints loss and perplexity; sample is deterministic for a s
 
 TEST_CASE("cli: bad input gets a clear message and a non-zero exit") {
     const std::string& ck = trained_checkpoint();
-    auto unknown = run_process(aprender() + " train --nope");
+    auto unknown = run_process(aprender_bin() + " train --nope");
     CHECK(unknown.status == 2);
     CHECK(unknown.has("unknown option '--nope'"));
-    auto no_cmd = run_process(aprender() + " frobnicate");
+    auto no_cmd = run_process(aprender_bin() + " frobnicate");
     CHECK(no_cmd.status == 2);
     CHECK(no_cmd.has("unknown command 'frobnicate'"));
-    auto bad_number = run_process(aprender() + " sample --checkpoint " + ck + " --top-k many");
+    auto bad_number = run_process(aprender_bin() + " sample --checkpoint " + ck + " --top-k many");
     CHECK(bad_number.status == 2);
     CHECK(bad_number.has("--top-k expects an integer, got 'many'"));
-    auto missing = run_process(aprender() + " eval --checkpoint /nonexistent.safetensors --data x");
+    auto missing = run_process(aprender_bin() + " eval --checkpoint /nonexistent.safetensors --data x");
     CHECK(missing.status == 1);
     CHECK(missing.has("checkpoint /nonexistent.safetensors does not exist"));
-    auto oov = run_process(aprender() + " sample --checkpoint " + ck + " --prompt 'Ωmega'");
+    auto oov = run_process(aprender_bin() + " sample --checkpoint " + ck + " --prompt 'Ωmega'");
     CHECK(oov.status == 2);
     CHECK(oov.has("the prompt has characters the vocabulary (char tokenizer,"));
     CHECK(oov.has("would all read as <unk>: 'Ω'"));
     // an existing checkpoint is never replaced without --force
-    auto again = run_process(aprender() + " train --data " + (fs::path(ck).parent_path() / "corpus.txt").string() +
+    auto again = run_process(aprender_bin() + " train --data " + (fs::path(ck).parent_path() / "corpus.txt").string() +
                              " --out " + ck + " --steps 1");
     CHECK(again.status == 2);
     CHECK(again.has("exists; pass --force to replace it"));
@@ -97,21 +99,32 @@ TEST_CASE("cli: bad input gets a clear message and a non-zero exit") {
     fs::path broken = fs::path(ck).parent_path() / "broken.safetensors";
     fs::copy_file(ck, broken, fs::copy_options::overwrite_existing);
     fs::resize_file(broken, fs::file_size(broken) / 2);
-    auto trunc = run_process(aprender() + " info --checkpoint " + broken.string());
+    auto trunc = run_process(aprender_bin() + " info --checkpoint " + broken.string());
     CHECK(trunc.status == 1);
     CHECK(trunc.has(broken.string()));
-    auto help = run_process(aprender() + " train --help");
+    // a tokenizer folder named in the metadata must lie beside the checkpoint
+    for (std::string elsewhere : {"../elsewhere", "/etc"}) {
+        nn::Checkpoint c = nn::load_safetensors(ck);
+        c.metadata["tokenizer"] = elsewhere;
+        fs::path moved = fs::path(ck).parent_path() / "elsewhere.safetensors";
+        nn::save_safetensors(moved.string(), c.tensors, c.metadata);
+        auto away = run_process(aprender_bin() + " info --checkpoint " + moved.string());
+        CHECK(away.status == 1);
+        CHECK(away.has("its metadata names the tokenizer folder '" + elsewhere +
+                       "', which is not a folder name beside the checkpoint"));
+    }
+    auto help = run_process(aprender_bin() + " train --help");
     CHECK(help.status == 0);
     CHECK(help.has("usage: aprender train"));
     // an empty default (the prompt, an optional adapter) is left unsaid, not shown as "(default: )"
-    CHECK_FALSE(run_process(aprender() + " sample --help").has("(default: )"));
-    CHECK_FALSE(run_process(aprender() + " eval --help").has("(default: )"));
+    CHECK_FALSE(run_process(aprender_bin() + " sample --help").has("(default: )"));
+    CHECK_FALSE(run_process(aprender_bin() + " eval --help").has("(default: )"));
 }
 
 TEST_CASE("cli: outputs are checked before training, and nothing saved is replaced without --force") {
     const std::string& ck = trained_checkpoint();
     fs::path dir = fs::path(ck).parent_path(), corpus = dir / "corpus.txt";
-    std::string train = aprender() + " train --data " + corpus.string() +
+    std::string train = aprender_bin() + " train --data " + corpus.string() +
                         " --block-size 16 --n-layer 1 --n-head 2 --n-embd 16 --batch 4 --steps 2 --quiet";
     // --init-out and --out the same file: refused at once (it used to fail after training)
     fs::path same = dir / "same.safetensors";
@@ -143,7 +156,7 @@ TEST_CASE("cli: outputs are checked before training, and nothing saved is replac
 TEST_CASE("cli: NaN, negative and out-of-range settings are refused naming the flag") {
     const std::string& ck = trained_checkpoint();
     fs::path dir = fs::path(ck).parent_path(), corpus = dir / "corpus.txt";
-    std::string train = aprender() + " train --data " + corpus.string() + " --out " + (dir / "never.safetensors").string() +
+    std::string train = aprender_bin() + " train --data " + corpus.string() + " --out " + (dir / "never.safetensors").string() +
                         " --block-size 16 --n-layer 1 --n-head 2 --n-embd 16 --batch 4 --steps 2 --quiet";
     // each command + flags must exit 2 with the message (and the command's name)
     auto refused = [](const std::string& command, const std::string& program,
@@ -166,7 +179,7 @@ TEST_CASE("cli: NaN, negative and out-of-range settings are refused naming the f
              {"--block-size 9223372036854775807", "beyond any machine"},
              {"--n-layer 100000000", "more than this machine's"}});
     CHECK_FALSE(fs::exists(dir / "never.safetensors"));
-    std::string sample = aprender() + " sample --checkpoint " + ck;
+    std::string sample = aprender_bin() + " sample --checkpoint " + ck;
     refused(sample, "aprender sample",
             {{"--temperature nan", "--temperature must be ≥ 0"},
              {"--top-p nan", "--top-p must be in (0, 1]"},
@@ -187,7 +200,7 @@ TEST_CASE("cli: a validation token file is checked against the vocabulary before
     for (size_t i = 0; i < good.size(); ++i) good[i] = i % 10;
     write_ids(dir / "good.bin", good);
     write_ids(dir / "bad_val.bin", {1, 2, 60000, 3});
-    auto r = run_process(aprender() + " train --data " + (dir / "good.bin").string() + " --vocab-size 10 --val " +
+    auto r = run_process(aprender_bin() + " train --data " + (dir / "good.bin").string() + " --vocab-size 10 --val " +
                          (dir / "bad_val.bin").string() + " --out " + (dir / "tok.safetensors").string() +
                          " --block-size 8 --n-layer 1 --n-head 2 --n-embd 16 --batch 2 --steps 2 --quiet");
     CHECK(r.status == 1);
@@ -201,10 +214,10 @@ TEST_CASE("cli: a fixed --seed trains the same model twice; a short run gets a s
     std::string losses[2];
     for (int i = 0; i < 2; ++i) {
         std::string out = (dir / ("again" + std::to_string(i) + ".safetensors")).string();
-        auto r = run_process(aprender() + " train --data " + (dir / "corpus.txt").string() + " --out " + out +
+        auto r = run_process(aprender_bin() + " train --data " + (dir / "corpus.txt").string() + " --out " + out +
                              " --block-size 16 --n-layer 1 --n-head 2 --n-embd 16 --batch 4 --steps 3 --force --quiet");
         REQUIRE_MESSAGE(r.status == 0, r.output);  // --steps 3: the default --warmup is a tenth of it, 0
-        auto e = run_process(aprender() + " eval --checkpoint " + out + " --data " + (dir / "corpus.txt").string());
+        auto e = run_process(aprender_bin() + " eval --checkpoint " + out + " --data " + (dir / "corpus.txt").string());
         REQUIRE(e.status == 0);
         losses[i] = e.output;
     }
@@ -215,7 +228,7 @@ TEST_CASE("cli: an output never replaces an input, another output or a device, -
     const std::string& ck = trained_checkpoint();
     fs::path dir = fs::path(ck).parent_path(), corpus = dir / "corpus.txt";
     std::string corpus_text = testing::read_file(corpus.string());
-    std::string train = aprender() + " train --data " + corpus.string() +
+    std::string train = aprender_bin() + " train --data " + corpus.string() +
                         " --block-size 16 --n-layer 1 --n-head 2 --n-embd 16 --batch 4 --steps 2 --quiet --force";
     auto over_data = run_process(train + " --out " + corpus.string());
     CHECK(over_data.status == 2);
@@ -238,11 +251,11 @@ TEST_CASE("cli: an output never replaces an input, another output or a device, -
     CHECK(over_fifo.has("is not a regular file"));
     CHECK(fs::is_fifo(fifo));
     // an option followed by another option lost its value: not a file named --quiet
-    auto lost = run_process(aprender() + " train --data " + corpus.string() + " --out --quiet --steps 2");
+    auto lost = run_process(aprender_bin() + " train --data " + corpus.string() + " --out --quiet --steps 2");
     CHECK(lost.status == 2);
     CHECK(lost.has("--out needs a value (PATH) but is followed by the option --quiet"));
     CHECK_FALSE(fs::exists("--quiet"));
-    auto empty = run_process(aprender() + " train --data " + corpus.string() + " --out '' --steps 2");
+    auto empty = run_process(aprender_bin() + " train --data " + corpus.string() + " --out '' --steps 2");
     CHECK(empty.status == 2);
     CHECK(empty.has("--out is empty; it needs a value (PATH)"));
     // options that mean nothing in this run, and seeds below zero
@@ -262,7 +275,7 @@ TEST_CASE("cli: a validation text with characters the training text lacks is ref
     const std::string& ck = trained_checkpoint();
     fs::path dir = fs::path(ck).parent_path();
     std::ofstream(dir / "val_omega.txt") << "a casa é azul. Ωmega. o gato é preto. a casa é azul. o gato é preto.";
-    auto r = run_process(aprender() + " train --data " + (dir / "corpus.txt").string() + " --val " +
+    auto r = run_process(aprender_bin() + " train --data " + (dir / "corpus.txt").string() + " --val " +
                          (dir / "val_omega.txt").string() + " --out " + (dir / "v.safetensors").string() +
                          " --block-size 16 --n-layer 1 --n-head 2 --n-embd 16 --batch 2 --steps 2 --quiet");
     CHECK(r.status == 2);
@@ -278,7 +291,7 @@ TEST_CASE("cli: Ctrl-C stops training after the current step and saves the model
     // In the background, then SIGINT as a terminal's Ctrl-C sends it; the shell reports the exit code.
     // SIGINT is sent once step 1 is reported, so the run is surely training (not still loading).
     std::string log = (dir / "interrupted.log").string();
-    std::string train = aprender() + " train --data " + (dir / "corpus.txt").string() + " --out " + out.string() +
+    std::string train = aprender_bin() + " train --data " + (dir / "corpus.txt").string() + " --out " + out.string() +
                         " --block-size 16 --n-layer 1 --n-head 2 --n-embd 16 --batch 4 --steps 100000000"
                         " --eval-interval 1000000 2>" + log;
     auto r = run_process(train + " & pid=$!; for i in $(seq 600); do grep -q 'step 1/' " + log +
@@ -287,6 +300,6 @@ TEST_CASE("cli: Ctrl-C stops training after the current step and saves the model
     CHECK(r.has("exit=130"));
     CHECK(r.has("stopped by Ctrl-C: " + out.string() + " holds the model after "));
     REQUIRE(fs::exists(out));
-    auto info = run_process(aprender() + " info --checkpoint " + out.string());
+    auto info = run_process(aprender_bin() + " info --checkpoint " + out.string());
     CHECK(info.status == 0);
 }

@@ -13,6 +13,7 @@
 #include <string>
 
 #include "tests/process.h"
+#include "tutorials/common/checkpoint.h"
 #include "tutorials/common/lm_eval.h"
 #include "tutorials/common/term.h"
 
@@ -147,4 +148,15 @@ TEST_CASE("tutorial: 08 and 10 refuse a wrong base or Encoder file before any wo
     refused("10_lora --base " + dir + "/gpt.safetensors",
             "gpt.safetensors: its tokenizer folder " + dir + "/gpt.tokenizer is missing");
     std::filesystem::remove_all(dir);
+}
+
+TEST_CASE("tutorial: a checkpoint's tokenizer folder must lie beside its weights") {
+    using aprender::tutorial::checkpoint_tokenizer_dir;
+    const std::filesystem::path w = "/tmp/models/base.safetensors";
+    CHECK(checkpoint_tokenizer_dir(w, {}) == "/tmp/models/tokenizer");
+    CHECK(checkpoint_tokenizer_dir(w, {{"tokenizer", "base.tokenizer"}}) == "/tmp/models/base.tokenizer");
+    for (const std::string elsewhere : {"../secret", "/etc", ".."})
+        CHECK_THROWS_WITH(checkpoint_tokenizer_dir(w, {{"tokenizer", elsewhere}}),
+                          ("/tmp/models/base.safetensors: its metadata names the tokenizer folder '" + elsewhere +
+                           "', which is not a folder name beside the weights").c_str());
 }

@@ -129,6 +129,11 @@ TEST_CASE("lora: CLI refuses the wrong base, bad flags, and an existing adapter"
     CHECK(huge_alpha.status == 2);
     CHECK(huge_alpha.has("--alpha must be at most 1e6 in size, got 10000000"));
     CHECK_FALSE(fs::exists(ad + "6"));
+    // a rank that would need terabytes: refused by name, not a std::bad_alloc
+    auto huge_r = run_process(aprender() + " lora train --base " + s.base + " --data " + s.domain + " --out " + ad +
+                              "7 --r 1000000000000 --steps 1");
+    CHECK(huge_r.status == 2);
+    CHECK(huge_r.has("--r must be from 1 to 65536, got 1000000000000"));
     auto bad_target = run_process(aprender() + " lora train --base " + s.base + " --data " + s.domain + " --out " + ad +
                                   "2 --targets query --steps 1");
     CHECK(bad_target.status == 1);

@@ -77,7 +77,8 @@ lora::Config config_from_flags(const cli::Parser& p) {
     else if (init == "kaiming") c.init = lora::Init::kaiming;
     else throw cli::UsageError("--init must be gaussian or kaiming, got '" + init + "'");
     c.rslora = p.on("--rslora");
-    if (c.r < 1) throw cli::UsageError(fmt::format("--r must be at least 1, got {}", c.r));
+    // (a rank past 65536 is no low-rank update: refused before it is allocated)
+    if (c.r < 1 || c.r > 65536) throw cli::UsageError(fmt::format("--r must be from 1 to 65536, got {}", c.r));
     if (c.targets.empty()) throw cli::UsageError("--targets needs at least one module name");
     try {
         lora::check_targets(c.targets);

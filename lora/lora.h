@@ -60,6 +60,9 @@ public:
     std::string type_name() const override { return "lora.Linear"; }
 
     // merge: W0 += s·B·A (active adapter): no extra work at inference. unmerge: W0 -= s·B·A.
+    // Both are float arithmetic on W0, so unmerge gives W0 back to its last bits only when
+    // ΔW is small next to it: (W0 + ΔW) - ΔW is W0 up to a rounding of |W0| + |ΔW| per
+    // element (exact for B = 0, as at initialisation). Keep a copy to restore W0 exactly.
     // lora::apply wraps each base once; should two hand-built lora::Linear share one base,
     // at most one may hold its ΔW merged in there, and the other refuses to run meanwhile
     // (its "base" output would silently carry the first one's ΔW).

@@ -47,7 +47,10 @@ done
 mkdir -p $B/corpus $B/crashes $B/logs
 # One thread per target (the pool would only add noise), leaks checked, UBSan fatal.
 export APRENDER_THREADS=1
-export ASAN_OPTIONS=${ASAN_OPTIONS:-detect_leaks=1:abort_on_error=1}
+# A request the allocator cannot meet returns null (the library must turn that into its own
+# "out of memory" error); libFuzzer's single-malloc limit is raised to match, while its
+# RSS limit still stops an input that really uses more than 2 GiB.
+export ASAN_OPTIONS=${ASAN_OPTIONS:-detect_leaks=1:abort_on_error=1:allocator_may_return_null=1}
 export UBSAN_OPTIONS=${UBSAN_OPTIONS:-print_stacktrace=1:halt_on_error=1}
 
 failed=0
@@ -61,7 +64,7 @@ for name in "${targets[@]}"; do
   fi
   dict=()
   [ -f tests/fuzz/$name.dict ] && dict=(-dict=tests/fuzz/$name.dict)
-  "$bin" "$corpus" "${dict[@]}" -max_total_time="$SECONDS_EACH" -timeout=10 -rss_limit_mb=2048 \
+  "$bin" "$corpus" "${dict[@]}" -max_total_time="$SECONDS_EACH" -timeout=10 -rss_limit_mb=2048 -malloc_limit_mb=1048576 \
     -artifact_prefix="$B/crashes/$name-" -print_final_stats=1 >"$log" 2>&1
   rc=$?
   runs=$(grep -o 'stat::number_of_executed_units: *[0-9]*' "$log" | grep -o '[0-9]*$' | tail -1)

@@ -14,6 +14,7 @@
 // returns are in range; and save() writes a folder that loads back into a tokenizer that
 // encodes the same way (a file we accept once must stay acceptable after we rewrite it).
 #include "tests/fuzz/fuzz.h"
+#include "tests/fuzz/gpt2_reference.h"
 
 #include "tokenizer/bpe.h"
 #include "tokenizer/char.h"
@@ -47,31 +48,6 @@ std::string folder_as_input(const std::string& dir) {
     return fuzz::join_files(files);
 }
 
-// GPT-2's bpe() from encoder.py, on ids: find the adjacent pair with the lowest merge rank,
-// merge every occurrence of it left to right, repeat. Quadratic, but obviously right.
-std::vector<int32_t> gpt2_reference(const BpeTokenizer& tok, std::string_view piece) {
-    std::map<std::pair<int32_t, int32_t>, int32_t> ranks;
-    for (size_t r = 0; r < tok.merges().size(); ++r) ranks.emplace(tok.merges()[r], static_cast<int32_t>(r));
-    std::vector<int32_t> word;
-    for (unsigned char c : piece) word.push_back(tok.byte_token(c));
-    while (word.size() > 1) {
-        std::pair<int32_t, int32_t> best{-1, -1};
-        int32_t best_rank = INT32_MAX;
-        for (size_t i = 0; i + 1 < word.size(); ++i)
-            if (auto it = ranks.find({word[i], word[i + 1]}); it != ranks.end() && it->second < best_rank)
-                best_rank = it->second, best = it->first;
-        if (best_rank == INT32_MAX) break;
-        const int32_t merged = *tok.token_to_id(tok.id_to_token(best.first) + tok.id_to_token(best.second));
-        std::vector<int32_t> next;
-        for (size_t i = 0; i < word.size(); ++i) {
-            if (i + 1 < word.size() && word[i] == best.first && word[i + 1] == best.second) next.push_back(merged), ++i;
-            else next.push_back(word[i]);
-        }
-        word = std::move(next);
-    }
-    return word;
-}
-
 // bpe.cpp's merge_bytes gives GPT-2's result when every merge joins tokens that are single
 // bytes or made by an earlier merge (as in every trained file); check that on the texts.
 void check_gpt2_order(const BpeTokenizer& tok) {
@@ -81,11 +57,13 @@ void check_gpt2_order(const BpeTokenizer& tok) {
         if (!made.count(tok.id_to_token(a)) || !made.count(tok.id_to_token(b))) return;  // no promise
         made.insert(tok.id_to_token(a) + tok.id_to_token(b));
     }
+    const fuzz::MergeRanks ranks = fuzz::merge_ranks(tok);  // GPT-2's own loop: tests/fuzz/gpt2_reference.h
     for (const char* text : kTexts) {
         std::vector<std::string_view> pieces;
         gpt2_pretokenizer().split(text, pieces);
         for (std::string_view p : pieces)
-            if (tok.merge_bytes(p) != gpt2_reference(tok, p)) fuzz::fail("merge_bytes differs from GPT-2's merge loop");
+            if (tok.merge_bytes(p) != fuzz::gpt2_reference(tok, ranks, p))
+                fuzz::fail("merge_bytes differs from GPT-2's merge loop");
     }
 }
 

@@ -18,6 +18,7 @@
 //   - WordPiece: ids in range, decode and encode_pair work; invalid UTF-8 is an error;
 //   - any ids: decode succeeds exactly when all of them are in the vocabulary.
 #include "tests/fuzz/fuzz.h"
+#include "tests/fuzz/gpt2_reference.h"
 
 #include "tokenizer/bpe.h"
 #include "tokenizer/char.h"
@@ -55,35 +56,12 @@ const Tokenizers& tokenizers() {
     return t;
 }
 
-// GPT-2's bpe() from encoder.py, on ids: find the adjacent pair with the lowest merge rank,
-// merge every occurrence of it left to right, repeat. Quadratic, but obviously right.
+// GPT-2's own merge loop (tests/fuzz/gpt2_reference.h), its ranks computed once per tokenizer.
 std::vector<int32_t> gpt2_reference(const BpeTokenizer& tok, std::string_view piece) {
-    static std::map<const BpeTokenizer*, std::map<std::pair<int32_t, int32_t>, int32_t>> ranks_of;
+    static std::map<const BpeTokenizer*, fuzz::MergeRanks> ranks_of;
     auto& ranks = ranks_of[&tok];
-    if (ranks.empty())
-        for (size_t r = 0; r < tok.merges().size(); ++r) ranks[tok.merges()[r]] = static_cast<int32_t>(r);
-    std::vector<int32_t> word;
-    for (unsigned char c : piece) word.push_back(tok.byte_token(c));
-    while (word.size() > 1) {
-        std::pair<int32_t, int32_t> best{-1, -1};
-        int32_t best_rank = INT32_MAX;
-        for (size_t i = 0; i + 1 < word.size(); ++i)
-            if (auto it = ranks.find({word[i], word[i + 1]}); it != ranks.end() && it->second < best_rank)
-                best_rank = it->second, best = it->first;
-        if (best_rank == INT32_MAX) break;
-        const int32_t merged = *tok.token_to_id(tok.id_to_token(best.first) + tok.id_to_token(best.second));
-        std::vector<int32_t> next;
-        for (size_t i = 0; i < word.size(); ++i) {
-            if (i + 1 < word.size() && word[i] == best.first && word[i + 1] == best.second) {
-                next.push_back(merged);
-                ++i;
-            } else {
-                next.push_back(word[i]);
-            }
-        }
-        word = std::move(next);
-    }
-    return word;
+    if (ranks.empty()) ranks = fuzz::merge_ranks(tok);
+    return fuzz::gpt2_reference(tok, ranks, piece);
 }
 
 void check_bpe(const BpeTokenizer& tok, const std::string& text) {

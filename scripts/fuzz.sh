@@ -82,4 +82,8 @@ for name in "${targets[@]}"; do
     echo "    replay: $bin ${artifact:-<input>}   (whole log: $log)"
   fi
 done
+# A target that crashed ran no destructors, so its scratch folder is still there.
+for d in /dev/shm/aprender-fuzz-* "${TMPDIR:-/tmp}"/aprender-fuzz-*; do
+  [ -d "$d" ] && ! kill -0 "${d##*-}" 2>/dev/null && rm -rf "$d"
+done
 exit $failed

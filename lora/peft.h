@@ -33,6 +33,10 @@
 
 namespace aprender::lora {
 
+// The largest |lora_alpha| an adapter may carry (s = alpha / r scales ΔW): larger comes from a
+// corrupt file, and training with more would save an adapter that could not be read back.
+constexpr double kMaxAlpha = 1e6;
+
 struct AdapterFileError : std::runtime_error {
     using std::runtime_error::runtime_error;
 };

@@ -16,6 +16,10 @@ const std::vector<std::string>& folder_files() {
     return files;
 }
 
+bool is_plain_folder_name(const std::string& name) {
+    return !name.empty() && name.find('/') == std::string::npos && name != "." && name != "..";
+}
+
 std::unique_ptr<Tokenizer> load(const std::string& dir) {
     auto path = dir + "/tokenizer.json";
     auto j = read_json_file(path);

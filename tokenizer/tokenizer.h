@@ -50,6 +50,11 @@ public:
 // Reads dir/tokenizer.json and builds the tokenizer it names.
 std::unique_ptr<Tokenizer> load(const std::string& dir);
 
+// Whether `name`, a tokenizer folder named in a checkpoint's metadata, is a plain folder name
+// (so the folder lies beside the checkpoint): not empty, no '/', not "." or "..". A path
+// elsewhere would make a downloaded checkpoint read folders it does not own.
+bool is_plain_folder_name(const std::string& name);
+
 // Every file name save() may write into a tokenizer folder, whatever the kind
 // (tokenizer.json, vocab.json, merges.txt, vocab.txt): the files a new tokenizer replaces.
 const std::vector<std::string>& folder_files();

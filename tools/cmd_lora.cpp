@@ -88,9 +88,7 @@ lora::Config config_from_flags(const cli::Parser& p) {
     if (!(c.dropout >= 0 && c.dropout < 1)) throw cli::UsageError(fmt::format("--lora-dropout must be in [0, 1), got {}", c.dropout));
     if (!std::isfinite(c.alpha) || c.alpha == 0)  // s = alpha / r scales ΔW: 0 switches the adapter off, NaN poisons it
         throw cli::UsageError(fmt::format("--alpha must be a non-zero number, got {}", c.alpha));
-    // The bound lora::read_adapter puts on lora_alpha: an adapter trained with more could be
-    // saved but never loaded again.
-    if (std::abs(c.alpha) > 1e6) throw cli::UsageError(fmt::format("--alpha must be at most 1e6 in size, got {}", c.alpha));
+    if (std::abs(c.alpha) > lora::kMaxAlpha) throw cli::UsageError(fmt::format("--alpha must be at most 1e6 in size, got {}", c.alpha));
     return c;
 }
 

@@ -64,9 +64,7 @@ StoredModel load_model(const std::string& path) {
     if (auto bad = nn::non_finite_tensor(ck.tensors))
         throw std::runtime_error(fmt::format("{}: tensor '{}' holds NaN or infinite values (a corrupt file?)", path, *bad));
     if (auto t = ck.metadata.find("tokenizer"); t != ck.metadata.end()) {
-        // save_model writes a folder name beside the checkpoint; a path elsewhere (absolute,
-        // or through "..") would make a downloaded checkpoint read folders it does not own
-        if (t->second.empty() || t->second.find('/') != std::string::npos || t->second == "." || t->second == "..")
+        if (!tokenizer::is_plain_folder_name(t->second))  // save_model writes one
             throw std::runtime_error(fmt::format("{}: its metadata names the tokenizer folder '{}', which is not a folder "
                                                  "name beside the checkpoint", path, t->second));
         fs::path dir = fs::path(path).parent_path() / t->second;

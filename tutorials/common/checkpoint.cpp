@@ -28,9 +28,7 @@ std::filesystem::path checkpoint_tokenizer_dir(const std::filesystem::path& weig
     auto it = metadata.find("tokenizer");
     if (it == metadata.end() || it->second.empty() || is_tokenizer_kind(it->second))
         return weights.parent_path() / "tokenizer";
-    // the tutorials write a folder name beside the weights; a path elsewhere (absolute, or
-    // through "..") would make a downloaded checkpoint read folders it does not own
-    if (it->second.find('/') != std::string::npos || it->second == "." || it->second == "..")
+    if (!tokenizer::is_plain_folder_name(it->second))  // the tutorials write one
         throw std::runtime_error(fmt::format("{}: its metadata names the tokenizer folder '{}', which is not a folder name "
                                              "beside the weights", weights.string(), it->second));
     return weights.parent_path() / it->second;

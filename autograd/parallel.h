@@ -12,7 +12,9 @@
 //     });
 //
 // The split is static: with the same number of threads, every element is computed by
-// the same code in the same order, so results are bit-identical run after run.
+// the same code in the same order, so results are bit-identical run after run. Kernels
+// whose pieces meet in one result (a sum, a product cut into blocks) go further and cut
+// by the shape alone (a fixed block size), so that any thread count gives the same bits.
 #pragma once
 
 #include <cstdint>

@@ -50,8 +50,8 @@ nn::AdamWOptions adamw_options() {
 // The key projection's bias shifts every score of a softmax row by the same q·b, which
 // softmax ignores: its gradient is exactly 0 in exact arithmetic, and what backward
 // computes is the rounding noise of a cancelling sum (~1e-11 here, vs ~1e-4 for the
-// other attention gradients), different for any other summation order (even the CPU
-// with another thread count: |diff|/tol ~ 2e4). AdamW then turns that noise into steps
+// other attention gradients), different for any other summation order (the GPU's, for
+// one: |diff|/tol ~ 2e4 was measured between two orders on the CPU). AdamW then turns that noise into steps
 // of lr·g/(|g| + eps). So it is compared by size, not element by element.
 bool noise_only(const std::string& name) { return name.find("k_proj.bias") != std::string::npos; }
 double max_abs(const Tensor& t) {

@@ -1,4 +1,5 @@
 // Tests of the transformer models: sizes, masks, caches, determinism.
+#include "autograd/parallel.h"
 #include "nn/encoder.h"
 
 #include <doctest/doctest.h>
@@ -338,4 +339,46 @@ TEST_CASE("nn: BERT masking selects at least one position, even in a tiny batch"
 TEST_CASE("nn: a GPT given no positions says so") {
     GPT m(small_gpt(), 1);
     CHECK_THROWS_WITH_AS(m.forward(Tensor::zeros({1, 0}, DType::i32)), "GPT: ids [1,0] hold no positions (T = 0)", TensorError);
+}
+
+// README "Performance (CPU)": every parallel split depends on the shape alone (products by
+// rows, columns or batch; reductions and layer norm's gw/gb by fixed blocks), so training
+// gives the same bits with any number of threads. A model big enough that every split
+// happens (B·T = 1024 rows, several layer-norm blocks), with dropout, 3 AdamW steps.
+TEST_CASE("nn: GPT training gives the same bits with 1, 2, 3 and 5 threads") {
+    GPTConfig c;
+    c.vocab_size = 65;
+    c.block_size = 128;
+    c.n_layer = 2;
+    c.n_head = 4;
+    c.n_embd = 64;
+    c.dropout = 0.1;
+    Tensor x = random_ids(8, 128, c.vocab_size, 41), y = random_ids(8, 128, c.vocab_size, 42);
+    auto train = [&] {
+        GPT m(c, 7);
+        AdamW opt(m.named_parameters(), {});
+        std::vector<double> out;
+        for (int step = 0; step < 3; ++step) {
+            Tensor l = m.loss(x, y);
+            opt.zero_grad();
+            l.backward();
+            opt.step();
+            out.push_back(l.item());
+        }
+        for (auto& [name, p] : m.named_parameters())
+            for (double v : p.to_double_vector()) out.push_back(v);
+        return out;
+    };
+    int threads = num_threads();
+    set_num_threads(1);
+    std::vector<double> one = train();
+    for (int n : {2, 3, 5}) {
+        set_num_threads(n);
+        std::vector<double> more = train();
+        REQUIRE(more.size() == one.size());
+        int64_t differ = 0;
+        for (size_t i = 0; i < one.size(); ++i) differ += more[i] != one[i];
+        CHECK_MESSAGE(differ == 0, n, " threads: ", differ, " of ", one.size(), " numbers differ from 1 thread's");
+    }
+    set_num_threads(threads);
 }

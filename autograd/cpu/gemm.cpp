@@ -13,6 +13,7 @@
 
 #include <cblas.h>
 
+#include <algorithm>
 #include <type_traits>
 
 namespace aprender::cpu {
@@ -20,6 +21,15 @@ namespace aprender::cpu {
 // One product per call to single-threaded OpenBLAS; the pool splits the work: a batch
 // by its items, a single product by blocks of rows of C (or of columns when C is
 // short and wide). Each block is an independent product, so no result is shared.
+//
+// The blocks depend on the shape alone, never on the thread count, so 1 thread and 16
+// give the same bits. That matters because OpenBLAS may compute an element of a narrow
+// block with another kernel than the same element of a wide one: cut by the thread
+// count, 3 threads changed the last bit of a bias gradient (ones[1, 1024] @ g[1024, 256]
+// in 86-column blocks; "nn: GPT training gives the same bits..." in the tests).
+constexpr int64_t kGemmBlocks = 8;     // at most this many blocks per product...
+constexpr int64_t kGemmMinSide = 128;  // ...of at least this many rows (or columns)
+
 void CpuBackend::gemm(const Gemm& g, DType dt) {
     auto ta = g.trans_a ? CblasTrans : CblasNoTrans;
     auto tb = g.trans_b ? CblasTrans : CblasNoTrans;
@@ -45,18 +55,22 @@ void CpuBackend::gemm(const Gemm& g, DType dt) {
             });
         } else {
             // Each block packs the whole of the operand it does not split, so split along
-            // the longer side of C, in one block per thread: row blocks repack B, column
-            // blocks repack A.
-            int64_t threads = num_threads();
-            if (g.m >= g.n) {  // blocks of rows: A's rows (or columns, if transposed)
-                parallel_for(g.m, std::max<int64_t>(32, (g.m + threads - 1) / threads), [&](int64_t r0, int64_t r1) {
-                    one(A + (g.trans_a ? r0 : r0 * g.lda), B, C + r0 * g.ldc, r1 - r0, g.n);
-                });
-            } else {  // blocks of columns: B's columns (or rows, if transposed)
-                parallel_for(g.n, std::max<int64_t>(32, (g.n + threads - 1) / threads), [&](int64_t c0, int64_t c1) {
-                    one(A, B + (g.trans_b ? c0 * g.ldb : c0), C + c0, g.m, c1 - c0);
-                });
-            }
+            // the longer side of C: row blocks repack B, column blocks repack A. A block's
+            // side is rounded up to a multiple of 16 (whole tiles of OpenBLAS's kernels),
+            // so that only the last block has a ragged edge.
+            bool rows = g.m >= g.n;
+            int64_t side = rows ? g.m : g.n;
+            int64_t blocks = std::clamp<int64_t>(side / kGemmMinSide, 1, kGemmBlocks);
+            int64_t len = ((side + blocks - 1) / blocks + 15) / 16 * 16;
+            parallel_for((side + len - 1) / len, 1, [&](int64_t b0, int64_t b1) {
+                for (int64_t b = b0; b < b1; ++b) {
+                    int64_t s0 = b * len, s1 = std::min(side, s0 + len);
+                    if (rows)  // A's rows (or columns, if transposed)
+                        one(A + (g.trans_a ? s0 : s0 * g.lda), B, C + s0 * g.ldc, s1 - s0, g.n);
+                    else  // B's columns (or rows, if transposed)
+                        one(A, B + (g.trans_b ? s0 * g.ldb : s0), C + s0, g.m, s1 - s0);
+                }
+            });
         }
     });
 }

@@ -5,9 +5,10 @@
 // then the biased variance from the mean (two passes, which do not cancel
 // catastrophically like E[x²] - E[x]²), then y = (x - mean)·rstd·w + b.
 // Backward: gx row by row; gw and gb are sums over the rows, so the rows are cut into
-// one chunk per thread, each chunk sums its own share, and the shares are added in
-// chunk order at the end: the bits do not depend on timing, but they do depend on the
-// thread count (unlike reduce.cpp's sums, whose split depends on the shape alone).
+// blocks of a fixed number of rows (set by the row length alone), each block sums its
+// own share, and the shares are added in block order at the end. The cut depends on the
+// shape, never on the thread count or timing, so 1 thread and 16 give the same bits (as
+// reduce.cpp's sums do).
 //
 // Napkin math: the forward reads each row three times and writes it once; a row (C =
 // 768 floats, 3 KB) stays in L1, so memory sees about one read and one write per
@@ -65,15 +66,17 @@ void CpuBackend::layernorm_backward(const void* gyv, const void* xv, const void*
         T* gx = static_cast<T*>(gxv);
         T* gw = static_cast<T*>(gwv);
         T* gb = static_cast<T*>(gbv);
-        // Each chunk of rows sums its own share of gw and gb; the shares are added in
-        // chunk order afterwards, so the result does not depend on timing.
-        int64_t chunks = std::min<int64_t>(num_threads(), std::max<int64_t>(rows, 1));
-        std::vector<T> partial(2 * chunks * cols, T(0));
-        parallel_for(chunks, 1, [&](int64_t c0, int64_t c1) {
-            for (int64_t c = c0; c < c1; ++c) {
-                T* pw = partial.data() + 2 * c * cols;
+        // Each block of rows sums its own share of gw and gb; the shares are added in
+        // block order afterwards. A block is about kGrain elements (at least 16 rows, so
+        // the shares cost at most 1/8 of gx's memory).
+        int64_t block_rows = std::max<int64_t>(16, kGrain / std::max<int64_t>(cols, 1));
+        int64_t blocks = std::max<int64_t>((rows + block_rows - 1) / block_rows, 1);
+        std::vector<T> partial(2 * blocks * cols, T(0));
+        parallel_for(blocks, 1, [&](int64_t b0, int64_t b1) {
+            for (int64_t b = b0; b < b1; ++b) {
+                T* pw = partial.data() + 2 * b * cols;
                 T* pb = pw + cols;
-                for (int64_t r = rows * c / chunks; r < rows * (c + 1) / chunks; ++r) {
+                for (int64_t r = b * block_rows; r < std::min(rows, (b + 1) * block_rows); ++r) {
                     const T* g = gy + r * cols;
                     const T* xr = x + r * cols;
                     T m = mean[r], rs = rstd[r];
@@ -98,10 +101,10 @@ void CpuBackend::layernorm_backward(const void* gyv, const void* xv, const void*
                 }
             }
         });
-        for (int64_t c = 0; c < chunks; ++c)
+        for (int64_t b = 0; b < blocks; ++b)
             for (int64_t j = 0; j < cols; ++j) {
-                if (gw) gw[j] += partial[2 * c * cols + j];
-                if (gb) gb[j] += partial[(2 * c + 1) * cols + j];
+                if (gw) gw[j] += partial[2 * b * cols + j];
+                if (gb) gb[j] += partial[(2 * b + 1) * cols + j];
             }
     });
 }

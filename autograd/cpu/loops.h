@@ -6,7 +6,9 @@
 // transpose, a slice, a broadcast operand with stride 0) walks its axes like an
 // odometer, with a flat loop along the innermost one. Every split over the pool is a
 // fixed partition of the work (autograd/parallel.h), so a thread count gives the same
-// numbers run after run.
+// numbers run after run; where pieces computed apart are added together (sums, layer
+// norm's gw and gb) or handed to OpenBLAS (gemm blocks), the pieces depend on the shape
+// alone, so any thread count gives the same bits.
 #pragma once
 
 #include "autograd/dtype.h"

@@ -101,8 +101,16 @@ void lecture_example(tut::Tutorial& t, const Splits& data) {
         for (auto [w, p] : ng::top_k(m, h, 6)) bars.push_back({vocab.word(w), p});
         tut::print_bars(t.out(), t.style(), bars, {.max = 1.0, .width = 40, .digits = 3, .indent = 4});
     };
-    show(*ng::make_mle(counts, 4), N::mle_bars);
-    show(*ng::make_kneser_ney(counts, 4), N::kn_bars);
+    std::unique_ptr<ng::Model> mle = ng::make_mle(counts, 4), kn = ng::make_kneser_ney(counts, 4);
+    show(*mle, N::mle_bars);
+    show(*kn, N::kn_bars);
+    // The mass Kneser-Ney moves to the words the counts never saw in this context.
+    const auto p_mle = ng::distribution(*mle, h), p_kn = ng::distribution(*kn, h);
+    std::size_t unseen = 0;
+    double unseen_kn = 0;
+    for (std::size_t w = 0; w < p_mle.size(); ++w)
+        if (p_mle[w] == 0) ++unseen, unseen_kn += p_kn[w];
+    t.say(N::unseen_mass, unseen, unseen_kn);
 
     t.step(N::sums, "eu gosto de aprender");
     std::vector<std::pair<Method, std::unique_ptr<ng::Model>>> models;

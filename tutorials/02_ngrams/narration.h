@@ -44,6 +44,11 @@ inline constexpr Step lecture{
 inline constexpr Text mle_bars{"MLE (counts only):", "MLE (só contagens):"};
 inline constexpr Text kn_bars{"Kneser-Ney (also gives mass to unseen words):",
                               "Kneser-Ney (dá massa também a palavras não vistas):"};
+inline constexpr Text unseen_mass{
+    "The {} vocabulary words never seen after \"gosto de aprender\": MLE gives each of them 0; "
+    "Kneser-Ney gives them {:.3f} together.",
+    "As {} palavras do vocabulário nunca vistas depois de \"gosto de aprender\": a MLE dá 0 a cada "
+    "uma; o Kneser-Ney dá {:.3f} a elas juntas."};
 
 inline constexpr Step sums{
     {"Every distribution sums to 1", "Toda distribuição soma 1"},

@@ -511,7 +511,6 @@ int main(int argc, char** argv) {
         for (const auto& [cos, w] : m.nearest(m.vec("barracuda"), k, {"barracuda"})) nf += fish.count(w), nc += car.count(w);
         t.out() << "\n";
         t.say(N::mixed, k, nf, nc);
-        t.out() << "  " << t.tr(N::barracuda_counts, nf, nc) << "\n";
 
         // ---- export --------------------------------------------------------------------------------
         t.step(N::export_);

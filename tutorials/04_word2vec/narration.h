@@ -112,7 +112,6 @@ inline constexpr Step export_{
      "os vetores comparados acima — sem o vetor médio, de comprimento 1 — então o most_similar do "
      "gensim encontra os mesmos vizinhos."}};
 
-inline constexpr Text barracuda_counts{"barracuda neighbours: fish {} car {}", "vizinhos de barracuda: peixe {} carro {}"};
 // The four groups of the PCA picture (gender × royalty of the word).
 inline constexpr Text group_male_common{"male, commoner", "masculino, comum"};
 inline constexpr Text group_female_common{"female, commoner", "feminino, comum"};

@@ -71,7 +71,7 @@ inline constexpr Step task{
      "the grade is not at a fixed distance. {} training sentences, vocabulary {} words; the "
      "lecture's sentence (subject \"tiramos\" with \"em tp558\") and every sentence with that "
      "combination are held out: {} test sentences.",
-     "Frases sintéticas (geradas aqui a partir de modelos): alguém tirou uma nota em algum lugar, "
+     "Frases sintéticas (geradas aqui a partir de moldes): alguém tirou uma nota em algum lugar, "
      "depois \"isso é\" e uma palavra que depende só da nota: \"nota máxima / dez / alta\" → "
      "\"incrível\", \"nota baixa / zero / ruim\" → \"triste\". Sujeitos e lugares variam de tamanho, "
      "então a nota não fica a uma distância fixa. {} frases de treino, vocabulário de {} palavras; a "
@@ -85,7 +85,7 @@ inline constexpr Step train{
      "Uma camada de auto-atenção causal com {} cabeças, largura {}, {} parâmetros; só a palavra "
      "depois de \"é\" é avaliada. {} passos de AdamW."}};
 inline constexpr Text trained{"Loss {:.3f} → {:.4f}. Held-out accuracy: {}/{} ({:.0f}%).",
-                              "Perda {:.3f} → {:.4f}. Acurácia nas frases de fora: {}/{} ({:.0f}%)."};
+                              "Perda {:.3f} → {:.4f}. Acurácia nas frases de teste: {}/{} ({:.0f}%)."};
 
 inline constexpr Step lecture{
     {"\"Tiramos nota máxima em TP558. Isso é ___\"", "\"Tiramos nota máxima em TP558. Isso é ___\""},

@@ -45,10 +45,12 @@ void print_heatmap(std::ostream& out, const Style& style, const std::vector<std:
     for (const auto& l : col_labels) cell_w = std::max<std::size_t>(cell_w, std::min<std::size_t>(display_width(l), 8));
     std::string pad(o.indent, ' ');
 
-    // Column labels, cut to the cell width.
-    out << pad << std::string(label_w + 1, ' ');
-    for (const auto& l : col_labels) out << pad_right(truncate_to(l, cell_w), cell_w) << " ";
-    out << "\n";
+    // Column labels, cut to the cell width: over their numbers (right-aligned) when the cells
+    // print values, else from the cell's left edge. No trailing blanks.
+    std::string header = pad + std::string(label_w + 1, ' ');
+    for (const auto& l : col_labels)
+        header += (o.show_values ? pad_left(truncate_to(l, cell_w), cell_w) : pad_right(truncate_to(l, cell_w), cell_w)) + " ";
+    out << header.substr(0, header.find_last_not_of(' ') + 1) << "\n";
     for (std::size_t r = 0; r < values.size(); ++r) {
         if (values[r].size() != col_labels.size())
             throw std::logic_error("heatmap: every row needs one value per column label");

@@ -104,11 +104,16 @@ inline constexpr Text verdict_better{
     "trigram: context and learned representations beat counting.",
     "O GPT precisa de {:.2f} bits a menos por caractere que o bigrama e {:.2f} a menos que o "
     "trigrama: contexto e representações aprendidas vencem a contagem."};
+inline constexpr Text verdict_between{
+    "This short run beats the bigram by {:.2f} bits per character but not yet the trigram ({:.2f} "
+    "bits behind it): train longer (--steps, --full).",
+    "Este treino curto vence o bigrama por {:.2f} bits por caractere, mas ainda não o trigrama "
+    "({:.2f} bits atrás dele): treine mais (--steps, --full)."};
 inline constexpr Text verdict_worse{
-    "This short run did not beat the trigram yet ({:+.2f} bits against the bigram, {:+.2f} against "
-    "the trigram): train longer (--steps, --full).",
-    "Este treino curto ainda não venceu o trigrama ({:+.2f} bits contra o bigrama, {:+.2f} contra o "
-    "trigrama): treine mais (--steps, --full)."};
+    "This short run beats neither the bigram ({:.2f} bits per character behind it) nor the trigram "
+    "({:.2f} behind): train longer (--steps, --full).",
+    "Este treino curto não vence nem o bigrama ({:.2f} bits por caractere atrás dele) nem o trigrama "
+    "({:.2f} atrás): treine mais (--steps, --full)."};
 
 inline constexpr Step cost{
     {"Limitation 1: cost", "Limitação 1: custo"},
@@ -117,13 +122,13 @@ inline constexpr Step cost{
      "FLOPs (N = {} non-embedding parameters, L = {} layers, T = {} context, C = {} width) = {} "
      "FLOPs; training (forward + backward) about three times that: {} FLOPs per token, {} in total "
      "for {} training tokens. GPT-3 (175 billion parameters) needs about 2·175e9 = 3.5e11 FLOPs per "
-     "token just to read: {:.0e} times this model.",
+     "token just to read: {:.1e} times this model.",
      "Mesmo este brinquedo é caro comparado a contar. As tabelas de n-gramas ficaram prontas em "
      "{:.2f} s; o GPT precisou de {:.1f} s de treino. Por token, um passo para frente custa cerca "
      "de 2·N + 4·L·T·C FLOPs (N = {} parâmetros fora dos embeddings, L = {} camadas, T = {} de "
      "contexto, C = {} de largura) = {} FLOPs; treinar (ida + volta) cerca de três vezes isso: {} "
      "FLOPs por token, {} no total para {} tokens de treino. O GPT-3 (175 bilhões de parâmetros) "
-     "precisa de cerca de 2·175e9 = 3.5e11 FLOPs por token só para ler: {:.0e} vezes este modelo."}};
+     "precisa de cerca de 2·175e9 = 3.5e11 FLOPs por token só para ler: {:.1e} vezes este modelo."}};
 
 inline constexpr Step hallucination{
     {"Limitation 2: hallucination", "Limitação 2: alucinação"},

@@ -42,12 +42,14 @@ inline constexpr Step training{
     {"Fine-tuning every parameter", "Ajustando todos os parâmetros"},
     {"For each domain, a fresh copy of the base trains {} steps on the domain text (batches of "
      "{} × {} characters, AdamW, learning rate {}). Nothing is frozen: the gradient reaches all "
-     "{} parameters, and AdamW keeps two more numbers for each. Train and validation loss every "
-     "{} steps:",
+     "{} parameters, and AdamW keeps two more numbers for each. The bar shows each batch's loss "
+     "(noisy); train and validation loss on fixed windows are measured every {} steps and drawn in "
+     "one SVG per domain:",
      "Para cada domínio, uma cópia nova do base treina {} passos no texto do domínio (lotes de "
      "{} × {} caracteres, AdamW, taxa de aprendizado {}). Nada é congelado: o gradiente chega a "
-     "todos os {} parâmetros, e o AdamW guarda mais dois números para cada um. Perda de treino e "
-     "de validação a cada {} passos:"}};
+     "todos os {} parâmetros, e o AdamW guarda mais dois números para cada um. A barra mostra a "
+     "perda de cada lote (ruidosa); as perdas de treino e de validação em janelas fixas são medidas "
+     "a cada {} passos e desenhadas num SVG por domínio:"}};
 inline constexpr Text trained{
     "{}: train loss {:.3f} → {:.3f}, validation {:.3f} → {:.3f} (same windows at every evaluation), "
     "in {:.1f} s ({:.0f} ms per step).",
@@ -69,10 +71,11 @@ inline constexpr Text col_model{"model", "modelo"};
 inline constexpr Text unchanged{
     "{}: {} numbers did not change, {} of them in the character embeddings (wte, {} numbers per "
     "character): rows of characters that never occurred in the domain batches get a gradient of "
-    "exactly 0. Everything the data touched moved.",
+    "exactly 0.",
     "{}: {} números não mudaram, {} deles nos embeddings de caracteres (wte, {} números por "
     "caractere): linhas de caracteres que nunca apareceram nos lotes do domínio recebem gradiente "
-    "exatamente 0. Tudo o que os dados tocaram se moveu."};
+    "exatamente 0."};
+inline constexpr Text all_moved{"Everything the data touched moved.", "Tudo o que os dados tocaram se moveu."};
 inline constexpr Text col_changed{"numbers changed", "números alterados"};
 inline constexpr Text col_tensors{"tensors changed", "tensores alterados"};
 inline constexpr Text col_mean_change{"mean |Δw|", "média |Δw|"};
@@ -129,8 +132,8 @@ inline constexpr Text overfit_no{"Validation was still improving at the end: mor
                                  "A validação ainda melhorava no fim: mais passos (--steps, o treino usa "
                                  "3×, no mínimo 60) ou um conjunto menor (--small) mostram a virada."};
 
-inline constexpr Text takeaway_forgot{"and forgot: general perplexity rose by {:+.1f}% on average.",
-                                      "e esqueceu: a perplexidade geral subiu {:+.1f}% em média."};
+inline constexpr Text takeaway_forgot{"and forgot: general perplexity rose by {:.1f}% on average.",
+                                      "e esqueceu: a perplexidade geral subiu {:.1f}% em média."};
 inline constexpr Text takeaway_kept{"and this time did not forget (general perplexity {:+.1f}% on average).",
                                     "e desta vez não esqueceu (perplexidade geral {:+.1f}% em média)."};
 inline constexpr Step takeaway{

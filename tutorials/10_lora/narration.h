@@ -112,7 +112,7 @@ inline constexpr Step swap{
      "not trained on). Switching domain is set_adapter — no weights copied. Each domain's "
      "perplexity follows the active adapter:",
      "Uma cópia do base na memória; os dois diretórios de adaptador são carregados sobre ela "
-     "(load_adapter confere antes a impressão SHA-256 do base: um adaptador recusa um base em que "
+     "(load_adapter confere antes a impressão digital SHA-256 do base: um adaptador recusa um base em que "
      "não foi treinado). Trocar de domínio é set_adapter — nenhum peso copiado. A perplexidade de "
      "cada domínio acompanha o adaptador ativo:"}};
 inline constexpr Text col_active{"active adapter", "adaptador ativo"};
@@ -143,7 +143,7 @@ inline constexpr Text col_forward{"ms/forward", "ms/passada"};
 inline constexpr Text col_diff{"max |Δlogits| vs unmerged", "máx |Δlogits| vs sem merge"};
 inline constexpr Text row_base{"base", "base"};
 inline constexpr Text row_unmerged{"base + adapter (unmerged: two extra thin matmuls)",
-                                   "base + adaptador (sem merge: dois matmuls finos a mais)"};
+                                   "base + adaptador (sem merge: dois produtos finos a mais)"};
 inline constexpr Text row_merged{"merged (W0 + s·B·A)", "com merge (W0 + s·B·A)"};
 inline constexpr Text merge_check{"Merged vs unmerged: max |Δ| = {:.2e}, i.e. {:.2e} of the largest |logit| {}",
                                   "Com vs sem merge: máx |Δ| = {:.2e}, ou seja {:.2e} do maior |logit| {}"};
@@ -152,7 +152,7 @@ inline constexpr Step analysis{
     {"The paper's analysis in miniature: rank of the learned ΔW", "A análise do artigo em miniatura: posto do ΔW aprendido"},
     {"Layer {} of the técnico adapters. Singular values of ΔW = s·B·A (computed thin, without "
      "forming the d × k product). If the update really is low rank, the first values dominate:",
-     "Camada {} dos adaptadores técnicos. Valores singulares de ΔW = s·B·A (calculados sem formar "
+     "Camada {} dos adaptadores do domínio técnico. Valores singulares de ΔW = s·B·A (calculados sem formar "
      "o produto d × k). Se a atualização é mesmo de posto baixo, os primeiros valores dominam:"}};
 inline constexpr Text energy{"r = 8: the top direction holds {:.1f}% of ‖ΔW‖², the top two {:.1f}%.",
                              "r = 8: a direção principal guarda {:.1f}% de ‖ΔW‖², as duas primeiras {:.1f}%."};
@@ -174,7 +174,7 @@ inline constexpr Text phi_shared{
     "the r = 2 adapter learned lies mostly inside the subspace the r = 8 adapter learned — the "
     "paper's finding that a small r already captures the directions that matter.",
     "Em B: φ(1, 1) = {:.3f} (aleatório {:.3f}) e φ(8, 1) = {:.3f} (aleatório {:.3f}): a direção "
-    "principal que o adaptador r = 2 aprendeu está quase toda dentro do subespaço que o adaptador "
+    "principal que o adaptador r = 2 aprendeu está em sua maior parte dentro do subespaço que o adaptador "
     "r = 8 aprendeu — o achado do artigo de que um r pequeno já captura as direções que importam."};
 inline constexpr Text phi_partly{
     "On B: φ(1, 1) = {:.3f} (random {:.3f}) and φ(8, 1) = {:.3f} (random {:.3f}): the top direction "
@@ -269,13 +269,13 @@ inline constexpr Text cls_multi_note{
     "Mean ± standard deviation over {} seeds ({}…{}): the seed changes the head's initialisation, "
     "LoRA's A and the order of the batches — like the lecture's ± columns.",
     "Média ± desvio padrão sobre {} sementes ({}…{}): a semente muda a inicialização da cabeça, o A "
-    "da LoRA e a ordem dos lotes — como as colunas ± da aula."};
+    "do LoRA e a ordem dos lotes — como as colunas ± da aula."};
 inline constexpr Text cls_verdict{
     "Read it like the lecture's table. The head alone is {} parameters; LoRA r = 4 adds {} to it, "
     "FT trains {}. FT reached {:.1f}% and LoRA r = 4 {:.1f}% (the frozen Encoder with only the head: "
     "{:.1f}%) with {:.0f}× fewer trainable parameters.",
-    "Leia como a tabela da aula. A cabeça sozinha tem {} parâmetros; a LoRA r = 4 soma {} a ela, o FT "
-    "treina {}. O FT chegou a {:.1f}% e a LoRA r = 4 a {:.1f}% (o Encoder congelado só com a cabeça: "
+    "Leia como a tabela da aula. A cabeça sozinha tem {} parâmetros; o LoRA r = 4 soma {} a ela, o FT "
+    "treina {}. O FT chegou a {:.1f}% e o LoRA r = 4 a {:.1f}% (o Encoder congelado só com a cabeça: "
     "{:.1f}%) com {:.0f}× menos parâmetros treináveis."};
 inline constexpr Text cls_gap{
     "Unlike the paper, FT wins here, by {:.1f} points. LoRA and BitFit can only re-weigh what the base "
@@ -288,12 +288,12 @@ inline constexpr Text cls_gap{
     "que a base já calcula; o RoBERTa foi pré-treinado com 160 GB de texto, este Encoder por segundos "
     "em alguns milhares de frases sobre GNU/Linux e capitais (ou, sem o 06, nestes parágrafos por "
     "algumas centenas de passos). O FT pode reaprender os embeddings das "
-    "palavras do novo domínio, a LoRA em W_q, W_v não. O \"LoRA ≈ FT\" da aula precisa de uma base "
+    "palavras do novo domínio, o LoRA em W_q, W_v não. O \"LoRA ≈ FT\" da aula precisa de uma base "
     "forte — uma limitação medida, não uma falha do método."};
 inline constexpr Text cls_parity{
     "As in the paper, LoRA comes close to FT (a gap of {:.1f} points) while training a small fraction "
     "of the parameters.",
-    "Como no artigo, a LoRA chega perto do FT (diferença de {:.1f} pontos) treinando uma pequena "
+    "Como no artigo, o LoRA chega perto do FT (diferença de {:.1f} pontos) treinando uma pequena "
     "fração dos parâmetros."};
 inline constexpr Text cls_near_chance{
     "FT ({:.1f}%) is not yet clearly above chance ({:.1f}%): too few steps to compare the methods "
@@ -333,7 +333,7 @@ inline constexpr Text ft_fits_better{"Limitation, also measured: with few steps 
                                      "Limitação, também medida: com poucos passos o FT completo se ajusta melhor "
                                      "ao domínio ({:.2f} vs {:.2f})."};
 inline constexpr Text lora_fits_as_well{"Here LoRA fits the domain as well as full FT ({:.2f} vs {:.2f}).",
-                                        "Aqui a LoRA se ajusta ao domínio tão bem quanto o FT completo ({:.2f} vs "
+                                        "Aqui o LoRA se ajusta ao domínio tão bem quanto o FT completo ({:.2f} vs "
                                         "{:.2f})."};
 
 inline constexpr Text spectrum_title{"σ_i of ΔW = s·B·A ({})", "σ_i de ΔW = s·B·A ({})"};

@@ -107,6 +107,8 @@ inline constexpr Text forgot{
 inline constexpr Text forgot_yes{"— it got better at its domain and worse at general text.",
                                  "— melhorou no seu domínio e piorou no texto geral."};
 inline constexpr Text forgot_no{"— no forgetting measured in this run.", "— nenhum esquecimento medido nesta execução."};
+inline constexpr Text forgot_only{"— worse at general text without getting better at its domain in this run.",
+                                  "— piorou no texto geral sem melhorar no seu domínio nesta execução."};
 inline constexpr Text samples_intro{"The same prompt, greedy continuation (temperature 0):",
                                     "O mesmo começo, continuação gulosa (temperatura 0):"};
 
@@ -120,7 +122,7 @@ inline constexpr Step overfit{
      "(em texto financeiro não visto):"}};
 inline constexpr Text overfit_result{
     "Validation loss was lowest ({:.3f}) at step {}, and {:.3f} at the end, while train loss fell "
-    "to {:.3f}: the gap validation − train grew from {:.3f} to {:.3f}. {}",
+    "to {:.3f}: the gap validation − train went from {:.3f} to {:.3f}. {}",
     "A perda de validação foi mínima ({:.3f}) no passo {}, e {:.3f} no fim, enquanto a de treino "
     "caiu para {:.3f}: a diferença validação − treino foi de {:.3f} para {:.3f}. {}"};
 inline constexpr Text overfit_yes{"The model memorises the small set instead of learning the domain; early "
@@ -132,17 +134,22 @@ inline constexpr Text overfit_no{"Validation was still improving at the end: mor
                                  "A validação ainda melhorava no fim: mais passos (--steps, o treino usa "
                                  "3×, no mínimo 60) ou um conjunto menor (--small) mostram a virada."};
 
+inline constexpr Text takeaway_worked{"Full fine-tuning worked: domain perplexity fell.",
+                                      "O fine-tuning completo funcionou: a perplexidade no domínio caiu."};
+inline constexpr Text takeaway_not_all{"Full fine-tuning did not lower the perplexity of every domain in this run.",
+                                       "O fine-tuning completo não baixou a perplexidade de todos os domínios nesta "
+                                       "execução."};
 inline constexpr Text takeaway_forgot{"and forgot: general perplexity rose by {:.1f}% on average.",
                                       "e esqueceu: a perplexidade geral subiu {:.1f}% em média."};
 inline constexpr Text takeaway_kept{"and this time did not forget (general perplexity {:+.1f}% on average).",
                                     "e desta vez não esqueceu (perplexidade geral {:+.1f}% em média)."};
 inline constexpr Step takeaway{
     {"The limitations, measured — and what comes next", "As limitações, medidas — e o que vem depois"},
-    {"Full fine-tuning worked: domain perplexity fell. But it trained all {} parameters, stores "
+    {"{} But it trained all {} parameters, stores "
      "{} per domain, {} LoRA (10_lora) "
      "freezes the base and trains a low-rank ΔW = B·A instead (09_lora_rank shows the "
      "mathematics).",
-     "O fine-tuning completo funcionou: a perplexidade no domínio caiu. Mas treinou todos os {} "
+     "{} Mas treinou todos os {} "
      "parâmetros, guarda {} por domínio, {} "
      "O LoRA (10_lora) congela o base e treina um ΔW = B·A de posto baixo (o 09_lora_rank mostra "
      "a matemática)."}};

@@ -37,8 +37,8 @@ inline constexpr Step check{
     {"Nudge each input by h = {} in both directions and measure how o moves: (o(v+h) − o(v−h)) / 2h. "
      "No calculus, just two more forward passes per input — too slow for millions of weights, "
      "perfect for checking.",
-     "Empurre cada entrada por h = {} nos dois sentidos e meça quanto o muda: (o(v+h) − o(v−h)) / 2h. "
-     "Nada de cálculo, só mais duas idas por entrada — lento demais para milhões de pesos, perfeito "
+     "Desloque cada entrada em h = {} nos dois sentidos e meça quanto a saída o muda: (o(v+h) − o(v−h)) / 2h. "
+     "Nada de cálculo diferencial, só mais duas idas por entrada — lento demais para milhões de pesos, perfeito "
      "para conferir."}};
 inline constexpr Text col_input{"input", "entrada"};
 inline constexpr Text col_autograd{"autograd", "autograd"};

@@ -19,7 +19,7 @@ inline constexpr Text flag_steps{"training steps of the tiny transformer (defaul
                                  "passos de treino do transformer minúsculo (padrão 400; --quick 150)"};
 
 inline constexpr Step scores{
-    {"Four ways to score a key against a query", "Quatro maneiras de pontuar uma chave contra uma consulta"},
+    {"Four ways to score a key against a query", "Quatro maneiras de pontuar uma chave diante de uma consulta"},
     {"A query q (\"é\", asking \"what happened?\") and four keys, 4-dimensional toy vectors. Bahdanau "
      "(2014) scores with a small network, vᵀ·tanh(W₁q + W₂k); Luong (2015) with a dot product q·k or "
      "a learned bilinear form qᵀWk (\"general\"); the Transformer (2017) with q·k/√d. W₁, W₂, W and v "
@@ -82,7 +82,7 @@ inline constexpr Step train{
     {"Training a one-layer transformer", "Treinando um transformer de uma camada"},
     {"One causal self-attention layer with {} heads, width {}, {} parameters; only the word after "
      "\"é\" is scored. {} steps of AdamW.",
-     "Uma camada de auto-atenção causal com {} cabeças, largura {}, {} parâmetros; só a palavra "
+     "Uma camada de autoatenção causal com {} cabeças, largura {}, {} parâmetros; só a palavra "
      "depois de \"é\" é avaliada. {} passos de AdamW."}};
 inline constexpr Text trained{"Loss {:.3f} → {:.4f}. Held-out accuracy: {}/{} ({:.0f}%).",
                               "Perda {:.3f} → {:.4f}. Acurácia nas frases de teste: {}/{} ({:.0f}%)."};

@@ -12,7 +12,7 @@ inline constexpr Text summary{
     "loss curve, samples at several temperatures and with top-k/top-p, the course's through-line "
     "measured (bits per character of unigram, bigram, trigram Kneser-Ney and GPT on the same test "
     "text), what it costs, how it hallucinates. Saves the base model that tutorials 08 and 10 adapt.",
-    "Um transformer só-decodificador treinado no corpus em português, caractere a caractere: sua "
+    "Um transformer só com decodificador treinado no corpus em português, caractere a caractere: sua "
     "curva de perda, amostras em várias temperaturas e com top-k/top-p, o fio condutor do curso "
     "medido (bits por caractere de unigrama, bigrama, trigrama Kneser-Ney e GPT no mesmo texto de "
     "teste), quanto custa, como alucina. Salva o modelo base que os tutoriais 08 e 10 adaptam."};
@@ -43,7 +43,7 @@ inline constexpr Step model{
      "position look at all earlier positions (causal self-attention) and then think alone (MLP). "
      "Parameters: {} (counted on the model: {}).",
      "GPT: {} camadas, {} cabeças, largura do embedding {}, contexto de {} caracteres. Cada camada "
-     "deixa cada posição olhar para todas as anteriores (auto-atenção causal) e depois pensar "
+     "deixa cada posição olhar para todas as anteriores (autoatenção causal) e depois pensar "
      "sozinha (MLP). Parâmetros: {} (contados no modelo: {})."}};
 
 inline constexpr Step training{

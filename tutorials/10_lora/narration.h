@@ -278,13 +278,13 @@ inline constexpr Text cls_verdict{
     "treina {}. O FT chegou a {:.1f}% e o LoRA r = 4 a {:.1f}% (o Encoder congelado só com a cabeça: "
     "{:.1f}%) com {:.0f}× menos parâmetros treináveis."};
 inline constexpr Text cls_gap{
-    "Unlike the paper, FT wins here, by {:.1f} points. LoRA and BitFit can only re-weigh what the base "
+    "Unlike the paper, FT wins here, by {:.1f} points. LoRA and BitFit can only reweight what the base "
     "already computes; RoBERTa was pre-trained on 160 GB of text, this Encoder for seconds on a few "
     "thousand sentences about GNU/Linux and capitals (or, without 06, on these paragraphs for a few "
-    "hundred steps). FT can re-learn the word embeddings for the "
+    "hundred steps). FT can relearn the word embeddings for the "
     "new domain, LoRA on W_q, W_v cannot. The lecture's \"LoRA ≈ FT\" needs a strong base — a "
     "limitation measured, not a failure of the method.",
-    "Diferente do artigo, aqui o FT vence, por {:.1f} pontos. LoRA e BitFit só conseguem re-pesar o "
+    "Diferente do artigo, aqui o FT vence, por {:.1f} pontos. LoRA e BitFit só conseguem reponderar o "
     "que a base já calcula; o RoBERTa foi pré-treinado com 160 GB de texto, este Encoder por segundos "
     "em alguns milhares de frases sobre GNU/Linux e capitais (ou, sem o 06, nestes parágrafos por "
     "algumas centenas de passos). O FT pode reaprender os embeddings das "

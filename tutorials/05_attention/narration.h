@@ -114,12 +114,14 @@ inline constexpr Text attention_on_grade{"attention(é → nota máxima) = {:.3f
 
 inline constexpr Step maps{
     {"The whole map, the causal mask, every head", "O mapa inteiro, a máscara causal, cada cabeça"},
-    {"Row = the position that asks, column = the word it looks at. Everything above the diagonal is "
-     "zero: the causal mask forbids looking at the future (that is what lets a GPT generate). Each "
-     "head learns its own pattern.",
-     "Linha = a posição que pergunta, coluna = a palavra para a qual olha. Tudo acima da diagonal é "
-     "zero: a máscara causal proíbe olhar o futuro (é isso que permite a um GPT gerar). Cada cabeça "
-     "aprende seu próprio padrão."}};
+    {"The mean of the heads: row = the position that asks, column = the word it looks at. "
+     "Everything above the diagonal is zero: the causal mask forbids looking at the future (that is "
+     "what lets a GPT generate). Each head has its own weights and may learn its own pattern: "
+     "compare their rows of \"é\" below.",
+     "A média das cabeças: linha = a posição que pergunta, coluna = a palavra para a qual olha. Tudo "
+     "acima da diagonal é zero: a máscara causal proíbe olhar o futuro (é isso que permite a um GPT "
+     "gerar). Cada cabeça tem seus próprios pesos e pode aprender seu próprio padrão: compare as "
+     "linhas de \"é\" de cada uma abaixo."}};
 inline constexpr Text head_label{"head {} (the row of \"é\"):", "cabeça {} (a linha de \"é\"):"};
 inline constexpr Text checks{
     "Checks: every row sums to 1 (largest |Σ − 1| = {:.1e}) {}; weights above the diagonal: largest "

@@ -24,7 +24,7 @@ inline constexpr Text summary{
 inline constexpr Text flag_steps{"training steps per method (default 80; --quick 25)",
                                  "passos de treino por método (padrão 80; --quick 25)"};
 inline constexpr Text flag_seeds{"repeat each run with N seeds and report mean ± std (default 1)",
-                                 "repetir cada treino com N sementes e mostrar média ± desvio (padrão 1)"};
+                                 "repete cada treino com N sementes e mostra média ± desvio (padrão 1)"};
 
 inline constexpr Step setup{
     {"The base model and the two domains", "O modelo base e os dois domínios"},
@@ -77,6 +77,14 @@ inline constexpr Text methods_verdict{
     "No domínio {}: LoRA r = {} treina {} parâmetros ({:.2f}% do modelo, {}× menos que o FT completo) e "
     "seu arquivo é {}× menor. O FT completo chega a perplexidade {:.2f} no domínio vs {:.2f} do "
     "LoRA, mas custa ao texto geral {:+.2f} (esquecimento) vs {:+.2f} do LoRA."};
+// The same numbers when the run does not show "FT fits the domain better but forgets more".
+inline constexpr Text methods_verdict_plain{
+    "In the {} domain: LoRA r = {} trains {} parameters ({:.2f}% of the model, {}× fewer than full FT) and "
+    "its file is {}× smaller. Full FT reaches perplexity {:.2f} on the domain vs {:.2f} for "
+    "LoRA; the general text's perplexity moves {:+.2f} with full FT vs {:+.2f} with LoRA.",
+    "No domínio {}: LoRA r = {} treina {} parâmetros ({:.2f}% do modelo, {}× menos que o FT completo) e "
+    "seu arquivo é {}× menor. O FT completo chega a perplexidade {:.2f} no domínio vs {:.2f} do "
+    "LoRA; a perplexidade no texto geral muda {:+.2f} com o FT completo vs {:+.2f} com o LoRA."};
 inline constexpr Text lecture_table_note{
     "The lecture's RoBERTa/GPT-2 tables have the same columns: # trainable parameters, then "
     "quality. Here quality is perplexity (lower is better) instead of GLUE accuracy; step 7 "
@@ -310,7 +318,7 @@ inline constexpr Text cls_run{"seed {}  loss {:.3f} → {:.3f}  accuracy {:.1f}%
                               "semente {}  perda {:.3f} → {:.3f}  acerto {:.1f}%  {:.1f} s"};
 inline constexpr Text cls_head_short{"head only", "só a cabeça"};  // the run lines' label
 inline constexpr Text flag_only_cls{"run only the classification table (step 7 of the full run)",
-                                    "rodar só a tabela de classificação (passo 7 da execução completa)"};
+                                    "roda só a tabela de classificação (passo 7 da execução completa)"};
 
 inline constexpr Step takeaway{
     {"What the lecture promised, and what we measured", "O que a aula prometeu, e o que medimos"},

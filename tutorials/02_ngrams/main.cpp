@@ -266,8 +266,9 @@ int main(int argc, char** argv) {
         if (!arpa) throw std::runtime_error("cannot write " + arpa_path.string());
         std::ifstream back(arpa_path);
         std::string line;
-        for (int i = 0; i < 6 && std::getline(back, line); ++i) t.out() << "    " << line << "\n";
-        t.out() << "    " << t.tr(N::discounts, kn3->discount(0), kn3->discount(1), kn3->discount(2)) << "\n";
+        for (int i = 0; i < 6 && std::getline(back, line); ++i)
+            if (!line.empty()) t.out() << "    " << line << "\n";  // the header; its blank lines left out
+        t.out() << "\n    " << t.tr(N::discounts, kn3->discount(0), kn3->discount(1), kn3->discount(2)) << "\n";
         t.wrote(arpa_path);
     });
 }

@@ -119,13 +119,13 @@ inline constexpr Step cost{
     {"Limitation 1: cost", "Limitação 1: custo"},
     {"Even this toy is expensive compared to counting. The n-gram tables were built in {:.2f} s; "
      "the GPT needed {:.1f} s of training. Per token, a forward pass costs about 2·N + 4·L·T·C "
-     "FLOPs (N = {} non-embedding parameters, L = {} layers, T = {} context, C = {} width) = {} "
+     "FLOPs (floating-point operations; N = {} non-embedding parameters, L = {} layers, T = {} context, C = {} width) = {} "
      "FLOPs; training (forward + backward) about three times that: {} FLOPs per token, {} in total "
      "for {} training tokens. GPT-3 (175 billion parameters) needs about 2·175e9 = 3.5e11 FLOPs per "
      "token just to read: {:.1e} times this model.",
      "Mesmo este brinquedo é caro comparado a contar. As tabelas de n-gramas ficaram prontas em "
-     "{:.2f} s; o GPT precisou de {:.1f} s de treino. Por token, um passo para frente custa cerca "
-     "de 2·N + 4·L·T·C FLOPs (N = {} parâmetros fora dos embeddings, L = {} camadas, T = {} de "
+     "{:.2f} s; o GPT precisou de {:.1f} s de treino. Por token, uma passada para a frente custa cerca "
+     "de 2·N + 4·L·T·C FLOPs (operações de ponto flutuante; N = {} parâmetros fora dos embeddings, L = {} camadas, T = {} de "
      "contexto, C = {} de largura) = {} FLOPs; treinar (ida + volta) cerca de três vezes isso: {} "
      "FLOPs por token, {} no total para {} tokens de treino. O GPT-3 (175 bilhões de parâmetros) "
      "precisa de cerca de 2·175e9 = 3.5e11 FLOPs por token só para ler: {:.1e} vezes este modelo."}};

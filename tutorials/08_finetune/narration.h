@@ -36,7 +36,7 @@ inline constexpr Step setup{
 inline constexpr Text col_domain{"domain", "domínio"};
 inline constexpr Text col_train_chars{"train chars", "caracteres treino"};
 inline constexpr Text col_val_chars{"val chars", "caracteres val."};
-inline constexpr Text col_ppl{"base perplexity", "perplexidade do base"};
+inline constexpr Text col_ppl{"base perplexity", "perplexidade do modelo base"};
 
 inline constexpr Step training{
     {"Fine-tuning every parameter", "Ajustando todos os parâmetros"},
@@ -45,7 +45,7 @@ inline constexpr Step training{
      "{} parameters, and AdamW keeps two more numbers for each. The bar shows each batch's loss "
      "(noisy); train and validation loss on fixed windows are measured every {} steps and drawn in "
      "one SVG per domain:",
-     "Para cada domínio, uma cópia nova do base treina {} passos no texto do domínio (lotes de "
+     "Para cada domínio, uma cópia nova do modelo base treina {} passos no texto do domínio (lotes de "
      "{} × {} caracteres, AdamW, taxa de aprendizado {}). Nada é congelado: o gradiente chega a "
      "todos os {} parâmetros, e o AdamW guarda mais dois números para cada um. A barra mostra a "
      "perda de cada lote (ruidosa); as perdas de treino e de validação em janelas fixas são medidas "
@@ -66,7 +66,7 @@ inline constexpr Step updated{
     {"The lecture: fine-tuning \"requer re-treinar todos os parâmetros do modelo\". Counted by "
      "comparing every number of each fine-tuned model with the base:",
      "A aula: o fine-tuning \"requer re-treinar todos os parâmetros do modelo\". Contado "
-     "comparando cada número de cada modelo ajustado com o base:"}};
+     "comparando cada número de cada modelo ajustado com o modelo base:"}};
 inline constexpr Text col_model{"model", "modelo"};
 inline constexpr Text unchanged{
     "{}: {} numbers did not change, {} of them in the character embeddings (wte, {} numbers per "
@@ -151,7 +151,7 @@ inline constexpr Step takeaway{
      "mathematics).",
      "{} Mas treinou todos os {} "
      "parâmetros, guarda {} por domínio, {} "
-     "O LoRA (10_lora) congela o base e treina um ΔW = B·A de posto baixo (o 09_lora_rank mostra "
+     "O LoRA (10_lora) congela o modelo base e treina um ΔW = B·A de posto baixo (o 09_lora_rank mostra "
      "a matemática)."}};
 
 inline constexpr Text small_label{"small", "pequeno"};

@@ -18,7 +18,7 @@ inline constexpr Text summary{
     "do KMyMoney) por fine-tuning completo, BitFit e LoRA (r = 1, 2, 4, 8 em q,v; r = 2 em "
     "q,k,v,o): parâmetros treináveis, tamanho dos arquivos, perplexidade no domínio e geral, tempo "
     "por passo, memória. Depois as promessas da aula conferidas ao vivo: arquivos de adaptador "
-    "pequenos no formato do PEFT, troca de adaptadores sobre um só base, merge sem latência extra, "
+    "pequenos no formato do PEFT, troca de adaptadores sobre um só modelo base, merge sem latência extra, "
     "combinação de dois adaptadores e a análise de posto do artigo (espectro de ΔW, similaridade "
     "de subespaços φ)."};
 inline constexpr Text flag_steps{"training steps per method (default 80; --quick 25)",
@@ -38,7 +38,7 @@ inline constexpr Text col_domain{"domain", "domínio"};
 inline constexpr Text col_train_chars{"train chars", "caracteres treino"};
 inline constexpr Text col_val_chars{"val chars", "caracteres val."};
 inline constexpr Text col_unk{"unknown chars", "caracteres desconhecidos"};
-inline constexpr Text col_base_ppl{"base perplexity", "perplexidade do base"};
+inline constexpr Text col_base_ppl{"base perplexity", "perplexidade do modelo base"};
 
 inline constexpr Step methods{
     {"Full fine-tuning vs BitFit vs LoRA", "Fine-tuning completo vs BitFit vs LoRA"},
@@ -48,7 +48,7 @@ inline constexpr Step methods{
      "Memory = what training holds: weights + gradients + AdamW state + activations (accounted by "
      "lora::memory_report, not a measurement). ms/step is measured now, on this machine: other "
      "work on it makes it noisy. {}",
-     "Todos os métodos partem dos mesmos pesos do base e treinam {} passos (lotes de {} × {} "
+     "Todos os métodos partem dos mesmos pesos do modelo base e treinam {} passos (lotes de {} × {} "
      "caracteres, AdamW, aquecimento + cosseno; taxa de aprendizado {} no FT completo, {} no "
      "BitFit e no LoRA, cujos poucos parâmetros precisam de passos maiores). LoRA: α = 2r (escala "
      "s = 2), A gaussiana, B = 0. Memória = o que o treino mantém: pesos + gradientes + estado do "
@@ -94,7 +94,7 @@ inline constexpr Text lecture_table_note{
     "mede acurácia, numa tarefa de classificação."};
 
 inline constexpr Step files{
-    {"One base + small adapter files (PEFT format)", "Um base + arquivos de adaptador pequenos (formato PEFT)"},
+    {"One base + small adapter files (PEFT format)", "Um modelo base + arquivos de adaptador pequenos (formato PEFT)"},
     {"Each LoRA adapter was saved as a Hugging Face PEFT directory: adapter_config.json + "
      "adapter_model.safetensors, keys base_model.model.<module>.lora_A.weight [r, in] and "
      ".lora_B.weight [out, r] — the layout PEFT's PeftModel.from_pretrained reads (on a PyTorch "
@@ -114,13 +114,13 @@ inline constexpr Text peft_keys{"The adapter file holds {} tensors, e.g. {} {}; 
                                 "O arquivo do adaptador tem {} tensores, p.ex. {} {}; sua configuração diz r = {}, lora_alpha = {}, target_modules = {}."};
 
 inline constexpr Step swap{
-    {"Swapping adapters on one base, in one process", "Trocando adaptadores sobre um só base, num só processo"},
+    {"Swapping adapters on one base, in one process", "Trocando adaptadores sobre um só modelo base, num só processo"},
     {"One copy of the base in memory; the two adapter directories are loaded onto it "
      "(load_adapter checks the base's SHA-256 fingerprint first: an adapter refuses a base it was "
      "not trained on). Switching domain is set_adapter — no weights copied. Each domain's "
      "perplexity follows the active adapter:",
-     "Uma cópia do base na memória; os dois diretórios de adaptador são carregados sobre ela "
-     "(load_adapter confere antes a impressão digital SHA-256 do base: um adaptador recusa um base em que "
+     "Uma cópia do modelo base na memória; os dois diretórios de adaptador são carregados sobre ela "
+     "(load_adapter confere antes a impressão digital SHA-256 do modelo base: um adaptador recusa um modelo base em que "
      "não foi treinado). Trocar de domínio é set_adapter — nenhum peso copiado. A perplexidade de "
      "cada domínio acompanha o adaptador ativo:"}};
 inline constexpr Text col_active{"active adapter", "adaptador ativo"};
@@ -129,7 +129,7 @@ inline constexpr Text again_row{"{} (again)", "{} (de novo)"};
 inline constexpr Text mix_cat{"0.5·técnico + 0.5·financeiro (cat, rank {})", "0.5·técnico + 0.5·financeiro (cat, posto {})"};
 inline constexpr Text mix_linear{"0.5/0.5 linear (PEFT's formula, rank {})", "0.5/0.5 linear (fórmula do PEFT, posto {})"};
 inline constexpr Text swap_check{"Disabled reproduces the base exactly: max |Δlogits| = {:g} {}",
-                                 "Desligado reproduz o base exatamente: máx |Δlogits| = {:g} {}"};
+                                 "Desligado reproduz o modelo base exatamente: máx |Δlogits| = {:g} {}"};
 inline constexpr Text swap_note{
     "The weighted combination: 'cat' stacks the factors, so B·A = 0.5·ΔW_técnico + 0.5·ΔW_financeiro "
     "exactly, at rank r₁ + r₂; 'linear' mixes A's and B's separately, which adds cross terms "
@@ -144,7 +144,7 @@ inline constexpr Step merge{
      "back). Same outputs, and a forward pass costs what the base costs. {} forward passes of a "
      "batch of {} × {} characters each, median time:",
      "W ← W0 + s·B·A incorpora o adaptador aos pesos (merge_and_unload devolve camadas Linear "
-     "comuns). Mesmas saídas, e uma passada para a frente custa o que o base custa. {} passadas "
+     "comuns). Mesmas saídas, e uma passada para a frente custa o que o modelo base custa. {} passadas "
      "de um lote de {} × {} caracteres cada, tempo mediano:"}};
 inline constexpr Text col_model{"model", "modelo"};
 inline constexpr Text col_forward{"ms/forward", "ms/passada"};
@@ -292,7 +292,7 @@ inline constexpr Text cls_gap{
     "hundred steps). FT can relearn the word embeddings for the "
     "new domain, LoRA on W_q, W_v cannot. The lecture's \"LoRA ≈ FT\" needs a strong base — a "
     "limitation measured, not a failure of the method.",
-    "Diferente do artigo, aqui o FT vence, por {:.1f} pontos. LoRA e BitFit só conseguem reponderar o "
+    "Ao contrário do artigo, aqui o FT vence, por {:.1f} pontos. LoRA e BitFit só conseguem reponderar o "
     "que a base já calcula; o RoBERTa foi pré-treinado com 160 GB de texto, este Encoder por segundos "
     "em alguns milhares de frases sobre GNU/Linux e capitais (ou, sem o 06, nestes parágrafos por "
     "algumas centenas de passos). O FT pode reaprender os embeddings das "
@@ -325,16 +325,17 @@ inline constexpr Step takeaway{
     {"Training efficiency: {} vs {} trainable parameters. Storage: {} per domain vs {}. Base "
      "reuse: one base, adapters swapped in one process. {} Generalisation: the general-text "
      "perplexity moved {:+.2f} with LoRA vs {:+.2f} with full FT. {}",
-     "Eficiência de treino: {} vs {} parâmetros treináveis. Armazenamento: {} por domínio vs {}. "
-     "Reuso do base: um base, adaptadores trocados num só processo. {} Generalização: a "
-     "perplexidade no texto geral mudou {:+.2f} com LoRA vs {:+.2f} com FT completo. {}"}};
+     "Eficiência de treinamento: {} vs {} parâmetros treináveis. Economia de armazenamento: {} por "
+     "domínio vs {}. Reutilização do modelo base: um só modelo base, com adaptadores trocados num só "
+     "processo. {} Generalização: a perplexidade no texto geral mudou {:+.2f} com LoRA vs {:+.2f} com "
+     "FT completo. {}"}};
 inline constexpr Text no_latency{"No inference latency after merge ({:.2f} ms per forward merged, {:.2f} for the base).",
                                  "Nenhuma latência de inferência depois do merge ({:.2f} ms por passada para a "
-                                 "frente com merge, {:.2f} no base)."};
+                                 "frente com merge, {:.2f} no modelo base)."};
 inline constexpr Text latency_noise{
     "Merged, the model has the base's shape and cost; the timing here ({:.2f} vs {:.2f} ms per "
     "forward) is noise from a busy machine.",
-    "Com merge, o modelo tem a forma e o custo do base; a medida aqui ({:.2f} vs {:.2f} ms por "
+    "Com merge, o modelo tem a forma e o custo do modelo base; a medida aqui ({:.2f} vs {:.2f} ms por "
     "passada para a frente) é ruído de uma máquina ocupada."};
 inline constexpr Text ft_fits_better{"Limitation, also measured: with few steps full FT fits the domain better "
                                      "({:.2f} vs {:.2f}).",

@@ -107,8 +107,8 @@ void scalar_part(tut::Tutorial& t) {
     auto z = build_neuron(kX1, kW1, kX2, kW2, kB);
     t.step(N::neuron);
     for (const auto& v : topo(z.o))
-        t.out() << fmt::format("    {:<16} = {:>9.4f}   {}\n", v->label, v->data,
-                               v->op.empty() ? "" : t.style().dim("(" + v->op + ")"));
+        t.out() << fmt::format("    {:<16} = {:>9.4f}{}\n", v->label, v->data,
+                               v->op.empty() ? "" : "   " + t.style().dim("(" + v->op + ")"));
 
     t.step(N::backward);
     backward(z.o, true, [&](const Value& node, const Value& in, double, double contribution) {

@@ -54,17 +54,18 @@ void print_heatmap(std::ostream& out, const Style& style, const std::vector<std:
     for (std::size_t r = 0; r < values.size(); ++r) {
         if (values[r].size() != col_labels.size())
             throw std::logic_error("heatmap: every row needs one value per column label");
-        out << pad << pad_right(row_labels[r], label_w) << " ";
+        out << pad << pad_right(row_labels[r], label_w);
         for (double v : values[r]) {
+            out << " ";  // between cells, none after the last
             double f = std::isfinite(v) ? (v - lo) / (hi - lo) : 0;
             std::string text = o.show_values ? fmt::format("{:>{}.{}f}", v, cell_w, o.digits)
                                              : std::string(cell_w, style.color ? ' ' : heat_glyph(f));
             if (style.color) {
                 // Dark cells get white digits, bright cells black ones.
                 int fg = f > 0.6 ? 16 : 255;
-                out << style.bg256(heat_color(f), style.fg256(fg, text)) << " ";
+                out << style.bg256(heat_color(f), style.fg256(fg, text));
             } else {
-                out << text << " ";
+                out << text;
             }
         }
         out << "\n";

@@ -216,14 +216,20 @@ int main(int argc, char** argv) {
                       {tut::Align::left, tut::Align::right, tut::Align::right});
         std::vector<ng::Id> hist{ng::Vocabulary::bos};
         ids.push_back(ng::Vocabulary::eos);
+        std::size_t zeros = 0;
+        double p_mle = 1, p_kn = 1;  // the whole sentence
         for (std::size_t i = 0; i < ids.size(); ++i) {
             double pm = mle2->prob(hist, ids[i]), pk = kn2->prob(hist, ids[i]);
+            zeros += pm == 0, p_mle *= pm, p_kn *= pk;
             std::string word = i < lecture_sentence[0].size() ? lecture_sentence[0][i] : "</s>";
             if (ids[i] == ng::Vocabulary::unk) word += " → <unk>";
             zt.add_row({word, pm == 0 ? t.style().bad("0") : fmt::format("{:.5f}", pm), fmt::format("{:.5f}", pk)});
             hist.push_back(ids[i]);
         }
         zt.print(t.out(), t.style());
+        t.out() << "\n";
+        if (zeros) t.say(N::zero_verdict, zeros, ids.size(), p_kn);
+        else t.say(N::zero_none, p_mle, p_kn);
 
         // Generation and copying.
         t.step(N::generation, std::to_string(t.options().seed));

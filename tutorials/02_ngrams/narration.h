@@ -80,6 +80,15 @@ inline constexpr Step zero{
      "A aula: \"Se algo não está no treino, a sua probabilidade é zero\". A frase da aula, "
      "palavra por palavra, na MLE de bigramas e no Kneser-Ney de bigramas:"}};
 
+inline constexpr Text zero_verdict{
+    "MLE: probability 0 for {} of the {} predictions, so the whole sentence has probability 0. "
+    "Kneser-Ney: {:.2e} — small, but possible.",
+    "MLE: probabilidade 0 em {} das {} previsões, então a frase inteira tem probabilidade 0. "
+    "Kneser-Ney: {:.2e} — pequena, mas possível."};
+inline constexpr Text zero_none{
+    "Every bigram of this sentence occurred in training: MLE gives it {:.2e}, Kneser-Ney {:.2e}.",
+    "Todo bigrama desta frase apareceu no treino: a MLE lhe dá {:.2e}, o Kneser-Ney {:.2e}."};
+
 inline constexpr Step generation{
     {"Limitation: generated text", "Limitação: texto gerado"},
     {"Sampling from each MLE model (seed {}). Short histories lose the subject and wander "

@@ -108,7 +108,7 @@ inline constexpr Step export_{
      "vectors compared above — the mean vector removed, unit length — so gensim's most_similar "
      "finds the same neighbours.",
      "Primeira linha \"<palavras> <dimensões>\", depois uma palavra e seus números por linha: gensim "
-     "(KeyedVectors.load_word2vec_format), fastText e a maioria das ferramentas leem. Os números são "
+     "(KeyedVectors.load_word2vec_format), fastText e a maioria das ferramentas o leem. Os números são "
      "os vetores comparados acima — sem o vetor médio, de comprimento 1 — então o most_similar do "
      "gensim encontra os mesmos vizinhos."}};
 

@@ -163,9 +163,9 @@ inline constexpr Step save{
 inline constexpr Text gpt_vs_bigram{"GPT vs bigram: {}", "GPT vs bigrama: {}"};
 inline constexpr Text gpt_better{"GPT better ✓", "GPT melhor ✓"};
 inline constexpr Text bigram_better{"bigram better ✗", "bigrama melhor ✗"};
-inline constexpr Text kept_base{"{} stays the base of 08 and 10 (made by {}: other settings than this run's), and "
+inline constexpr Text kept_base{"{} stays the base of 08 and 10 (made by {}: settings other than this run's), and "
                                  "this run's model is saved beside it, in {}. --force would replace it.",
-                                 "{} continua sendo a base de 08 e 10 (feito por {}: outras configurações que as desta "
+                                 "{} continua sendo a base de 08 e 10 (feito por {}: configurações diferentes das desta "
                                  "execução), e o modelo desta execução fica ao lado, em {}. --force o substituiria."};
 inline constexpr Text reload_check{"reloaded: max |Δ logit| = {:.2e} {}",
                                    "recarregado: máx |Δ logit| = {:.2e} {}"};

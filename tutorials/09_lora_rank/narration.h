@@ -132,8 +132,8 @@ inline constexpr Step spectrum{
      "√(Σ_{{i>r}} σ_i²) / ‖ΔW‖_F:",
      "O compromisso da aula, medido. Duas atualizações sintéticas {}×{} ΔW = U·diag(σ)·Vᵀ com U, "
      "V ortonormais aleatórias (semente {}): (a) um espectro que decai suavemente σ_i = 0.9^i, "
-     "(b) posto 4 mais um pouco de ruído, que é como o LoRA aposta que uma atualização de "
-     "fine-tuning se parece. A SVD recupera σ, e a melhor aproximação de posto r tem erro relativo "
+     "(b) posto 4 mais um pouco de ruído — a aposta do LoRA sobre como é uma atualização de "
+     "fine-tuning. A SVD recupera σ, e a melhor aproximação de posto r tem erro relativo "
      "√(Σ_{{i>r}} σ_i²) / ‖ΔW‖_F:"}};
 inline constexpr Text col_params{"params r·(d+k)", "parâmetros r·(d+k)"};
 inline constexpr Text col_err_a{"error (a) decaying", "erro (a) decrescente"};
@@ -145,7 +145,7 @@ inline constexpr Text knee{
     "already at r = 4 ({:.0f}% of the parameters), and r > 4 buys only noise. Low rank works when "
     "the update *is* low rank — that is LoRA's hypothesis, checked on a real adapter in 10_lora.",
     "(a) precisa de r = {} para guardar 99% de ‖ΔW‖² ({:.0f}% dos parâmetros completos); (b) já "
-    "guarda {:.2f}% com r = 4 ({:.0f}% dos parâmetros), e r > 4 só compra ruído. Posto baixo "
+    "guarda {:.2f}% com r = 4 ({:.0f}% dos parâmetros), e r > 4 só acrescenta ruído. Posto baixo "
     "funciona quando a atualização *é* de posto baixo — a hipótese do LoRA, conferida num "
     "adaptador real no 10_lora."};
 inline constexpr Text plot_title{"Best rank-r approximation: error vs r", "Melhor aproximação de posto r: erro vs r"};

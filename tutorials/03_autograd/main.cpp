@@ -323,6 +323,12 @@ void classifier(tut::Tutorial& t, int64_t steps) {
     for (std::size_t i = 0; i < probes.size(); ++i)
         t.out() << fmt::format("    {:<26} P(feliz) = {:.3f}  P(triste) = {:.3f}\n", "\"" + probes[i].text + "\"",
                                pp[2 * i], pp[2 * i + 1]);
+    t.out() << "\n";
+    for (const std::string probe : {"não", "radiante"}) {  // what the bag knows of each new word
+        auto it = vocab.find(probe);
+        if (it == vocab.end()) t.say(N::word_unseen, probe);
+        else t.say(N::word_seen, probe, w[(std::size_t)it->second] - w[(std::size_t)(Vn + it->second)]);
+    }
 }
 
 }  // namespace

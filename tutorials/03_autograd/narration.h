@@ -107,4 +107,14 @@ inline constexpr Step limitation{
      "nenhum). Sentido precisa de representações das palavras e do contexto: embeddings (04) e "
      "atenção (05)."}};
 
+inline constexpr Text word_unseen{
+    "\"{}\" is in no training sentence, so it is not in the vocabulary: its count is dropped.",
+    "\"{}\" não está em nenhuma frase de treino, então não está no vocabulário: sua contagem é "
+    "descartada."};
+inline constexpr Text word_seen{
+    "\"{}\" is in the vocabulary, with w[feliz] − w[triste] = {:+.2f}: that one number is all the bag "
+    "knows about it, wherever it stands.",
+    "\"{}\" está no vocabulário, com w[feliz] − w[triste] = {:+.2f}: esse único número é tudo o que o "
+    "saco sabe dela, onde quer que ela esteja."};
+
 }  // namespace aprender::tutorial::autograd_narration

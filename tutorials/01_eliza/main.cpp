@@ -72,7 +72,9 @@ Script load_script(tut::Tutorial& t, const std::string& lang) {
 }
 
 void chat(tut::Tutorial& t, Eliza& eliza, bool trace) {
-    t.step(N::chat);
+    std::string quit;  // the script's own quit words
+    for (const auto& w : eliza.script().quit_words) quit += (quit.empty() ? "" : ", ") + w;
+    t.step(N::chat, quit.empty() ? "—" : quit);
     t.out() << "  " << t.style().accent("ELIZA:") << " " << eliza.script().greeting << "\n";
     std::string line;
     while (true) {

@@ -89,8 +89,8 @@ inline constexpr Step english{
 
 inline constexpr Step chat{
     {"Chat", "Conversa"},
-    {"Type a sentence and press Enter. An empty line or a quit word ends the chat.",
-     "Digite uma frase e tecle Enter. Uma linha vazia ou uma palavra de saída encerra."}};
+    {"Type a sentence and press Enter. An empty line or a quit word ({}) ends the chat.",
+     "Digite uma frase e tecle Enter. Uma linha vazia ou uma palavra de saída ({}) encerra."}};
 
 inline constexpr Text user{"You", "Você"};
 inline constexpr Text cause_ignored{

@@ -229,7 +229,7 @@ int main(int argc, char** argv) {
         bar.finish();
         double train_seconds = seconds_since(t0) - eval_seconds;
         double chars_per_second = double(S.steps * S.batch * C.block_size) / train_seconds;
-        t.say(N::trained, train_seconds, 1000 * train_seconds / double(S.steps), chars_per_second, first_loss, last_loss,
+        t.say(N::trained, train_seconds, 1000 * train_seconds / double(S.steps), (int64_t)std::llround(chars_per_second), first_loss, last_loss,
               val_curve.y.back());
         auto loss_files = tut::write_line_plot(t.out_file("loss.svg"),
                                                {t.tr(N::plot_title), t.tr(N::plot_x), t.tr(tut::words::cross_entropy_nats)},

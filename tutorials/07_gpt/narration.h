@@ -55,10 +55,10 @@ inline constexpr Step training{
      "e decaimento cosseno. A perda é a entropia cruzada do próximo caractere (em nats); antes do "
      "treino ela é cerca de ln({}) = {:.2f}, um chute uniforme."}};
 inline constexpr Text trained{
-    "Trained in {:.1f} s ({:.0f} ms per step, {:.0f} characters per second). Training loss {:.3f} "
+    "Trained in {:.1f} s ({:.0f} ms per step, {} characters per second). Training loss {:.3f} "
     "on the first batch → {:.3f} at the end (a moving average of the last ~10 batches), "
     "validation {:.3f}.",
-    "Treinado em {:.1f} s ({:.0f} ms por passo, {:.0f} caracteres por segundo). Perda de treino "
+    "Treinado em {:.1f} s ({:.0f} ms por passo, {} caracteres por segundo). Perda de treino "
     "{:.3f} no primeiro lote → {:.3f} no fim (média móvel dos últimos ~10 lotes), validação {:.3f}."};
 inline constexpr Text plot_title{"GPT training loss", "Perda de treino do GPT"};
 inline constexpr Text plot_x{"step", "passo"};

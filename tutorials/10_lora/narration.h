@@ -133,10 +133,12 @@ inline constexpr Text swap_check{"Disabled reproduces the base exactly: max |Δl
 inline constexpr Text swap_note{
     "The weighted combination: 'cat' stacks the factors, so B·A = 0.5·ΔW_técnico + 0.5·ΔW_financeiro "
     "exactly, at rank r₁ + r₂; 'linear' mixes A's and B's separately, which adds cross terms "
-    "B_i·A_j between adapters that never met — compare the rows.",
+    "B_i·A_j between adapters that never met. Here 'cat' has a lower perplexity than 'linear' on "
+    "{} of the 3 texts.",
     "A combinação ponderada: 'cat' empilha os fatores, então B·A = 0.5·ΔW_técnico + 0.5·ΔW_financeiro "
     "exatamente, com posto r₁ + r₂; 'linear' mistura os A e os B separadamente, o que soma termos "
-    "cruzados B_i·A_j entre adaptadores que nunca se viram — compare as linhas."};
+    "cruzados B_i·A_j entre adaptadores que nunca se viram. Aqui o 'cat' tem perplexidade menor que o "
+    "'linear' em {} dos 3 textos."};
 
 inline constexpr Step merge{
     {"Merge: no extra latency at inference", "Merge: nenhuma latência extra na inferência"},

@@ -201,13 +201,16 @@ int main(int argc, char** argv) {
         g.max_new_tokens = quick ? 50 : 80, g.temperature = 0;
         std::size_t label_width = tut::display_width(t.tr(N::base_row));
         for (const auto& d : domains) label_width = std::max(label_width, tut::display_width(t.tr(N::ft_row, d.label)));
+        std::vector<std::string> continuations;
         auto show = [&](const std::string& label, nn::GPT& m) {  // read whole: wrapped under itself
             auto ids = m.generate(prompt_ids, g);
-            t.out() << tut::hang("    " + tut::pad_right(label, label_width + 2),
-                                 style.accent(one_line(tok.decode(std::vector<int32_t>(ids.begin() + 1, ids.end())))));
+            continuations.push_back(one_line(tok.decode(std::vector<int32_t>(ids.begin() + 1, ids.end()))));
+            t.out() << tut::hang("    " + tut::pad_right(label, label_width + 2), style.accent(continuations.back()));
         };
         show(t.tr(N::base_row), base);
         for (std::size_t k = 0; k < domains.size(); ++k) show(t.tr(N::ft_row, domains[k].label), *tuned[k]);
+        if (std::all_of(continuations.begin(), continuations.end(), [&](const auto& c) { return c == continuations[0]; }))
+            t.say(N::samples_same);  // said from the text, not assumed
         t.out() << "\n";
 
         // ---- 6. overfitting on a small set --------------------------------------------------------

@@ -109,6 +109,11 @@ inline constexpr Text forgot_yes{"— it got better at its domain and worse at g
 inline constexpr Text forgot_no{"— no forgetting measured in this run.", "— nenhum esquecimento medido nesta execução."};
 inline constexpr Text forgot_only{"— worse at general text without getting better at its domain in this run.",
                                   "— piorou no texto geral sem melhorar no seu domínio nesta execução."};
+inline constexpr Text samples_same{
+    "The three continuations are the same: these few steps moved the probabilities (the "
+    "perplexities above) but not yet the likeliest character at each step.",
+    "As três continuações são iguais: estes poucos passos mudaram as probabilidades (as "
+    "perplexidades acima), mas ainda não o caractere mais provável em cada passo."};
 inline constexpr Text samples_intro{"The same prompt, greedy continuation (temperature 0):",
                                     "O mesmo começo, continuação gulosa (temperatura 0):"};
 

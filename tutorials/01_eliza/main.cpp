@@ -54,7 +54,7 @@ void print_trace(tut::Tutorial& t, const Trace& tr) {
         row(N::t_reasmb, fmt::format("\"{}\"  ({} {} {})", tr.reassembly, tr.reassembly_index, t.tr(N::t_of),
                                      tr.reassembly_count));
     }
-    if (!tr.memory_stored.empty()) row(N::t_reasmb, t.tr(N::memory_stored) + " \"" + tr.memory_stored + "\"");
+    if (!tr.memory_stored.empty()) row(N::t_memory, "\"" + tr.memory_stored + "\"");
 }
 
 // One exchange: the user's line, ELIZA's reply, and the trace when asked (or forced).
@@ -72,7 +72,9 @@ Script load_script(tut::Tutorial& t, const std::string& lang) {
 }
 
 void chat(tut::Tutorial& t, Eliza& eliza, bool trace) {
-    t.step(N::chat);
+    std::string quit;  // the script's own quit words
+    for (const auto& w : eliza.script().quit_words) quit += (quit.empty() ? "" : ", ") + w;
+    t.step(N::chat, quit.empty() ? "—" : quit);
     t.out() << "  " << t.style().accent("ELIZA:") << " " << eliza.script().greeting << "\n";
     std::string line;
     while (true) {
@@ -114,7 +116,7 @@ void tour(tut::Tutorial& t, bool trace) {
     t.step(N::memory);
     Eliza with_memory(pt);
     Reply stored = exchange(t, with_memory, "Minha nota em TP558 foi baixa.", trace);
-    if (!stored.trace.memory_stored.empty())
+    if (!trace && !stored.trace.memory_stored.empty())  // --trace already showed it
         t.out() << tut::hang("    " + t.style().dim(t.tr(N::memory_stored)) + " ",
                              t.style().dim("\"" + stored.trace.memory_stored + "\""));  // hangs under its quote
     exchange(t, with_memory, "Hum.", trace);

@@ -77,7 +77,7 @@ inline constexpr Step limitation{
      "fires a rule; the cause of the feeling is part (1), which no reassembly of the built-in "
      "script cites.",
      "A aula: \"Não funcionam se não houver as regras explícitas\". A palavra de sentimento "
-     "dispara uma regra; a causa do sentimento é a parte (1), que nenhuma remontagem do script "
+     "dispara uma regra; a causa do sentimento é a parte (1), que nenhuma remontagem do roteiro "
      "embutido cita."}};
 
 inline constexpr Step english{
@@ -89,8 +89,8 @@ inline constexpr Step english{
 
 inline constexpr Step chat{
     {"Chat", "Conversa"},
-    {"Type a sentence and press Enter. An empty line or a quit word ends the chat.",
-     "Digite uma frase e tecle Enter. Uma linha vazia ou uma palavra de saída encerra."}};
+    {"Type a sentence and press Enter. An empty line or a quit word ({}) ends the chat.",
+     "Digite uma frase e tecle Enter. Uma linha vazia ou uma palavra de saída ({}) encerra."}};
 
 inline constexpr Text user{"You", "Você"};
 inline constexpr Text cause_ignored{
@@ -99,7 +99,7 @@ inline constexpr Text cause_ignored{
 inline constexpr Text cause_echoed{
     "This script's reassembly cites part (1), so the cause \"{}\" is echoed back: repeated, still "
     "not understood.",
-    "A remontagem deste script cita a parte (1), então a causa \"{}\" volta ecoada: repetida, "
+    "A remontagem deste roteiro cita a parte (1), então a causa \"{}\" volta ecoada: repetida, "
     "ainda sem entendimento."};
 inline constexpr Text memory_stored{"memory stored:", "memória guardada:"};  // then the sentence, quoted
 inline constexpr Text outro{
@@ -116,6 +116,7 @@ inline constexpr Text t_decomp{"decomposition", "decomposição"};
 inline constexpr Text t_line{"line", "linha"};
 inline constexpr Text t_parts{"parts", "partes"};
 inline constexpr Text t_reasmb{"reassembly", "remontagem"};
+inline constexpr Text t_memory{"memory", "memória"};
 inline constexpr Text t_of{"of", "de"};
 inline constexpr Text t_source{"answered by", "respondido por"};
 inline constexpr Text t_src_keyword{"a keyword rule", "uma regra de palavra-chave"};

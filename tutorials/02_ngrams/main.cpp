@@ -101,8 +101,16 @@ void lecture_example(tut::Tutorial& t, const Splits& data) {
         for (auto [w, p] : ng::top_k(m, h, 6)) bars.push_back({vocab.word(w), p});
         tut::print_bars(t.out(), t.style(), bars, {.max = 1.0, .width = 40, .digits = 3, .indent = 4});
     };
-    show(*ng::make_mle(counts, 4), N::mle_bars);
-    show(*ng::make_kneser_ney(counts, 4), N::kn_bars);
+    std::unique_ptr<ng::Model> mle = ng::make_mle(counts, 4), kn = ng::make_kneser_ney(counts, 4);
+    show(*mle, N::mle_bars);
+    show(*kn, N::kn_bars);
+    // The mass Kneser-Ney moves to the words the counts never saw in this context.
+    const auto p_mle = ng::distribution(*mle, h), p_kn = ng::distribution(*kn, h);
+    std::size_t unseen = 0;
+    double unseen_kn = 0;
+    for (std::size_t w = 0; w < p_mle.size(); ++w)
+        if (p_mle[w] == 0) ++unseen, unseen_kn += p_kn[w];
+    t.say(N::unseen_mass, unseen, unseen_kn);
 
     t.step(N::sums, "eu gosto de aprender");
     std::vector<std::pair<Method, std::unique_ptr<ng::Model>>> models;
@@ -208,14 +216,20 @@ int main(int argc, char** argv) {
                       {tut::Align::left, tut::Align::right, tut::Align::right});
         std::vector<ng::Id> hist{ng::Vocabulary::bos};
         ids.push_back(ng::Vocabulary::eos);
+        std::size_t zeros = 0;
+        double p_mle = 1, p_kn = 1;  // the whole sentence
         for (std::size_t i = 0; i < ids.size(); ++i) {
             double pm = mle2->prob(hist, ids[i]), pk = kn2->prob(hist, ids[i]);
+            zeros += pm == 0, p_mle *= pm, p_kn *= pk;
             std::string word = i < lecture_sentence[0].size() ? lecture_sentence[0][i] : "</s>";
             if (ids[i] == ng::Vocabulary::unk) word += " → <unk>";
             zt.add_row({word, pm == 0 ? t.style().bad("0") : fmt::format("{:.5f}", pm), fmt::format("{:.5f}", pk)});
             hist.push_back(ids[i]);
         }
         zt.print(t.out(), t.style());
+        t.out() << "\n";
+        if (zeros) t.say(N::zero_verdict, zeros, ids.size(), p_kn);
+        else t.say(N::zero_none, p_mle, p_kn);
 
         // Generation and copying.
         t.step(N::generation, std::to_string(t.options().seed));
@@ -258,8 +272,9 @@ int main(int argc, char** argv) {
         if (!arpa) throw std::runtime_error("cannot write " + arpa_path.string());
         std::ifstream back(arpa_path);
         std::string line;
-        for (int i = 0; i < 6 && std::getline(back, line); ++i) t.out() << "    " << line << "\n";
-        t.out() << "    " << t.tr(N::discounts, kn3->discount(0), kn3->discount(1), kn3->discount(2)) << "\n";
+        for (int i = 0; i < 6 && std::getline(back, line); ++i)
+            if (!line.empty()) t.out() << "    " << line << "\n";  // the header; its blank lines left out
+        t.out() << "\n    " << t.tr(N::discounts, kn3->discount(0), kn3->discount(1), kn3->discount(2)) << "\n";
         t.wrote(arpa_path);
     });
 }

@@ -44,6 +44,11 @@ inline constexpr Step lecture{
 inline constexpr Text mle_bars{"MLE (counts only):", "MLE (só contagens):"};
 inline constexpr Text kn_bars{"Kneser-Ney (also gives mass to unseen words):",
                               "Kneser-Ney (dá massa também a palavras não vistas):"};
+inline constexpr Text unseen_mass{
+    "The {} vocabulary words never seen after \"gosto de aprender\": MLE gives each of them 0; "
+    "Kneser-Ney gives them {:.3f} together.",
+    "As {} palavras do vocabulário nunca vistas depois de \"gosto de aprender\": a MLE dá 0 a cada "
+    "uma; o Kneser-Ney dá {:.3f} a elas juntas."};
 
 inline constexpr Step sums{
     {"Every distribution sums to 1", "Toda distribuição soma 1"},
@@ -74,6 +79,15 @@ inline constexpr Step zero{
      "sentence, word by word, under the MLE bigram and the Kneser-Ney bigram:",
      "A aula: \"Se algo não está no treino, a sua probabilidade é zero\". A frase da aula, "
      "palavra por palavra, na MLE de bigramas e no Kneser-Ney de bigramas:"}};
+
+inline constexpr Text zero_verdict{
+    "MLE: probability 0 for {} of the {} predictions, so the whole sentence has probability 0. "
+    "Kneser-Ney: {:.2e} — small, but possible.",
+    "MLE: probabilidade 0 em {} das {} previsões, então a frase inteira tem probabilidade 0. "
+    "Kneser-Ney: {:.2e} — pequena, mas possível."};
+inline constexpr Text zero_none{
+    "Every bigram of this sentence occurred in training: MLE gives it {:.2e}, Kneser-Ney {:.2e}.",
+    "Todo bigrama desta frase apareceu no treino: a MLE lhe dá {:.2e}, o Kneser-Ney {:.2e}."};
 
 inline constexpr Step generation{
     {"Limitation: generated text", "Limitação: texto gerado"},

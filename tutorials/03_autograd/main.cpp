@@ -94,9 +94,12 @@ Neuron build_neuron(double x1, double w1, double x2, double w2, double b) {
 }
 constexpr double kX1 = 2.0, kW1 = -3.0, kX2 = 0.0, kW2 = 1.0, kB = 6.8813735870195432;
 
+// "x1·w1" as one name: ∂o/∂x1·w1 would read as (∂o/∂x1)·w1.
+std::string grouped(const Value& v) { return v.op == "*" ? "(" + v.label + ")" : v.label; }
+
 std::string local_rule(const Value& node, const Value& input) {
     if (node.op == "*") return fmt::format("∂({})/∂{} = {:.4f}", node.label, input.label, node.local[&input == node.inputs[0].get() ? 0 : 1]);
-    if (node.op == "+") return fmt::format("∂({})/∂{} = 1", node.label, input.label);
+    if (node.op == "+") return fmt::format("∂({})/∂{} = 1", node.label, grouped(input));
     return fmt::format("∂tanh(n)/∂n = 1 − o² = {:.4f}", node.local[0]);
 }
 
@@ -104,12 +107,12 @@ void scalar_part(tut::Tutorial& t) {
     auto z = build_neuron(kX1, kW1, kX2, kW2, kB);
     t.step(N::neuron);
     for (const auto& v : topo(z.o))
-        t.out() << fmt::format("    {:<16} = {:>9.4f}   {}\n", v->label, v->data,
-                               v->op.empty() ? "" : t.style().dim("(" + v->op + ")"));
+        t.out() << fmt::format("    {:<16} = {:>9.4f}{}\n", v->label, v->data,
+                               v->op.empty() ? "" : "   " + t.style().dim("(" + v->op + ")"));
 
     t.step(N::backward);
     backward(z.o, true, [&](const Value& node, const Value& in, double, double contribution) {
-        t.out() << fmt::format("    {} += {} = {:>8.4f}\n", tut::pad_right("∂o/∂" + in.label, 10),
+        t.out() << fmt::format("    {} += {} = {:>8.4f}\n", tut::pad_right("∂o/∂" + grouped(in), 11),
                                tut::pad_right(fmt::format("∂o/∂({}) · {}", node.label, local_rule(node, in)), 52),
                                contribution);
     });
@@ -309,8 +312,8 @@ void classifier(tut::Tutorial& t, int64_t steps) {
     std::sort(score.rbegin(), score.rend());
     std::vector<tut::Bar> wb;
     for (std::size_t i = 0; i < 4; ++i) wb.push_back({score[i].second, score[i].first});
-    for (std::size_t i = score.size() - 4; i < score.size(); ++i) wb.push_back({score[i].second, score[i].first});
-    for (auto& bb : wb) bb.label += bb.value >= 0 ? "  (+feliz)" : "  (+triste)", bb.value = std::abs(bb.value);
+    for (std::size_t i = score.size(); i-- > score.size() - 4;) wb.push_back({score[i].second, score[i].first});  // strongest first
+    for (auto& bb : wb) bb.label += bb.value >= 0 ? "  (→ feliz)" : "  (→ triste)", bb.value = std::abs(bb.value);
     tut::print_bars(t.out(), t.style(), wb, {.max = 0, .width = 30, .digits = 2, .indent = 4});
 
     t.step(N::limitation);
@@ -320,6 +323,12 @@ void classifier(tut::Tutorial& t, int64_t steps) {
     for (std::size_t i = 0; i < probes.size(); ++i)
         t.out() << fmt::format("    {:<26} P(feliz) = {:.3f}  P(triste) = {:.3f}\n", "\"" + probes[i].text + "\"",
                                pp[2 * i], pp[2 * i + 1]);
+    t.out() << "\n";
+    for (const std::string probe : {"não", "radiante"}) {  // what the bag knows of each new word
+        auto it = vocab.find(probe);
+        if (it == vocab.end()) t.say(N::word_unseen, probe);
+        else t.say(N::word_seen, probe, w[(std::size_t)it->second] - w[(std::size_t)(Vn + it->second)]);
+    }
 }
 
 }  // namespace

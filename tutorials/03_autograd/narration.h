@@ -37,8 +37,8 @@ inline constexpr Step check{
     {"Nudge each input by h = {} in both directions and measure how o moves: (o(v+h) − o(v−h)) / 2h. "
      "No calculus, just two more forward passes per input — too slow for millions of weights, "
      "perfect for checking.",
-     "Empurre cada entrada por h = {} nos dois sentidos e meça quanto o muda: (o(v+h) − o(v−h)) / 2h. "
-     "Nada de cálculo, só mais duas idas por entrada — lento demais para milhões de pesos, perfeito "
+     "Desloque cada entrada em h = {} nos dois sentidos e meça quanto a saída o muda: (o(v+h) − o(v−h)) / 2h. "
+     "Nada de cálculo diferencial, só mais duas idas por entrada — lento demais para milhões de pesos, perfeito "
      "para conferir."}};
 inline constexpr Text col_input{"input", "entrada"};
 inline constexpr Text col_autograd{"autograd", "autograd"};
@@ -83,16 +83,20 @@ inline constexpr Step classifier{
      "bag of words: a vector with one count per vocabulary word ({} words). A linear layer + softmax "
      "gives P(feliz), P(triste); {} steps of gradient descent on the cross-entropy, every gradient from "
      "autograd. {} training sentences, {} held out.",
-     "Frases (sintéticas, de modelos) com os sentimentos da ELIZA do tutorial 01. Cada uma vira um "
+     "Frases (sintéticas, feitas de moldes) com os sentimentos da ELIZA do tutorial 01. Cada uma vira um "
      "saco de palavras: um vetor com uma contagem por palavra do vocabulário ({} palavras). Uma camada "
      "linear + softmax dá P(feliz), P(triste); {} passos de descida do gradiente na entropia cruzada, "
-     "todo gradiente vindo do autograd. {} frases de treino, {} de fora."}};
+     "todo gradiente vindo do autograd. {} frases de treino, {} separadas para teste."}};
 inline constexpr Text trained{"Loss {:.3f} → {:.3f}. Held-out accuracy {}/{}.",
-                              "Perda {:.3f} → {:.3f}. Acurácia nas frases de fora {}/{}."};
+                              "Perda {:.3f} → {:.3f}. Acurácia nas frases separadas {}/{}."};
 inline constexpr Text series_train{"train", "treino"};
 inline constexpr Text plot_title{"Bag-of-words classifier: training loss", "Classificador saco-de-palavras: perda de treino"};
-inline constexpr Text weights{"Learned weight w[feliz] − w[triste] per word (the words it learned to trust):",
-                              "Peso aprendido w[feliz] − w[triste] por palavra (as palavras em que aprendeu a confiar):"};
+inline constexpr Text weights{
+    "Learned weight w[feliz] − w[triste] per word, drawn by size: the four words that push "
+    "hardest toward feliz (> 0) and the four toward triste (< 0) — the words it learned to trust:",
+    "Peso aprendido w[feliz] − w[triste] por palavra, desenhado pelo tamanho: as quatro palavras "
+    "que mais puxam para feliz (> 0) e as quatro para triste (< 0) — as palavras em que aprendeu "
+    "a confiar:"};
 inline constexpr Step limitation{
     {"Its limitation: a bag has no order", "Sua limitação: um saco não tem ordem"},
     {"A bag of words cannot tell \"não estou feliz\" from \"estou feliz\" unless \"não\" alone carries "
@@ -102,5 +106,15 @@ inline constexpr Step limitation{
      "sozinho carregue o sentido, e nada sabe de palavras que nunca viu (sua contagem não vai a lugar "
      "nenhum). Sentido precisa de representações das palavras e do contexto: embeddings (04) e "
      "atenção (05)."}};
+
+inline constexpr Text word_unseen{
+    "\"{}\" is in no training sentence, so it is not in the vocabulary: its count is dropped.",
+    "\"{}\" não está em nenhuma frase de treino, então não está no vocabulário: sua contagem é "
+    "descartada."};
+inline constexpr Text word_seen{
+    "\"{}\" is in the vocabulary, with w[feliz] − w[triste] = {:+.2f}: that one number is all the bag "
+    "knows about it, wherever it stands.",
+    "\"{}\" está no vocabulário, com w[feliz] − w[triste] = {:+.2f}: esse único número é tudo o que o "
+    "saco sabe dela, onde quer que ela esteja."};
 
 }  // namespace aprender::tutorial::autograd_narration

@@ -58,11 +58,11 @@ inline constexpr Text neighbours_of{"Nearest neighbours (cosine similarity):",
 
 inline constexpr Step analogy{
     {"\"Rei − Homem + Mulher ≈ Rainha\", on a synthetic corpus", "\"Rei − Homem + Mulher ≈ Rainha\", num corpus sintético"},
-    {"Mikolov's analogies emerged from billions of words; a corpus of a million cannot show them. "
-     "So here is a SYNTHETIC corpus (data/word2vec/realeza.txt, made by make_realeza.py), in which "
+    {"Mikolov's analogies emerged from billions of words; the {} words of the corpus above cannot show "
+     "them. So here is a SYNTHETIC corpus (data/word2vec/realeza.txt, made by make_realeza.py), in which "
      "gender (o/a, ele/ela, -o/-a) and royalty (trono, coroa, palácio) vary independently: {} "
      "sentences, vocabulary {}. Trained the same way ({} epochs, {:.1f} s).",
-     "As analogias de Mikolov surgiram de bilhões de palavras; um corpus de um milhão não as mostra. "
+     "As analogias de Mikolov surgiram de bilhões de palavras; as {} palavras do corpus acima não as mostram. "
      "Então aqui vai um corpus SINTÉTICO (data/word2vec/realeza.txt, feito por make_realeza.py), em "
      "que gênero (o/a, ele/ela, -o/-a) e realeza (trono, coroa, palácio) variam independentemente: {} "
      "frases, vocabulário {}. Treinado do mesmo jeito ({} épocas, {:.1f} s)."}};
@@ -96,9 +96,9 @@ inline constexpr Step barracuda{
      "outras. O word2vec dá a ela um vetor, uma mistura dos dois sentidos. Seus vizinhos mais "
      "próximos, e os de um peixe e um carro sem ambiguidade:"}};
 inline constexpr Text mixed{
-    "Among barracuda's {} nearest neighbours: {} fish words and {} car words. Contextual models "
+    "Among barracuda's {} nearest neighbours — fish words: {}, car words: {}. Contextual models "
     "(05-07) give a word a different vector in each sentence.",
-    "Entre os {} vizinhos mais próximos de barracuda: {} palavras de peixe e {} de carro. Modelos "
+    "Entre os {} vizinhos mais próximos de barracuda — palavras de peixe: {}, de carro: {}. Modelos "
     "contextuais (05-07) dão a uma palavra um vetor diferente em cada frase."};
 
 inline constexpr Step export_{
@@ -108,11 +108,10 @@ inline constexpr Step export_{
      "vectors compared above — the mean vector removed, unit length — so gensim's most_similar "
      "finds the same neighbours.",
      "Primeira linha \"<palavras> <dimensões>\", depois uma palavra e seus números por linha: gensim "
-     "(KeyedVectors.load_word2vec_format), fastText e a maioria das ferramentas leem. Os números são "
+     "(KeyedVectors.load_word2vec_format), fastText e a maioria das ferramentas o leem. Os números são "
      "os vetores comparados acima — sem o vetor médio, de comprimento 1 — então o most_similar do "
      "gensim encontra os mesmos vizinhos."}};
 
-inline constexpr Text barracuda_counts{"barracuda neighbours: fish {} car {}", "vizinhos de barracuda: peixe {} carro {}"};
 // The four groups of the PCA picture (gender × royalty of the word).
 inline constexpr Text group_male_common{"male, commoner", "masculino, comum"};
 inline constexpr Text group_female_common{"female, commoner", "feminino, comum"};

@@ -19,7 +19,7 @@ inline constexpr Text flag_steps{"training steps of the tiny transformer (defaul
                                  "passos de treino do transformer minúsculo (padrão 400; --quick 150)"};
 
 inline constexpr Step scores{
-    {"Four ways to score a key against a query", "Quatro maneiras de pontuar uma chave contra uma consulta"},
+    {"Four ways to score a key against a query", "Quatro maneiras de pontuar uma chave diante de uma consulta"},
     {"A query q (\"é\", asking \"what happened?\") and four keys, 4-dimensional toy vectors. Bahdanau "
      "(2014) scores with a small network, vᵀ·tanh(W₁q + W₂k); Luong (2015) with a dot product q·k or "
      "a learned bilinear form qᵀWk (\"general\"); the Transformer (2017) with q·k/√d. W₁, W₂, W and v "
@@ -71,7 +71,7 @@ inline constexpr Step task{
      "the grade is not at a fixed distance. {} training sentences, vocabulary {} words; the "
      "lecture's sentence (subject \"tiramos\" with \"em tp558\") and every sentence with that "
      "combination are held out: {} test sentences.",
-     "Frases sintéticas (geradas aqui a partir de modelos): alguém tirou uma nota em algum lugar, "
+     "Frases sintéticas (geradas aqui a partir de moldes): alguém tirou uma nota em algum lugar, "
      "depois \"isso é\" e uma palavra que depende só da nota: \"nota máxima / dez / alta\" → "
      "\"incrível\", \"nota baixa / zero / ruim\" → \"triste\". Sujeitos e lugares variam de tamanho, "
      "então a nota não fica a uma distância fixa. {} frases de treino, vocabulário de {} palavras; a "
@@ -82,10 +82,10 @@ inline constexpr Step train{
     {"Training a one-layer transformer", "Treinando um transformer de uma camada"},
     {"One causal self-attention layer with {} heads, width {}, {} parameters; only the word after "
      "\"é\" is scored. {} steps of AdamW.",
-     "Uma camada de auto-atenção causal com {} cabeças, largura {}, {} parâmetros; só a palavra "
+     "Uma camada de autoatenção causal com {} cabeças, largura {}, {} parâmetros; só a palavra "
      "depois de \"é\" é avaliada. {} passos de AdamW."}};
 inline constexpr Text trained{"Loss {:.3f} → {:.4f}. Held-out accuracy: {}/{} ({:.0f}%).",
-                              "Perda {:.3f} → {:.4f}. Acurácia nas frases de fora: {}/{} ({:.0f}%)."};
+                              "Perda {:.3f} → {:.4f}. Acurácia nas frases de teste: {}/{} ({:.0f}%)."};
 
 inline constexpr Step lecture{
     {"\"Tiramos nota máxima em TP558. Isso é ___\"", "\"Tiramos nota máxima em TP558. Isso é ___\""},
@@ -114,12 +114,14 @@ inline constexpr Text attention_on_grade{"attention(é → nota máxima) = {:.3f
 
 inline constexpr Step maps{
     {"The whole map, the causal mask, every head", "O mapa inteiro, a máscara causal, cada cabeça"},
-    {"Row = the position that asks, column = the word it looks at. Everything above the diagonal is "
-     "zero: the causal mask forbids looking at the future (that is what lets a GPT generate). Each "
-     "head learns its own pattern.",
-     "Linha = a posição que pergunta, coluna = a palavra para a qual olha. Tudo acima da diagonal é "
-     "zero: a máscara causal proíbe olhar o futuro (é isso que permite a um GPT gerar). Cada cabeça "
-     "aprende seu próprio padrão."}};
+    {"The mean of the heads: row = the position that asks, column = the word it looks at. "
+     "Everything above the diagonal is zero: the causal mask forbids looking at the future (that is "
+     "what lets a GPT generate). Each head has its own weights and may learn its own pattern: "
+     "compare their rows of \"é\" below.",
+     "A média das cabeças: linha = a posição que pergunta, coluna = a palavra para a qual olha. Tudo "
+     "acima da diagonal é zero: a máscara causal proíbe olhar o futuro (é isso que permite a um GPT "
+     "gerar). Cada cabeça tem seus próprios pesos e pode aprender seu próprio padrão: compare as "
+     "linhas de \"é\" de cada uma abaixo."}};
 inline constexpr Text head_label{"head {} (the row of \"é\"):", "cabeça {} (a linha de \"é\"):"};
 inline constexpr Text checks{
     "Checks: every row sums to 1 (largest |Σ − 1| = {:.1e}) {}; weights above the diagonal: largest "

@@ -40,12 +40,13 @@ inline constexpr Step masking{
     {"BERT's masking, measured", "O mascaramento do BERT, medido"},
     {"Each training sentence hides some of its own words and the model must recover them from "
      "both sides. BERT's recipe: select 15% of the tokens; of those, 80% become [MASK], 10% a random "
-     "token, 10% stay unchanged (so the model cannot trust that an unmasked word is right). Counted "
+     "token, 10% stay unchanged ([MASK] never appears when the model is used later, and the random "
+     "tokens keep it from trusting that an unmasked word is right). Counted "
      "over every batch of the training run above ({} tokens that could be selected):",
      "Cada frase de treino esconde algumas de suas próprias palavras e o modelo precisa recuperá-las "
      "pelos dois lados. A receita do BERT: selecionar 15% dos tokens; destes, 80% viram [MASK], 10% "
-     "um token aleatório, 10% ficam iguais (para que o modelo não confie que uma palavra não "
-     "mascarada está certa). Contado em todos os lotes do treino acima ({} tokens selecionáveis):"}};
+     "um token aleatório, 10% ficam iguais ([MASK] nunca aparece quando o modelo for usado depois, e "
+     "os tokens aleatórios impedem que ele confie que uma palavra não mascarada está certa). Contado em todos os lotes do treino acima ({} tokens selecionáveis):"}};
 inline constexpr Text example_masked{"One training sentence, before and after masking:",
                                      "Uma frase de treino, antes e depois do mascaramento:"};
 inline constexpr Text col_what{"what", "o quê"};

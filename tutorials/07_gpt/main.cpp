@@ -229,7 +229,7 @@ int main(int argc, char** argv) {
         bar.finish();
         double train_seconds = seconds_since(t0) - eval_seconds;
         double chars_per_second = double(S.steps * S.batch * C.block_size) / train_seconds;
-        t.say(N::trained, train_seconds, 1000 * train_seconds / double(S.steps), chars_per_second, first_loss, last_loss,
+        t.say(N::trained, train_seconds, 1000 * train_seconds / double(S.steps), (int64_t)std::llround(chars_per_second), first_loss, last_loss,
               val_curve.y.back());
         auto loss_files = tut::write_line_plot(t.out_file("loss.svg"),
                                                {t.tr(N::plot_title), t.tr(N::plot_x), t.tr(tut::words::cross_entropy_nats)},
@@ -295,6 +295,7 @@ int main(int argc, char** argv) {
         tut::Table pt({t.tr(N::col_model), t.tr(N::col_params), t.tr(N::col_tokens), t.tr(tut::words::perplexity), t.tr(tut::words::bits_per_char)},
                       {tut::Align::left, tut::Align::right, tut::Align::right, tut::Align::right, tut::Align::right});
         std::vector<double> bpc;
+        static constexpr tut::Text kCount{"{}", "{}"};  // a count as the narration writes it (grouped from 10,000)
         const tut::Text* names[] = {&N::row_unigram, &N::row_bigram, &N::row_trigram};
         for (int n = 1; n <= 3; ++n) {
             auto kn = ng::make_kneser_ney(counts, n);
@@ -303,7 +304,8 @@ int main(int argc, char** argv) {
             // The CSV gets the count alone: its column says what is counted.
             const auto distinct = (int64_t)counts.distinct(n);
             pt.add_row({t.tr(*names[n - 1]), {t.tr(N::n_grams, distinct, n), std::to_string(distinct)},
-                        std::to_string(p.tokens), fmt::format("{:.2f}", p.value), fmt::format("{:.3f}", p.bits_per_token())});
+                        {t.tr(kCount, (int64_t)p.tokens), std::to_string(p.tokens)}, fmt::format("{:.2f}", p.value),
+                        fmt::format("{:.3f}", p.bits_per_token())});
         }
         auto logp = tut::token_log_probs(*model, test_ids);
         double nats = 0;
@@ -312,11 +314,12 @@ int main(int argc, char** argv) {
         double gpt_bpc = nats / std::log(2.0);
         bpc.push_back(gpt_bpc);
         pt.add_row({"GPT", {t.tr(tut::words::parameters_n, model->num_parameters()), std::to_string(model->num_parameters())},
-                    std::to_string(logp.size()),
+                    {t.tr(kCount, (int64_t)logp.size()), std::to_string(logp.size())},
                     fmt::format("{:.2f}", std::exp(nats)), style.bold(fmt::format("{:.3f}", gpt_bpc))});
         pt.print(t.out(), style);
         t.out() << "\n";
         if (gpt_bpc < bpc[2]) t.say(N::verdict_better, bpc[1] - gpt_bpc, bpc[2] - gpt_bpc);
+        else if (gpt_bpc < bpc[1]) t.say(N::verdict_between, bpc[1] - gpt_bpc, gpt_bpc - bpc[2]);
         else t.say(N::verdict_worse, gpt_bpc - bpc[1], gpt_bpc - bpc[2]);
         t.out() << "  " << t.tr(N::gpt_vs_bigram, gpt_bpc < bpc[1] ? style.good(t.tr(N::gpt_better)) : style.bad(t.tr(N::bigram_better)))
                 << "\n";

@@ -12,7 +12,7 @@ inline constexpr Text summary{
     "loss curve, samples at several temperatures and with top-k/top-p, the course's through-line "
     "measured (bits per character of unigram, bigram, trigram Kneser-Ney and GPT on the same test "
     "text), what it costs, how it hallucinates. Saves the base model that tutorials 08 and 10 adapt.",
-    "Um transformer só-decodificador treinado no corpus em português, caractere a caractere: sua "
+    "Um transformer só com decodificador treinado no corpus em português, caractere a caractere: sua "
     "curva de perda, amostras em várias temperaturas e com top-k/top-p, o fio condutor do curso "
     "medido (bits por caractere de unigrama, bigrama, trigrama Kneser-Ney e GPT no mesmo texto de "
     "teste), quanto custa, como alucina. Salva o modelo base que os tutoriais 08 e 10 adaptam."};
@@ -43,7 +43,7 @@ inline constexpr Step model{
      "position look at all earlier positions (causal self-attention) and then think alone (MLP). "
      "Parameters: {} (counted on the model: {}).",
      "GPT: {} camadas, {} cabeças, largura do embedding {}, contexto de {} caracteres. Cada camada "
-     "deixa cada posição olhar para todas as anteriores (auto-atenção causal) e depois pensar "
+     "deixa cada posição olhar para todas as anteriores (autoatenção causal) e depois pensar "
      "sozinha (MLP). Parâmetros: {} (contados no modelo: {})."}};
 
 inline constexpr Step training{
@@ -55,10 +55,10 @@ inline constexpr Step training{
      "e decaimento cosseno. A perda é a entropia cruzada do próximo caractere (em nats); antes do "
      "treino ela é cerca de ln({}) = {:.2f}, um chute uniforme."}};
 inline constexpr Text trained{
-    "Trained in {:.1f} s ({:.0f} ms per step, {:.0f} characters per second). Training loss {:.3f} "
+    "Trained in {:.1f} s ({:.0f} ms per step, {} characters per second). Training loss {:.3f} "
     "on the first batch → {:.3f} at the end (a moving average of the last ~10 batches), "
     "validation {:.3f}.",
-    "Treinado em {:.1f} s ({:.0f} ms por passo, {:.0f} caracteres por segundo). Perda de treino "
+    "Treinado em {:.1f} s ({:.0f} ms por passo, {} caracteres por segundo). Perda de treino "
     "{:.3f} no primeiro lote → {:.3f} no fim (média móvel dos últimos ~10 lotes), validação {:.3f}."};
 inline constexpr Text plot_title{"GPT training loss", "Perda de treino do GPT"};
 inline constexpr Text plot_x{"step", "passo"};
@@ -104,26 +104,31 @@ inline constexpr Text verdict_better{
     "trigram: context and learned representations beat counting.",
     "O GPT precisa de {:.2f} bits a menos por caractere que o bigrama e {:.2f} a menos que o "
     "trigrama: contexto e representações aprendidas vencem a contagem."};
+inline constexpr Text verdict_between{
+    "This short run beats the bigram by {:.2f} bits per character but not yet the trigram ({:.2f} "
+    "bits behind it): train longer (--steps, --full).",
+    "Este treino curto vence o bigrama por {:.2f} bits por caractere, mas ainda não o trigrama "
+    "({:.2f} bits atrás dele): treine mais (--steps, --full)."};
 inline constexpr Text verdict_worse{
-    "This short run did not beat the trigram yet ({:+.2f} bits against the bigram, {:+.2f} against "
-    "the trigram): train longer (--steps, --full).",
-    "Este treino curto ainda não venceu o trigrama ({:+.2f} bits contra o bigrama, {:+.2f} contra o "
-    "trigrama): treine mais (--steps, --full)."};
+    "This short run beats neither the bigram ({:.2f} bits per character behind it) nor the trigram "
+    "({:.2f} behind): train longer (--steps, --full).",
+    "Este treino curto não vence nem o bigrama ({:.2f} bits por caractere atrás dele) nem o trigrama "
+    "({:.2f} atrás): treine mais (--steps, --full)."};
 
 inline constexpr Step cost{
     {"Limitation 1: cost", "Limitação 1: custo"},
     {"Even this toy is expensive compared to counting. The n-gram tables were built in {:.2f} s; "
      "the GPT needed {:.1f} s of training. Per token, a forward pass costs about 2·N + 4·L·T·C "
-     "FLOPs (N = {} non-embedding parameters, L = {} layers, T = {} context, C = {} width) = {} "
+     "FLOPs (floating-point operations; N = {} non-embedding parameters, L = {} layers, T = {} context, C = {} width) = {} "
      "FLOPs; training (forward + backward) about three times that: {} FLOPs per token, {} in total "
      "for {} training tokens. GPT-3 (175 billion parameters) needs about 2·175e9 = 3.5e11 FLOPs per "
-     "token just to read: {:.0e} times this model.",
+     "token just to read: {:.1e} times this model.",
      "Mesmo este brinquedo é caro comparado a contar. As tabelas de n-gramas ficaram prontas em "
-     "{:.2f} s; o GPT precisou de {:.1f} s de treino. Por token, um passo para frente custa cerca "
-     "de 2·N + 4·L·T·C FLOPs (N = {} parâmetros fora dos embeddings, L = {} camadas, T = {} de "
+     "{:.2f} s; o GPT precisou de {:.1f} s de treino. Por token, uma passada para a frente custa cerca "
+     "de 2·N + 4·L·T·C FLOPs (operações de ponto flutuante; N = {} parâmetros fora dos embeddings, L = {} camadas, T = {} de "
      "contexto, C = {} de largura) = {} FLOPs; treinar (ida + volta) cerca de três vezes isso: {} "
      "FLOPs por token, {} no total para {} tokens de treino. O GPT-3 (175 bilhões de parâmetros) "
-     "precisa de cerca de 2·175e9 = 3.5e11 FLOPs por token só para ler: {:.0e} vezes este modelo."}};
+     "precisa de cerca de 2·175e9 = 3.5e11 FLOPs por token só para ler: {:.1e} vezes este modelo."}};
 
 inline constexpr Step hallucination{
     {"Limitation 2: hallucination", "Limitação 2: alucinação"},
@@ -158,9 +163,9 @@ inline constexpr Step save{
 inline constexpr Text gpt_vs_bigram{"GPT vs bigram: {}", "GPT vs bigrama: {}"};
 inline constexpr Text gpt_better{"GPT better ✓", "GPT melhor ✓"};
 inline constexpr Text bigram_better{"bigram better ✗", "bigrama melhor ✗"};
-inline constexpr Text kept_base{"{} stays the base of 08 and 10 (made by {}: other settings than this run's), and "
+inline constexpr Text kept_base{"{} stays the base of 08 and 10 (made by {}: settings other than this run's), and "
                                  "this run's model is saved beside it, in {}. --force would replace it.",
-                                 "{} continua sendo a base de 08 e 10 (feito por {}: outras configurações que as desta "
+                                 "{} continua sendo a base de 08 e 10 (feito por {}: configurações diferentes das desta "
                                  "execução), e o modelo desta execução fica ao lado, em {}. --force o substituiria."};
 inline constexpr Text reload_check{"reloaded: max |Δ logit| = {:.2e} {}",
                                    "recarregado: máx |Δ logit| = {:.2e} {}"};

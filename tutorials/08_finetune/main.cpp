@@ -133,7 +133,10 @@ int main(int argc, char** argv) {
         ut.print(t.out(), style);
         t.out() << "\n";
         for (auto& [name, same, in_wte] : unchanged_note)
-            t.say(N::unchanged, name, tut::thousands(same, t.lang()), tut::thousands(in_wte, t.lang()), base.config.n_embd);
+            // "Everything the data touched moved" only when every unchanged number is an unseen character's.
+            t.print_wrapped(t.tr(N::unchanged, name, tut::thousands(same, t.lang()), tut::thousands(in_wte, t.lang()),
+                                 base.config.n_embd) +
+                            (same == in_wte ? " " + t.tr(N::all_moved) : ""));
         t.out() << "\n";
 
         // ---- 4. one full model per domain ---------------------------------------------------------
@@ -182,11 +185,13 @@ int main(int argc, char** argv) {
         t.wrote(t.out_file("forgetting.csv"));
         t.out() << "\n";
         double mean_forgetting = 0;
+        bool every_domain_better = true;
         for (std::size_t k = 0; k < domains.size(); ++k) {
             double before = base_ppl[domains[k].name], after = ppl[k][k], g0 = base_ppl["general"], g1 = ppl[k][2];
             mean_forgetting += 100 * (g1 / g0 - 1) / double(domains.size());
+            every_domain_better = every_domain_better && after < before;
             t.say(N::forgot, domains[k].label, before, after, 100 * (after / before - 1), g0, g1, 100 * (g1 / g0 - 1),
-                  t.tr(g1 > g0 && after < before ? N::forgot_yes : N::forgot_no));
+                  t.tr(g1 <= g0 ? N::forgot_no : after < before ? N::forgot_yes : N::forgot_only));
         }
         t.out() << "\n";
         t.say(N::samples_intro);
@@ -196,13 +201,16 @@ int main(int argc, char** argv) {
         g.max_new_tokens = quick ? 50 : 80, g.temperature = 0;
         std::size_t label_width = tut::display_width(t.tr(N::base_row));
         for (const auto& d : domains) label_width = std::max(label_width, tut::display_width(t.tr(N::ft_row, d.label)));
+        std::vector<std::string> continuations;
         auto show = [&](const std::string& label, nn::GPT& m) {  // read whole: wrapped under itself
             auto ids = m.generate(prompt_ids, g);
-            t.out() << tut::hang("    " + tut::pad_right(label, label_width + 2),
-                                 style.accent(one_line(tok.decode(std::vector<int32_t>(ids.begin() + 1, ids.end())))));
+            continuations.push_back(one_line(tok.decode(std::vector<int32_t>(ids.begin() + 1, ids.end()))));
+            t.out() << tut::hang("    " + tut::pad_right(label, label_width + 2), style.accent(continuations.back()));
         };
         show(t.tr(N::base_row), base);
         for (std::size_t k = 0; k < domains.size(); ++k) show(t.tr(N::ft_row, domains[k].label), *tuned[k]);
+        if (std::all_of(continuations.begin(), continuations.end(), [&](const auto& c) { return c == continuations[0]; }))
+            t.say(N::samples_same);  // said from the text, not assumed
         t.out() << "\n";
 
         // ---- 6. overfitting on a small set --------------------------------------------------------
@@ -233,7 +241,8 @@ int main(int argc, char** argv) {
         }
         t.out() << "\n";
 
-        t.step(N::takeaway, tut::thousands(total, t.lang()), tut::human_size(bytes[0]),
+        t.step(N::takeaway, t.tr(every_domain_better ? N::takeaway_worked : N::takeaway_not_all),
+               tut::thousands(total, t.lang()), tut::human_size(bytes[0]),
                t.tr(mean_forgetting > 0 ? N::takeaway_forgot : N::takeaway_kept, mean_forgetting));
     });
 }

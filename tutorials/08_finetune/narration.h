@@ -36,18 +36,20 @@ inline constexpr Step setup{
 inline constexpr Text col_domain{"domain", "domínio"};
 inline constexpr Text col_train_chars{"train chars", "caracteres treino"};
 inline constexpr Text col_val_chars{"val chars", "caracteres val."};
-inline constexpr Text col_ppl{"base perplexity", "perplexidade do base"};
+inline constexpr Text col_ppl{"base perplexity", "perplexidade do modelo base"};
 
 inline constexpr Step training{
     {"Fine-tuning every parameter", "Ajustando todos os parâmetros"},
     {"For each domain, a fresh copy of the base trains {} steps on the domain text (batches of "
      "{} × {} characters, AdamW, learning rate {}). Nothing is frozen: the gradient reaches all "
-     "{} parameters, and AdamW keeps two more numbers for each. Train and validation loss every "
-     "{} steps:",
-     "Para cada domínio, uma cópia nova do base treina {} passos no texto do domínio (lotes de "
+     "{} parameters, and AdamW keeps two more numbers for each. The bar shows each batch's loss "
+     "(noisy); train and validation loss on fixed windows are measured every {} steps and drawn in "
+     "one SVG per domain:",
+     "Para cada domínio, uma cópia nova do modelo base treina {} passos no texto do domínio (lotes de "
      "{} × {} caracteres, AdamW, taxa de aprendizado {}). Nada é congelado: o gradiente chega a "
-     "todos os {} parâmetros, e o AdamW guarda mais dois números para cada um. Perda de treino e "
-     "de validação a cada {} passos:"}};
+     "todos os {} parâmetros, e o AdamW guarda mais dois números para cada um. A barra mostra a "
+     "perda de cada lote (ruidosa); as perdas de treino e de validação em janelas fixas são medidas "
+     "a cada {} passos e desenhadas num SVG por domínio:"}};
 inline constexpr Text trained{
     "{}: train loss {:.3f} → {:.3f}, validation {:.3f} → {:.3f} (same windows at every evaluation), "
     "in {:.1f} s ({:.0f} ms per step).",
@@ -64,15 +66,16 @@ inline constexpr Step updated{
     {"The lecture: fine-tuning \"requer re-treinar todos os parâmetros do modelo\". Counted by "
      "comparing every number of each fine-tuned model with the base:",
      "A aula: o fine-tuning \"requer re-treinar todos os parâmetros do modelo\". Contado "
-     "comparando cada número de cada modelo ajustado com o base:"}};
+     "comparando cada número de cada modelo ajustado com o modelo base:"}};
 inline constexpr Text col_model{"model", "modelo"};
 inline constexpr Text unchanged{
     "{}: {} numbers did not change, {} of them in the character embeddings (wte, {} numbers per "
     "character): rows of characters that never occurred in the domain batches get a gradient of "
-    "exactly 0. Everything the data touched moved.",
+    "exactly 0.",
     "{}: {} números não mudaram, {} deles nos embeddings de caracteres (wte, {} números por "
     "caractere): linhas de caracteres que nunca apareceram nos lotes do domínio recebem gradiente "
-    "exatamente 0. Tudo o que os dados tocaram se moveu."};
+    "exatamente 0."};
+inline constexpr Text all_moved{"Everything the data touched moved.", "Tudo o que os dados tocaram se moveu."};
 inline constexpr Text col_changed{"numbers changed", "números alterados"};
 inline constexpr Text col_tensors{"tensors changed", "tensores alterados"};
 inline constexpr Text col_mean_change{"mean |Δw|", "média |Δw|"};
@@ -104,6 +107,13 @@ inline constexpr Text forgot{
 inline constexpr Text forgot_yes{"— it got better at its domain and worse at general text.",
                                  "— melhorou no seu domínio e piorou no texto geral."};
 inline constexpr Text forgot_no{"— no forgetting measured in this run.", "— nenhum esquecimento medido nesta execução."};
+inline constexpr Text forgot_only{"— worse at general text without getting better at its domain in this run.",
+                                  "— piorou no texto geral sem melhorar no seu domínio nesta execução."};
+inline constexpr Text samples_same{
+    "The three continuations are the same: these few steps moved the probabilities (the "
+    "perplexities above) but not yet the likeliest character at each step.",
+    "As três continuações são iguais: estes poucos passos mudaram as probabilidades (as "
+    "perplexidades acima), mas ainda não o caractere mais provável em cada passo."};
 inline constexpr Text samples_intro{"The same prompt, greedy continuation (temperature 0):",
                                     "O mesmo começo, continuação gulosa (temperatura 0):"};
 
@@ -117,7 +127,7 @@ inline constexpr Step overfit{
      "(em texto financeiro não visto):"}};
 inline constexpr Text overfit_result{
     "Validation loss was lowest ({:.3f}) at step {}, and {:.3f} at the end, while train loss fell "
-    "to {:.3f}: the gap validation − train grew from {:.3f} to {:.3f}. {}",
+    "to {:.3f}: the gap validation − train went from {:.3f} to {:.3f}. {}",
     "A perda de validação foi mínima ({:.3f}) no passo {}, e {:.3f} no fim, enquanto a de treino "
     "caiu para {:.3f}: a diferença validação − treino foi de {:.3f} para {:.3f}. {}"};
 inline constexpr Text overfit_yes{"The model memorises the small set instead of learning the domain; early "
@@ -129,19 +139,24 @@ inline constexpr Text overfit_no{"Validation was still improving at the end: mor
                                  "A validação ainda melhorava no fim: mais passos (--steps, o treino usa "
                                  "3×, no mínimo 60) ou um conjunto menor (--small) mostram a virada."};
 
-inline constexpr Text takeaway_forgot{"and forgot: general perplexity rose by {:+.1f}% on average.",
-                                      "e esqueceu: a perplexidade geral subiu {:+.1f}% em média."};
+inline constexpr Text takeaway_worked{"Full fine-tuning worked: domain perplexity fell.",
+                                      "O fine-tuning completo funcionou: a perplexidade no domínio caiu."};
+inline constexpr Text takeaway_not_all{"Full fine-tuning did not lower the perplexity of every domain in this run.",
+                                       "O fine-tuning completo não baixou a perplexidade de todos os domínios nesta "
+                                       "execução."};
+inline constexpr Text takeaway_forgot{"and forgot: general perplexity rose by {:.1f}% on average.",
+                                      "e esqueceu: a perplexidade geral subiu {:.1f}% em média."};
 inline constexpr Text takeaway_kept{"and this time did not forget (general perplexity {:+.1f}% on average).",
                                     "e desta vez não esqueceu (perplexidade geral {:+.1f}% em média)."};
 inline constexpr Step takeaway{
     {"The limitations, measured — and what comes next", "As limitações, medidas — e o que vem depois"},
-    {"Full fine-tuning worked: domain perplexity fell. But it trained all {} parameters, stores "
+    {"{} But it trained all {} parameters, stores "
      "{} per domain, {} LoRA (10_lora) "
      "freezes the base and trains a low-rank ΔW = B·A instead (09_lora_rank shows the "
      "mathematics).",
-     "O fine-tuning completo funcionou: a perplexidade no domínio caiu. Mas treinou todos os {} "
+     "{} Mas treinou todos os {} "
      "parâmetros, guarda {} por domínio, {} "
-     "O LoRA (10_lora) congela o base e treina um ΔW = B·A de posto baixo (o 09_lora_rank mostra "
+     "O LoRA (10_lora) congela o modelo base e treina um ΔW = B·A de posto baixo (o 09_lora_rank mostra "
      "a matemática)."}};
 
 inline constexpr Text small_label{"small", "pequeno"};

@@ -278,7 +278,8 @@ void initialisation(tut::Tutorial& t) {
 
     lora::Config lc;
     lc.r = 2, lc.alpha = 4, lc.seed = t.options().seed;
-    t.step(N::init, c.n_layer, c.n_embd, c.vocab_size, lc.r);
+    t.step(N::init, c.n_layer, c.n_embd, c.vocab_size, lc.r, fmt::format("{:g}", lc.alpha), lc.r,
+           double(lc.alpha) / double(lc.r));
     lora::apply(*model, lc);
     // English: the library's line, in PEFT's format; Portuguese: the same numbers, translated.
     const int64_t trainable = model->num_parameters(true), all = model->num_parameters();

@@ -132,8 +132,8 @@ inline constexpr Step spectrum{
      "√(Σ_{{i>r}} σ_i²) / ‖ΔW‖_F:",
      "O compromisso da aula, medido. Duas atualizações sintéticas {}×{} ΔW = U·diag(σ)·Vᵀ com U, "
      "V ortonormais aleatórias (semente {}): (a) um espectro que decai suavemente σ_i = 0.9^i, "
-     "(b) posto 4 mais um pouco de ruído, que é como o LoRA aposta que uma atualização de "
-     "fine-tuning se parece. A SVD recupera σ, e a melhor aproximação de posto r tem erro relativo "
+     "(b) posto 4 mais um pouco de ruído — a aposta do LoRA sobre como é uma atualização de "
+     "fine-tuning. A SVD recupera σ, e a melhor aproximação de posto r tem erro relativo "
      "√(Σ_{{i>r}} σ_i²) / ‖ΔW‖_F:"}};
 inline constexpr Text col_params{"params r·(d+k)", "parâmetros r·(d+k)"};
 inline constexpr Text col_err_a{"error (a) decaying", "erro (a) decrescente"};
@@ -145,7 +145,7 @@ inline constexpr Text knee{
     "already at r = 4 ({:.0f}% of the parameters), and r > 4 buys only noise. Low rank works when "
     "the update *is* low rank — that is LoRA's hypothesis, checked on a real adapter in 10_lora.",
     "(a) precisa de r = {} para guardar 99% de ‖ΔW‖² ({:.0f}% dos parâmetros completos); (b) já "
-    "guarda {:.2f}% com r = 4 ({:.0f}% dos parâmetros), e r > 4 só compra ruído. Posto baixo "
+    "guarda {:.2f}% com r = 4 ({:.0f}% dos parâmetros), e r > 4 só acrescenta ruído. Posto baixo "
     "funciona quando a atualização *é* de posto baixo — a hipótese do LoRA, conferida num "
     "adaptador real no 10_lora."};
 inline constexpr Text plot_title{"Best rank-r approximation: error vs r", "Melhor aproximação de posto r: erro vs r"};
@@ -157,12 +157,14 @@ inline constexpr Step init{
     {"Initialisation: A Gaussian, B = 0", "Inicialização: A gaussiana, B = 0"},
     {"The lecture (p. 4 of the paper): \"inicializa-se A a partir de distribuição Gaussiana e "
      "B = 0\". Checked on a small GPT ({} layers, width {}, vocabulary {}; random weights stand in "
-     "for the pre-trained W0): LoRA r = {} on q_proj and v_proj. The count, as PEFT's "
+     "for the pre-trained W0): LoRA r = {} on q_proj and v_proj, each computing "
+     "h = W0·x + s·B·A·x with the scale s = α/r = {}/{} = {:g}. The count, as PEFT's "
      "print_trainable_parameters() prints it:",
      "A aula (p. 4 do artigo): \"inicializa-se A a partir de distribuição Gaussiana e B = 0\". "
      "Conferido num GPT pequeno ({} camadas, largura {}, vocabulário {}; pesos aleatórios fazem o "
-     "papel do W0 pré-treinado): LoRA r = {} em q_proj e v_proj. A contagem, na linha do "
-     "print_trainable_parameters() do PEFT (que a imprime em inglês):"}};
+     "papel do W0 pré-treinado): LoRA r = {} em q_proj e v_proj, cada um calculando "
+     "h = W0·x + s·B·A·x com a escala s = α/r = {}/{} = {:g}. A contagem, no formato de "
+     "print_trainable_parameters() do PEFT (traduzida aqui; o PEFT a imprime em inglês):"}};
 // {0}: lora::trainable_summary's line, PEFT's exact format (English); {1} trainable and {2} all
 // parameters grouped for the language, {3} the percentage.
 inline constexpr Text trainable_line{"{0}",
@@ -171,10 +173,10 @@ inline constexpr Text unchanged{
     "B = 0 ⇒ ΔW = B·A = 0 ⇒ the model is the pre-trained one: max |Δlogits| = {} over {} logits {}",
     "B = 0 ⇒ ΔW = B·A = 0 ⇒ o modelo é o pré-treinado: máx |Δlogits| = {} em {} logits {}"};
 inline constexpr Text grads_first{
-    "After one backward pass: ∂L/∂A = s·Bᵀ·(∂L/∂h)ᵀ·x = 0 because B = 0, while ∂L/∂B = s·(∂L/∂h)ᵀ·(A·x) "
+    "After one backward pass: ∂L/∂A = s·Bᵀ·(∂L/∂h)·xᵀ = 0 because B = 0, while ∂L/∂B = s·(∂L/∂h)·(A·x)ᵀ "
     "is not: only B moves on the first step. Gradient norms:",
-    "Depois de uma passada para trás: ∂L/∂A = s·Bᵀ·(∂L/∂h)ᵀ·x = 0 porque B = 0, enquanto "
-    "∂L/∂B = s·(∂L/∂h)ᵀ·(A·x) não é: só B se move no primeiro passo. Normas dos gradientes:"};
+    "Depois de uma passada para trás: ∂L/∂A = s·Bᵀ·(∂L/∂h)·xᵀ = 0 porque B = 0, enquanto "
+    "∂L/∂B = s·(∂L/∂h)·(A·x)ᵀ não é: só B se move no primeiro passo. Normas dos gradientes:"};
 inline constexpr Text col_layer{"layer", "camada"};
 inline constexpr Text grads_second{
     "One AdamW step later B ≠ 0, and A receives a gradient too (second backward pass):",
@@ -184,11 +186,11 @@ inline constexpr Text frozen_check{"Frozen W0 received no gradient: {} {}",
 inline constexpr Text both_random{
     "Counter-example: with B random as well (both factors Gaussian), the \"fine-tuned\" model "
     "starts somewhere else: max |Δlogits| = {:.4f}. B = 0 is what makes step 0 the pre-trained "
-    "model; A must then be random, or ∂L/∂B = s·(∂L/∂h)ᵀ·(A·x) would be 0 too and nothing would "
+    "model; A must then be random, or ∂L/∂B = s·(∂L/∂h)·(A·x)ᵀ would be 0 too and nothing would "
     "ever learn.",
     "Contraexemplo: com B também aleatória (os dois fatores gaussianos), o modelo \"ajustado\" "
     "começa em outro lugar: máx |Δlogits| = {:.4f}. B = 0 é o que faz o passo 0 ser o modelo "
-    "pré-treinado; A então precisa ser aleatória, senão ∂L/∂B = s·(∂L/∂h)ᵀ·(A·x) também seria 0 e "
+    "pré-treinado; A então precisa ser aleatória, senão ∂L/∂B = s·(∂L/∂h)·(A·x)ᵀ também seria 0 e "
     "nada aprenderia."};
 
 inline constexpr Step summary_step{

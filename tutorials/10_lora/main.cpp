@@ -279,10 +279,14 @@ int main(int argc, char** argv) {
         for (const auto& dom : domains) {
             const Result& full = results[dom.name]["full"];
             const Result& lo = results[dom.name][show_lora];
-            t.say(N::methods_verdict, dom.label, show_r, tut::thousands(lo.trainable, t.lang()),
+            // "FT fits better, but forgets more" only when this run shows both.
+            const double ft_forgets = mean(full.ppl_general) - base_ppl["general"],
+                         lora_forgets = mean(lo.ppl_general) - base_ppl["general"];
+            const bool trade_off = mean(full.ppl_domain) < mean(lo.ppl_domain) && ft_forgets > lora_forgets && ft_forgets > 0;
+            t.say(trade_off ? N::methods_verdict : N::methods_verdict_plain, dom.label, show_r, tut::thousands(lo.trainable, t.lang()),
                   100.0 * double(lo.trainable) / double(lo.total), full.trainable / std::max<int64_t>(1, lo.trainable),
                   full.file_bytes / std::max<std::uintmax_t>(1, lo.file_bytes), mean(full.ppl_domain), mean(lo.ppl_domain),
-                  mean(full.ppl_general) - base_ppl["general"], mean(lo.ppl_general) - base_ppl["general"]);
+                  ft_forgets, lora_forgets);
         }
         t.say(N::lecture_table_note);
         t.out() << "\n";
@@ -325,10 +329,12 @@ int main(int argc, char** argv) {
         lora::load_adapter(*served, adapter_dirs[1].string(), "financeiro");
         tut::Table st({t.tr(N::col_active), "ppl " + domains[0].label, "ppl " + domains[1].label, "ppl " + general.label},
                       {tut::Align::left, tut::Align::right, tut::Align::right, tut::Align::right});
+        std::vector<double> last_row;  // the perplexities of the row just added
         auto row = [&](const std::string& label) {
-            st.add_row({label, fmt::format("{:.2f}", tut::perplexity(*served, domains[0].val)),
-                        fmt::format("{:.2f}", tut::perplexity(*served, domains[1].val)),
-                        fmt::format("{:.2f}", tut::perplexity(*served, general.val))});
+            last_row = {tut::perplexity(*served, domains[0].val), tut::perplexity(*served, domains[1].val),
+                        tut::perplexity(*served, general.val)};
+            st.add_row({label, fmt::format("{:.2f}", last_row[0]), fmt::format("{:.2f}", last_row[1]),
+                        fmt::format("{:.2f}", last_row[2])});
         };
         Tensor probe;
         {
@@ -350,14 +356,17 @@ int main(int argc, char** argv) {
         row(t.tr(N::again_row, domains[0].label));
         lora::add_weighted_adapter(*served, {"tecnico", "financeiro"}, {0.5, 0.5}, "mix_cat", lora::Combination::cat);
         row(t.tr(N::mix_cat, 2 * show_r));
+        const std::vector<double> cat_row = last_row;
         lora::add_weighted_adapter(*served, {"tecnico", "financeiro"}, {0.5, 0.5}, "mix_linear", lora::Combination::linear);
         row(t.tr(N::mix_linear, show_r));
+        int cat_better = 0;  // of the three texts, where 'cat' has the lower perplexity
+        for (std::size_t i = 0; i < 3; ++i) cat_better += cat_row[i] < last_row[i];
         st.print(t.out(), style);
         st.write_csv(t.out_file("swap.csv"));
         t.wrote(t.out_file("swap.csv"));
         t.out() << "\n";
         t.say(N::swap_check, disabled_diff, disabled_diff == 0 ? style.good("✓") : style.bad("✗"));
-        t.say(N::swap_note);
+        t.say(N::swap_note, cat_better);
         t.out() << "\n";
 
         // ---- 5. merge -----------------------------------------------------------------------------

@@ -18,13 +18,13 @@ inline constexpr Text summary{
     "do KMyMoney) por fine-tuning completo, BitFit e LoRA (r = 1, 2, 4, 8 em q,v; r = 2 em "
     "q,k,v,o): parâmetros treináveis, tamanho dos arquivos, perplexidade no domínio e geral, tempo "
     "por passo, memória. Depois as promessas da aula conferidas ao vivo: arquivos de adaptador "
-    "pequenos no formato do PEFT, troca de adaptadores sobre um só base, merge sem latência extra, "
+    "pequenos no formato do PEFT, troca de adaptadores sobre um só modelo base, merge sem latência extra, "
     "combinação de dois adaptadores e a análise de posto do artigo (espectro de ΔW, similaridade "
     "de subespaços φ)."};
 inline constexpr Text flag_steps{"training steps per method (default 80; --quick 25)",
                                  "passos de treino por método (padrão 80; --quick 25)"};
 inline constexpr Text flag_seeds{"repeat each run with N seeds and report mean ± std (default 1)",
-                                 "repetir cada treino com N sementes e mostrar média ± desvio (padrão 1)"};
+                                 "repete cada treino com N sementes e mostra média ± desvio (padrão 1)"};
 
 inline constexpr Step setup{
     {"The base model and the two domains", "O modelo base e os dois domínios"},
@@ -38,7 +38,7 @@ inline constexpr Text col_domain{"domain", "domínio"};
 inline constexpr Text col_train_chars{"train chars", "caracteres treino"};
 inline constexpr Text col_val_chars{"val chars", "caracteres val."};
 inline constexpr Text col_unk{"unknown chars", "caracteres desconhecidos"};
-inline constexpr Text col_base_ppl{"base perplexity", "perplexidade do base"};
+inline constexpr Text col_base_ppl{"base perplexity", "perplexidade do modelo base"};
 
 inline constexpr Step methods{
     {"Full fine-tuning vs BitFit vs LoRA", "Fine-tuning completo vs BitFit vs LoRA"},
@@ -48,7 +48,7 @@ inline constexpr Step methods{
      "Memory = what training holds: weights + gradients + AdamW state + activations (accounted by "
      "lora::memory_report, not a measurement). ms/step is measured now, on this machine: other "
      "work on it makes it noisy. {}",
-     "Todos os métodos partem dos mesmos pesos do base e treinam {} passos (lotes de {} × {} "
+     "Todos os métodos partem dos mesmos pesos do modelo base e treinam {} passos (lotes de {} × {} "
      "caracteres, AdamW, aquecimento + cosseno; taxa de aprendizado {} no FT completo, {} no "
      "BitFit e no LoRA, cujos poucos parâmetros precisam de passos maiores). LoRA: α = 2r (escala "
      "s = 2), A gaussiana, B = 0. Memória = o que o treino mantém: pesos + gradientes + estado do "
@@ -77,6 +77,14 @@ inline constexpr Text methods_verdict{
     "No domínio {}: LoRA r = {} treina {} parâmetros ({:.2f}% do modelo, {}× menos que o FT completo) e "
     "seu arquivo é {}× menor. O FT completo chega a perplexidade {:.2f} no domínio vs {:.2f} do "
     "LoRA, mas custa ao texto geral {:+.2f} (esquecimento) vs {:+.2f} do LoRA."};
+// The same numbers when the run does not show "FT fits the domain better but forgets more".
+inline constexpr Text methods_verdict_plain{
+    "In the {} domain: LoRA r = {} trains {} parameters ({:.2f}% of the model, {}× fewer than full FT) and "
+    "its file is {}× smaller. Full FT reaches perplexity {:.2f} on the domain vs {:.2f} for "
+    "LoRA; the general text's perplexity moves {:+.2f} with full FT vs {:+.2f} with LoRA.",
+    "No domínio {}: LoRA r = {} treina {} parâmetros ({:.2f}% do modelo, {}× menos que o FT completo) e "
+    "seu arquivo é {}× menor. O FT completo chega a perplexidade {:.2f} no domínio vs {:.2f} do "
+    "LoRA; a perplexidade no texto geral muda {:+.2f} com o FT completo vs {:+.2f} com o LoRA."};
 inline constexpr Text lecture_table_note{
     "The lecture's RoBERTa/GPT-2 tables have the same columns: # trainable parameters, then "
     "quality. Here quality is perplexity (lower is better) instead of GLUE accuracy; step 7 "
@@ -86,7 +94,7 @@ inline constexpr Text lecture_table_note{
     "mede acurácia, numa tarefa de classificação."};
 
 inline constexpr Step files{
-    {"One base + small adapter files (PEFT format)", "Um base + arquivos de adaptador pequenos (formato PEFT)"},
+    {"One base + small adapter files (PEFT format)", "Um modelo base + arquivos de adaptador pequenos (formato PEFT)"},
     {"Each LoRA adapter was saved as a Hugging Face PEFT directory: adapter_config.json + "
      "adapter_model.safetensors, keys base_model.model.<module>.lora_A.weight [r, in] and "
      ".lora_B.weight [out, r] — the layout PEFT's PeftModel.from_pretrained reads (on a PyTorch "
@@ -106,13 +114,13 @@ inline constexpr Text peft_keys{"The adapter file holds {} tensors, e.g. {} {}; 
                                 "O arquivo do adaptador tem {} tensores, p.ex. {} {}; sua configuração diz r = {}, lora_alpha = {}, target_modules = {}."};
 
 inline constexpr Step swap{
-    {"Swapping adapters on one base, in one process", "Trocando adaptadores sobre um só base, num só processo"},
+    {"Swapping adapters on one base, in one process", "Trocando adaptadores sobre um só modelo base, num só processo"},
     {"One copy of the base in memory; the two adapter directories are loaded onto it "
      "(load_adapter checks the base's SHA-256 fingerprint first: an adapter refuses a base it was "
      "not trained on). Switching domain is set_adapter — no weights copied. Each domain's "
      "perplexity follows the active adapter:",
-     "Uma cópia do base na memória; os dois diretórios de adaptador são carregados sobre ela "
-     "(load_adapter confere antes a impressão SHA-256 do base: um adaptador recusa um base em que "
+     "Uma cópia do modelo base na memória; os dois diretórios de adaptador são carregados sobre ela "
+     "(load_adapter confere antes a impressão digital SHA-256 do modelo base: um adaptador recusa um modelo base em que "
      "não foi treinado). Trocar de domínio é set_adapter — nenhum peso copiado. A perplexidade de "
      "cada domínio acompanha o adaptador ativo:"}};
 inline constexpr Text col_active{"active adapter", "adaptador ativo"};
@@ -121,14 +129,16 @@ inline constexpr Text again_row{"{} (again)", "{} (de novo)"};
 inline constexpr Text mix_cat{"0.5·técnico + 0.5·financeiro (cat, rank {})", "0.5·técnico + 0.5·financeiro (cat, posto {})"};
 inline constexpr Text mix_linear{"0.5/0.5 linear (PEFT's formula, rank {})", "0.5/0.5 linear (fórmula do PEFT, posto {})"};
 inline constexpr Text swap_check{"Disabled reproduces the base exactly: max |Δlogits| = {:g} {}",
-                                 "Desligado reproduz o base exatamente: máx |Δlogits| = {:g} {}"};
+                                 "Desligado reproduz o modelo base exatamente: máx |Δlogits| = {:g} {}"};
 inline constexpr Text swap_note{
     "The weighted combination: 'cat' stacks the factors, so B·A = 0.5·ΔW_técnico + 0.5·ΔW_financeiro "
     "exactly, at rank r₁ + r₂; 'linear' mixes A's and B's separately, which adds cross terms "
-    "B_i·A_j between adapters that never met — compare the rows.",
+    "B_i·A_j between adapters that never met. Here 'cat' has a lower perplexity than 'linear' on "
+    "{} of the 3 texts.",
     "A combinação ponderada: 'cat' empilha os fatores, então B·A = 0.5·ΔW_técnico + 0.5·ΔW_financeiro "
     "exatamente, com posto r₁ + r₂; 'linear' mistura os A e os B separadamente, o que soma termos "
-    "cruzados B_i·A_j entre adaptadores que nunca se viram — compare as linhas."};
+    "cruzados B_i·A_j entre adaptadores que nunca se viram. Aqui o 'cat' tem perplexidade menor que o "
+    "'linear' em {} dos 3 textos."};
 
 inline constexpr Step merge{
     {"Merge: no extra latency at inference", "Merge: nenhuma latência extra na inferência"},
@@ -136,14 +146,14 @@ inline constexpr Step merge{
      "back). Same outputs, and a forward pass costs what the base costs. {} forward passes of a "
      "batch of {} × {} characters each, median time:",
      "W ← W0 + s·B·A incorpora o adaptador aos pesos (merge_and_unload devolve camadas Linear "
-     "comuns). Mesmas saídas, e uma passada para a frente custa o que o base custa. {} passadas "
+     "comuns). Mesmas saídas, e uma passada para a frente custa o que o modelo base custa. {} passadas "
      "de um lote de {} × {} caracteres cada, tempo mediano:"}};
 inline constexpr Text col_model{"model", "modelo"};
 inline constexpr Text col_forward{"ms/forward", "ms/passada"};
 inline constexpr Text col_diff{"max |Δlogits| vs unmerged", "máx |Δlogits| vs sem merge"};
 inline constexpr Text row_base{"base", "base"};
 inline constexpr Text row_unmerged{"base + adapter (unmerged: two extra thin matmuls)",
-                                   "base + adaptador (sem merge: dois matmuls finos a mais)"};
+                                   "base + adaptador (sem merge: dois produtos finos a mais)"};
 inline constexpr Text row_merged{"merged (W0 + s·B·A)", "com merge (W0 + s·B·A)"};
 inline constexpr Text merge_check{"Merged vs unmerged: max |Δ| = {:.2e}, i.e. {:.2e} of the largest |logit| {}",
                                   "Com vs sem merge: máx |Δ| = {:.2e}, ou seja {:.2e} do maior |logit| {}"};
@@ -152,7 +162,7 @@ inline constexpr Step analysis{
     {"The paper's analysis in miniature: rank of the learned ΔW", "A análise do artigo em miniatura: posto do ΔW aprendido"},
     {"Layer {} of the técnico adapters. Singular values of ΔW = s·B·A (computed thin, without "
      "forming the d × k product). If the update really is low rank, the first values dominate:",
-     "Camada {} dos adaptadores técnicos. Valores singulares de ΔW = s·B·A (calculados sem formar "
+     "Camada {} dos adaptadores do domínio técnico. Valores singulares de ΔW = s·B·A (calculados sem formar "
      "o produto d × k). Se a atualização é mesmo de posto baixo, os primeiros valores dominam:"}};
 inline constexpr Text energy{"r = 8: the top direction holds {:.1f}% of ‖ΔW‖², the top two {:.1f}%.",
                              "r = 8: a direção principal guarda {:.1f}% de ‖ΔW‖², as duas primeiras {:.1f}%."};
@@ -174,7 +184,7 @@ inline constexpr Text phi_shared{
     "the r = 2 adapter learned lies mostly inside the subspace the r = 8 adapter learned — the "
     "paper's finding that a small r already captures the directions that matter.",
     "Em B: φ(1, 1) = {:.3f} (aleatório {:.3f}) e φ(8, 1) = {:.3f} (aleatório {:.3f}): a direção "
-    "principal que o adaptador r = 2 aprendeu está quase toda dentro do subespaço que o adaptador "
+    "principal que o adaptador r = 2 aprendeu está em sua maior parte dentro do subespaço que o adaptador "
     "r = 8 aprendeu — o achado do artigo de que um r pequeno já captura as direções que importam."};
 inline constexpr Text phi_partly{
     "On B: φ(1, 1) = {:.3f} (random {:.3f}) and φ(8, 1) = {:.3f} (random {:.3f}): the top direction "
@@ -269,31 +279,31 @@ inline constexpr Text cls_multi_note{
     "Mean ± standard deviation over {} seeds ({}…{}): the seed changes the head's initialisation, "
     "LoRA's A and the order of the batches — like the lecture's ± columns.",
     "Média ± desvio padrão sobre {} sementes ({}…{}): a semente muda a inicialização da cabeça, o A "
-    "da LoRA e a ordem dos lotes — como as colunas ± da aula."};
+    "do LoRA e a ordem dos lotes — como as colunas ± da aula."};
 inline constexpr Text cls_verdict{
     "Read it like the lecture's table. The head alone is {} parameters; LoRA r = 4 adds {} to it, "
     "FT trains {}. FT reached {:.1f}% and LoRA r = 4 {:.1f}% (the frozen Encoder with only the head: "
     "{:.1f}%) with {:.0f}× fewer trainable parameters.",
-    "Leia como a tabela da aula. A cabeça sozinha tem {} parâmetros; a LoRA r = 4 soma {} a ela, o FT "
-    "treina {}. O FT chegou a {:.1f}% e a LoRA r = 4 a {:.1f}% (o Encoder congelado só com a cabeça: "
+    "Leia como a tabela da aula. A cabeça sozinha tem {} parâmetros; o LoRA r = 4 soma {} a ela, o FT "
+    "treina {}. O FT chegou a {:.1f}% e o LoRA r = 4 a {:.1f}% (o Encoder congelado só com a cabeça: "
     "{:.1f}%) com {:.0f}× menos parâmetros treináveis."};
 inline constexpr Text cls_gap{
-    "Unlike the paper, FT wins here, by {:.1f} points. LoRA and BitFit can only re-weigh what the base "
+    "Unlike the paper, FT wins here, by {:.1f} points. LoRA and BitFit can only reweight what the base "
     "already computes; RoBERTa was pre-trained on 160 GB of text, this Encoder for seconds on a few "
     "thousand sentences about GNU/Linux and capitals (or, without 06, on these paragraphs for a few "
-    "hundred steps). FT can re-learn the word embeddings for the "
+    "hundred steps). FT can relearn the word embeddings for the "
     "new domain, LoRA on W_q, W_v cannot. The lecture's \"LoRA ≈ FT\" needs a strong base — a "
     "limitation measured, not a failure of the method.",
-    "Diferente do artigo, aqui o FT vence, por {:.1f} pontos. LoRA e BitFit só conseguem re-pesar o "
+    "Ao contrário do artigo, aqui o FT vence, por {:.1f} pontos. LoRA e BitFit só conseguem reponderar o "
     "que a base já calcula; o RoBERTa foi pré-treinado com 160 GB de texto, este Encoder por segundos "
     "em alguns milhares de frases sobre GNU/Linux e capitais (ou, sem o 06, nestes parágrafos por "
     "algumas centenas de passos). O FT pode reaprender os embeddings das "
-    "palavras do novo domínio, a LoRA em W_q, W_v não. O \"LoRA ≈ FT\" da aula precisa de uma base "
+    "palavras do novo domínio, o LoRA em W_q, W_v não. O \"LoRA ≈ FT\" da aula precisa de uma base "
     "forte — uma limitação medida, não uma falha do método."};
 inline constexpr Text cls_parity{
     "As in the paper, LoRA comes close to FT (a gap of {:.1f} points) while training a small fraction "
     "of the parameters.",
-    "Como no artigo, a LoRA chega perto do FT (diferença de {:.1f} pontos) treinando uma pequena "
+    "Como no artigo, o LoRA chega perto do FT (diferença de {:.1f} pontos) treinando uma pequena "
     "fração dos parâmetros."};
 inline constexpr Text cls_near_chance{
     "FT ({:.1f}%) is not yet clearly above chance ({:.1f}%): too few steps to compare the methods "
@@ -310,30 +320,31 @@ inline constexpr Text cls_run{"seed {}  loss {:.3f} → {:.3f}  accuracy {:.1f}%
                               "semente {}  perda {:.3f} → {:.3f}  acerto {:.1f}%  {:.1f} s"};
 inline constexpr Text cls_head_short{"head only", "só a cabeça"};  // the run lines' label
 inline constexpr Text flag_only_cls{"run only the classification table (step 7 of the full run)",
-                                    "rodar só a tabela de classificação (passo 7 da execução completa)"};
+                                    "roda só a tabela de classificação (passo 7 da execução completa)"};
 
 inline constexpr Step takeaway{
     {"What the lecture promised, and what we measured", "O que a aula prometeu, e o que medimos"},
     {"Training efficiency: {} vs {} trainable parameters. Storage: {} per domain vs {}. Base "
      "reuse: one base, adapters swapped in one process. {} Generalisation: the general-text "
      "perplexity moved {:+.2f} with LoRA vs {:+.2f} with full FT. {}",
-     "Eficiência de treino: {} vs {} parâmetros treináveis. Armazenamento: {} por domínio vs {}. "
-     "Reuso do base: um base, adaptadores trocados num só processo. {} Generalização: a "
-     "perplexidade no texto geral mudou {:+.2f} com LoRA vs {:+.2f} com FT completo. {}"}};
+     "Eficiência de treinamento: {} vs {} parâmetros treináveis. Economia de armazenamento: {} por "
+     "domínio vs {}. Reutilização do modelo base: um só modelo base, com adaptadores trocados num só "
+     "processo. {} Generalização: a perplexidade no texto geral mudou {:+.2f} com LoRA vs {:+.2f} com "
+     "FT completo. {}"}};
 inline constexpr Text no_latency{"No inference latency after merge ({:.2f} ms per forward merged, {:.2f} for the base).",
                                  "Nenhuma latência de inferência depois do merge ({:.2f} ms por passada para a "
-                                 "frente com merge, {:.2f} no base)."};
+                                 "frente com merge, {:.2f} no modelo base)."};
 inline constexpr Text latency_noise{
     "Merged, the model has the base's shape and cost; the timing here ({:.2f} vs {:.2f} ms per "
     "forward) is noise from a busy machine.",
-    "Com merge, o modelo tem a forma e o custo do base; a medida aqui ({:.2f} vs {:.2f} ms por "
+    "Com merge, o modelo tem a forma e o custo do modelo base; a medida aqui ({:.2f} vs {:.2f} ms por "
     "passada para a frente) é ruído de uma máquina ocupada."};
 inline constexpr Text ft_fits_better{"Limitation, also measured: with few steps full FT fits the domain better "
                                      "({:.2f} vs {:.2f}).",
                                      "Limitação, também medida: com poucos passos o FT completo se ajusta melhor "
                                      "ao domínio ({:.2f} vs {:.2f})."};
 inline constexpr Text lora_fits_as_well{"Here LoRA fits the domain as well as full FT ({:.2f} vs {:.2f}).",
-                                        "Aqui a LoRA se ajusta ao domínio tão bem quanto o FT completo ({:.2f} vs "
+                                        "Aqui o LoRA se ajusta ao domínio tão bem quanto o FT completo ({:.2f} vs "
                                         "{:.2f})."};
 
 inline constexpr Text spectrum_title{"σ_i of ΔW = s·B·A ({})", "σ_i de ΔW = s·B·A ({})"};

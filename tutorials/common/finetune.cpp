@@ -27,9 +27,9 @@ constexpr Text kNoBase{
     "No base model at {} — run build/tutorials/07_gpt first (or 07_gpt --full) for a better one. "
     "Training a quick base now on the general corpus ({} steps, {} layers × width {}).",
     "Nenhum modelo base em {} — rode build/tutorials/07_gpt antes (ou 07_gpt --full) para um "
-    "melhor. Treinando agora um base rápido no corpus geral ({} passos, {} camadas × largura {})."};
+    "melhor. Treinando agora um modelo base rápido no corpus geral ({} passos, {} camadas × largura {})."};
 constexpr Text kQuickDone{"Quick base trained in {:.1f} s, validation loss {:.3f}; saved as {}.",
-                          "Base rápido treinado em {:.1f} s, perda de validação {:.3f}; salvo como {}."};
+                          "Modelo base rápido treinado em {:.1f} s, perda de validação {:.3f}; salvo como {}."};
 constexpr Text kFallback{"Real corpus '{}' missing ({}). Using the committed sentences: the numbers will be poor.",
                          "Corpus real '{}' ausente ({}). Usando as frases do repositório: os números serão fracos."};
 

@@ -45,24 +45,27 @@ void print_heatmap(std::ostream& out, const Style& style, const std::vector<std:
     for (const auto& l : col_labels) cell_w = std::max<std::size_t>(cell_w, std::min<std::size_t>(display_width(l), 8));
     std::string pad(o.indent, ' ');
 
-    // Column labels, cut to the cell width.
-    out << pad << std::string(label_w + 1, ' ');
-    for (const auto& l : col_labels) out << pad_right(truncate_to(l, cell_w), cell_w) << " ";
-    out << "\n";
+    // Column labels, cut to the cell width: over their numbers (right-aligned) when the cells
+    // print values, else from the cell's left edge. No trailing blanks.
+    std::string header = pad + std::string(label_w + 1, ' ');
+    for (const auto& l : col_labels)
+        header += (o.show_values ? pad_left(truncate_to(l, cell_w), cell_w) : pad_right(truncate_to(l, cell_w), cell_w)) + " ";
+    out << header.substr(0, header.find_last_not_of(' ') + 1) << "\n";
     for (std::size_t r = 0; r < values.size(); ++r) {
         if (values[r].size() != col_labels.size())
             throw std::logic_error("heatmap: every row needs one value per column label");
-        out << pad << pad_right(row_labels[r], label_w) << " ";
+        out << pad << pad_right(row_labels[r], label_w);
         for (double v : values[r]) {
+            out << " ";  // between cells, none after the last
             double f = std::isfinite(v) ? (v - lo) / (hi - lo) : 0;
             std::string text = o.show_values ? fmt::format("{:>{}.{}f}", v, cell_w, o.digits)
                                              : std::string(cell_w, style.color ? ' ' : heat_glyph(f));
             if (style.color) {
                 // Dark cells get white digits, bright cells black ones.
                 int fg = f > 0.6 ? 16 : 255;
-                out << style.bg256(heat_color(f), style.fg256(fg, text)) << " ";
+                out << style.bg256(heat_color(f), style.fg256(fg, text));
             } else {
-                out << text << " ";
+                out << text;
             }
         }
         out << "\n";

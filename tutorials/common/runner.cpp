@@ -223,13 +223,14 @@ std::string help_text(const TutorialInfo& info, Lang lang) {
         return std::find(info.ignores.begin(), info.ignores.end(), f.name) != info.ignores.end();
     };
     s << info.name << " — " << info.title.in(lang) << "\n\n" << wrapped(std::string(info.summary.in(lang))) << "\n\n";
-    s << (lang == Lang::pt ? "uso" : "usage") << ": build/tutorials/" << info.name << " [flags]\n\n";
+    s << (lang == Lang::pt ? "uso" : "usage") << ": build/tutorials/" << info.name
+      << (lang == Lang::pt ? " [opções]\n\n" : " [flags]\n\n");
     if (!info.flags.empty()) {
-        s << (lang == Lang::pt ? "Flags deste tutorial:\n" : "Flags of this tutorial:\n");
+        s << (lang == Lang::pt ? "Opções deste tutorial:\n" : "Flags of this tutorial:\n");
         for (const auto& f : info.flags) flag_line(f);
         s << "\n";
     }
-    s << (lang == Lang::pt ? "Flags comuns a todos os tutoriais:\n" : "Flags common to every tutorial:\n");
+    s << (lang == Lang::pt ? "Opções comuns a todos os tutoriais:\n" : "Flags common to every tutorial:\n");
     std::string accepted;
     for (const auto& f : common_flags()) {
         if (!ignored(f)) flag_line(f);

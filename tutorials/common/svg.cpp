@@ -140,9 +140,15 @@ WrittenFiles write_heatmap(const std::filesystem::path& svg, const std::string& 
     }
     r.settle();
     const double cell = 44, left = 120, top = 110;
-    double w = left + cell * double(col_labels.size()) + 30, h = top + cell * double(values.size()) + 30;
+    double w = left + cell * double(col_labels.size()) + 30, h = top + cell * double(values.size()) + 60;
     auto f = open_for_writing(svg);
     f << header(title, std::max(w, 300.0), h);
+    // The same navy → yellow ramp as the terminal, as RGB.
+    auto rgb_of = [](double t) {
+        int code = heat_color(t) - 16;
+        auto level = [](int k) { return k == 0 ? 0 : 55 + 40 * k; };
+        return fmt::format("rgb({},{},{})", level(code / 36), level(code / 6 % 6), level(code % 6));
+    };
     for (std::size_t c = 0; c < col_labels.size(); ++c)
         f << fmt::format("<text transform=\"translate({} {}) rotate(-45)\">{}</text>\n",
                          left + cell * (double(c) + 0.5), top - 8, xml_escape(col_labels[c]));
@@ -153,10 +159,7 @@ WrittenFiles write_heatmap(const std::filesystem::path& svg, const std::string& 
         std::vector<std::string> csv_row{row_labels[i]};
         for (std::size_t c = 0; c < values[i].size(); ++c) {
             double v = values[i][c], t = std::isfinite(v) ? (v - r.lo) / (r.hi - r.lo) : 0;
-            // The same navy → yellow ramp as the terminal, as RGB.
-            int code = heat_color(t) - 16;
-            auto level = [](int k) { return k == 0 ? 0 : 55 + 40 * k; };
-            std::string rgb = fmt::format("rgb({},{},{})", level(code / 36), level(code / 6 % 6), level(code % 6));
+            std::string rgb = rgb_of(t);
             f << fmt::format("<rect x=\"{}\" y=\"{}\" width=\"{}\" height=\"{}\" fill=\"{}\"/>\n",
                              left + cell * double(c), top + cell * double(i), cell, cell, rgb);
             f << fmt::format("<text x=\"{}\" y=\"{}\" text-anchor=\"middle\" font-size=\"10\" fill=\"{}\">{:.2f}</text>\n",
@@ -166,6 +169,12 @@ WrittenFiles write_heatmap(const std::filesystem::path& svg, const std::string& 
         }
         rows.push_back(std::move(csv_row));
     }
+    // The legend: the colour of the smallest and of the largest value.
+    const double ly = top + cell * double(values.size()) + 16;
+    f << fmt::format("<rect x=\"{}\" y=\"{}\" width=\"14\" height=\"14\" fill=\"{}\"/>\n", left, ly, rgb_of(0));
+    f << fmt::format("<text x=\"{}\" y=\"{}\">{:.3g} …</text>\n", left + 20, ly + 12, r.lo);
+    f << fmt::format("<rect x=\"{}\" y=\"{}\" width=\"14\" height=\"14\" fill=\"{}\"/>\n", left + 90, ly, rgb_of(1));
+    f << fmt::format("<text x=\"{}\" y=\"{}\">{:.3g}</text>\n", left + 110, ly + 12, r.hi);
     f << "</svg>\n";
     std::vector<std::string> csv_header{""};
     csv_header.insert(csv_header.end(), col_labels.begin(), col_labels.end());

@@ -65,6 +65,10 @@ struct Options {
     double lr = 0.025, sample = 1e-3;
 };
 
+// word2vec.c's subsampling: a word seen f times is kept with probability (√(f/t) + 1)·t/f,
+// t = sample·(words in the corpus); words rarer than about t are always kept.
+double keep_probability(double f, double t) { return std::min(1.0, (std::sqrt(f / t) + 1) * t / f); }
+
 struct Stats {
     std::int64_t words = 0, kept = 0, pairs = 0;
     double seconds = 0;
@@ -139,12 +143,10 @@ public:
         const double threshold = o.sample * double(total);
         for (int64_t epoch = 0; epoch < o.epochs; ++epoch)
             for (const auto& s : ids) {
-                // Subsampling: keep word w with probability (√(f/t) + 1)·t/f, f = its count,
-                // t = sample·total (word2vec.c's formula).
+                // Subsampling (keep_probability): frequent words are dropped at random.
                 std::vector<int32_t> kept;
                 for (int32_t w : s) {
-                    double f = double(vocab.counts[(std::size_t)w]);
-                    double keep = (std::sqrt(f / threshold) + 1) * threshold / f;
+                    double keep = keep_probability(double(vocab.counts[(std::size_t)w]), threshold);
                     if (keep >= 1 || unit(rng) < keep) kept.push_back(w);
                 }
                 st.words += (std::int64_t)s.size(), st.kept += (std::int64_t)kept.size();
@@ -381,7 +383,8 @@ int main(int argc, char** argv) {
         t.step(N::sgns, 5, worst, worst < 1e-5 ? style.good("✓") : style.bad("✗"));
 
         // ---- the real corpus ------------------------------------------------------------------
-        std::int64_t real_words = 0;  // its size, for the analogy step's comparison
+        std::int64_t real_words = 0;  // its size, for the analogy step's comparison...
+        std::string real_analogy;     // ...and how rei − homem + mulher fares on it
         {
             std::string name = "general", text;
             try {
@@ -404,7 +407,11 @@ int main(int argc, char** argv) {
             Word2Vec m;
             m.build_vocab(sentences, o.min_count);
             real_words = m.words_in_vocab();
-            t.step(N::real, name, m.words_in_vocab(), m.vocab.words.size(), o.min_count, o.window, o.lr, o.dim,
+            std::string dropped;  // the three most frequent words (the vocabulary's first) and their drop rates
+            for (std::size_t i = 0; i < std::min<std::size_t>(3, m.vocab.words.size()); ++i)
+                dropped += fmt::format("{}\"{}\" {:.0f}%", i ? ", " : "", m.vocab.words[i],
+                                       100 * (1 - keep_probability(double(m.vocab.counts[i]), o.sample * double(real_words))));
+            t.step(N::real, name, m.words_in_vocab(), m.vocab.words.size(), o.min_count, dropped, o.window, o.lr, o.dim,
                    o.epochs);
             tut::ProgressBar bar(t.out(), "  SGNS", 1000, tut::stdout_is_terminal());  // several seconds
             auto st = m.train(o, seed, [&](double done, double loss) {
@@ -416,6 +423,19 @@ int main(int argc, char** argv) {
             t.say(N::neighbours_of);
             for (const char* w : {"arquivo", "diretório", "usuário", "rede", "kernel", "comando", "linux", "senha"})
                 print_neighbours(t, m, w, 5);
+            // The analogy below, asked of this corpus first.
+            std::string missing;
+            for (const char* w : {"rei", "homem", "mulher", "rainha"})
+                if (!m.has(w)) missing += fmt::format("{}\"{}\"", missing.empty() ? "" : ", ", w);
+            if (!missing.empty()) {
+                real_analogy = t.tr(N::real_analogy_missing, missing, o.min_count);
+            } else {
+                auto all = m.nearest(combine(m.vec("rei"), m.vec("homem"), m.vec("mulher")), m.vocab.words.size(),
+                                     {"rei", "homem", "mulher"});
+                std::size_t rank = 1;
+                while (rank < all.size() && all[rank - 1].second != "rainha") ++rank;
+                real_analogy = rank == 1 ? t.tr(N::real_analogy_first) : t.tr(N::real_analogy_rank, rank, all.size());
+            }
             m.save_text(t.out_file("general_vectors.txt").string());
             t.wrote(t.out_file("general_vectors.txt"));
         }
@@ -428,7 +448,7 @@ int main(int argc, char** argv) {
         Word2Vec m;
         m.build_vocab(synthetic, o.min_count);
         auto st = m.train(o, seed);
-        t.step(N::analogy, real_words, synthetic.size(), m.vocab.words.size(), o.epochs, st.seconds);
+        t.step(N::analogy, real_words, real_analogy, synthetic.size(), m.vocab.words.size(), o.epochs, st.seconds);
         auto target = combine(m.vec("rei"), m.vec("homem"), m.vec("mulher"));
         t.say(N::add_title);
         std::vector<tut::Bar> bars;

@@ -42,12 +42,14 @@ inline constexpr Step real{
     {"The real corpus: nearest neighbours", "O corpus real: vizinhos mais próximos"},
     {"Corpus '{}': {} occurrences of a vocabulary of {} words (those seen ≥ {} times; rarer ones "
      "are left out). word2vec.c's tricks: frequent "
-     "words are dropped at random (\"de\", \"a\", \"o\" most often), the window is drawn from 1..{} "
+     "words are dropped at random (the most frequent most often: {} of their occurrences), the "
+     "window is drawn from 1..{} "
      "for each word (near words count more), negatives come from the unigram distribution raised "
      "to 3/4, and the learning rate falls linearly from {} to ~0. {} dimensions, {} epoch(s):",
      "Corpus '{}': {} ocorrências de um vocabulário de {} palavras (as vistas ≥ {} vezes; as mais "
      "raras ficam de fora). Os truques do word2vec.c: "
-     "palavras frequentes são descartadas ao acaso (\"de\", \"a\", \"o\" mais vezes), a janela é "
+     "palavras frequentes são descartadas ao acaso (as mais frequentes mais vezes: {} das "
+     "ocorrências), a janela é "
      "sorteada de 1..{} para cada palavra (palavras próximas contam mais), os negativos vêm da "
      "distribuição de unigramas elevada a 3/4, e a taxa de aprendizado cai linearmente de {} até ~0. "
      "{} dimensões, {} época(s):"}};
@@ -58,14 +60,23 @@ inline constexpr Text neighbours_of{"Nearest neighbours (cosine similarity):",
 
 inline constexpr Step analogy{
     {"\"Rei − Homem + Mulher ≈ Rainha\", on a synthetic corpus", "\"Rei − Homem + Mulher ≈ Rainha\", num corpus sintético"},
-    {"Mikolov's analogies emerged from billions of words; the {} words of the corpus above cannot show "
-     "them. So here is a SYNTHETIC corpus (data/word2vec/realeza.txt, made by make_realeza.py), in which "
+    {"Mikolov's analogies emerged from billions of words; on the {} words of the corpus above, {}. "
+     "So here is a SYNTHETIC corpus (data/word2vec/realeza.txt, made by make_realeza.py), in which "
      "gender (o/a, ele/ela, -o/-a) and royalty (trono, coroa, palácio) vary independently: {} "
      "sentences, vocabulary {}. Trained the same way ({} epochs, {:.1f} s).",
-     "As analogias de Mikolov surgiram de bilhões de palavras; as {} palavras do corpus acima não as mostram. "
+     "As analogias de Mikolov surgiram de bilhões de palavras; nas {} palavras do corpus acima, {}. "
      "Então aqui vai um corpus SINTÉTICO (data/word2vec/realeza.txt, feito por make_realeza.py), em "
      "que gênero (o/a, ele/ela, -o/-a) e realeza (trono, coroa, palácio) variam independentemente: {} "
      "frases, vocabulário {}. Treinado do mesmo jeito ({} épocas, {:.1f} s)."}};
+// How the analogy fares on the real corpus, measured: the second {} of `analogy` above.
+inline constexpr Text real_analogy_missing{"the question cannot even be asked: no vector for {} (fewer than {} occurrences)",
+                                           "a pergunta nem pode ser feita: não há vetor para {} (menos de {} ocorrências)"};
+inline constexpr Text real_analogy_rank{
+    "\"rainha\" is only number {} of the {} words, ranked by closeness to v(rei) − v(homem) + v(mulher)",
+    "\"rainha\" é só a {}ª das {} palavras, ordenadas pela proximidade a v(rei) − v(homem) + v(mulher)"};
+inline constexpr Text real_analogy_first{
+    "\"rainha\" does come first for v(rei) − v(homem) + v(mulher)",
+    "\"rainha\" até vem primeiro para v(rei) − v(homem) + v(mulher)"};
 inline constexpr Text add_title{
     "3CosAdd: the words closest to v(rei) − v(homem) + v(mulher), the three inputs excluded:",
     "3CosAdd: as palavras mais próximas de v(rei) − v(homem) + v(mulher), excluídas as três entradas:"};

@@ -242,9 +242,12 @@ TEST_CASE("nn: model.to(the device it is on) keeps its parameters, their gradien
     Tensor w = layer.weight;
     SGD opt(layer.named_parameters(), {.lr = 0.5});
     layer.forward(Tensor::ones({1, 2})).backward();
-    layer.to(Device::cpu());
+    layer.to(Device::cpu());  // after a backward: the gradient stays
     CHECK(layer.weight.same(w));
     CHECK(layer.weight.grad().defined());
+    opt.zero_grad();
+    layer.to(Device::cpu());  // before a backward: the gradient reaches the optimizer's tensor
+    layer.forward(Tensor::ones({1, 2})).backward();  // dL/dw = 1
     std::vector<float> before = w.to_vector<float>();
     opt.step();
     CHECK(layer.weight.to_vector<float>()[0] == doctest::Approx(before[0] - 0.5));

@@ -138,8 +138,8 @@ public:
     Tensor to(DType dtype) const;
     Tensor to(Device device) const;
     Tensor detach() const;      // same numbers, no history
-    // Overwrite this tensor's numbers with src's (same shape; converted to this dtype), without
-    // recording anything: for optimizers, loading weights and merging LoRA.
+    // Overwrite this tensor's numbers with src's (same shape; converted to this dtype and
+    // device), without recording anything: for optimizers, loading weights and merging LoRA.
     void copy_from(const Tensor& src) const;
 
     // ---- views (differentiable; see ops.h for the free-function forms) ------------

@@ -3,8 +3,9 @@
 // CUDA kernels compile these same lines).
 //
 // `M` supplies the transcendental functions, which is where the devices differ: the CPU
-// passes its vectorisable float32 exp/tanh (autograd/fastmath.h), CUDA its own libm. Both
-// are within a few float32 roundings of the truth; everything else is the same arithmetic.
+// passes its vectorisable float32 exp/tanh (autograd/fastmath.h, which states their error
+// bounds), CUDA its own libm; so the two devices may differ in the last bits of those
+// functions (tests compare them with a tolerance). Everything else is the same arithmetic.
 //
 //   struct CpuMath { template <class T> static T exp(T x) { ... } tanh, log, sqrt, pow, fabs };
 //   y = unary_f<CpuMath>(UnaryOp::gelu, x, a, b);

@@ -56,13 +56,16 @@ Tensor sum_to(const Tensor& grad, const Shape& shape);
 Shape broadcast_shapes(const Shape& a, const Shape& b, const char* op);
 
 // ---- reductions (axes may be negative; empty axes = all) ------------------------------
+// The result keeps x's dtype. Sums accumulate in float64 (float32 sums of many numbers lose
+// digits otherwise); an int32 sum beyond int32's range saturates at its limits. mean and var
+// need a floating tensor.
 Tensor sum(const Tensor& x, std::vector<int64_t> axes = {}, bool keepdim = false);
 Tensor mean(const Tensor& x, std::vector<int64_t> axes = {}, bool keepdim = false);
 // Largest value along the axes; the gradient is shared equally between ties.
 Tensor amax(const Tensor& x, std::vector<int64_t> axes = {}, bool keepdim = false);
 Tensor max(const Tensor& x, int64_t axis, bool keepdim = false);  // = amax over one axis
 Tensor var(const Tensor& x, std::vector<int64_t> axes = {}, bool keepdim = false, int64_t correction = 1);
-// index of the largest value along the last axis (int32, no gradient)
+// index of the largest value along the last axis, the first one on ties (int32, no gradient)
 Tensor argmax(const Tensor& x);
 
 // ---- shape (views share storage; see Tensor's methods) ---------------------------------
@@ -72,15 +75,19 @@ Tensor permute(const Tensor& x, const Shape& order);
 Tensor transpose(const Tensor& x, int64_t d0, int64_t d1);
 // `length` positions of `dim` from `start` (negative: counted from the end); a view.
 Tensor narrow(const Tensor& x, int64_t dim, int64_t start, int64_t length);
-Tensor unsqueeze(const Tensor& x, int64_t dim);
+Tensor unsqueeze(const Tensor& x, int64_t dim);  // a new size-1 axis at dim (-1: last)
+// Remove axis dim, which must have size 1: an error otherwise (PyTorch's squeeze(dim)
+// silently leaves such a tensor as it is, which hides a wrong dim).
 Tensor squeeze(const Tensor& x, int64_t dim);
 // A view that repeats size-1 axes (stride 0) up to `shape`; -1 keeps a size; new leading axes may be added.
 Tensor expand(const Tensor& x, const Shape& shape);
-Tensor contiguous(const Tensor& x);
+Tensor contiguous(const Tensor& x);  // x itself when already contiguous, else clone(x)
 Tensor clone(const Tensor& x);  // always a new contiguous copy, any dtype (differentiable)
+// Join along an existing axis: same rank, dtype and device, equal sizes except along dim.
 Tensor concat(const std::vector<Tensor>& xs, int64_t dim);
+// Join along a new axis at dim (0..rank): every tensor must have the same shape.
 Tensor stack(const std::vector<Tensor>& xs, int64_t dim);
-std::vector<Tensor> split(const Tensor& x, int64_t size, int64_t dim);  // chunks of `size`
+std::vector<Tensor> split(const Tensor& x, int64_t size, int64_t dim);  // views of `size` (the last may be shorter)
 
 // ---- linear algebra -------------------------------------------------------------------
 // [..., m, k] @ [..., k, n] -> [..., m, n], batch dims broadcast; 1-D operands as numpy.
@@ -94,7 +101,8 @@ Tensor log_softmax(const Tensor& x);  // along the last axis
 // softmax over the last axis of [..., T, T] scores where position i sees only j <= i
 Tensor causal_softmax(const Tensor& scores);
 // Mean cross-entropy of logits [..., V] against int32 class targets [...], skipping
-// targets equal to ignore_index. Fused: never materialises softmax.
+// targets equal to ignore_index (every target ignored, or one outside [0, V): an error).
+// Fused: never materialises softmax.
 Tensor cross_entropy(const Tensor& logits, const Tensor& targets, int32_t ignore_index = -100);
 // Normalise the last axis to mean 0, variance 1 (biased), then ·weight + bias (either may be
 // undefined: no scale / no shift). eps ≥ 0 is added to the variance.

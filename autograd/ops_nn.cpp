@@ -136,7 +136,7 @@ Tensor layer_norm(const Tensor& x, const Tensor& weight, const Tensor& bias, dou
     if (x.dim() == 0) throw TensorError("layer_norm: needs at least one dimension");
     if (x.shape().back() == 0)  // no features to take a mean of
         throw TensorError(fmt::format("layer_norm: the last axis of {} is empty", shape_str(x.shape())));
-    if (!(eps >= 0 && std::isfinite(eps))) throw TensorError(fmt::format("layer_norm: eps must be >= 0, got {}", eps));
+    if (!(eps >= 0 && std::isfinite(eps))) throw TensorError(fmt::format("layer_norm: eps must be a finite number >= 0, got {}", eps));
     int64_t cols = x.shape().back(), rows = x.numel() / cols;
     for (const Tensor* p : {&weight, &bias}) {
         if (!p->defined()) continue;

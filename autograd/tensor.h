@@ -73,7 +73,8 @@ struct TensorImpl {
 };
 
 // A counter-based random generator (Philox 4x32-10, see random.h). Each draw of n
-// numbers uses counters [offset, offset + n) and advances offset, so the numbers
+// numbers uses counters [offset, offset + n) and advances offset by n rounded up to a
+// multiple of 4 (whole Philox blocks, so two draws never share one), so the numbers
 // depend only on (seed, position): the same on every device and thread count.
 struct Generator {
     explicit Generator(uint64_t seed = 0) : seed(seed) {}
@@ -137,8 +138,8 @@ public:
     Tensor to(DType dtype) const;
     Tensor to(Device device) const;
     Tensor detach() const;      // same numbers, no history
-    // Overwrite this tensor's numbers with src's (same shape; converted to this dtype), without
-    // recording anything: for optimizers, loading weights and merging LoRA.
+    // Overwrite this tensor's numbers with src's (same shape; converted to this dtype and
+    // device), without recording anything: for optimizers, loading weights and merging LoRA.
     void copy_from(const Tensor& src) const;
 
     // ---- views (differentiable; see ops.h for the free-function forms) ------------

@@ -15,9 +15,17 @@ namespace aprender::lora::linalg {
 
 constexpr double kEps = std::numeric_limits<double>::epsilon();  // 2.2e-16
 
-Matrix::Matrix(int64_t r, int64_t c) : rows(r), cols(c), a((size_t)(r * c), 0.0) {
+// Checked before the vector is sized: a negative size would otherwise reach it as a huge
+// size_t (std::length_error or bad_alloc, naming neither the sizes nor linalg).
+static size_t checked_entries(int64_t r, int64_t c) {
     if (r < 0 || c < 0) throw std::invalid_argument(fmt::format("linalg: bad matrix size {} x {}", r, c));
+    int64_t n = 0;
+    if (__builtin_mul_overflow(r, c, &n))
+        throw std::invalid_argument(fmt::format("linalg: a {} x {} matrix has more entries than an int64 counts", r, c));
+    return (size_t)n;
 }
+
+Matrix::Matrix(int64_t r, int64_t c) : rows(r), cols(c), a(checked_entries(r, c), 0.0) {}
 
 Matrix Matrix::from_rows(const std::vector<std::vector<double>>& rs) {
     Matrix m((int64_t)rs.size(), rs.empty() ? 0 : (int64_t)rs[0].size());

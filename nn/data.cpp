@@ -7,7 +7,6 @@
 #include <fmt/format.h>
 
 #include <algorithm>
-#include <filesystem>
 #include <stdexcept>
 
 namespace aprender::nn {
@@ -38,11 +37,7 @@ BatchSampler::BatchSampler(std::vector<int32_t> tokens, int64_t batch_size, int6
 
 BatchSampler BatchSampler::from_file(const std::string& path, int64_t batch_size, int64_t block_size, SamplerMode mode,
                                      uint64_t seed) {
-    // read_token_file reports a missing file or an odd byte count; a directory would
-    // surface as a bare stream exception, so it is named here.
-    std::error_code ec;
-    if (std::filesystem::is_directory(path, ec))
-        throw std::invalid_argument("token file '" + path + "' is a directory");
+    // read_token_file names what is wrong with the file (missing, a folder, an odd byte count).
     return BatchSampler(tokenizer::read_token_file(path), batch_size, block_size, mode, seed,
                         "token file '" + path + "'");
 }

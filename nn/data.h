@@ -48,7 +48,8 @@ public:
                  SamplerMode mode = SamplerMode::random, uint64_t seed = 0, std::string source = "token stream");
     BatchSampler(std::vector<int32_t> tokens, int64_t batch_size, int64_t block_size,
                  SamplerMode mode = SamplerMode::random, uint64_t seed = 0, std::string source = "token stream");
-    // Read a token file (tokenizer::read_token_file) and sample from it.
+    // Read a token file (tokenizer::read_token_file, whose TokenizerError names a missing
+    // file, a folder or a bad size) and sample from it.
     static BatchSampler from_file(const std::string& path, int64_t batch_size, int64_t block_size,
                                   SamplerMode mode = SamplerMode::random, uint64_t seed = 0);
 

@@ -99,6 +99,9 @@ Tensor Encoder::encode(const Tensor& ids, const Tensor& mask, const Tensor& segm
         throw TensorError(fmt::format("Encoder: expects int32 token ids (B, T), got {} {}", dtype_name(ids.dtype()),
                                       shape_str(ids.shape())));
     int64_t T = ids.shape()[1];
+    // As GPT::embed: no positions is the caller's mistake, named here rather than by the
+    // softmax of an empty [T, T] score matrix three calls down.
+    if (T == 0) throw TensorError(fmt::format("Encoder: ids {} hold no positions (T = 0)", shape_str(ids.shape())));
     if (T > config.max_len)
         throw TensorError(fmt::format("Encoder: input of {} tokens is longer than its {} positions (max_len); "
                                       "BERT-style models cannot read past their position table",

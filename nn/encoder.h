@@ -2,8 +2,10 @@
 //
 //   ids (B, T) ─► tok_emb + pos_emb (+ seg_emb) ─► n_layer × Block (no causal mask,
 //   padding masked) ─► ln_f ─► hidden (B, T, C)
-//     ├─ mlm_head: dense C→C, GELU, LayerNorm, decoder tied to tok_emb (+ bias) → (B, T, V)
-//     └─ cls_head: on the first token ([CLS]): dense C→C, tanh, Linear C→n_classes
+//     ├─ MLM head (mlm_logits): mlm_dense C→C, GELU, mlm_ln, decoder tied to tok_emb
+//     │                         (+ mlm_bias) → (B, T, V)
+//     └─ classification head (classify): on the first token ([CLS]): pooler C→C, tanh,
+//                                         classifier C→n_classes → (B, n_classes)
 //
 // Every position sees the whole sentence, left and right — which is why it can fill in
 // "Roma é a [MASK] da Itália." but cannot write text left to right.

@@ -63,8 +63,8 @@ public:
 struct GenerateOptions {
     int64_t max_new_tokens = 100;
     double temperature = 1.0;  // 0 = greedy (always the most likely token)
-    int64_t top_k = 0;         // 0 = off: keep only the k most likely tokens
-    double top_p = 1.0;        // 1 = off: keep the smallest set whose probability ≥ top_p
+    int64_t top_k = 0;         // keep only the k most likely tokens (0 = off)
+    double top_p = 1.0;        // keep the smallest set whose probability ≥ top_p (1 = off)
     uint64_t seed = 1337;
     std::optional<int32_t> stop_token;  // end generation when this token is produced
 };

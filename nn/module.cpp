@@ -167,11 +167,14 @@ void Module::zero_grad() {
 }
 
 void Module::to(Device device) {
-    // Each registered slot gets a tensor on the new device; tied slots stay tied.
+    // Each registered slot gets a tensor on the new device; tied slots stay tied. A tensor
+    // already there is left as it is: replacing it would drop its .grad and cut it off from
+    // an optimizer holding it (model.to(cpu) on a CPU model did both, silently).
     std::map<TensorImpl*, Tensor> moved;
     std::function<void(Module&)> walk = [&](Module& m) {
         for (auto* list : {&m.params_, &m.buffers_})
             for (auto& [name, slot] : *list) {
+                if (slot->device() == device) continue;
                 auto it = moved.find(&slot->impl());
                 if (it == moved.end()) {
                     Tensor t = slot->detach().to(device);

@@ -68,7 +68,10 @@ public:
     int64_t num_parameters(bool trainable_only = false) const;
     void requires_grad_(bool on);  // freeze (false) or unfreeze every parameter
     void zero_grad();
-    void to(Device device);        // moves every parameter and buffer, in place
+    // Moves every parameter and buffer to `device`, slot by slot (tied weights stay tied): a
+    // moved one is a new tensor, without .grad, so build an optimizer after this. A tensor
+    // already on `device` is left as it is.
+    void to(Device device);
     Device device() const;
 
     // Swap the submodule at a dotted path (e.g. "h.0.attn.q_proj") for another one.

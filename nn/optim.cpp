@@ -212,7 +212,7 @@ void detail::AdamQueue::run() {
 
 static void check_adam(double lr, double b1, double b2, double eps, double wd) {
     check_hparam(b1 >= 0 && b1 < 1 && b2 >= 0 && b2 < 1, fmt::format("betas must be in [0, 1), got ({}, {})", b1, b2));
-    check_hparam(eps > 0 && std::isfinite(eps), fmt::format("eps must be > 0, got {}", eps));
+    check_hparam(eps > 0 && std::isfinite(eps), fmt::format("eps must be a finite number > 0, got {}", eps));
     check_hparam(wd >= 0 && std::isfinite(wd), fmt::format("weight decay must be a finite number >= 0, got {}", wd));
 }
 

@@ -156,7 +156,10 @@ TEST_CASE("ops: values that used to crash the process or wrap silently are error
     // empty feature axes, NaN settings
     Tensor empty_rows = Tensor::zeros({2, 0}).requires_grad_();
     CHECK_THROWS_WITH_AS(layer_norm(empty_rows, {}, {}), "layer_norm: the last axis of [2,0] is empty", TensorError);
-    CHECK_THROWS_WITH_AS(layer_norm(Tensor::ones({2, 3}), {}, {}, -1.0), "layer_norm: eps must be >= 0, got -1", TensorError);
+    CHECK_THROWS_WITH_AS(layer_norm(Tensor::ones({2, 3}), {}, {}, -1.0), "layer_norm: eps must be a finite number >= 0, got -1",
+                         TensorError);
+    CHECK_THROWS_WITH_AS(layer_norm(Tensor::ones({2, 3}), {}, {}, INFINITY),
+                         "layer_norm: eps must be a finite number >= 0, got inf", TensorError);
     Generator gen(1);
     CHECK_THROWS_WITH_AS(dropout(Tensor::ones({4}), NAN, true, gen), "dropout: probability must be in [0, 1), got nan", TensorError);
     CHECK_THROWS_WITH_AS(clamp(Tensor::ones({2}), NAN, 1.0), "clamp: a bound is NaN (nan, 1)", TensorError);

@@ -83,6 +83,13 @@ TEST_CASE("cli: bad input gets a clear message and a non-zero exit") {
     auto bad_number = run_process(aprender_bin() + " sample --checkpoint " + ck + " --top-k many");
     CHECK(bad_number.status == 2);
     CHECK(bad_number.has("--top-k expects an integer, got 'many'"));
+    // an integer past int64 is named as such (it was 'expects an integer', which it is)
+    auto huge = run_process(aprender_bin() + " sample --checkpoint " + ck + " --top-k 99999999999999999999");
+    CHECK(huge.status == 2);
+    CHECK(huge.has("--top-k expects an integer from -2^63 to 2^63 - 1, got '99999999999999999999'"));
+    auto tiny = run_process(aprender_bin() + " sample --checkpoint " + ck + " --top-p 1e-999");
+    CHECK(tiny.status == 2);
+    CHECK(tiny.has("--top-p expects a number a double can hold, got '1e-999'"));
     auto missing = run_process(aprender_bin() + " eval --checkpoint /nonexistent.safetensors --data x");
     CHECK(missing.status == 1);
     CHECK(missing.has("checkpoint /nonexistent.safetensors does not exist"));

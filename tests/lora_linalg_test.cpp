@@ -68,6 +68,15 @@ TEST_CASE("lora: elimination pivots on the largest entry and handles zero and fu
     CHECK(rank_by_elimination(random_matrix(5, 7, 3)) == 5);
 }
 
+TEST_CASE("lora: a matrix of negative size is refused by linalg, naming the sizes") {
+    // The sizes were checked after the entries' vector was made from r·c as a size_t: a
+    // negative size threw std::length_error from the vector instead of this message.
+    CHECK_THROWS_WITH_AS(Matrix(-1, 3), "linalg: bad matrix size -1 x 3", std::invalid_argument);
+    CHECK_THROWS_WITH_AS(Matrix(2, -5), "linalg: bad matrix size 2 x -5", std::invalid_argument);
+    CHECK_THROWS_WITH_AS(Matrix(INT64_MAX, 2), doctest::Contains("more entries than an int64 counts"), std::invalid_argument);
+    CHECK(Matrix(0, 4).a.empty());
+}
+
 TEST_CASE("lora: Jacobi singular values of the lecture matrix match the closed form and LAPACK") {
     // ΔWᵀΔW = [[2,4,3],[4,8,6],[3,6,5]]: trace 15, sum of 2×2 principal minors 0+1+4 = 5,
     // determinant 0, so its eigenvalues solve λ(λ² − 15λ + 5) = 0: λ = (15 ± √205)/2, 0.

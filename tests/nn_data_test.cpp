@@ -107,7 +107,7 @@ TEST_CASE("nn: samplers read token files and reject files that are too short") {
 
     CHECK_THROWS_WITH(BatchSampler::from_file(p16, 2, 9), doctest::Contains("has 9 tokens, but one training window needs block_size + 1 = 10"));
     CHECK_THROWS_WITH(BatchSampler::from_file(p16, 2, 9), doctest::Contains("train.bin"));
-    CHECK_THROWS_WITH(BatchSampler::from_file(dir.string(), 1, 4), doctest::Contains("is a directory"));
+    CHECK_THROWS_WITH(BatchSampler::from_file(dir.string(), 1, 4), doctest::Contains("is a folder, not a file"));
     CHECK_THROWS_WITH(BatchSampler(ids, 0, 4), doctest::Contains("must be >= 1"));
     CHECK_THROWS_WITH(parse_sampler_mode("shuffled"), doctest::Contains("expected random or sequential"));
     std::filesystem::remove_all(dir);

@@ -209,6 +209,9 @@ TEST_CASE("nn: the encoder is bidirectional: changing the last token changes the
     CHECK_THROWS_WITH_AS(e.encode(random_ids(1, 9, 30, 1)),
                          "Encoder: input of 9 tokens is longer than its 8 positions (max_len); BERT-style models cannot read past their position table",
                          TensorError);
+    // no positions: named by the encoder, as by GPT (it was "softmax: needs a non-empty last axis")
+    CHECK_THROWS_WITH_AS(e.encode(Tensor::from(std::vector<int32_t>{}, {2, 0})),
+                         "Encoder: ids [2,0] hold no positions (T = 0)", TensorError);
 }
 
 // ---- learning: both model families can memorise one small batch ----------------------------

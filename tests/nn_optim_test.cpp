@@ -233,6 +233,26 @@ TEST_CASE("nn: clip_grad_norm scales all gradients to the global norm") {
     CHECK(!c.grad().defined());
 }
 
+TEST_CASE("nn: model.to(the device it is on) keeps its parameters, their gradients and the optimizer's hold") {
+    // Module::to replaced every parameter, even one already on the device: a CPU model's
+    // .to(cpu) dropped each .grad and left an optimizer built before it updating tensors
+    // the model no longer used, so step() found no gradient and changed nothing.
+    Generator gen(3);
+    Linear layer(2, 1, true, gen);
+    Tensor w = layer.weight;
+    SGD opt(layer.named_parameters(), {.lr = 0.5});
+    layer.forward(Tensor::ones({1, 2})).backward();
+    layer.to(Device::cpu());  // after a backward: the gradient stays
+    CHECK(layer.weight.same(w));
+    CHECK(layer.weight.grad().defined());
+    opt.zero_grad();
+    layer.to(Device::cpu());  // before a backward: the gradient reaches the optimizer's tensor
+    layer.forward(Tensor::ones({1, 2})).backward();  // dL/dw = 1
+    std::vector<float> before = w.to_vector<float>();
+    opt.step();
+    CHECK(layer.weight.to_vector<float>()[0] == doctest::Approx(before[0] - 0.5));
+}
+
 TEST_CASE("nn: learning-rate schedules hit their endpoints") {
     auto s = LrSchedule::warmup_cosine(1.0, 10, 110, 0.1);
     CHECK(s.lr_at(0) == doctest::Approx(0.1));   // 1.0 · 1/10

@@ -13,7 +13,7 @@ TEST_CASE("autograd: the README example fits y = 3x - 1") {
     Tensor w = Tensor::zeros({1, 1}).requires_grad_();           // parameters: leaves that
     Tensor b = Tensor::zeros({1}).requires_grad_();              // want a .grad()
     for (int step = 0; step < 200; ++step) {
-        Tensor err = linear(x, w, b) - y;       // records MatmulBackward, BinaryBackward...
+        Tensor err = linear(x, w, b) - y;       // records LinearBackward, BinaryBackward...
         Tensor loss = mean(err * err);
         loss.backward();                        // fills w.grad() and b.grad(), frees the graph
         NoGradGuard no_grad;                    // the update itself must not be recorded

@@ -4,7 +4,9 @@
 //   1. clean: drop NUL, U+FFFD and control characters; every whitespace becomes a space;
 //   2. put spaces around CJK ideographs, so each one is a word of its own;
 //   3. split on whitespace;
-//   4. if lowercase: lower-case; if strip_accents: strip accents (NFD, drop nonspacing marks,
+//   4. if lowercase: lower-case, one code point to one (lower() in unicode.h; Python's
+//      str.lower() turns a rare few, such as "İ", into two, which shows only when accents
+//      are kept); if strip_accents: strip accents (NFD, drop nonspacing marks,
 //      category Mn: "Constituição" -> "constituicao"). Unset, strip_accents follows lowercase,
 //      as in Hugging Face's BertNormalizer: bert-base-uncased was trained with both. For
 //      Portuguese, strip_accents = false keeps "é" (is) apart from "e" (and), as BERTimbau does;

@@ -23,8 +23,8 @@ bool is_u32_token_file(const std::string& path);
 // and the name does not end in ".u32.bin".
 void write_token_file(const std::string& path, const std::vector<int32_t>& ids, int64_t vocab_size);
 
-// Throws TokenizerError for a missing/unreadable file or a byte count that is not a
-// multiple of the id width (2 or 4).
+// Throws TokenizerError for a missing/unreadable file, a folder, a byte count that is not a
+// multiple of the id width (2 or 4), or a uint32 id past INT32_MAX (ids are int32).
 std::vector<int32_t> read_token_file(const std::string& path);
 
 }  // namespace aprender::tokenizer

@@ -28,7 +28,9 @@ void require_valid_utf8(std::string_view text, std::string_view what = "text");
 // Canonical composition (NFC). Throws on invalid UTF-8.
 std::string nfc(std::string_view text);
 
-// Full-Unicode lower-casing, code point by code point ("ÉÇÃ" -> "éçã"). Throws on invalid UTF-8.
+// Lower-casing over all of Unicode, code point by code point ("ÉÇÃ" -> "éçã"): the simple
+// case mapping (utf8proc_tolower), one code point to one, so "İ" gives "i" where Python's
+// str.lower() (full case mapping) gives "i" + U+0307. Throws on invalid UTF-8.
 std::string lower(std::string_view text);
 
 // Code points <-> UTF-8.

@@ -7,7 +7,8 @@
 //   * a word is a maximal run of letters, combining marks and digits ("TP558", "constituição");
 //   * every other visible character (punctuation, symbols) is a token of its own;
 //   * whitespace and control characters only separate tokens and are dropped;
-//   * lowercase = true lower-cases with full Unicode case mapping ("É" -> "é").
+//   * lowercase = true lower-cases every code point with Unicode's simple case mapping
+//     ("É" -> "é"; see lower() in unicode.h).
 // Invalid UTF-8 throws TokenizerError naming the byte offset (it is not silently replaced).
 #pragma once
 

@@ -5,8 +5,9 @@ cross-check it with the official `safetensors` package and PyTorch when installe
 usage: tools/check_safetensors.py FILE.safetensors
 
 Prints every tensor (name, dtype, shape, a few numbers) and the metadata; exits 1 if
-the official reader disagrees with the 20-line one below. Not part of `make test`:
-the C++ suite never needs Python.
+the official reader disagrees with the 20-line one below. Run by hand; its reader is also
+imported by tools/torch_reference.py, which `make test` runs only where PyTorch is
+installed (tests/torch_reference_test.cpp skips it elsewhere): the C++ suite never needs Python.
 """
 import json
 import struct

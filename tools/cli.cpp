@@ -164,8 +164,10 @@ int64_t Parser::integer(const std::string& name) const {
     errno = 0;
     char* end = nullptr;
     long long x = std::strtoll(v.c_str(), &end, 10);
-    if (v.empty() || *end != '\0' || errno == ERANGE)
+    if (v.empty() || *end != '\0')
         throw UsageError(fmt::format("{}: {} expects an integer, got '{}'", program_, name, v));
+    if (errno == ERANGE)  // an integer, but not one an int64 holds: say that, not "not an integer"
+        throw UsageError(fmt::format("{}: {} expects an integer from -2^63 to 2^63 - 1, got '{}'", program_, name, v));
     return x;
 }
 
@@ -180,8 +182,10 @@ double Parser::number(const std::string& name) const {
     errno = 0;
     char* end = nullptr;
     double x = std::strtod(v.c_str(), &end);
-    if (v.empty() || *end != '\0' || errno == ERANGE)
+    if (v.empty() || *end != '\0')
         throw UsageError(fmt::format("{}: {} expects a number, got '{}'", program_, name, v));
+    if (errno == ERANGE)  // 1e999 or 1e-999: a number, but too large or too small for a double
+        throw UsageError(fmt::format("{}: {} expects a number a double can hold, got '{}'", program_, name, v));
     return x;
 }
 

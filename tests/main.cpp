@@ -8,6 +8,7 @@
 #include <doctest/doctest.h>
 
 #include <cstdio>
+#include <cstdlib>
 
 namespace {
 
@@ -35,6 +36,10 @@ REGISTER_LISTENER("summary-line", 1, SummaryLine);
 }  // namespace
 
 int main(int argc, char** argv) {
+    // The programs the tests start pick their language from the locale when not told
+    // (tutorials' --lang, their errors): pin it, so a machine set to pt_BR runs the same
+    // checks. A test that wants another locale says so on its command line.
+    setenv("LC_ALL", "C.UTF-8", 1);
     doctest::Context context;
     context.applyCommandLine(argc, argv);
     int rc = context.run();

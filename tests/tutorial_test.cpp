@@ -89,6 +89,26 @@ TEST_CASE("tutorial: 01_eliza rejects bad input with clear errors") {
     CHECK(has(big, "/tmp/aprender-big.eliza:1: rank '99999999999' is too large"));
 }
 
+// A bad command line is answered in the narration's language: --lang anywhere on the line
+// (even after the mistake), else the locale; what the library says stays English.
+TEST_CASE("tutorial: command-line errors speak Portuguese with --lang pt or a pt locale") {
+    auto flag = run("07_gpt --stesp 5 --lang pt");
+    CHECK(flag.status == 2);
+    CHECK(has(flag, "07_gpt: erro: opção desconhecida '--stesp' (veja 07_gpt --help)"));
+    auto number = run("07_gpt --lang=pt --steps abc");
+    CHECK(number.status == 2);
+    CHECK(has(number, "07_gpt: erro: --steps espera um número em [1, 1000000], recebeu 'abc'"));
+    auto locale = testing::run_process("LC_ALL=pt_BR.UTF-8 " + testing::build_dir() + "/tutorials/02_ngrams --corpus x");
+    CHECK(locale.status == 2);
+    CHECK(has(locale, "02_ngrams: erro: --corpus deve ser general, tecnico, financeiro ou lecture, recebeu 'x'"));
+    auto last = run("01_eliza --lang pt --lang en --frobnicate");  // the last --lang counts
+    CHECK(has(last, "01_eliza: error: unknown flag '--frobnicate' (see 01_eliza --help)"));
+    auto library = run("08_finetune --lang pt --base /tmp/aprender-bad.eliza");  // the reader's own words
+    CHECK(library.status == 2);
+    CHECK(has(library, "08_finetune: erro: --base: "));
+    CHECK_FALSE(has(library, "não existe"));
+}
+
 TEST_CASE("tutorial: 02_ngrams computes the table, the bars and the files") {
     std::filesystem::remove_all("/tmp/aprender-test-02");
     auto r = run("02_ngrams --quick --no-pause --no-color --corpus lecture --out /tmp/aprender-test-02");

@@ -228,7 +228,8 @@ Flag encoder_flag() {
                 if (value == "quick") return;
                 std::error_code ec;  // not the throwing exists(): a name over 255 bytes would abort the parse
                 if (!std::filesystem::exists(value, ec))
-                    throw UsageError(fmt::format("--encoder: no such Encoder file '{}'{}", value, ec ? " (" + ec.message() + ")" : ""));
+                    throw usage_error({"--encoder: no such Encoder file '{}'{}", "--encoder: não existe o arquivo de Encoder '{}'{}"},
+                                      value, ec ? " (" + ec.message() + ")" : "");
                 try {
                     load_encoder_base(value, (int64_t)kClasses.size());
                 } catch (const std::exception& e) {

@@ -79,7 +79,8 @@ Flag base_model_flag() {
                 if (value == "quick") return;
                 std::error_code ec;  // not the throwing exists(): a name over 255 bytes would abort the parse
                 if (!std::filesystem::exists(value, ec))
-                    throw UsageError(fmt::format("--base: no such base model file '{}'{}", value, ec ? " (" + ec.message() + ")" : ""));
+                    throw usage_error({"--base: no such base model file '{}'{}", "--base: não existe o arquivo de modelo base '{}'{}"},
+                                      value, ec ? " (" + ec.message() + ")" : "");
                 try {
                     load_base_model(value);
                 } catch (const std::exception& e) {
@@ -108,9 +109,11 @@ ObtainedBase choose_base_model(Tutorial& t, const std::string& base_flag) {
     } catch (const std::exception& e) {
         if (!wanted.empty()) throw;
         // A file found without being named is refused as a named one is: before any work.
-        throw UsageError(fmt::format("{}, the base model found without {}, cannot be used: {} — run 07_gpt again "
-                                     "to remake it, name another with {} PATH, or train a quick one with {} quick",
-                                     ob.path.string(), base_flag, e.what(), base_flag, base_flag));
+        throw usage_error({"{}, the base model found without {}, cannot be used: {} — run 07_gpt again to remake "
+                           "it, name another with {} PATH, or train a quick one with {} quick",
+                           "{}, o modelo base achado sem {}, não pode ser usado: {} — rode o 07_gpt de novo para "
+                           "refazê-lo, indique outro com {} PATH ou treine um pequeno com {} quick"},
+                          ob.path.string(), base_flag, e.what(), base_flag, base_flag);
     }
     return ob;
 }

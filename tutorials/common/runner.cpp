@@ -16,6 +16,22 @@ namespace {
 // Thrown when the student types q at a pause: a normal, successful end.
 struct StopRequested {};
 
+// What a bad command line is told, in both languages (UsageError, runner.h).
+constexpr Text kNotANumber{"{} expects a number in [{}, {}], got '{}'", "{} espera um número em [{}, {}], recebeu '{}'"};
+constexpr Text kNotOneOf{"{} must be {}, got '{}'", "{} deve ser {}, recebeu '{}'"};
+constexpr Text kNotAFlag{"unexpected argument '{}' (flags start with --)",
+                         "argumento inesperado '{}' (as opções começam com --)"};
+constexpr Text kUnknownFlag{"unknown flag '{}'", "opção desconhecida '{}'"};
+constexpr Text kTakesNoValue{"{} takes no value", "{} não recebe valor"};
+constexpr Text kNeedsValue{"{} needs a value ({})", "{} precisa de um valor ({})"};
+constexpr Text kBadLang{"--lang must be 'en' or 'pt', got '{}'", "--lang deve ser 'en' ou 'pt', recebeu '{}'"};
+constexpr Text kCpuOnly{"--device {}: {} runs on the CPU only (06_bert, 07_gpt, 08_finetune and 10_lora train on a GPU)",
+                        "--device {}: {} roda só na CPU (06_bert, 07_gpt, 08_finetune e 10_lora treinam numa GPU)"};
+constexpr Text kBadDevice{"--device {}: {}", "--device {}: {}"};  // the backend's reason (English)
+constexpr Text kOutEmpty{"--out needs a folder name", "--out precisa do nome de uma pasta"};
+constexpr Text kOutUnusable{"--out {}: {}", "--out {}: {}"};  // the system's reason (English)
+constexpr Text kOutIsFile{"--out {} is a file; give a folder name", "--out {} é um arquivo; dê o nome de uma pasta"};
+
 // The common flags, in --help order. value_name as in Flag.
 const std::vector<Flag>& common_flags() {
     static const std::vector<Flag> flags = {
@@ -55,7 +71,7 @@ T parse_number(std::string_view flag, const std::string& text, T lo, T hi) {
     T value{};
     auto [end, ec] = std::from_chars(text.data(), text.data() + text.size(), value);
     if (ec != std::errc() || end != text.data() + text.size() || !(value >= lo && value <= hi))  // NaN fails too
-        throw UsageError(fmt::format("{} expects a number in [{}, {}], got '{}'", flag, lo, hi, text));
+        throw usage_error(kNotANumber, flag, lo, hi, text);
     return value;
 }
 
@@ -77,10 +93,13 @@ std::function<void(const std::string&)> one_of(std::string flag, std::vector<std
     return [flag = std::move(flag), names = std::move(names)](const std::string& value) {
         for (const auto& n : names)
             if (n == value) return;
-        std::string list;
-        for (std::size_t i = 0; i < names.size(); ++i)
-            list += (i == 0 ? "" : i + 1 == names.size() ? " or " : ", ") + names[i];
-        throw UsageError(fmt::format("{} must be {}, got '{}'", flag, list, value));
+        std::string en, pt;
+        for (std::size_t i = 0; i < names.size(); ++i) {
+            en += (i == 0 ? "" : i + 1 == names.size() ? " or " : ", ") + names[i];
+            pt += (i == 0 ? "" : i + 1 == names.size() ? " ou " : ", ") + names[i];
+        }
+        throw UsageError(fmt::format(fmt::runtime(kNotOneOf.en), flag, en, value),
+                         fmt::format(fmt::runtime(kNotOneOf.pt), flag, pt, value));
     };
 }
 
@@ -123,23 +142,23 @@ Options parse_options(const TutorialInfo& info, const std::vector<std::string>& 
         if (!flag) flag = find_flag(info.flags, name);
         if (!flag) {
             if (name.rfind("-", 0) != 0)
-                throw UsageError(fmt::format("unexpected argument '{}' (flags start with --)", name));
-            throw UsageError(fmt::format("unknown flag '{}'", name));
+                throw usage_error(kNotAFlag, name);
+            throw usage_error(kUnknownFlag, name);
         }
         if (flag->value_name.empty()) {
-            if (inline_value) throw UsageError(fmt::format("{} takes no value", name));
+            if (inline_value) throw usage_error(kTakesNoValue, name);
         } else if (!inline_value) {
             // `--say --no-pause`: the next word is another flag, not this one's value
             bool next_is_flag = i + 1 < args.size() && (find_flag(common_flags(), args[i + 1]) ||
                                                          find_flag(info.flags, args[i + 1]));
             if (i + 1 >= args.size() || next_is_flag)
-                throw UsageError(fmt::format("{} needs a value ({})", name, flag->value_name));
+                throw usage_error(kNeedsValue, name, flag->value_name);
             value = args[++i];
         }
 
         if (name == "--lang") {
             if (value != "en" && value != "pt")
-                throw UsageError(fmt::format("--lang must be 'en' or 'pt', got '{}'", value));
+                throw usage_error(kBadLang, value);
             o.lang = value == "pt" ? Lang::pt : Lang::en;
         } else if (name == "--step") o.pause = true;
         else if (name == "--no-pause") o.pause = false;
@@ -150,7 +169,7 @@ Options parse_options(const TutorialInfo& info, const std::vector<std::string>& 
         else if (name == "--seed") o.seed = parse_number<std::uint64_t>(name, value, 0, UINT64_MAX);
         else if (name == "--device") {
             if (value != "cpu" && !info.runs_on_gpu)
-                throw UsageError(fmt::format("--device {}: {} runs on the CPU only (06_bert, 07_gpt, 08_finetune and 10_lora train on a GPU)", value, info.name));
+                throw usage_error(kCpuOnly, value, info.name);
             aprender::Device d;
             try {
                 d = aprender::Device::parse(value);
@@ -159,19 +178,19 @@ Options parse_options(const TutorialInfo& info, const std::vector<std::string>& 
                 std::string why = e.what();  // the backend's message may name the device itself
                 std::string named = "device " + value + ": ";
                 if (why.rfind(named, 0) == 0) why = why.substr(named.size());
-                throw UsageError(fmt::format("--device {}: {}", value, why));
+                throw usage_error(kBadDevice, value, why);
             }
             o.device = d.str();
         } else if (name == "--out") {
-            if (value.empty()) throw UsageError("--out needs a folder name");
+            if (value.empty()) throw usage_error(kOutEmpty);
             // The error_code form: the throwing one raises filesystem_error for a name the
             // system refuses (a name over 255 bytes), which no catch here expects.
             std::error_code ec;
             auto status = std::filesystem::status(value, ec);
             if (status.type() == std::filesystem::file_type::none)  // neither there nor missing: unusable
-                throw UsageError(fmt::format("--out {}: {}", value, ec.message()));
+                throw usage_error(kOutUnusable, value, ec.message());
             if (std::filesystem::exists(status) && !std::filesystem::is_directory(status))  // say so now, not after training
-                throw UsageError(fmt::format("--out {} is a file; give a folder name", value));
+                throw usage_error(kOutIsFile, value);
             o.out = value;
         } else o.extra[name] = value;
     }
@@ -309,6 +328,31 @@ void Tutorial::wrote(const std::filesystem::path& path) {
          << "\n";
 }
 
+namespace {
+
+// The language to report a bad command line in, before it is known to be good: the last
+// `--lang en|pt` (or --lang=...) on it, else the locale, as parse_options decides.
+Lang command_line_lang(const std::vector<std::string>& args, const Environment& env) {
+    Lang lang = lang_from_locale(env.lang_vars);
+    for (std::size_t i = 0; i < args.size(); ++i) {
+        std::string value = args[i] == "--lang" && i + 1 < args.size() ? args[i + 1]
+                            : args[i].rfind("--lang=", 0) == 0     ? args[i].substr(7)
+                                                                   : "";
+        if (value == "en" || value == "pt") lang = value == "pt" ? Lang::pt : Lang::en;
+    }
+    return lang;
+}
+
+// "NAME: error: MESSAGE", with "(see NAME --help)" after a bad command line.
+void report(const std::string& name, Lang lang, const std::string& message, bool usage) {
+    bool pt = lang == Lang::pt;
+    std::cerr << name << (pt ? ": erro: " : ": error: ") << message;
+    if (usage) std::cerr << (pt ? " (veja " : " (see ") << name << " --help)";
+    std::cerr << "\n";
+}
+
+}  // namespace
+
 int run(const TutorialInfo& info, int argc, char** argv,
         const std::function<void(Tutorial&)>& body) {
     std::vector<std::string> args(argv + 1, argv + argc);
@@ -317,10 +361,11 @@ int run(const TutorialInfo& info, int argc, char** argv,
     try {
         options = parse_options(info, args, env);
     } catch (const UsageError& e) {
-        std::cerr << info.name << ": error: " << e.what() << " (see " << info.name << " --help)\n";
+        Lang lang = command_line_lang(args, env);
+        report(info.name, lang, e.in(lang), true);
         return 2;
     } catch (const std::exception& e) {  // a check that failed otherwise: still one line, never an abort
-        std::cerr << info.name << ": error: " << e.what() << "\n";
+        report(info.name, command_line_lang(args, env), e.what(), false);
         return 1;
     }
     if (options.help) {
@@ -336,16 +381,17 @@ int run(const TutorialInfo& info, int argc, char** argv,
         return 0;
     } catch (const UsageError& e) {
         std::cout.flush();
-        std::cerr << info.name << ": error: " << e.what() << " (see " << info.name << " --help)\n";
+        report(info.name, options.lang, e.in(options.lang), true);
         return 2;
     } catch (const std::exception& e) {
         std::cout.flush();
-        std::cerr << info.name << ": error: " << e.what() << "\n";
+        report(info.name, options.lang, e.what(), false);
         return 1;
     }
     // The story never arrived (`> story.txt` on a full disk): a failure, not a success.
     if (!std::cout.flush()) {
-        std::cerr << info.name << ": error: writing the standard output failed\n";
+        report(info.name, options.lang,
+               options.lang == Lang::pt ? "a escrita na saída padrão falhou" : "writing the standard output failed", false);
         return 1;
     }
     return 0;

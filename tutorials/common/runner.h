@@ -10,6 +10,8 @@
 // run() parses the common flags (below) plus the tutorial's own, prints --help, and turns
 // every error into one clear line and a non-zero exit: 2 for a bad command line, 1 for
 // anything that went wrong while running (a malformed script file, a missing file...).
+// A bad command line is reported in the narration's language (`--lang pt` anywhere on the
+// line, else the locale); what the library reports (a corrupt file, say) stays English.
 // Every flag is checked before the tutorial's first word: a number flag declares its
 // range and a flag that names a file or a choice declares its check (Flag below), so
 // `09_lora_rank --size 0` is refused at once, never after some sections.
@@ -27,6 +29,7 @@
 #include <stdexcept>
 #include <string>
 #include <type_traits>
+#include <utility>
 #include <vector>
 
 #include <fmt/format.h>
@@ -36,10 +39,21 @@
 
 namespace aprender::tutorial {
 
-// A bad command line: reported as "NAME: error: ..." with exit status 2.
+// A bad command line: reported as "NAME: error: ..." ("NAME: erro: ...") with exit status 2.
+// what() is English; pt, when given, is the same message in Portuguese.
 struct UsageError : std::runtime_error {
     using std::runtime_error::runtime_error;
+    UsageError(const std::string& en, std::string pt_) : std::runtime_error(en), pt(std::move(pt_)) {}
+    std::string in(Lang lang) const { return lang == Lang::pt && !pt.empty() ? pt : what(); }
+    std::string pt;
 };
+
+// A UsageError in both languages, from one Text whose two halves take the same arguments:
+//     throw usage_error(kNoValue, "--say", "TEXT");
+template <class... Args>
+UsageError usage_error(const Text& text, const Args&... args) {
+    return UsageError(fmt::format(fmt::runtime(text.en), args...), fmt::format(fmt::runtime(text.pt), args...));
+}
 
 // The values an integer flag accepts, both ends included.
 struct IntRange {

@@ -27,8 +27,8 @@ namespace aprender::cpu {
 // block with another kernel than the same element of a wide one: cut by the thread
 // count, 3 threads changed the last bit of a bias gradient (ones[1, 1024] @ g[1024, 256]
 // in 86-column blocks; "nn: GPT training gives the same bits..." in the tests).
-constexpr int64_t kGemmBlocks = 8;     // at most this many blocks per product...
-constexpr int64_t kGemmMinSide = 128;  // ...of at least this many rows (or columns)
+constexpr int64_t kGemmBlocks = 8;    // at most this many blocks per product (a power of two)...
+constexpr int64_t kGemmMinSide = 32;  // ...of at least this many rows (or columns)
 
 void CpuBackend::gemm(const Gemm& g, DType dt) {
     auto ta = g.trans_a ? CblasTrans : CblasNoTrans;
@@ -60,7 +60,9 @@ void CpuBackend::gemm(const Gemm& g, DType dt) {
             // so that only the last block has a ragged edge.
             bool rows = g.m >= g.n;
             int64_t side = rows ? g.m : g.n;
-            int64_t blocks = std::clamp<int64_t>(side / kGemmMinSide, 1, kGemmBlocks);
+            // A power of two, so that 2, 4 or 8 threads share the blocks evenly.
+            int64_t blocks = 1;
+            while (blocks * 2 <= kGemmBlocks && blocks * 2 * kGemmMinSide <= side) blocks *= 2;
             int64_t len = ((side + blocks - 1) / blocks + 15) / 16 * 16;
             parallel_for((side + len - 1) / len, 1, [&](int64_t b0, int64_t b1) {
                 for (int64_t b = b0; b < b1; ++b) {

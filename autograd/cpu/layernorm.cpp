@@ -5,7 +5,7 @@
 // then the biased variance from the mean (two passes, which do not cancel
 // catastrophically like E[x²] - E[x]²), then y = (x - mean)·rstd·w + b.
 // Backward: gx row by row; gw and gb are sums over the rows, so the rows are cut into
-// blocks of a fixed number of rows (set by the row length alone), each block sums its
+// blocks of a fixed number of rows (set by the row count alone), each block sums its
 // own share, and the shares are added in block order at the end. The cut depends on the
 // shape, never on the thread count or timing, so 1 thread and 16 give the same bits (as
 // reduce.cpp's sums do).
@@ -67,9 +67,9 @@ void CpuBackend::layernorm_backward(const void* gyv, const void* xv, const void*
         T* gw = static_cast<T*>(gwv);
         T* gb = static_cast<T*>(gbv);
         // Each block of rows sums its own share of gw and gb; the shares are added in
-        // block order afterwards. A block is about kGrain elements (at least 16 rows, so
-        // the shares cost at most 1/8 of gx's memory).
-        int64_t block_rows = std::max<int64_t>(16, kGrain / std::max<int64_t>(cols, 1));
+        // block order afterwards. About 64 blocks (enough to share evenly among 2 to 16
+        // threads), of at least 16 rows (so the shares cost at most 1/8 of gx's memory).
+        int64_t block_rows = std::max<int64_t>(16, (rows + 63) / 64);
         int64_t blocks = std::max<int64_t>((rows + block_rows - 1) / block_rows, 1);
         std::vector<T> partial(2 * blocks * cols, T(0));
         parallel_for(blocks, 1, [&](int64_t b0, int64_t b1) {

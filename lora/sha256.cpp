@@ -5,8 +5,6 @@
 
 #include <algorithm>
 #include <cstring>
-#include <fstream>
-#include <stdexcept>
 
 namespace aprender::lora {
 
@@ -70,15 +68,6 @@ std::string Sha256::hex() {
 std::string sha256_hex(const std::string& bytes) {
     Sha256 h;
     h.update(bytes);
-    return h.hex();
-}
-
-std::string file_sha256(const std::string& path) {
-    std::ifstream f(path, std::ios::binary);
-    if (!f) throw std::runtime_error("cannot read '" + path + "' to fingerprint it");
-    Sha256 h;
-    char buf[1 << 16];
-    while (f.read(buf, sizeof buf) || f.gcount() > 0) h.update(buf, (size_t)f.gcount());
     return h.hex();
 }
 

@@ -27,6 +27,5 @@ private:
 };
 
 std::string sha256_hex(const std::string& bytes);
-std::string file_sha256(const std::string& path);  // throws naming the file when unreadable
 
 }  // namespace aprender::lora

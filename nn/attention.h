@@ -29,7 +29,9 @@ public:
     Tensor forward(const Tensor& x) override { return forward(x, Tensor()); }
     // x: (B, T, C). key_padding_mask: (B, Tk) with 1 for real tokens and 0 for padding, where
     // Tk = cached + new positions (= T without a cache)
-    // (undefined: no padding). weights_out, if given, receives the attention weights
+    // (undefined: no padding). A sequence whose keys are all padding has nothing to attend
+    // to: its rows come out NaN, as in PyTorch (Encoder::encode refuses such a batch by
+    // name). weights_out, if given, receives the attention weights
     // (B, nh, T, T_keys). cache/layer: append this call's keys and values to the cache.
     Tensor forward(const Tensor& x, const Tensor& key_padding_mask, Tensor* weights_out = nullptr,
                    KVCache* cache = nullptr, size_t layer = 0);

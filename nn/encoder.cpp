@@ -106,6 +106,17 @@ Tensor Encoder::encode(const Tensor& ids, const Tensor& mask, const Tensor& segm
         throw TensorError(fmt::format("Encoder: input of {} tokens is longer than its {} positions (max_len); "
                                       "BERT-style models cannot read past their position table",
                                       T, config.max_len));
+    // A sequence that is all padding has no key to attend to: its softmax rows would be
+    // NaN (0/0), and so would every loss and gradient it touches. Refused by name instead.
+    // (A mask of the wrong shape is left to attention, which names the shape it needs.)
+    if (mask.defined() && mask.shape() == Shape{ids.shape()[0], T}) {
+        std::vector<double> real = amax(mask.to(DType::f32), {1}).to_double_vector();  // (B): 0 = no real token
+        for (size_t b = 0; b < real.size(); ++b)
+            if (real[b] == 0)
+                throw TensorError(fmt::format("Encoder: sequence {} of the batch is all padding (its attention_mask "
+                                              "has no 1), so it has nothing to attend to",
+                                              b));
+    }
     std::vector<int32_t> positions(T);
     std::iota(positions.begin(), positions.end(), 0);
     Tensor x = tok_emb->forward(ids) + pos_emb->forward(Tensor::from(positions, {T}).to(ids.device()));  // (B, T, C)

@@ -212,6 +212,13 @@ TEST_CASE("nn: the encoder is bidirectional: changing the last token changes the
     // no positions: named by the encoder, as by GPT (it was "softmax: needs a non-empty last axis")
     CHECK_THROWS_WITH_AS(e.encode(Tensor::from(std::vector<int32_t>{}, {2, 0})),
                          "Encoder: ids [2,0] hold no positions (T = 0)", TensorError);
+    // a sequence that is all padding: named, not NaN (attention's softmax of only −inf)
+    Tensor two = random_ids(2, 6, 30, 7);
+    Tensor second_empty = Tensor::from(std::vector<int32_t>{1, 1, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0}, {2, 6});
+    CHECK_THROWS_WITH_AS(e.encode(two, second_empty),
+                         "Encoder: sequence 1 of the batch is all padding (its attention_mask has no 1), so it has "
+                         "nothing to attend to",
+                         TensorError);
 }
 
 // ---- learning: both model families can memorise one small batch ----------------------------

@@ -93,13 +93,14 @@ std::function<void(const std::string&)> one_of(std::string flag, std::vector<std
     return [flag = std::move(flag), names = std::move(names)](const std::string& value) {
         for (const auto& n : names)
             if (n == value) return;
-        std::string en, pt;
-        for (std::size_t i = 0; i < names.size(); ++i) {
-            en += (i == 0 ? "" : i + 1 == names.size() ? " or " : ", ") + names[i];
-            pt += (i == 0 ? "" : i + 1 == names.size() ? " ou " : ", ") + names[i];
-        }
-        throw UsageError(fmt::format(fmt::runtime(kNotOneOf.en), flag, en, value),
-                         fmt::format(fmt::runtime(kNotOneOf.pt), flag, pt, value));
+        auto list = [&](const char* last) {  // "a, b or c" / "a, b ou c"
+            std::string s;
+            for (std::size_t i = 0; i < names.size(); ++i)
+                s += (i == 0 ? "" : i + 1 == names.size() ? last : ", ") + names[i];
+            return s;
+        };
+        throw UsageError(fmt::format(fmt::runtime(kNotOneOf.en), flag, list(" or "), value),
+                         fmt::format(fmt::runtime(kNotOneOf.pt), flag, list(" ou "), value));
     };
 }
 

@@ -26,7 +26,10 @@ namespace aprender::cpu {
 // give the same bits. That matters because OpenBLAS may compute an element of a narrow
 // block with another kernel than the same element of a wide one: cut by the thread
 // count, 3 threads changed the last bit of a bias gradient (ones[1, 1024] @ g[1024, 256]
-// in 86-column blocks; "nn: GPT training gives the same bits..." in the tests).
+// in 86-column blocks; "nn: GPT training gives the same bits..." in the tests). The
+// price: one product keeps at most kGemmBlocks threads busy (a bigger machine still
+// spreads batches and every other kernel over all its threads), and 2 threads make up to
+// 8 OpenBLAS calls per product instead of 2 (+2-3% on a training step, bench/RESULTS.md).
 constexpr int64_t kGemmBlocks = 8;    // at most this many blocks per product (a power of two)...
 constexpr int64_t kGemmMinSide = 32;  // ...of at least this many rows (or columns)
 

@@ -180,15 +180,17 @@ TEST_CASE("cli: NaN, negative and out-of-range settings are refused naming the f
     refused(train, "aprender train",
             {{"--lr nan", "--lr must be a positive number"},
              {"--min-lr 1", "--min-lr must be between 0 and --lr"},
-             {"--weight-decay -5", "--weight-decay must be ≥ 0"},
-             {"--grad-clip nan", "--grad-clip must be ≥ 0"},
+             {"--weight-decay -5", "--weight-decay must be a finite number ≥ 0, got -5"},
+             {"--weight-decay inf", "--weight-decay must be a finite number ≥ 0, got inf"},
+             {"--grad-clip nan", "--grad-clip must be a finite number ≥ 0 (0 = off), got nan"},
              {"--dropout nan", "dropout must be in [0, 1), got nan"},
              {"--block-size 9223372036854775807", "beyond any machine"},
              {"--n-layer 100000000", "more than this machine's"}});
     CHECK_FALSE(fs::exists(dir / "never.safetensors"));
     std::string sample = aprender_bin() + " sample --checkpoint " + ck;
     refused(sample, "aprender sample",
-            {{"--temperature nan", "--temperature must be ≥ 0"},
+            {{"--temperature nan", "--temperature must be a finite number ≥ 0, got nan"},
+             {"--temperature inf", "--temperature must be a finite number ≥ 0, got inf"},
              {"--top-p nan", "--top-p must be in (0, 1]"},
              {"--max-new-tokens 9223372036854775807", "--max-new-tokens must be between 0 and"},
              {"--seed -1", "--seed must be a whole number ≥ 0, got -1"}});  // once read as 2^64 - 1

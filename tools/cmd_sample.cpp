@@ -49,7 +49,7 @@ int run(int argc, char** argv) {
     if (!(o.max_new_tokens >= 0 && o.max_new_tokens <= kMaxNewTokens))
         throw cli::UsageError(fmt::format("--max-new-tokens must be between 0 and {}, got {}", kMaxNewTokens, o.max_new_tokens));
     if (!(o.temperature >= 0 && std::isfinite(o.temperature)))
-        throw cli::UsageError(fmt::format("--temperature must be ≥ 0, got {}", o.temperature));
+        throw cli::UsageError(fmt::format("--temperature must be a finite number ≥ 0, got {}", o.temperature));
     if (o.top_k < 0) throw cli::UsageError(fmt::format("--top-k must be ≥ 0, got {}", o.top_k));
     if (!(o.top_p > 0 && o.top_p <= 1)) throw cli::UsageError(fmt::format("--top-p must be in (0, 1], got {}", o.top_p));
     std::vector<int32_t> prompt = p.str("--prompt").empty() ? start_of_text(*m.tokenizer)

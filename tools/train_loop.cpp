@@ -73,9 +73,9 @@ TrainSettings training_settings(const Parser& p) {
     if (s.schedule == "cosine" && !(s.min_lr >= 0 && s.min_lr <= s.lr))
         throw UsageError(fmt::format("--min-lr must be between 0 and --lr ({}), got {}", s.lr, s.min_lr));
     if (!(s.weight_decay >= 0 && std::isfinite(s.weight_decay)))
-        throw UsageError(fmt::format("--weight-decay must be ≥ 0, got {}", s.weight_decay));
+        throw UsageError(fmt::format("--weight-decay must be a finite number ≥ 0, got {}", s.weight_decay));
     if (!(s.grad_clip >= 0 && std::isfinite(s.grad_clip)))
-        throw UsageError(fmt::format("--grad-clip must be ≥ 0 (0 = off), got {}", s.grad_clip));
+        throw UsageError(fmt::format("--grad-clip must be a finite number ≥ 0 (0 = off), got {}", s.grad_clip));
     if (s.schedule != "cosine" && s.schedule != "constant")
         throw UsageError("--schedule must be constant or cosine, got '" + s.schedule + "'");
     if (s.warmup < 0 || s.warmup >= s.steps)

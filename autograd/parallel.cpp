@@ -15,6 +15,7 @@
 #include <chrono>
 #include <condition_variable>
 #include <cstdlib>
+#include <exception>
 #include <mutex>
 #include <thread>
 #include <vector>
@@ -147,13 +148,30 @@ void parallel_for(int64_t n, int64_t grain, const std::function<void(int64_t, in
         fn(0, n);
         return;
     }
+    // An exception must not escape a worker (that ends the program), so each chunk catches
+    // its own. The caller rethrows the one from the *earliest* failing chunk once every
+    // chunk is over: a loop over rows then reports the first bad row, as a plain loop
+    // would, however the threads happened to run. Chunks after a failed one are skipped.
+    std::mutex error_mutex;
+    std::exception_ptr error;
+    std::atomic<int64_t> first_failed{chunks};
     std::function<void(int)> job = [&](int c) {
+        if (c > first_failed.load(std::memory_order_relaxed)) return;
         bool was = in_parallel_region;
         in_parallel_region = true;  // a parallel_for inside a chunk runs inline
-        fn(n * c / chunks, n * (c + 1) / chunks);
+        try {
+            fn(n * c / chunks, n * (c + 1) / chunks);
+        } catch (...) {
+            std::lock_guard<std::mutex> lock(error_mutex);
+            if (c < first_failed.load(std::memory_order_relaxed)) {
+                error = std::current_exception();
+                first_failed.store(c, std::memory_order_relaxed);
+            }
+        }
         in_parallel_region = was;
     };
     pool().run((int)chunks, job);
+    if (error) std::rethrow_exception(error);
 }
 
 }  // namespace aprender

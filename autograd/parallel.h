@@ -29,11 +29,11 @@ void set_num_threads(int n);  // n < 1 counts as 1; the pool grows or shrinks to
 // Run fn(begin, end) over [0, n) cut into up to 4·num_threads() contiguous chunks of about
 // `grain` items or more; every thread, the caller included, claims chunks until none are
 // left. The cuts depend only on n, grain and the thread count. Small n runs inline.
-// fn must not throw: an exception escaping a worker thread ends the program
-// (std::terminate), and one escaping the caller's chunk would leave the workers running
-// chunks of a loop whose fn is gone. So a kernel checks its inputs before the loop
-// (embedding.cpp's ids, cross_entropy.cpp's targets), or runs on one thread when it can
-// only check while it reads them (gather.cpp).
+// If fn throws, parallel_for waits for the chunks already running, skips the later ones
+// and rethrows in the caller the exception of the earliest chunk that threw — the same
+// one a plain loop from 0 to n would have met first. Part of the output may have been
+// written by then, so a kernel that works in place (an optimizer step, a += of gradients)
+// still checks its inputs before the loop, as embedding.cpp and cross_entropy.cpp do.
 void parallel_for(int64_t n, int64_t grain, const std::function<void(int64_t, int64_t)>& fn);
 
 }  // namespace aprender

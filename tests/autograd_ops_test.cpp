@@ -5,6 +5,9 @@
 #include "tests/gradcheck_cases.h"
 #include "tests/test_util.h"
 
+#include <atomic>
+#include <stdexcept>
+
 using namespace aprender;
 using namespace aprender::testing;
 
@@ -113,6 +116,41 @@ TEST_CASE("ops: reductions give the same bits with 1, 2 and 3 threads") {
     int64_t isum = 0;
     for (double x : i.to_double_vector()) isum += (int64_t)x;
     CHECK(one[12][0] == (double)isum);
+}
+
+// autograd/parallel.h: an exception thrown inside a chunk reaches the caller instead of
+// ending the program, and it is the earliest chunk's, whatever the threads' timing.
+TEST_CASE("parallel_for: a chunk's exception reaches the caller (the earliest one) and the pool goes on") {
+    int threads = num_threads();
+    for (int n : {1, 2, 3}) {
+        set_num_threads(n);
+        for (int trial = 0; trial < 20; ++trial) {
+            std::atomic<int64_t> seen{0};
+            auto loop = [&] {
+                parallel_for(1000, 1, [&](int64_t begin, int64_t end) {
+                    for (int64_t r = begin; r < end; ++r) {
+                        if (r == 437 || r == 910) throw std::runtime_error(fmt::format("bad row {}", r));
+                        seen.fetch_add(1);
+                    }
+                });
+            };
+            CHECK_THROWS_WITH_AS(loop(), "bad row 437", std::runtime_error);
+            CHECK(seen.load() >= 437);  // every row before the first bad one ran
+        }
+        // a nested loop's exception travels through the outer chunk
+        CHECK_THROWS_WITH_AS(parallel_for(64, 1,
+                                          [&](int64_t, int64_t e) {
+                                              parallel_for(8, 1, [&](int64_t ib, int64_t ie) {
+                                                  if (e > 40 && ib <= 3 && 3 < ie) throw TensorError("inner");
+                                              });
+                                          }),
+                             "inner", TensorError);
+        // and the pool still works afterwards
+        std::atomic<int64_t> total{0};
+        parallel_for(10000, 1, [&](int64_t b, int64_t e) { total.fetch_add(e - b); });
+        CHECK(total.load() == 10000);
+    }
+    set_num_threads(threads);
 }
 
 // ---- matmul ------------------------------------------------------------------------------------

@@ -109,6 +109,7 @@ void Linear::set_adapter(const std::string& name) {
         A = Tensor::zeros({0, base->in_features}, base->weight.dtype(), base->weight.device());
         B = Tensor::zeros({base->out_features, 0}, base->weight.dtype(), base->weight.device());
         scale = 0;
+        drop_->p = 0;  // no factors, nothing to drop (forward skips the branch anyway)
         return;
     }
     A = it->second.A.requires_grad_(true);

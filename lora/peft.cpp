@@ -159,6 +159,7 @@ static Config config_from_json(const ordered_json& j, const std::string& file) {
     c.r = j["r"].get<int64_t>();
     if (!need("lora_alpha").is_number()) throw fail("lora_alpha must be a number, got " + j["lora_alpha"].dump());
     c.alpha = j["lora_alpha"].get<double>();
+    static_assert(kMaxAlpha == 1e6, "the message below names the bound");
     if (!std::isfinite(c.alpha) || std::abs(c.alpha) > kMaxAlpha)  // s = alpha/r scales ΔW: 1e308 would make it inf
         throw fail("lora_alpha must be a reasonable number (|alpha| ≤ 1e6), got " + j["lora_alpha"].dump());
     if (c.alpha == 0) throw fail("lora_alpha is 0: the scale alpha/r would switch the adapter off");

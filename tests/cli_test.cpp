@@ -102,6 +102,12 @@ TEST_CASE("cli: bad input gets a clear message and a non-zero exit") {
                              " --out " + ck + " --steps 1");
     CHECK(again.status == 2);
     CHECK(again.has("exists; pass --force to replace it"));
+    // a name the system refuses (over 255 bytes) is named with the system's reason
+    std::string long_name = (fs::path(ck).parent_path() / std::string(300, 'a')).string();
+    auto too_long = run_process(aprender_bin() + " train --data " + (fs::path(ck).parent_path() / "corpus.txt").string() +
+                                " --out " + long_name + " --steps 1");
+    CHECK(too_long.status == 1);
+    CHECK(too_long.has("error: '" + long_name + "': File name too long"));
     // a truncated checkpoint
     fs::path broken = fs::path(ck).parent_path() / "broken.safetensors";
     fs::copy_file(ck, broken, fs::copy_options::overwrite_existing);

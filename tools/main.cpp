@@ -9,6 +9,7 @@
 #include <cstdio>
 #include <cstring>
 #include <exception>
+#include <filesystem>
 #include <stdexcept>
 
 using namespace aprender;
@@ -44,6 +45,10 @@ int main(int argc, char** argv) {
         std::string what = e.what();  // the parser's messages name the command already; the others get it here
         fmt::print(stderr, "{}{}\n", what.rfind("aprender", 0) == 0 ? "" : "aprender " + name + ": ", what);
         return 2;
+    } catch (const std::filesystem::filesystem_error& e) {
+        // what() reads "filesystem error: status: File name too long [PATH]"; say it plainly
+        fmt::print(stderr, "aprender {}: error: '{}': {}\n", name, e.path1().string(), e.code().message());
+        return 1;
     } catch (const std::exception& e) {
         fmt::print(stderr, "aprender {}: error: {}\n", name, e.what());
         return 1;

@@ -246,13 +246,16 @@ inline constexpr Text cls_no_encoder{
     "WordPiece de {}, {} passos de MLM, {} camadas × largura {}."};
 inline constexpr Text cls_quick_done{"Quick Encoder pre-trained in {:.1f} s (MLM loss {:.2f}); saved as {}.",
                                      "Encoder rápido pré-treinado em {:.1f} s (perda MLM {:.2f}); salvo como {}."};
+inline constexpr Text cls_made_by{"made by {}, {} steps, seed {}", "feito por {}, {} passos, semente {}"};
+inline constexpr Text cls_made_unknown{"its metadata does not say what made it",
+                                       "seus metadados não dizem o que o fez"};
 inline constexpr Text cls_base{
-    "Base: {} (made by {}): {} layers × width {}, {} positions, WordPiece vocabulary of {}; {} parameters "
+    "Base: {} ({}; the table calls it {}): {} layers × width {}, {} positions, WordPiece vocabulary of {}; {} parameters "
     "without heads. On top, a fresh classification head (dense + tanh + linear, as BERT's and "
     "RoBERTa's) on the mean of the token vectors — the [CLS] vector of an Encoder pre-trained for "
     "seconds says little about the whole paragraph: {} parameters. Every method below trains that head too (PEFT's "
     "modules_to_save), and its count is included in each row.",
-    "Base: {} (feito por {}): {} camadas × largura {}, {} posições, vocabulário WordPiece de {}; {} "
+    "Base: {} ({}; a tabela o chama de {}): {} camadas × largura {}, {} posições, vocabulário WordPiece de {}; {} "
     "parâmetros sem cabeças. Em cima, uma cabeça de classificação nova (densa + tanh + linear, como "
     "a do BERT e do RoBERTa) na média dos vetores dos tokens — o vetor do [CLS] de um Encoder "
     "pré-treinado por segundos diz pouco sobre o parágrafo inteiro: {} parâmetros. Todo método abaixo treina essa cabeça "

@@ -89,6 +89,10 @@ TEST_CASE("eliza: memory is stored and recalled when nothing matches") {
     CHECK(r.trace.memory_stored == "Earlier you said your cat is grumpy.");
     CHECK(e.respond("hmm").text == "Earlier you said your cat is grumpy.");
     CHECK(e.respond("hmm").text == "Go on.");
+    auto none = e.respond("Pizza. Hot.");  // no keyword: each clause dropped, the words still read
+    CHECK(none.trace.keystack.empty());
+    CHECK(none.trace.source == eliza::Trace::Source::none);
+    CHECK(none.trace.read == std::vector<std::string>{"pizza", "hot"});
 }
 
 TEST_CASE("eliza: clauses after the keyword's clause are dropped") {

@@ -42,6 +42,12 @@ TEST_CASE("tutorial: 07_gpt --quick beats the bigram and saves a base model" * d
     // anywhere: the corpus path before it can be long)
     CHECK(std::regex_search(out, std::regex(R"(\d{1,3},\d{3}\s+training\s+characters)")));
     CHECK(std::filesystem::exists("/tmp/aprender-test-07/loss.svg"));
+    // The cost step says what its attention term counts: the full T × T, half of it masked away
+    // (--quick: 4·L·T·C = 4·2·32·64).
+    const std::string flat = std::regex_replace(out, std::regex(R"(\s+)"), " ");
+    CHECK(flat.find("The 4·L·T·C term (16.38 k here) counts attention's two products") != std::string::npos);
+    CHECK(flat.find("about half of that term is computed and then discarded") != std::string::npos);
+    CHECK(flat.find("Kernels that skip the masked half need about 2·L·T·C") != std::string::npos);
     // The model comparison's CSV: the count alone ("117248"), where the screen says "117,248 parameters".
     for (const auto& row : testing::parse_csv(testing::read_file("/tmp/aprender-test-07/bits_per_char.csv")))
         if (row.size() > 1 && (row[0] == "GPT" || row[0] == "trigram (KN)")) CHECK(testing::csv_number(row[1]));

@@ -12,6 +12,7 @@
 #include <string>
 #include <vector>
 
+#include "nn/safetensors.h"
 #include "tests/process.h"
 #include "tutorials/common/term.h"
 
@@ -66,33 +67,42 @@ TEST_CASE("tutorial: 10_lora prints the lecture's classification table with exac
     REQUIRE(r.status == 0);
     CHECK(aprender::tutorial::first_line_wider_than(r.output) == "");  // in 88 columns (tutorial_test.cpp)
     CHECK(r.has("Pre-training a quick one now"));
+    // The table names the base after what made it (its metadata), and the line before says so.
+    CHECK(std::regex_replace(r.output, std::regex("\n  "), " ")
+              .find("(made by 10_lora --encoder quick, 60 steps, seed 42; the table calls it Enc_10_quick)") !=
+          std::string::npos);
     CHECK(r.has("Model & Method"));
     CHECK(r.has("# Trainable Parameters"));
     CHECK(r.has("Accuracy (test, %)"));
     CHECK(r.has("Single runs (seed 42)"));
     // The head on [CLS]: dense 64×64 + 64, linear 64×5 + 5 = 4,485, trained by every method.
-    CHECK(cell(r.output, "Enc_quick (head only, frozen Encoder)", 0) == "4,485");
+    CHECK(cell(r.output, "Enc_10_quick (head only, frozen Encoder)", 0) == "4,485");
     // LoRA on W_q, W_v of 2 layers: 4 matrices × r·(64 + 64), plus the head.
-    CHECK(cell(r.output, "Enc_quick (LoRA r=1 q,v)", 0) == "4,997");
-    CHECK(cell(r.output, "Enc_quick (LoRA r=2 q,v)", 0) == "5,509");
-    CHECK(cell(r.output, "Enc_quick (LoRA r=4 q,v)", 0) == "6,533");
-    CHECK(cell(r.output, "Enc_quick (LoRA r=8 q,v)", 0) == "8,581");
+    CHECK(cell(r.output, "Enc_10_quick (LoRA r=1 q,v)", 0) == "4,997");
+    CHECK(cell(r.output, "Enc_10_quick (LoRA r=2 q,v)", 0) == "5,509");
+    CHECK(cell(r.output, "Enc_10_quick (LoRA r=4 q,v)", 0) == "6,533");
+    CHECK(cell(r.output, "Enc_10_quick (LoRA r=8 q,v)", 0) == "8,581");
     // BitFit: per layer LayerNorms 2×64, q,k,v,o 4×64, MLP 256 + 64 = 704; ×2 + ln_f 64 = 1,472; + head.
-    CHECK(cell(r.output, "Enc_quick (BitFit)", 0) == "5,957");
+    CHECK(cell(r.output, "Enc_10_quick (BitFit)", 0) == "5,957");
     CHECK(std::filesystem::exists(root + "/out/classification.csv"));
     CHECK(std::filesystem::exists(root + "/out/quick_encoder/encoder.safetensors"));
     CHECK(std::filesystem::exists(root + "/out/quick_encoder/tokenizer/vocab.txt"));
     // Accuracies are percentages on the test split (--quick trains too little to assert learning).
-    for (const char* row : {"Enc_quick (FT)", "Enc_quick (BitFit)", "Enc_quick (LoRA r=1 q,v)", "Enc_quick (LoRA r=8 q,v)"}) {
+    for (const char* row : {"Enc_10_quick (FT)", "Enc_10_quick (BitFit)", "Enc_10_quick (LoRA r=1 q,v)", "Enc_10_quick (LoRA r=8 q,v)"}) {
         auto acc = cell(r.output, row, 1);
         REQUIRE_FALSE(acc.empty());
         CHECK(std::stod(acc) >= 0.0);
         CHECK(std::stod(acc) <= 100.0);
     }
-    CHECK(std::stod(cell(r.output, "Enc_quick (FT)", 0)) > 0);  // (the FT count depends on the trained vocabulary)
+    CHECK(std::stod(cell(r.output, "Enc_10_quick (FT)", 0)) > 0);  // (the FT count depends on the trained vocabulary)
     CHECK(testing::csv_non_number(testing::read_file(root + "/out/classification.csv")) == "");
 
     // Over two seeds the screen shows "mean ± std"; the CSV has the two numbers in two columns.
+    // The same Encoder, its metadata saying 06_bert --quick made it: named so, not "Enc_06".
+    const std::string weights = root + "/out/quick_encoder/encoder.safetensors";
+    auto ckpt = aprender::nn::load_safetensors(weights);
+    ckpt.metadata["made_by"] = "06_bert --quick";
+    aprender::nn::save_safetensors(weights, ckpt.tensors, ckpt.metadata);
     auto seeds = testing::run_process("APRENDER_DATA=" + root + "/data " + testing::build_dir() +
                                       "/tutorials/10_lora --only-classification --quick --seeds 2 --encoder " + root +
                                       "/out/quick_encoder/encoder.safetensors --no-pause --no-color --lang pt --out " +
@@ -104,6 +114,7 @@ TEST_CASE("tutorial: 10_lora prints the lecture's classification table with exac
     CHECK(two[0] == std::vector<std::string>{"Modelo & Método", "# Parâmetros Treináveis", "Acurácia (teste, %)",
                                              "Acurácia (teste, %) (desvio padrão)"});
     CHECK(two[1][3] == "");  // chance is one number, not a mean over runs
+    CHECK(two[3][0] == "Enc_06_quick (FT)");
     for (std::size_t row = 2; row < two.size(); ++row)
         for (std::size_t c = 1; c < 4; ++c) CHECK(testing::csv_number(two[row][c]));
 

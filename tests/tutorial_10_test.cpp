@@ -51,6 +51,20 @@ TEST_CASE("tutorial: 10_lora trains adapters, swaps, merges and measures" * doct
     CHECK(r.has("[4,64]; its config says r = 4, lora_alpha = 8"));
     CHECK(r.has("Disabled reproduces the base exactly: max |Δlogits| = 0 ✓"));
     CHECK(r.has("Merged vs unmerged: max |Δ| = "));
+    {
+        // Merged vs base: a difference is claimed only when the medians differ by more than the
+        // spread measured, and the sentence gives the numbers it is based on.
+        const std::string flat = std::regex_replace(r.output, std::regex("\n  "), " ");
+        CHECK(flat.find("Each row is the median of 9 interleaved runs") != std::string::npos);
+        std::smatch m;
+        REQUIRE(std::regex_search(flat, m, std::regex("Merged vs base: ([0-9.]+) vs ([0-9.]+) ms per forward \\(medians\\), "
+                                                      "([0-9.]+) ms (apart|slower|faster) — (within|more than) the "
+                                                      "runs' own spread of ([0-9.]+) ms")));
+        const double merged = std::stod(m[1]), base = std::stod(m[2]), apart = std::stod(m[3]), spread = std::stod(m[6]);
+        CHECK(std::abs(apart - std::abs(merged - base)) < 0.0015);  // each printed to 0.001
+        CHECK((m[4] == "apart") == (m[5] == "within"));
+        if (std::abs(apart - spread) > 0.0015) CHECK((m[5] == "within") == (apart < spread));
+    }
     CHECK_FALSE(r.has("✗"));
     // Step 7: the lecture's classification table (after `make data`), or a clear skip message.
     CHECK((r.has("Model & Method") || r.has("skipped (no labelled data)")));

@@ -42,6 +42,16 @@ TEST_CASE("tutorial: 01_eliza shows the lecture's two exchanges") {
     auto pt = run("01_eliza --quick --no-pause --no-color --lang pt --say 'Eu estou feliz hoje.'");
     CHECK(pt.status == 0);
     CHECK(has(pt, "ELIZA: Por que você está feliz hoje?"));
+    // No keyword in the input: the trace says so, and why the reply is a generic one.
+    auto none = run("01_eliza --no-pause --no-color --lang en --trace --say 'Pizza.'");
+    CHECK(none.status == 0);
+    CHECK(has(none, "words          pizza  (none is a keyword)"));
+    CHECK(has(none, "keystack       — no keyword matched"));
+    CHECK(has(none, "NONE: with no keyword, ELIZA falls back to a generic reply"));
+    auto nenhuma = run("01_eliza --no-pause --no-color --lang pt --trace --say 'Pizza.'");
+    CHECK(has(nenhuma, "palavras       pizza  (nenhuma é palavra-chave)"));
+    CHECK(has(nenhuma, "pilha          — nenhuma palavra-chave casou"));
+    CHECK(has(nenhuma, "NONE: sem palavra-chave, a ELIZA recorre a uma resposta genérica"));
     // a script whose reassembly cites the cause: the tutorial must not claim it was thrown away
     std::string script = testing::read_file("data/eliza/pt.eliza");
     const std::string from = "    reasmb: Por que você está (2)?\n    reasmb: Há quanto";

@@ -40,10 +40,21 @@ void print_trace(tut::Tutorial& t, const Trace& tr) {
     for (const auto& [k, r] : tr.keystack) stack += (stack.empty() ? "" : " · ") + fmt::format("{} ({})", k, r);
     for (std::size_t i = 0; i < tr.parts.size(); ++i) parts += fmt::format("({}) \"{}\"  ", i + 1, tr.parts[i]);
     for (const auto& l : tr.links) links += (links.empty() ? "" : " → ") + l;
-    row(N::t_words, words);
-    row(N::t_keystack, stack.empty() ? "—" : stack);
+    if (tr.keystack.empty()) {
+        // No keyword anywhere: every clause but the last was dropped, so `words` would show
+        // little or nothing. Show what was read, and say why the reply is a fallback.
+        std::string read;
+        for (const auto& w : tr.read) read += (read.empty() ? "" : " ") + w;
+        row(N::t_words, read.empty() ? "—" : read + "  " + s.dim(t.tr(N::t_none_is_keyword)));
+        row(N::t_keystack, "— " + t.tr(N::t_no_keyword));
+    } else {
+        row(N::t_words, words);
+        row(N::t_keystack, stack);
+    }
     const tut::Text& src = tr.source == Trace::Source::keyword ? N::t_src_keyword
-                           : tr.source == Trace::Source::memory ? N::t_src_memory : N::t_src_none;
+                           : tr.source == Trace::Source::memory
+                               ? (tr.keystack.empty() ? N::t_src_memory_no_keyword : N::t_src_memory)
+                               : (tr.keystack.empty() ? N::t_src_none_no_keyword : N::t_src_none);
     row(N::t_source, t.tr(src));
     if (!tr.links.empty()) row(N::t_links, links);
     if (tr.source != Trace::Source::memory) {

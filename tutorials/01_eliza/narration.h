@@ -121,6 +121,19 @@ inline constexpr Text t_of{"of", "de"};
 inline constexpr Text t_source{"answered by", "respondido por"};
 inline constexpr Text t_src_keyword{"a keyword rule", "uma regra de palavra-chave"};
 inline constexpr Text t_src_memory{"the MEMORY queue", "a fila de MEMÓRIA"};
-inline constexpr Text t_src_none{"NONE (nothing matched)", "NONE (nada casou)"};
+inline constexpr Text t_src_none{"NONE (no rule of these keywords matched)",
+                                 "NONE (nenhuma regra destas palavras-chave casou)"};
+// With no keyword in the input (Weizenbaum 1966: "a content-free remark" or an earlier
+// transformation from MEMORY).
+inline constexpr Text t_none_is_keyword{"(none is a keyword)", "(nenhuma é palavra-chave)"};
+inline constexpr Text t_no_keyword{"no keyword matched", "nenhuma palavra-chave casou"};
+inline constexpr Text t_src_none_no_keyword{
+    "NONE: with no keyword, ELIZA falls back to a generic reply, as Weizenbaum's did",
+    "NONE: sem palavra-chave, a ELIZA recorre a uma resposta genérica, como a de Weizenbaum"};
+inline constexpr Text t_src_memory_no_keyword{
+    "the MEMORY queue: with no keyword, ELIZA brings back an earlier remark before any generic "
+    "reply, as Weizenbaum's did",
+    "a fila de MEMÓRIA: sem palavra-chave, a ELIZA traz de volta um comentário anterior antes de "
+    "qualquer resposta genérica, como a de Weizenbaum"};
 
 }  // namespace aprender::tutorial::eliza_narration

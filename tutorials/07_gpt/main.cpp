@@ -328,11 +328,16 @@ int main(int argc, char** argv) {
 
         // ---- cost --------------------------------------------------------------------------
         int64_t non_embedding = model->num_parameters() - model->wte->weight.numel() - model->wpe->weight.numel();
+        // Attention per token and layer: q·kᵀ against all T keys (T·C multiply-adds = 2·T·C FLOPs),
+        // then att·v (the same again). nn/attention.cpp multiplies the full T × T and masks after
+        // (causal_softmax), so the masked half is paid for: 4·L·T·C, not the 2·L·T·C of a kernel
+        // that skips it.
         double attn = double(C.n_layer * C.block_size * C.n_embd);
         double fwd = 2.0 * double(non_embedding) + 4 * attn, train_per_token = 6.0 * double(non_embedding) + 12 * attn;
         double tokens_seen = double(S.steps * S.batch * C.block_size);
         t.step(N::cost, ngram_seconds, train_seconds, non_embedding, C.n_layer, C.block_size, C.n_embd, human(fwd),
-               human(train_per_token), human(train_per_token * tokens_seen), human(tokens_seen), 3.5e11 / fwd);
+               human(4 * attn), human(train_per_token), human(train_per_token * tokens_seen), human(tokens_seen),
+               3.5e11 / fwd);
 
         // ---- hallucination -----------------------------------------------------------------
         std::string absent = "Atlântida";

@@ -120,15 +120,24 @@ inline constexpr Step cost{
     {"Even this toy is expensive compared to counting. The n-gram tables were built in {:.2f} s; "
      "the GPT needed {:.1f} s of training. Per token, a forward pass costs about 2·N + 4·L·T·C "
      "FLOPs (floating-point operations; N = {} non-embedding parameters, L = {} layers, T = {} context, C = {} width) = {} "
-     "FLOPs; training (forward + backward) about three times that: {} FLOPs per token, {} in total "
-     "for {} training tokens. GPT-3 (175 billion parameters) needs about 2·175e9 = 3.5e11 FLOPs per "
-     "token just to read: {:.1e} times this model.",
+     "FLOPs. The 4·L·T·C term ({} here) counts attention's two products, QKᵀ and att·V, over the "
+     "full context: that is what our attention computes — the whole T × T score matrix, whose half "
+     "above the diagonal the causal mask then throws away (a position may not look at later ones), "
+     "so about half of that term is computed and then discarded. Kernels that skip the masked half "
+     "need about 2·L·T·C. Training (forward + backward) costs about three times the forward: {} "
+     "FLOPs per token, {} in total for {} training tokens. GPT-3 (175 billion parameters) needs "
+     "about 2·175e9 = 3.5e11 FLOPs per token just to read: {:.1e} times this model.",
      "Mesmo este brinquedo é caro comparado a contar. As tabelas de n-gramas ficaram prontas em "
      "{:.2f} s; o GPT precisou de {:.1f} s de treino. Por token, uma passada para a frente custa cerca "
      "de 2·N + 4·L·T·C FLOPs (operações de ponto flutuante; N = {} parâmetros fora dos embeddings, L = {} camadas, T = {} de "
-     "contexto, C = {} de largura) = {} FLOPs; treinar (ida + volta) cerca de três vezes isso: {} "
-     "FLOPs por token, {} no total para {} tokens de treino. O GPT-3 (175 bilhões de parâmetros) "
-     "precisa de cerca de 2·175e9 = 3.5e11 FLOPs por token só para ler: {:.1e} vezes este modelo."}};
+     "contexto, C = {} de largura) = {} FLOPs. O termo 4·L·T·C ({} aqui) conta os dois produtos da "
+     "atenção, QKᵀ e att·V, sobre o contexto inteiro: é o que a nossa atenção calcula — a matriz de "
+     "escores T × T inteira, cuja metade acima da diagonal a máscara causal depois joga fora (uma "
+     "posição não pode olhar as seguintes), então cerca de metade desse termo é calculada e depois "
+     "descartada. Kernels que pulam a metade mascarada precisam de cerca de 2·L·T·C. Treinar (ida + "
+     "volta) custa cerca de três vezes a ida: {} FLOPs por token, {} no total para {} tokens de "
+     "treino. O GPT-3 (175 bilhões de parâmetros) precisa de cerca de 2·175e9 = 3.5e11 FLOPs por "
+     "token só para ler: {:.1e} vezes este modelo."}};
 
 inline constexpr Step hallucination{
     {"Limitation 2: hallucination", "Limitação 2: alucinação"},

@@ -2,6 +2,7 @@
 #include "tutorials/10_lora/classification.h"
 
 #include <algorithm>
+#include <cctype>
 #include <chrono>
 #include <cmath>
 #include <fstream>
@@ -72,6 +73,19 @@ std::vector<Example> balanced(const std::vector<std::vector<std::string>>& per, 
     }
     std::shuffle(out.begin(), out.end(), rng);
     return out;
+}
+
+// The table's name for the base, from the command its metadata says made it: "06_bert" →
+// "Enc_06", "06_bert --quick" → "Enc_06_quick", "10_lora --encoder quick" → "Enc_10_quick".
+// A file that does not say gets the plain "Enc" (the line above the runs says it is unknown).
+std::string encoder_label(const nn::Metadata& meta) {
+    auto it = meta.find("made_by");
+    if (it == meta.end() || it->second.size() < 2 || !std::isdigit((unsigned char)it->second[0]) ||
+        !std::isdigit((unsigned char)it->second[1]))
+        return "Enc";
+    const std::string& made = it->second;
+    const bool quick = made.find(" --quick") != std::string::npos || made.find(" quick") != std::string::npos;
+    return "Enc_" + made.substr(0, 2) + (quick ? "_quick" : "");
 }
 
 struct Encoded {
@@ -210,7 +224,9 @@ std::filesystem::path pretrain_quick_encoder(Tutorial& t, const std::vector<Exam
         last = step == 0 ? loss.item() : 0.9 * last + 0.1 * loss.item();
     }
     double seconds = std::chrono::duration<double>(Clock::now() - t0).count();
-    save_encoder_base(path, model, tok, {{"made_by", "10_lora --encoder quick"}, {"steps", std::to_string(steps)}});
+    save_encoder_base(path, model, tok,
+                      {{"made_by", "10_lora --encoder quick"}, {"steps", std::to_string(steps)},
+                       {"seed", std::to_string(t.options().seed)}});
     t.say(N::cls_quick_done, seconds, last, path.string());
     return path;
 }
@@ -286,13 +302,18 @@ void classification_table(Tutorial& t, int64_t seeds) {
     auto probe = load_encoder_base(path, (int64_t)kClasses.size(), t.options().seed);
     const auto& tok = *probe.tokenizer;
     const auto& cfg = probe.model->config;
-    auto made = probe.metadata.count("made_by") ? probe.metadata.at("made_by") : std::string("?");
+    // What made it, as far as its metadata records (06's and our quick one record all three).
+    auto meta_of = [&](const char* key) { return probe.metadata.count(key) ? probe.metadata.at(key) : std::string("?"); };
+    const std::string made = probe.metadata.count("made_by")
+                                 ? t.tr(N::cls_made_by, meta_of("made_by"), meta_of("steps"), meta_of("seed"))
+                                 : t.tr(N::cls_made_unknown);
+    const std::string model_name = encoder_label(probe.metadata);
     int64_t base_params = 0;  // the Encoder without any head: what the lecture's "FT" row counts
     for (auto& [name, p] : probe.model->named_parameters())
         if (name.rfind("mlm_", 0) != 0 && name.rfind("pooler.", 0) != 0 && name.rfind("classifier.", 0) != 0)
             base_params += p.numel();
     const int64_t head = probe.model->pooler->num_parameters() + probe.model->classifier->num_parameters();
-    t.say(N::cls_base, path.string(), made, cfg.n_layer, cfg.n_embd, cfg.max_len, tok.vocab_size(),
+    t.say(N::cls_base, path.string(), made, model_name, cfg.n_layer, cfg.n_embd, cfg.max_len, tok.vocab_size(),
           thousands(base_params, t.lang()), thousands(head, t.lang()));
     const int32_t pad = *tok.token_to_id("[PAD]");
     auto train_enc = encode_all(train, tok, cfg.max_len), test_enc = encode_all(test, tok, cfg.max_len);
@@ -365,7 +386,6 @@ void classification_table(Tutorial& t, int64_t seeds) {
     t.out() << "\n";
 
     // ---- the table, in the lecture's layout -----------------------------------------------------
-    const std::string model_name = made.rfind("06_bert", 0) == 0 ? "Enc_06" : "Enc_quick";
     Table tab({t.tr(N::cls_col_model), t.tr(N::cls_col_params), mean_header(t.tr(N::cls_col_acc), seeds, t.lang())},
               {Align::left, Align::right, Align::right});
     auto cell = [&](const Row& r) { return mean_cell(r.acc, 1, seeds); };

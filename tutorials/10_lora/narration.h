@@ -155,6 +155,13 @@ inline constexpr Text row_base{"base", "base"};
 inline constexpr Text row_unmerged{"base + adapter (unmerged: two extra thin matmuls)",
                                    "base + adaptador (sem merge: dois produtos finos a mais)"};
 inline constexpr Text row_merged{"merged (W0 + s·B·A)", "com merge (W0 + s·B·A)"};
+inline constexpr Text merge_spread{
+    "Each row is the median of {} interleaved runs; the middle half of them (25th to 75th "
+    "percentile) spans {:.3f}–{:.3f} ms for the base, {:.3f}–{:.3f} unmerged and {:.3f}–{:.3f} "
+    "merged: that width is the noise of this machine.",
+    "Cada linha é a mediana de {} execuções intercaladas; a metade do meio delas (do 25º ao 75º "
+    "percentil) vai de {:.3f} a {:.3f} ms na base, de {:.3f} a {:.3f} sem merge e de {:.3f} a {:.3f} "
+    "com merge: essa largura é o ruído desta máquina."};
 inline constexpr Text merge_check{"Merged vs unmerged: max |Δ| = {:.2e}, i.e. {:.2e} of the largest |logit| {}",
                                   "Com vs sem merge: máx |Δ| = {:.2e}, ou seja {:.2e} do maior |logit| {}"};
 
@@ -246,13 +253,16 @@ inline constexpr Text cls_no_encoder{
     "WordPiece de {}, {} passos de MLM, {} camadas × largura {}."};
 inline constexpr Text cls_quick_done{"Quick Encoder pre-trained in {:.1f} s (MLM loss {:.2f}); saved as {}.",
                                      "Encoder rápido pré-treinado em {:.1f} s (perda MLM {:.2f}); salvo como {}."};
+inline constexpr Text cls_made_by{"made by {}, {} steps, seed {}", "feito por {}, {} passos, semente {}"};
+inline constexpr Text cls_made_unknown{"its metadata does not say what made it",
+                                       "seus metadados não dizem o que o fez"};
 inline constexpr Text cls_base{
-    "Base: {} (made by {}): {} layers × width {}, {} positions, WordPiece vocabulary of {}; {} parameters "
+    "Base: {} ({}; the table calls it {}): {} layers × width {}, {} positions, WordPiece vocabulary of {}; {} parameters "
     "without heads. On top, a fresh classification head (dense + tanh + linear, as BERT's and "
     "RoBERTa's) on the mean of the token vectors — the [CLS] vector of an Encoder pre-trained for "
     "seconds says little about the whole paragraph: {} parameters. Every method below trains that head too (PEFT's "
     "modules_to_save), and its count is included in each row.",
-    "Base: {} (feito por {}): {} camadas × largura {}, {} posições, vocabulário WordPiece de {}; {} "
+    "Base: {} ({}; a tabela o chama de {}): {} camadas × largura {}, {} posições, vocabulário WordPiece de {}; {} "
     "parâmetros sem cabeças. Em cima, uma cabeça de classificação nova (densa + tanh + linear, como "
     "a do BERT e do RoBERTa) na média dos vetores dos tokens — o vetor do [CLS] de um Encoder "
     "pré-treinado por segundos diz pouco sobre o parágrafo inteiro: {} parâmetros. Todo método abaixo treina essa cabeça "
@@ -331,14 +341,26 @@ inline constexpr Step takeaway{
      "domínio vs {}. Reutilização do modelo base: um só modelo base, com adaptadores trocados num só "
      "processo. {} Generalização: a perplexidade no texto geral mudou {:+.2f} com LoRA vs {:+.2f} com "
      "FT completo. {}"}};
-inline constexpr Text no_latency{"No inference latency after merge ({:.2f} ms per forward merged, {:.2f} for the base).",
-                                 "Nenhuma latência de inferência depois do merge ({:.2f} ms por passada para a "
-                                 "frente com merge, {:.2f} no modelo base)."};
-inline constexpr Text latency_noise{
-    "Merged, the model has the base's shape and cost; the timing here ({:.2f} vs {:.2f} ms per "
-    "forward) is noise from a busy machine.",
-    "Com merge, o modelo tem a forma e o custo do modelo base; a medida aqui ({:.2f} vs {:.2f} ms por "
-    "passada para a frente) é ruído de uma máquina ocupada."};
+// Merged vs base, from the medians and the spread of the runs (main.cpp, step 5).
+inline constexpr Text latency_same{
+    "Merged vs base: {:.3f} vs {:.3f} ms per forward (medians), {:.3f} ms apart — within the runs' "
+    "own spread of {:.3f} ms (the wider of the two middle halves): the same within noise, no "
+    "inference latency after merge.",
+    "Com merge vs base: {:.3f} vs {:.3f} ms por passada (medianas), {:.3f} ms de diferença — dentro "
+    "da variação das próprias execuções, {:.3f} ms (a mais larga das duas metades do meio): o mesmo "
+    "dentro do ruído, nenhuma latência de inferência depois do merge."};
+inline constexpr Text latency_differs{
+    "Merged vs base: {:.3f} vs {:.3f} ms per forward (medians), {:.3f} ms {} — more than the runs' "
+    "own spread of {:.3f} ms (the wider of the two middle halves), so a difference in this run. The merged layers are plain Linear layers of "
+    "the base's shapes, doing the base's arithmetic: look for the cause in the machine, not the "
+    "merge, and rerun to see whether it stays.",
+    "Com merge vs base: {:.3f} vs {:.3f} ms por passada (medianas), {:.3f} ms {} — mais que a "
+    "variação das próprias execuções, {:.3f} ms (a mais larga das duas metades do meio), então uma "
+    "diferença nesta execução. As camadas com merge são "
+    "camadas Linear comuns com as formas da base, fazendo as contas da base: procure a causa na "
+    "máquina, não no merge, e rode de novo para ver se ela fica."};
+inline constexpr Text slower{"slower", "mais lento"};
+inline constexpr Text faster{"faster", "mais rápido"};
 inline constexpr Text ft_fits_better{"Limitation, also measured: with few steps full FT fits the domain better "
                                      "({:.2f} vs {:.2f}).",
                                      "Limitação, também medida: com poucos passos o FT completo se ajusta melhor "

@@ -216,6 +216,7 @@ Reply Eliza::respond(std::string_view input) {
             continue;
         }
         if (!is_word(tokens[i].first)) continue;  // quotes, dashes: not words
+        t.read.push_back(tokens[i].second);
         clause.push_back({tokens[i].first, tokens[i].second});
         const Keyword* k = script_.find_keyword(tokens[i].second);
         if (!k || std::find(stack.begin(), stack.end(), k) != stack.end()) continue;

@@ -94,6 +94,8 @@ struct Script {
 // How a reply came about: what --trace prints.
 struct Trace {
     std::vector<std::string> words;  // the clause used, after pre-transformations
+    std::vector<std::string> read;   // the words scanned, after them: all of the input's when
+                                     // no keyword was found
     std::vector<std::pair<std::string, int>> keystack;  // keyword (as in input), rank
     std::string keyword;             // the keyword whose rule answered
     int rank = 0;

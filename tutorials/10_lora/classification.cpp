@@ -303,7 +303,7 @@ void classification_table(Tutorial& t, int64_t seeds) {
     const auto& tok = *probe.tokenizer;
     const auto& cfg = probe.model->config;
     // What made it, as far as its metadata records (06's and our quick one record all three).
-    auto meta_of = [&](const char* key) { return probe.metadata.count(key) ? probe.metadata.at(key) : std::string("?"); };
+    auto meta_of = [&](const char* key) { return probe.metadata.count(key) ? probe.metadata.at(key) : t.tr(N::cls_not_recorded); };
     const std::string made = probe.metadata.count("made_by")
                                  ? t.tr(N::cls_made_by, meta_of("made_by"), meta_of("steps"), meta_of("seed"))
                                  : t.tr(N::cls_made_unknown);

@@ -417,8 +417,13 @@ int main(int argc, char** argv) {
                 ? t.tr(N::latency_same, ms_merged, ms_base, std::abs(merge_delta), merge_noise)
                 : t.tr(N::latency_differs, ms_merged, ms_base, std::abs(merge_delta),
                        t.tr(merge_delta > 0 ? N::slower : N::faster), merge_noise);
+        const double unmerged_noise = std::max(tb_.spread(), tu_.spread()), unmerged_delta = ms_unmerged - ms_base;
+        const std::string unmerged_cost =
+            unmerged_delta > unmerged_noise
+                ? t.tr(N::unmerged_costs, unmerged_delta, 100.0 * unmerged_delta / ms_base, unmerged_noise)
+                : t.tr(N::unmerged_same, std::abs(unmerged_delta), unmerged_noise);
         t.print_wrapped(t.tr(N::merge_spread, reps, tb_.low, tb_.high, tu_.low, tu_.high, tm_.low, tm_.high) + " " +
-                        latency);
+                        unmerged_cost + " " + latency);
         t.say(N::merge_check, diff, diff / scale, diff / scale < 1e-5 ? style.good("✓") : style.bad("✗"));
         t.out() << "\n";
 

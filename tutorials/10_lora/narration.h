@@ -141,13 +141,13 @@ inline constexpr Text swap_note{
     "'linear' em {} dos 3 textos."};
 
 inline constexpr Step merge{
-    {"Merge: no extra latency at inference", "Merge: nenhuma latência extra na inferência"},
+    {"Merge: any extra latency at inference?", "Merge: alguma latência extra na inferência?"},
     {"W ← W0 + s·B·A folds the adapter into the weights (merge_and_unload puts plain Linear layers "
-     "back). Same outputs, and a forward pass costs what the base costs. {} forward passes of a "
-     "batch of {} × {} characters each, median time:",
+     "back). Same outputs, and a forward pass should cost what the base costs — measured here: {} "
+     "forward passes of a batch of {} × {} characters each, median time:",
      "W ← W0 + s·B·A incorpora o adaptador aos pesos (merge_and_unload devolve camadas Linear "
-     "comuns). Mesmas saídas, e uma passada para a frente custa o que o modelo base custa. {} passadas "
-     "de um lote de {} × {} caracteres cada, tempo mediano:"}};
+     "comuns). Mesmas saídas, e uma passada para a frente deveria custar o que o modelo base custa — "
+     "medido aqui: {} passadas de um lote de {} × {} caracteres cada, tempo mediano:"}};
 inline constexpr Text col_model{"model", "modelo"};
 inline constexpr Text col_forward{"ms/forward", "ms/passada"};
 inline constexpr Text col_diff{"max |Δlogits| vs unmerged", "máx |Δlogits| vs sem merge"};
@@ -254,6 +254,7 @@ inline constexpr Text cls_no_encoder{
 inline constexpr Text cls_quick_done{"Quick Encoder pre-trained in {:.1f} s (MLM loss {:.2f}); saved as {}.",
                                      "Encoder rápido pré-treinado em {:.1f} s (perda MLM {:.2f}); salvo como {}."};
 inline constexpr Text cls_made_by{"made by {}, {} steps, seed {}", "feito por {}, {} passos, semente {}"};
+inline constexpr Text cls_not_recorded{"(not recorded)", "(não registrado)"};
 inline constexpr Text cls_made_unknown{"its metadata does not say what made it",
                                        "seus metadados não dizem o que o fez"};
 inline constexpr Text cls_base{
@@ -341,6 +342,17 @@ inline constexpr Step takeaway{
      "domínio vs {}. Reutilização do modelo base: um só modelo base, com adaptadores trocados num só "
      "processo. {} Generalização: a perplexidade no texto geral mudou {:+.2f} com LoRA vs {:+.2f} com "
      "FT completo. {}"}};
+// Unmerged vs base, the same way: what merging takes away.
+inline constexpr Text unmerged_costs{
+    "Unmerged, the adapter's two thin products per layer cost {:.3f} ms more than the base "
+    "({:+.0f}%, beyond the spread of {:.3f} ms): that is what merging removes.",
+    "Sem merge, os dois produtos finos do adaptador por camada custam {:.3f} ms a mais que a base "
+    "({:+.0f}%, acima da variação de {:.3f} ms): é isso que o merge elimina."};
+inline constexpr Text unmerged_same{
+    "Unmerged, the adapter's two thin products per layer are too small to show here: {:.3f} ms "
+    "apart from the base, within the spread of {:.3f} ms.",
+    "Sem merge, os dois produtos finos do adaptador por camada são pequenos demais para aparecer "
+    "aqui: {:.3f} ms de diferença da base, dentro da variação de {:.3f} ms."};
 // Merged vs base, from the medians and the spread of the runs (main.cpp, step 5).
 inline constexpr Text latency_same{
     "Merged vs base: {:.3f} vs {:.3f} ms per forward (medians), {:.3f} ms apart — within the runs' "

@@ -3,9 +3,12 @@
 // conventions at kinks and ties, and what cuts the graph.
 #include "autograd/parallel.h"
 #include "tests/gradcheck_cases.h"
+#include "tests/process.h"
 #include "tests/test_util.h"
 
 #include <atomic>
+#include <regex>
+#include <set>
 #include <stdexcept>
 
 using namespace aprender;
@@ -60,6 +63,25 @@ TEST_CASE("ops: comparisons, argmax and dtype casts cut the graph (no gradient f
     Tensor x = Tensor::from(std::vector<double>{-1, 2, -3, 4}).requires_grad_();
     sum(mul(x, gt(x, Tensor::zeros({4}, DType::f64)))).backward();
     CHECK(x.grad().to_vector<double>() == std::vector<double>{0, 1, 0, 1});
+}
+
+// The promise "every differentiable op has a float64 gradient check" kept by a test: each
+// op that autograd/ops.h declares (a line `Tensor name(` or `std::vector<Tensor> name(`) is
+// called in tests/gradcheck_cases.cpp — the list both devices check — or is one of the
+// ops the test above shows to cut the graph. A new op without a gradient case fails here.
+TEST_CASE("ops: every op declared in autograd/ops.h has a gradient case (or is shown to cut the graph)") {
+    const std::string header = ::testing::read_file("autograd/ops.h"), cases = ::testing::read_file("tests/gradcheck_cases.cpp");
+    const std::regex declaration(R"(^(?:Tensor|std::vector<Tensor>) ([a-z_0-9]+)\()", std::regex::multiline);
+    const std::set<std::string> cut_the_graph{"eq", "gt", "lt", "argmax"};
+    std::set<std::string> ops;
+    for (auto it = std::sregex_iterator(header.begin(), header.end(), declaration); it != std::sregex_iterator(); ++it)
+        ops.insert((*it)[1]);
+    CHECK(ops.size() > 40);  // the parse found the header's ops, not nothing
+    for (const std::string& op : ops) {
+        if (cut_the_graph.count(op)) continue;
+        const bool called = std::regex_search(cases, std::regex("\\b" + op + "\\("));
+        CHECK_MESSAGE(called, "autograd/ops.h declares ", op, " but tests/gradcheck_cases.cpp never calls it");
+    }
 }
 
 TEST_CASE("ops: at kinks and ties the gradient follows PyTorch's conventions") {

@@ -14,7 +14,7 @@
 #   make student-kit / make kit-test   the kit to hand out, and a from-scratch build of it
 #
 # Options: CUDA=0|1 (default: 1 when nvcc is found), CUDA_ARCHS="75 80 86 89 90" (GPU generations),
-#          BUILD=dir, NATIVE=0 (portable code), OPT=-O3 (optimisation flags),
+#          BUILD=dir, NATIVE=0 (portable code), OPT=-O3 (optimisation flags), CXX=g++ (compiler),
 #          TEST_ARGS / TOUR_ARGS / BENCH_ARGS (passed on: e.g. TEST_ARGS="-tc='lora*'",
 #          TOUR_ARGS="--lang pt"), TIMEOUT=60 (make check: seconds per exercise),
 #          FUZZ=name FUZZ_SECONDS=60 (make fuzz: one target, seconds per target).
@@ -100,7 +100,7 @@ DEPS_OK   := $(BUILD)/.deps-ok
 all: $(LIB) $(CUDA_LIB) $(HOST_CUDA_LIB) $(TEST_BIN) $(TUT_BINS) $(if $(TOOL_SRCS),$(CLI)) $(BENCH_BINS)
 
 help:
-	@sed -n '2,18p' Makefile | sed 's/^# \{0,1\}//'
+	@sed -n '2,/^# Layout/p' Makefile | sed '$$d; s/^# \{0,1\}//'
 
 # The dependency step runs once per build directory (and whenever `make deps` is asked).
 deps:

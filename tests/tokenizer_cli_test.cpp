@@ -63,6 +63,9 @@ TEST_CASE("tokenizer: aprender tokenize train, encode .bin, decode" * doctest::s
     std::string shown = aprender::tokenizer::read_text_file(dir + "/shown.txt");
     CHECK(shown.find("<0x7F>") != std::string::npos);
     CHECK(shown.find("<U+202E>") != std::string::npos);
+    // in a file, no colour codes: the tokens are split by '│'
+    CHECK(shown.find("\x1b[") == std::string::npos);
+    CHECK(shown.find("│") != std::string::npos);
     CHECK(shown.find("\xe2\x80\xae") == std::string::npos);
     // text that is not UTF-8 (a Latin-1 file) is refused, saying where; a character the
     // char vocabulary lacks is refused rather than encoded as <unk>

@@ -22,10 +22,13 @@
 
 #include <fmt/format.h>
 
+#include <cstdlib>
 #include <filesystem>
 #include <iostream>
 #include <iterator>
 #include <sstream>
+
+#include <unistd.h>
 
 using namespace aprender;
 namespace tk = aprender::tokenizer;
@@ -87,12 +90,18 @@ std::string printable(const std::string& token) {
     return out;
 }
 
-// Each token on a coloured band (alternating backgrounds), then the ids.
+// Each token on a coloured band (alternating backgrounds), then the ids. Colours only on a
+// terminal, and not when NO_COLOR is set (no-color.org): in a file or a pipe the escape
+// codes would be noise, so the tokens are split by '│' instead.
 void show(const tk::Tokenizer& tok, const std::vector<int32_t>& ids) {
     static const char* kBands[] = {"\x1b[30;48;5;153m", "\x1b[30;48;5;223m", "\x1b[30;48;5;157m", "\x1b[30;48;5;217m"};
+    const char* no_color = std::getenv("NO_COLOR");
+    const bool color = isatty(STDOUT_FILENO) == 1 && !(no_color && *no_color);
     std::string line;
-    for (size_t i = 0; i < ids.size(); ++i)
-        line += fmt::format("{}{}\x1b[0m", kBands[i % 4], printable(tok.id_to_token(ids[i])));
+    for (size_t i = 0; i < ids.size(); ++i) {
+        if (color) line += fmt::format("{}{}\x1b[0m", kBands[i % 4], printable(tok.id_to_token(ids[i])));
+        else line += (i ? "│" : "") + printable(tok.id_to_token(ids[i]));
+    }
     fmt::print("{}\n", line);
     std::string id_line;
     for (size_t i = 0; i < ids.size(); ++i) id_line += fmt::format("{}{}", i ? " " : "", ids[i]);
@@ -217,7 +226,7 @@ int run(int argc, char** argv) {
     p.option("--bpe-merges", "FILE", "encode/decode: GPT-2 vocab.bpe / HF merges.txt (with --bpe-vocab)", "");
     p.option("--input", "FILE", "text (train/encode) or ids (decode: text, or a .bin token file); default stdin", "");
     p.option("--output", "FILE", "encode: write ids here; a .bin name writes a token file", "");
-    p.flag("--show", "encode/decode: print each token on a coloured band, then the ids");
+    p.flag("--show", "encode/decode: print each token on a coloured band (on a terminal; else split by │), then the ids");
     p.flag("--force", "train/encode: replace an existing --out folder or --output file");
     p.flag("--allow-special", "encode with BPE: turn special tokens such as <|endoftext|> in the text into their ids");
     if (!p.parse(argc, argv)) return 0;

@@ -1,3 +1,6 @@
+// README.md's claims about the tutorials, checked against the programs. The table of
+// tutorials names flags; each must be in that tutorial's --help.
+//
 // README.md quotes what the tutorials print: a line "From `build/tutorials/NN_name ARGS`"
 // and, after it, a code block. For the tutorials that run in seconds, this test runs the
 // quoted command and checks that the quote's lines appear in what it prints, in order, so
@@ -110,4 +113,21 @@ TEST_CASE("README: the quoted outputs of 01, 03, 05 and 09 are what they print")
 TEST_CASE("README: the quoted outputs of 02 and 04 (real corpora) are what they print" *
           doctest::skip(!::testing::corpora_present())) {
     check_quotes_of({"02_ngrams", "04_word2vec"});
+}
+
+TEST_CASE("README: every flag the table of tutorials names is in that tutorial's --help") {
+    const std::regex row(R"(^\| `(\d\d_[a-z0-9_]+)` \|(.*))"), flag(R"((?:^|[^\w-])(--[a-z][a-z0-9-]*))");
+    int rows = 0;
+    for (const std::string& line : lines_of(::testing::read_file("README.md"))) {
+        std::smatch m;
+        if (!std::regex_search(line, m, row)) continue;
+        ++rows;
+        const std::string name = m[1], rest = m[2];
+        auto help = ::testing::run_process(::testing::build_dir() + "/tutorials/" + name + " --help");
+        REQUIRE(help.status == 0);
+        for (auto it = std::sregex_iterator(rest.begin(), rest.end(), flag); it != std::sregex_iterator(); ++it)
+            CHECK_MESSAGE(help.has((*it)[1].str()), "README's row of ", name, " names ", (*it)[1].str(),
+                          ", which its --help does not offer");
+    }
+    CHECK(rows == 10);
 }

@@ -1,5 +1,5 @@
-// README.md's claims about the tutorials, checked against the programs. The table of
-// tutorials names flags; each must be in that tutorial's --help.
+// README.md's claims checked against the programs. The tables of tutorials name flags, and
+// the code blocks show `aprender` commands: each flag must be in that program's --help.
 //
 // README.md quotes what the tutorials print: a line "From `build/tutorials/NN_name ARGS`"
 // and, after it, a code block. For the tutorials that run in seconds, this test runs the
@@ -61,6 +61,11 @@ std::vector<double> numbers(const std::string& line) {
     for (auto it = std::sregex_iterator(line.begin(), line.end(), kNumber); it != std::sregex_iterator(); ++it)
         out.push_back(std::stod(it->str()));
     return out;
+}
+
+// Does --help offer this flag (as a whole: --out is not offered by --output)?
+bool offers(const std::string& help, const std::string& flag) {
+    return std::regex_search(help, std::regex(flag + "(?![a-z0-9-])"));
 }
 
 bool same_line(const std::string& quoted, const std::string& printed) {
@@ -126,8 +131,33 @@ TEST_CASE("README: every flag the table of tutorials names is in that tutorial's
         auto help = ::testing::run_process(::testing::build_dir() + "/tutorials/" + name + " --help");
         REQUIRE(help.status == 0);
         for (auto it = std::sregex_iterator(rest.begin(), rest.end(), flag); it != std::sregex_iterator(); ++it)
-            CHECK_MESSAGE(help.has((*it)[1].str()), "README's row of ", name, " names ", (*it)[1].str(),
+            CHECK_MESSAGE(offers(help.output, (*it)[1].str()), "README's row of ", name, " names ", (*it)[1].str(),
                           ", which its --help does not offer");
     }
     CHECK(rows == 10);
+}
+
+TEST_CASE("README: every flag of the aprender commands in its code blocks is in that command's --help") {
+    std::vector<std::string> commands;  // `aprender ...` lines of code blocks, continuations joined
+    bool in_block = false;
+    const std::vector<std::string> readme = lines_of(::testing::read_file("README.md"));
+    for (std::size_t i = 0; i < readme.size(); ++i) {
+        if (readme[i].rfind("```", 0) == 0) { in_block = !in_block; continue; }
+        if (!in_block || !std::regex_search(readme[i], std::regex(R"(^\s*(build/)?aprender [a-z])"))) continue;
+        std::string line = readme[i];
+        while (!line.empty() && line.back() == '\\' && i + 1 < readme.size()) line = line.substr(0, line.size() - 1) + readme[++i];
+        commands.push_back(line.substr(0, line.find('#')));  // not the comment
+    }
+    CHECK(commands.size() >= 10);
+    const std::regex words(R"(aprender ([a-z]+)(?: ([a-z]+))?)"), flag(R"((?:^|[^\w-])(--[a-z][a-z0-9-]*))");
+    for (const std::string& c : commands) {
+        std::smatch m;
+        REQUIRE(std::regex_search(c, m, words));
+        const std::string command = m[1] == "lora" ? "lora " + m[2].str() : m[1].str();
+        auto help = ::testing::run_process(::testing::build_dir() + "/aprender " + command + " --help");
+        CHECK_MESSAGE(help.status == 0, "aprender ", command, " --help");
+        for (auto it = std::sregex_iterator(c.begin(), c.end(), flag); it != std::sregex_iterator(); ++it)
+            CHECK_MESSAGE(offers(help.output, (*it)[1].str()), "README runs `aprender ", command, " ", (*it)[1].str(),
+                          "`, which its --help does not offer");
+    }
 }

@@ -8,7 +8,7 @@
 //
 // Text must match exactly; numbers within 2% (or both below 1e-5 — a residual like 1.1e-07
 // may change with the CPU's BLAS kernels), so a faster machine or another CPU passes, and
-// a changed method, message or layout fails. 06, 07, 08 and 10 train for minutes or print
+// a changed method, message or layout fails. 06, 07, 08 and 10 train models or print
 // timings: their excerpts are refreshed by hand from `make tour`.
 #include <doctest/doctest.h>
 

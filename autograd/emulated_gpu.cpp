@@ -11,10 +11,17 @@
 // says so. New blocks are filled with 0xFF bytes (NaN), as APRENDER_CUDA_POISON does on a
 // real GPU, so a result read before anything wrote it shows up.
 //
+// A real GPU cannot read host memory either: a CPU tensor's pointer handed to a kernel is an
+// illegal address there. So every pointer a backend call receives is checked to lie in the
+// arena, and one that does not is reported with the kernel's name — a tensor that was never
+// moved to the device.
+//
 // What it cannot check: the CUDA kernels themselves (these are the CPU's), speed, and
 // asynchrony. The numbers are the CPU's, bit for bit.
 #include "autograd/backend.h"
 #include "autograd/tensor.h"
+
+#include <fmt/format.h>
 
 #include <execinfo.h>
 #include <signal.h>
@@ -91,20 +98,24 @@ public:
         free_[size].push_back(static_cast<char*>(ptr));
     }
     void to_host(void* dst, const void* src, size_t n) override {
+        on_device("to_host", src);
         Open open(*this);
         std::memcpy(dst, src, n);
     }
     void from_host(void* dst, const void* src, size_t n) override {
+        on_device("from_host", dst);
         Open open(*this);
         std::memcpy(dst, src, n);
     }
 
-    // ---- every kernel: open the arena, run the CPU's, close it ----------------------------
+    // ---- every kernel: check its pointers, open the arena, run the CPU's, close it -----------
 #define APRENDER_FORWARD(method, params, args) \
     void method params override {              \
+        on_device_all(#method, APRENDER_UNPAREN args); \
         Open open(*this);                      \
         cpu_backend().method args;             \
     }
+#define APRENDER_UNPAREN(...) __VA_ARGS__
     APRENDER_FORWARD(fill, (void* d, int64_t n, double v, DType dt), (d, n, v, dt))
     APRENDER_FORWARD(copy, (const Strided& s, DType sdt, const Strided& d, DType ddt), (s, sdt, d, ddt))
     APRENDER_FORWARD(fill_uniform, (void* d, int64_t n, double lo, double hi, uint64_t s, uint64_t o, DType dt),
@@ -154,8 +165,32 @@ public:
     APRENDER_FORWARD(adamw, (void* p, const void* g, void* m, void* v, int64_t n, const AdamW& h, DType dt),
                      (p, g, m, v, n, h, dt))
 #undef APRENDER_FORWARD
+#undef APRENDER_UNPAREN
 
 private:
+    // A kernel's pointer arguments must point into the arena (null: an absent optional input).
+    template <class T>
+    void on_device(const char* kernel, T* p) const {
+        auto c = reinterpret_cast<const char*>(p);
+        if (c && !(c >= base_ && c < base_ + used_))
+            throw TensorError(fmt::format("device cuda (emulated): the kernel '{}' was handed host memory — an "
+                                          "input or output tensor is still on the CPU (move it with "
+                                          ".to(device)); on a real GPU this is an illegal memory access",
+                                          kernel));
+    }
+    void on_device(const char* kernel, const Strided& s) const { on_device(kernel, s.data); }
+    void on_device(const char* kernel, const Gemm& g) const {
+        on_device(kernel, g.a);
+        on_device(kernel, g.b);
+        on_device(kernel, g.c);
+    }
+    template <class T>
+    void on_device(const char*, const T&) const {}  // sizes, flags, dtypes, hyperparameters
+    template <class... Args>
+    void on_device_all(const char* kernel, const Args&... args) const {
+        (on_device(kernel, args), ...);
+    }
+
     // The arena is readable only inside a backend call (calls do not nest, but a kernel's
     // error path may leave by an exception: the destructor closes it either way).
     struct Open {

@@ -3,6 +3,10 @@
 // Each op checks its inputs (shape, dtype, device) and throws TensorError with a
 // message naming the op and the offending values, computes its result through the
 // backend's kernels, and — when an input requires grad — records a backward Node.
+// Devices: the float inputs of an op must share one device. Integer indices (embedding
+// ids, gather/index_select indices, cross_entropy targets) are the exception: they are
+// moved to the device of the data they index, since they are small and usually come
+// from a tokenizer on the CPU.
 // Where the op lives:
 //   ops_elementwise.cpp  arithmetic with broadcasting, unary math, where, clamp, masked_fill
 //   ops_reduce.cpp       sum, mean, max/amax, var, argmax

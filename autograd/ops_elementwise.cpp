@@ -223,7 +223,9 @@ struct WhereBackward : Node {
 
 Tensor where(const Tensor& cond, const Tensor& a, const Tensor& b) {
     check_same_dtype(a, b, "where");
-    if (!(cond.device() == a.device())) throw TensorError("where: condition is on another device than the values");
+    if (!(cond.device() == a.device()))
+        throw TensorError(fmt::format("where: tensors are on different devices (condition on {}, values on {})",
+                                      cond.device().str(), a.device().str()));
     Shape shape = broadcast_shapes(broadcast_shapes(cond.shape(), a.shape(), "where"), b.shape(), "where");
     Tensor out = Tensor::empty(shape, a.dtype(), a.device());
     backend(a.device()).where(broadcast_view(cond, shape), cond.dtype(), broadcast_view(a, shape),

@@ -203,7 +203,9 @@ Tensor embedding(const Tensor& ids, const Tensor& table) {
     check_index(ids, "embedding");
     if (table.dim() != 2)
         throw TensorError(fmt::format("embedding: table must be 2-D [rows, dim], got {}", shape_str(table.shape())));
-    Tensor idc = ids.contiguous(), tc = table.contiguous();
+    // Token ids usually come from a tokenizer, on the CPU: like targets in cross_entropy,
+    // they follow the table they index to its device (a small copy) instead of failing.
+    Tensor idc = ids.to(table.device()).contiguous(), tc = table.contiguous();
     Shape out_shape = ids.shape();
     out_shape.push_back(table.shape()[1]);
     Tensor out = Tensor::empty(out_shape, table.dtype(), table.device());
@@ -218,8 +220,10 @@ Tensor embedding(const Tensor& ids, const Tensor& table) {
     return out;
 }
 
-Tensor gather(const Tensor& x, int64_t dim, const Tensor& index) {
-    check_index(index, "gather");
+Tensor gather(const Tensor& x, int64_t dim, const Tensor& index_in) {
+    check_index(index_in, "gather");
+    check_defined(x, "gather");
+    const Tensor index = index_in.to(x.device());  // indices follow the data (as in embedding)
     dim = normalize_dim(dim, x.dim(), "gather");
     if (index.dim() != x.dim())
         throw TensorError(fmt::format("gather: index {} must have the rank of input {}", shape_str(index.shape()),
@@ -256,7 +260,7 @@ Tensor index_select(const Tensor& x, int64_t dim, const Tensor& index) {
     Shape view_shape(x.dim(), 1), full = x.shape();
     view_shape[dim] = index.shape()[0];
     full[dim] = index.shape()[0];
-    Tensor idx = expand(reshape(index, view_shape), full);
+    Tensor idx = expand(reshape(index.to(x.device()), view_shape), full);  // moved before it is broadcast
     return gather(x, dim, idx);
 }
 

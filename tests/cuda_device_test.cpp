@@ -211,3 +211,45 @@ TEST_CASE("cuda: TF32 is off by default and can be switched on" * doctest::skip(
     check_close(ref, matmul(a.to(gpu()), b.to(gpu())), 1e-4, "matmul with TF32 off again");
 }
 #endif
+
+// A tensor left on the CPU beside GPU ones is the commonest device mistake. A real GPU cannot
+// read host memory (the kernel faults with an "illegal memory access", reported later and
+// elsewhere), so every op with two float inputs must refuse with a message naming both
+// devices; and integer indices — token ids, gather indices, targets — are moved to the data
+// they index, so `model.forward(tokenizer_ids)` works on a model on the GPU.
+TEST_CASE("cuda: an input left on the CPU is an error naming both devices; indices follow the data" *
+          doctest::skip(no_gpu())) {
+    Tensor a = randn64({3, 4}, 1).to(DType::f32), b = randn64({3, 4}, 2).to(DType::f32);
+    Tensor w = randn64({4, 4}, 3).to(DType::f32), ln = Tensor::ones({4});
+    Tensor ga = a.to(gpu()), gb = b.to(gpu()), gw = w.to(gpu());
+    Tensor cond = gt(a, b);
+    auto refuses = [](const std::string& what, const std::function<Tensor()>& f) {
+        INFO(what);
+        CHECK_THROWS_WITH_AS(f(), doctest::Contains("different devices"), TensorError);
+    };
+    refuses("add", [&] { return add(ga, b); });
+    refuses("mul", [&] { return mul(a, gb); });
+    refuses("maximum", [&] { return maximum(ga, b); });
+    refuses("where (condition)", [&] { return where(cond, ga, gb); });
+    refuses("where (branch)", [&] { return where(cond.to(gpu()), ga, b); });
+    refuses("masked_fill", [&] { return masked_fill(ga, cond, 0.0); });
+    refuses("eq", [&] { return eq(ga, b); });
+    refuses("matmul", [&] { return matmul(ga, w); });
+    refuses("linear (weight)", [&] { return linear(ga, w); });
+    refuses("linear (bias)", [&] { return linear(ga, gw, Tensor::zeros({4})); });
+    refuses("layer_norm (weight)", [&] { return layer_norm(ga, ln, ln.to(gpu())); });
+    refuses("layer_norm (bias)", [&] { return layer_norm(ga, ln.to(gpu()), ln); });
+    refuses("concat", [&] { return concat({ga, b}, 0); });
+    refuses("stack", [&] { return stack({a, gb}, 0); });
+
+    // indices on the CPU, data on the GPU: same numbers as all on the CPU
+    Tensor ids = Tensor::from(std::vector<int32_t>{2, 0, 1, 2}, {2, 2});
+    CHECK(embedding(ids, gw).device() == gpu());
+    check_close(embedding(ids, w), embedding(ids, gw).to(Device::cpu()), 0, "embedding, ids on the CPU");
+    Tensor idx = Tensor::from(std::vector<int32_t>{3, 0, 1, 1, 2, 0, 0, 3, 2, 1, 1, 0}, {3, 4});
+    check_close(gather(a, 1, idx), gather(ga, 1, idx).to(Device::cpu()), 0, "gather, index on the CPU");
+    Tensor pick = Tensor::from(std::vector<int32_t>{3, 1});
+    check_close(index_select(a, 1, pick), index_select(ga, 1, pick).to(Device::cpu()), 0, "index_select");
+    Tensor targets = Tensor::from(std::vector<int32_t>{1, 3, 0});
+    check_close(cross_entropy(a, targets), cross_entropy(ga, targets).to(Device::cpu()), 1e-6, "cross_entropy");
+}

@@ -178,6 +178,34 @@ TEST_CASE("cuda kernels on the host: make_layout drops size-1 axes and merges co
                          "copy: the CUDA backend handles at most 8 non-mergeable axes, got 9", TensorError);
 }
 
+TEST_CASE("cuda kernels on the host: nd_offsets divides in 32 bits below 2^32 elements, in 64 above, same offsets") {
+    // The offsets of position i, the long way: its coordinates times the strides.
+    auto expected = [](const kc::NdLayout<2>& L, int64_t i, int k) {
+        int64_t off = 0;
+        for (int d = L.rank - 1; d >= 0; --d) off += (i % L.size[d]) * L.stride[k][d], i /= L.size[d];
+        return off;
+    };
+    auto check_positions = [&](const kc::NdLayout<2>& L, const std::vector<int64_t>& positions) {
+        for (int64_t i : positions) {
+            int64_t off[2];
+            kc::nd_offsets(L, i, off);
+            INFO("position " << i);
+            CHECK(off[0] == expected(L, i, 0));
+            CHECK(off[1] == expected(L, i, 1));
+        }
+    };
+    // (B, T, nh, hs) read as (B, nh, T, hs): attention's head transpose, 32-bit path
+    Shape s = {64, 6, 256, 64}, dst = kc::dense_strides(s), src = {256 * 384, 64, 384, 1};
+    auto small = kc::make_layout<2>(s, {&src, &dst}, "test");
+    REQUIRE(small.numel < (int64_t(1) << 32));
+    check_positions(small, {0, 1, 63, 64, 16383, 16384, 98303, small.numel / 2 + 12345, small.numel - 1});
+    // 2^33 elements (a layout only: nothing is allocated), 64-bit path; strides past 2^32 too
+    Shape big = {int64_t(1) << 20, 3, 1 << 13}, bd = kc::dense_strides(big), bs = {1, int64_t(1) << 20, int64_t(3) << 20};
+    auto L = kc::make_layout<2>(big, {&bs, &bd}, "test");
+    REQUIRE(L.numel > (int64_t(1) << 32));
+    check_positions(L, {0, 5, (int64_t(1) << 32) - 1, int64_t(1) << 32, (int64_t(1) << 32) + 77777, L.numel - 1});
+}
+
 // ---- elementwise.cu -------------------------------------------------------------------------
 
 TEST_CASE("cuda kernels on the host: fill") {

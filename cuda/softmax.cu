@@ -9,8 +9,12 @@ void softmax(const void* x, void* y, int64_t rows, int64_t cols, bool log, bool 
     if (rows == 0 || cols == 0) return;
     dispatch_float(dt, "softmax", [&](auto t) {
         using T = decltype(t);
-        softmax_kernel<T><<<row_blocks(rows), row_threads(cols)>>>(static_cast<const T*>(x), static_cast<T*>(y), rows,
+        if (cols <= kWarpRowMaxCols)
+            softmax_warp_kernel<T><<<warp_row_blocks(rows), 256>>>(static_cast<const T*>(x), static_cast<T*>(y), rows,
                                                                    cols, log, causal);
+        else
+            softmax_kernel<T><<<row_blocks(rows), row_threads(cols)>>>(static_cast<const T*>(x), static_cast<T*>(y),
+                                                                       rows, cols, log, causal);
     });
     check_launch("softmax kernel");
 }
@@ -19,8 +23,12 @@ void softmax_backward(const void* y, const void* gy, void* gx, int64_t rows, int
     if (rows == 0 || cols == 0) return;
     dispatch_float(dt, "softmax backward", [&](auto t) {
         using T = decltype(t);
-        softmax_backward_kernel<T><<<row_blocks(rows), row_threads(cols)>>>(
-            static_cast<const T*>(y), static_cast<const T*>(gy), static_cast<T*>(gx), rows, cols, log);
+        if (cols <= kWarpRowMaxCols)
+            softmax_backward_warp_kernel<T><<<warp_row_blocks(rows), 256>>>(
+                static_cast<const T*>(y), static_cast<const T*>(gy), static_cast<T*>(gx), rows, cols, log);
+        else
+            softmax_backward_kernel<T><<<row_blocks(rows), row_threads(cols)>>>(
+                static_cast<const T*>(y), static_cast<const T*>(gy), static_cast<T*>(gx), rows, cols, log);
     });
     check_launch("softmax backward kernel");
 }

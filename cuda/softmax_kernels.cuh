@@ -1,10 +1,18 @@
 // softmax_kernels.cuh — softmax / log_softmax along rows (optionally causal), and the backward.
 //
-// Launch shape: one block per row (grid-stride over rows), min(256, cols rounded up to
-// a warp) threads striding along the row. Forward: a block max, a block sum of
-// exp(x - max), then the write — the row is read three times, but a row of a few
-// thousand floats stays in L1/L2, so DRAM sees it about once. Causal: row r of each
-// [T, T] block sees columns j <= r % T; the rest are written as 0 (log: -inf).
+// Launch shape, long rows (cols > 1024): one block per row (grid-stride over rows),
+// min(256, cols rounded up to a warp) threads striding along the row. Forward: a block
+// max, a block sum of exp(x - max), then the write — the row is read three times, but a
+// row of a few thousand floats stays in L1/L2, so DRAM sees it about once.
+// Short rows (cols ≤ 1024, attention's scores): one warp per row, 8 rows per block of 256
+// threads, the same three passes with lanes striding by 32, reduced by shuffles alone. A
+// block per row would spend most of its time at the barriers of its two block-wide
+// reductions for a few hundred values, with only 8 rows on an SM at a time instead of 64.
+// On an H200, the block-per-row kernels took 1.9 ms of a medium GPT step (98,304 rows of
+// 256), PyTorch's warp-per-row ones 0.8 ms (bench/RESULTS.md); this path came after that
+// run and has not been timed on a GPU yet.
+// Causal: row r of each [T, T] block sees columns j <= r % T; the rest are written as 0
+// (log: -inf).
 //
 // Napkin math: attention scores [B·H·T, T] for B=8, H=12, T=1024 are 100 M floats:
 // one read + one write = 800 MB ≈ 0.3 ms at 3 TB/s, per direction. (A fused
@@ -40,6 +48,27 @@ __global__ void softmax_kernel(const T* x, T* y, int64_t rows, int64_t cols, boo
     }
 }
 
+// One warp per row: the warp's rows are r = its index in the grid, then every
+// (warps in the grid)-th; all 32 lanes take the same rows, so every shuffle has them all.
+template <class T>
+__global__ void softmax_warp_kernel(const T* x, T* y, int64_t rows, int64_t cols, bool log_out, bool causal) {
+    int lane = threadIdx.x % 32;
+    int64_t warps = (int64_t)gridDim.x * (blockDim.x / 32);
+    for (int64_t r = (int64_t)blockIdx.x * (blockDim.x / 32) + threadIdx.x / 32; r < rows; r += warps) {
+        const T* xr = x + r * cols;
+        T* yr = y + r * cols;
+        int64_t visible = causal ? (r % cols) + 1 : cols;
+        auto [mx, sum] = warp_row_exp_sum(xr, visible, lane);
+        if (log_out) {
+            T lse = mx + log(sum);
+            for (int64_t j = lane; j < cols; j += 32) yr[j] = j < visible ? xr[j] - lse : T(-INFINITY);
+        } else {
+            T inv = T(1) / sum;
+            for (int64_t j = lane; j < cols; j += 32) yr[j] = j < visible ? exp(xr[j] - mx) * inv : T(0);
+        }
+    }
+}
+
 // log:  gx = gy - softmax(x) * sum(gy), with softmax(x) = exp(y)
 // else: gx = y * (gy - sum(gy * y))
 template <class T>
@@ -54,6 +83,22 @@ __global__ void softmax_backward_kernel(const T* y, const T* gy, T* gx, int64_t 
         s = block_reduce(s, scratch, SumOp{}, T(0));
         for (int64_t j = threadIdx.x; j < cols; j += blockDim.x)
             out[j] = log_out ? gr[j] - exp(yr[j]) * s : yr[j] * (gr[j] - s);
+    }
+}
+
+// The backward of short rows, one warp per row (as softmax_warp_kernel).
+template <class T>
+__global__ void softmax_backward_warp_kernel(const T* y, const T* gy, T* gx, int64_t rows, int64_t cols, bool log_out) {
+    int lane = threadIdx.x % 32;
+    int64_t warps = (int64_t)gridDim.x * (blockDim.x / 32);
+    for (int64_t r = (int64_t)blockIdx.x * (blockDim.x / 32) + threadIdx.x / 32; r < rows; r += warps) {
+        const T* yr = y + r * cols;
+        const T* gr = gy + r * cols;
+        T* out = gx + r * cols;
+        T s = 0;
+        for (int64_t j = lane; j < cols; j += 32) s += log_out ? gr[j] : gr[j] * yr[j];
+        s = warp_reduce(s, SumOp{});
+        for (int64_t j = lane; j < cols; j += 32) out[j] = log_out ? gr[j] - exp(yr[j]) * s : yr[j] * (gr[j] - s);
     }
 }
 

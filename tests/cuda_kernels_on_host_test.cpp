@@ -787,8 +787,10 @@ TEST_CASE("cuda kernels on the host: softmax, log_softmax, causal, and their bac
         int64_t rows, cols;
         bool causal;
     };
-    // rows shorter than a warp, one warp, longer than the block; causal: two [T, T] blocks
-    for (Case c : std::vector<Case>{{5, 7, false}, {4, 32, false}, {3, 300, false}, {32, 16, true}, {6, 3, true}})
+    // rows shorter than a warp, one warp, longer than the block; causal: two [T, T] blocks;
+    // 9 rows of 40: more rows than a block of the warp kernel has warps, a partial last pass
+    for (Case c : std::vector<Case>{
+             {5, 7, false}, {4, 32, false}, {3, 300, false}, {32, 16, true}, {6, 3, true}, {9, 40, false}})
         for (bool log : {false, true})
             for_float_dtypes([&](auto t) {
                 using T = decltype(t);
@@ -811,6 +813,21 @@ TEST_CASE("cuda kernels on the host: softmax, log_softmax, causal, and their bac
                                   got.data(), c.rows, c.cols, log, c.causal);
                     check_close(got, y, rel_tol<T>(), rel_tol<T>(), "softmax " + what);
                     launch_blocks({rs.blocks}, {rs.threads}, kc::softmax_backward_kernel<T>,
+                                  static_cast<const T*>(yb.data()), static_cast<const T*>(gy.data()), ggot.data(),
+                                  c.rows, c.cols, log);
+                    check_close(ggot, gx, rel_tol<T>(), rel_tol<T>(), "softmax backward " + what);
+                }
+                // the warp-per-row kernels (the launcher's choice up to 1024 columns): their
+                // launch shape, and 2 blocks of 2 warps, so the warps' grid stride is taken
+                for (RowShape rs : {RowShape{kc::warp_row_blocks(c.rows), 256}, RowShape{2, 64}}) {
+                    std::string what = std::to_string(c.rows) + "x" + std::to_string(c.cols) +
+                                       (c.causal ? " causal" : "") + (log ? " log" : "") + " " + dtype_name(dt) +
+                                       " warp per row " + str(rs);
+                    std::vector<T> got(n, poison<T>()), ggot(n, poison<T>());
+                    launch_blocks({rs.blocks}, {rs.threads}, kc::softmax_warp_kernel<T>,
+                                  static_cast<const T*>(x.data()), got.data(), c.rows, c.cols, log, c.causal);
+                    check_close(got, y, rel_tol<T>(), rel_tol<T>(), "softmax " + what);
+                    launch_blocks({rs.blocks}, {rs.threads}, kc::softmax_backward_warp_kernel<T>,
                                   static_cast<const T*>(yb.data()), static_cast<const T*>(gy.data()), ggot.data(),
                                   c.rows, c.cols, log);
                     check_close(ggot, gx, rel_tol<T>(), rel_tol<T>(), "softmax backward " + what);

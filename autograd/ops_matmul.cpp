@@ -109,16 +109,33 @@ Tensor gemm_batched(const Tensor& a, const Tensor& b, const Shape& out_shape) {
 
 Tensor matmul_nd(const Tensor& a, const Tensor& b);
 
+// Whether the last two axes of t are stored transposed (columns contiguous): kᵀ in
+// attention's q·kᵀ is such a view of k.
+bool stored_transposed(const Tensor& t) {
+    int64_t r = t.dim();
+    return t.strides()[r - 2] == 1 && t.strides()[r - 1] != 1 && t.shape()[r - 2] > 1;
+}
+
 struct MatmulBackward : Node {
     Tensor a, b;
     std::vector<Tensor> backward(const Tensor& g) override {
+        // ∂L/∂a = g·bᵀ and ∂L/∂b = aᵀ·g. An operand stored transposed gets its gradient
+        // computed transposed — (b·gᵀ)ᵀ, (gᵀ·a)ᵀ: the same products — so that it reaches
+        // the tensor the operand is a view of in that tensor's own layout. For q·kᵀ that is
+        // k's gradient arriving dense instead of as a transposed view, which the heads'
+        // reshape would then have to copy reading elements T apart (on a GPU, one memory
+        // transaction per element).
         Tensor ga, gb;
-        if (next[0].needed()) ga = sum_to(matmul_nd(g, b.transpose(-1, -2)), a.shape());
+        if (next[0].needed())
+            ga = stored_transposed(a) ? sum_to(matmul_nd(b, g.transpose(-1, -2)).transpose(-1, -2), a.shape())
+                                      : sum_to(matmul_nd(g, b.transpose(-1, -2)), a.shape());
         if (next[1].needed()) {
             if (b.dim() == 2 && a.dim() > 2) {
                 // dW = sum over the batch of aᵀ·g = (all rows of a)ᵀ · (all rows of g)
                 int64_t k = a.shape().back(), n = g.shape().back();
                 gb = matmul_nd(reshape(a, {-1, k}).transpose(0, 1), reshape(g, {-1, n}));
+            } else if (stored_transposed(b)) {
+                gb = sum_to(matmul_nd(g.transpose(-1, -2), a).transpose(-1, -2), b.shape());
             } else {
                 gb = sum_to(matmul_nd(a.transpose(-1, -2), g), b.shape());
             }

@@ -128,6 +128,9 @@ std::vector<GradCase> matmul_grad_cases() {
          {randn64({2, 4, 15}, 92), randn64({2, 4, 15}, 93)}},
         // crossed broadcasts: batch (6, 5) where a repeats along the second axis, b along the first
         {"matmul, crossed batch broadcasts", mm, {randn64({6, 1, 3, 4}, 94), randn64({1, 5, 4, 2}, 95)}},
+        // both stored transposed (their gradients are computed transposed) and broadcast (then summed)
+        {"matmul, transposed operands broadcast over the batch", mm,
+         {randn64({2, 1, 4, 3}, 96).transpose(-1, -2), randn64({3, 2, 4}, 97).transpose(-1, -2)}},
         // linear
         {"linear with bias", [](const Inputs& v) { return linear(v[0], v[1], v[2]); },
          {randn64({2, 3, 4}, 51), w, randn64({5}, 53)}},

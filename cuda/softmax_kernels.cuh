@@ -30,6 +30,21 @@ namespace aprender::cuda {
 
 namespace {
 
+// One row's output from its max and sum of exponentials, each thread writing every
+// `step`-th column from `first` (the block's threads, or a warp's lanes). Columns past
+// `visible` (causal) get probability 0, log-probability -inf.
+template <class T>
+__device__ void write_row(const T* xr, T* yr, int64_t cols, int64_t visible, RowExpSum<T> row, bool log_out,
+                          int64_t first, int64_t step) {
+    if (log_out) {
+        T lse = row.max + log(row.sum);
+        for (int64_t j = first; j < cols; j += step) yr[j] = j < visible ? xr[j] - lse : T(-INFINITY);
+    } else {
+        T inv = T(1) / row.sum;
+        for (int64_t j = first; j < cols; j += step) yr[j] = j < visible ? exp(xr[j] - row.max) * inv : T(0);
+    }
+}
+
 template <class T>
 __global__ void softmax_kernel(const T* x, T* y, int64_t rows, int64_t cols, bool log_out, bool causal) {
     __shared__ T scratch[32];
@@ -37,14 +52,7 @@ __global__ void softmax_kernel(const T* x, T* y, int64_t rows, int64_t cols, boo
         const T* xr = x + r * cols;
         T* yr = y + r * cols;
         int64_t visible = causal ? (r % cols) + 1 : cols;
-        auto [mx, sum] = row_exp_sum(xr, visible, scratch);
-        if (log_out) {
-            T lse = mx + log(sum);
-            for (int64_t j = threadIdx.x; j < cols; j += blockDim.x) yr[j] = j < visible ? xr[j] - lse : T(-INFINITY);
-        } else {
-            T inv = T(1) / sum;
-            for (int64_t j = threadIdx.x; j < cols; j += blockDim.x) yr[j] = j < visible ? exp(xr[j] - mx) * inv : T(0);
-        }
+        write_row(xr, yr, cols, visible, row_exp_sum(xr, visible, scratch), log_out, threadIdx.x, blockDim.x);
     }
 }
 
@@ -58,14 +66,7 @@ __global__ void softmax_warp_kernel(const T* x, T* y, int64_t rows, int64_t cols
         const T* xr = x + r * cols;
         T* yr = y + r * cols;
         int64_t visible = causal ? (r % cols) + 1 : cols;
-        auto [mx, sum] = warp_row_exp_sum(xr, visible, lane);
-        if (log_out) {
-            T lse = mx + log(sum);
-            for (int64_t j = lane; j < cols; j += 32) yr[j] = j < visible ? xr[j] - lse : T(-INFINITY);
-        } else {
-            T inv = T(1) / sum;
-            for (int64_t j = lane; j < cols; j += 32) yr[j] = j < visible ? exp(xr[j] - mx) * inv : T(0);
-        }
+        write_row(xr, yr, cols, visible, warp_row_exp_sum(xr, visible, lane), log_out, lane, 32);
     }
 }
 

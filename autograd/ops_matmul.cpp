@@ -133,7 +133,9 @@ struct MatmulBackward : Node {
             if (b.dim() == 2 && a.dim() > 2) {
                 // dW = sum over the batch of aᵀ·g = (all rows of a)ᵀ · (all rows of g)
                 int64_t k = a.shape().back(), n = g.shape().back();
-                gb = matmul_nd(reshape(a, {-1, k}).transpose(0, 1), reshape(g, {-1, n}));
+                Tensor a2 = reshape(a, {-1, k}), g2 = reshape(g, {-1, n});
+                gb = stored_transposed(b) ? matmul_nd(g2.transpose(0, 1), a2).transpose(0, 1)
+                                          : matmul_nd(a2.transpose(0, 1), g2);
             } else if (stored_transposed(b)) {
                 gb = sum_to(matmul_nd(g.transpose(-1, -2), a).transpose(-1, -2), b.shape());
             } else {

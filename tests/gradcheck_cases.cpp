@@ -107,6 +107,7 @@ std::vector<GradCase> matmul_grad_cases() {
         {"matmul batched", mm, {randn64({2, 3, 4}, 22), randn64({2, 4, 5}, 23)}},
         {"matmul, batch [2,1] with [3]", mm, {randn64({2, 1, 3, 4}, 24), randn64({3, 4, 2}, 25)}},
         {"matmul batch @ matrix (the Linear-layer case)", mm, {randn64({2, 3, 4}, 26), randn64({4, 5}, 27)}},
+        {"matmul batch @ transposed matrix (x·Wᵀ)", mm, {randn64({2, 3, 4}, 98), randn64({5, 4}, 99).t()}},
         {"matmul matrix @ batch", mm, {randn64({3, 4}, 28), randn64({2, 4, 5}, 29)}},
         {"matmul vector @ matrix", mm, {randn64({4}, 30), randn64({4, 5}, 31)}},
         {"matmul matrix @ vector", mm, {randn64({3, 4}, 32), randn64({4}, 33)}},

@@ -3,7 +3,8 @@
 #   1. the CUDA tests (CPU/GPU parity, allocations poisoned with NaN), 2. the GPT step against
 #   PyTorch's twin on the same GPU with TF32 off (the issue's targets), 3. whole models against
 #   PyTorch and our LoRA adapter loaded by Hugging Face PEFT, 4. tutorial 07 with --device cuda
-#   beside --device cpu, and 10 (LoRA) with --device cuda, 5. the GPT step with TF32 on,
+#   beside --device cpu, and 10 (LoRA) with --device cuda, then the CLI's train and sample on
+#   both devices, 5. the GPT step with TF32 on,
 #   6. a compute-sanitizer memcheck pass over the CUDA tests. Most important first: device minutes are
 #   few, and the script keeps to a time budget (BUDGET seconds, default 540, under the call's
 #   600) by shortening or skipping the last steps, so a slow step never loses the others.
@@ -60,14 +61,14 @@ source scripts/gpu_programs.sh
 
 # ---- the table, rewritten after every step ----------------------------------------------------
 tests_line="did not run"; memcheck="did not run"; reference_line="did not run"
-peft_line="PEFT case did not run"; tutorial="did not run"
+peft_line="PEFT case did not run"; tutorial="did not run"; cli="did not run"
 jsonl="$LOGS/gpt-step.jsonl"
 : > "$jsonl"
 write_table() {
     python3 - "$jsonl" "$card" "$FP32_PEAK_TFLOPS" "$tests_line" "$memcheck" "$reference_line" "$peft_line" \
-        "$tutorial" >"$OUT/gpu-results.md" <<'EOF'
+        "$tutorial" "$cli" >"$OUT/gpu-results.md" <<'EOF'
 import json, sys
-path, card, peak, tests, memcheck, reference, peft, tutorial = sys.argv[1:]
+path, card, peak, tests, memcheck, reference, peft, tutorial, cli = sys.argv[1:]
 peak = float(peak)
 print(f"# GPU results: {card}\n")
 print(f"- CUDA tests (`run_tests -tc='cuda*'`, poisoned allocations; the 'cuda: ...' tests run on the GPU, "
@@ -75,6 +76,7 @@ print(f"- CUDA tests (`run_tests -tc='cuda*'`, poisoned allocations; the 'cuda: 
 print(f"- compute-sanitizer memcheck: {memcheck}")
 print(f"- whole models against PyTorch (`run_tests -tc='reference*'`): `{reference}`; {peft}")
 print(f"- tutorials (07 --quick on cpu and cuda, 10 --quick on cuda): {tutorial}")
+print(f"- the CLI (`aprender train` 60 steps on data/lecture/frases.txt, then `sample`): {cli}")
 print(f"- fp32 peak used for the fraction: {peak} TFLOP/s (dense, no tensor cores; TF32 rows have none)\n")
 print("| config | LoRA r | TF32 | aprender ms/step | PyTorch ms/step | aprender / PyTorch | aprender GFLOP/s | % of fp32 peak |")
 print("|---|---|---|---|---|---|---|---|")
@@ -173,6 +175,24 @@ if [[ $(cap 60) == 0 ]]; then skipped; tutorial+="10_lora: skipped (time)"; else
     grep -E 'test accuracy|error' "$LOGS/10_lora-cuda.txt" | tail -8 | tee -a "$log"
     tutorial+="10_lora --quick --device cuda: exit $rc"
 fi
+write_table
+
+# ---- 4b. the command line on the GPU --------------------------------------------------------------
+say "aprender train and sample with --device cuda and cpu (same seed)"
+cli=""
+for dev in cuda cpu; do
+    [[ $(cap 30) == 0 ]] && { skipped; cli+="$dev: skipped (time); "; continue; }
+    timeout "$(tcap 30)" "$BIN/aprender" train --data data/lecture/frases.txt --out "$LOGS/cli-$dev.safetensors" \
+        --block-size 32 --n-layer 2 --n-head 2 --n-embd 64 --batch 8 --steps 60 --warmup 5 --eval-interval 30 \
+        --eval-batches 2 --lr 3e-3 --seed 1 --device "$dev" >"$LOGS/cli-$dev.txt" 2>&1 &&
+        timeout "$(tcap 30)" "$BIN/aprender" sample --checkpoint "$LOGS/cli-$dev.safetensors" --prompt 'O ' --seed 1 \
+            --max-new-tokens 40 --device "$dev" >>"$LOGS/cli-$dev.txt" 2>&1
+    rc=$?
+    loss="$(grep -m1 '^loss ' "$LOGS/cli-$dev.txt" | sed 's/ in .*//')"
+    echo "aprender --device $dev: exit $rc, $loss" | tee -a "$log"
+    grep -i 'error' "$LOGS/cli-$dev.txt" | head -2 | tee -a "$log"
+    cli+="--device $dev: exit $rc, ${loss:-(no loss line)}; "
+done
 write_table
 
 # ---- 5. TF32 on --------------------------------------------------------------------------------

@@ -116,30 +116,29 @@ bool stored_transposed(const Tensor& t) {
     return t.strides()[r - 2] == 1 && t.strides()[r - 1] != 1 && t.shape()[r - 2] > 1;
 }
 
+// lhs·rhs, the gradient of operand x. When x is stored transposed the same product is
+// computed as (rhsᵀ·lhsᵀ)ᵀ, so that it comes out in x's own layout: it then reaches the
+// tensor x is a view of dense. For q·kᵀ that is k's gradient, which as a transposed view
+// the heads' reshape would have to copy reading elements T apart (on a GPU, one memory
+// transaction per element).
+Tensor gradient_product(const Tensor& x, const Tensor& lhs, const Tensor& rhs) {
+    if (!stored_transposed(x)) return matmul_nd(lhs, rhs);
+    return matmul_nd(rhs.transpose(-1, -2), lhs.transpose(-1, -2)).transpose(-1, -2);
+}
+
 struct MatmulBackward : Node {
     Tensor a, b;
     std::vector<Tensor> backward(const Tensor& g) override {
-        // ∂L/∂a = g·bᵀ and ∂L/∂b = aᵀ·g. An operand stored transposed gets its gradient
-        // computed transposed — (b·gᵀ)ᵀ, (gᵀ·a)ᵀ: the same products — so that it reaches
-        // the tensor the operand is a view of in that tensor's own layout. For q·kᵀ that is
-        // k's gradient arriving dense instead of as a transposed view, which the heads'
-        // reshape would then have to copy reading elements T apart (on a GPU, one memory
-        // transaction per element).
+        // ∂L/∂a = g·bᵀ and ∂L/∂b = aᵀ·g, each in its operand's layout (gradient_product)
         Tensor ga, gb;
-        if (next[0].needed())
-            ga = stored_transposed(a) ? sum_to(matmul_nd(b, g.transpose(-1, -2)).transpose(-1, -2), a.shape())
-                                      : sum_to(matmul_nd(g, b.transpose(-1, -2)), a.shape());
+        if (next[0].needed()) ga = sum_to(gradient_product(a, g, b.transpose(-1, -2)), a.shape());
         if (next[1].needed()) {
             if (b.dim() == 2 && a.dim() > 2) {
                 // dW = sum over the batch of aᵀ·g = (all rows of a)ᵀ · (all rows of g)
                 int64_t k = a.shape().back(), n = g.shape().back();
-                Tensor a2 = reshape(a, {-1, k}), g2 = reshape(g, {-1, n});
-                gb = stored_transposed(b) ? matmul_nd(g2.transpose(0, 1), a2).transpose(0, 1)
-                                          : matmul_nd(a2.transpose(0, 1), g2);
-            } else if (stored_transposed(b)) {
-                gb = sum_to(matmul_nd(g.transpose(-1, -2), a).transpose(-1, -2), b.shape());
+                gb = gradient_product(b, reshape(a, {-1, k}).transpose(0, 1), reshape(g, {-1, n}));
             } else {
-                gb = sum_to(matmul_nd(a.transpose(-1, -2), g), b.shape());
+                gb = sum_to(gradient_product(b, a.transpose(-1, -2), g), b.shape());
             }
         }
         return {ga, gb};

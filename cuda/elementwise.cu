@@ -21,6 +21,18 @@ void copy(const NdLayout<2>& L, const void* src, DType sdt, void* dst, DType ddt
         check(cudaMemcpyAsync(dst, src, L.numel * dtype_size(sdt), cudaMemcpyDeviceToDevice), "cudaMemcpyAsync (copy)");
         return;
     }
+    if (sdt == ddt) {
+        int w = pack_width<2>(L, {src, dst}, dtype_size(sdt));
+        if (w > 1) {
+            dispatch_all(sdt, [&](auto t) {
+                using T = decltype(t);
+                copy_packed_kernel<T><<<blocks_for(L.numel / w), kThreads>>>(L, static_cast<const T*>(src),
+                                                                             static_cast<T*>(dst));
+            });
+            check_launch("copy kernel (packed)");
+            return;
+        }
+    }
     dispatch_all(sdt, [&](auto s) {
         dispatch_all(ddt, [&](auto d) {
             using S = decltype(s);
@@ -54,6 +66,15 @@ void unary_backward(UnaryOp op, const void* x, const void* y, const void* gy, vo
 
 void binary(BinaryOp op, const NdLayout<3>& L, const void* a, const void* b, void* out, DType dt) {
     if (L.numel == 0) return;
+    if (int w = pack_width<3>(L, {a, b, out}, dtype_size(dt)); w > 1) {
+        dispatch_all(dt, [&](auto t) {
+            using T = decltype(t);
+            binary_packed_kernel<T><<<blocks_for(L.numel / w), kThreads>>>(
+                op, L, static_cast<const T*>(a), static_cast<const T*>(b), static_cast<T*>(out));
+        });
+        check_launch("binary kernel (packed)");
+        return;
+    }
     dispatch_all(dt, [&](auto t) {
         using T = decltype(t);
         binary_kernel<T><<<blocks_for(L.numel), kThreads>>>(op, L, static_cast<const T*>(a), static_cast<const T*>(b),

@@ -9,8 +9,10 @@
 // Napkin math: these kernels are memory-bound. unary reads 4 B and writes 4 B per float
 // element: a GPT-2-small GELU over 8·1024·3072 floats moves 2·100 MB, ≈ 70 µs at an
 // H100's ~3 TB/s. binary moves 12 B per element (a broadcast operand is re-read from
-// cache, so ~8 B). An n-d layout costs one division per axis per element, hidden under
-// the memory latency; dense tensors are merged to rank 1 on the host (make_layout).
+// cache, so ~8 B). An n-d layout costs one division per axis per element, or per pack of
+// 16 bytes where the layout allows (copy and binary: pack_width in grid.cuh), which also
+// makes each load and store one 16-byte instruction; dense tensors are merged to rank 1
+// on the host (make_layout).
 //
 // The kernels only (elementwise.cu launches them). Each thread works alone: no shared memory,
 // no __syncthreads, no shuffles. So tests/cuda_kernels_on_host_test.cpp runs this file on
@@ -39,6 +41,17 @@ __global__ void copy_kernel(NdLayout<2> L, const S* src, D* dst) {
         int64_t off[2];
         nd_offsets(L, i, off);
         dst[off[1]] = elementwise::convert<D>(src[off[0]]);
+    }
+}
+
+// Same dtype, a pack at a time (pack_width in grid.cuh): numel / W threads' worth of work.
+template <class T>
+__global__ void copy_packed_kernel(NdLayout<2> L, const T* src, T* dst) {
+    constexpr int W = Pack<T>::width;
+    APRENDER_GRID_STRIDE(p, L.numel / W) {
+        int64_t off[2];
+        nd_offsets(L, p * W, off);
+        store_pack(dst + off[1], load_pack(src + off[0], L.stride[0][L.rank - 1]));
     }
 }
 
@@ -78,6 +91,21 @@ __global__ void binary_kernel(BinaryOp op, NdLayout<3> L, const T* a, const T* b
         int64_t off[3];
         nd_offsets(L, i, off);
         out[off[2]] = binary_f<T>(op, a[off[0]], b[off[1]]);
+    }
+}
+
+// The same, a pack at a time (pack_width in grid.cuh).
+template <class T>
+__global__ void binary_packed_kernel(BinaryOp op, NdLayout<3> L, const T* a, const T* b, T* out) {
+    constexpr int W = Pack<T>::width;
+    APRENDER_GRID_STRIDE(p, L.numel / W) {
+        int64_t off[3];
+        nd_offsets(L, p * W, off);
+        Pack<T> x = load_pack(a + off[0], L.stride[0][L.rank - 1]), y = load_pack(b + off[1], L.stride[1][L.rank - 1]);
+        Pack<T> z;
+        APRENDER_UNROLL
+        for (int j = 0; j < W; ++j) z.v[j] = binary_f<T>(op, x.v[j], y.v[j]);
+        store_pack(out + off[2], z);
     }
 }
 

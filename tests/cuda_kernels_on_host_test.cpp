@@ -206,6 +206,24 @@ TEST_CASE("cuda kernels on the host: nd_offsets divides in 32 bits below 2^32 el
     check_positions(L, {0, 5, (int64_t(1) << 32) - 1, int64_t(1) << 32, (int64_t(1) << 32) + 77777, L.numel - 1});
 }
 
+TEST_CASE("cuda kernels on the host: pack_width takes 16 bytes along a unit-stride innermost axis, or 1") {
+    alignas(16) static float buf[64];
+    auto width = [](const View& src, const View& dst, const float* s, float* d) {
+        Strided sv{const_cast<float*>(s) + src.offset, src.shape, src.strides}, dv{d + dst.offset, dst.shape, dst.strides};
+        return kc::pack_width<2>(kc::copy_layout(sv, dv), {sv.data, dv.data}, sizeof(float));
+    };
+    float* out = buf + 32;
+    CHECK(width(dense({3, 8}), dense({3, 8}), buf, out) == 4);            // dense: rank 1, 24 elements
+    CHECK(width({{3, 8}, {0, 1}, 0}, dense({3, 8}), buf, out) == 4);      // a row repeated
+    CHECK(width({{3, 8}, {0, 0}, 5}, dense({3, 8}), buf, out) == 4);      // one value: broadcast, any alignment
+    CHECK(width(dense({3, 6}), {{3, 6}, {8, 1}, 0}, buf, out) == 1);      // rows of 6: not a multiple of 4
+    CHECK(width({{3, 8}, {8, 1}, 1}, dense({3, 8}), buf, out) == 1);      // the source starts misaligned
+    CHECK(width({{2, 8}, {10, 1}, 0}, dense({2, 8}), buf, out) == 1);     // its second row too
+    CHECK(width({{8, 4}, {1, 8}, 0}, dense({8, 4}), buf, out) == 1);      // a transpose: stride 8 inside
+    CHECK(width(dense({3, 8}), {{3, 8}, {8, 0}, 0}, buf, out) == 1);      // a written operand needs stride 1
+    CHECK(width({{}, {}, 0}, {{}, {}, 0}, buf, out) == 1);                // a scalar
+}
+
 // ---- elementwise.cu -------------------------------------------------------------------------
 
 TEST_CASE("cuda kernels on the host: fill") {
@@ -234,6 +252,10 @@ TEST_CASE("cuda kernels on the host: copy over strided, broadcast and transposed
         {"broadcast source", {{3, 4, 5}, {0, 0, 1}, 0}, dense({3, 4, 5})},
         {"size-1 axes", {{2, 1, 3}, {3, 7, 1}, 1}, {{2, 1, 3}, {1, 5, 2}, 2}},
         {"scalar", {{}, {}, 2}, {{}, {}, 1}},
+        // packs (pack_width): the bias rows of a Linear, attention's heads side by side
+        {"a row repeated (packs)", {{3, 8}, {0, 1}, 0}, dense({3, 8})},
+        {"heads transposed (packs)", {{2, 3, 2, 8}, {48, 8, 24, 1}, 0}, dense({2, 3, 2, 8})},
+        {"packs, misaligned source", {{3, 8}, {8, 1}, 1}, dense({3, 8})},
     };
     for (const auto& c : cases)
         for_all_dtypes([&](auto s) {
@@ -249,6 +271,17 @@ TEST_CASE("cuda kernels on the host: copy over strided, broadcast and transposed
                     cpu_backend().copy(sv, dtype_of<S>(), wv, dtype_of<D>());
                     check_equal(got, want, std::string("copy, ") + c.name + ", " + dtype_name(dtype_of<S>()) + " to " +
                                                dtype_name(dtype_of<D>()) + ", " + str(ls));
+                    if constexpr (std::is_same_v<S, D>) {  // the launcher's packed path, where the layout allows
+                        std::vector<D> packed(c.dst.span(), poison<D>());
+                        auto pv = c.dst.of(packed);
+                        auto L = kc::copy_layout(sv, pv);
+                        int w = kc::pack_width<2>(L, {sv.data, pv.data}, sizeof(S));
+                        if (w == 1) continue;
+                        launch(kc::blocks_for(L.numel / w), ls.threads, kc::copy_packed_kernel<S>, L,
+                               static_cast<const S*>(sv.data), static_cast<D*>(pv.data));
+                        check_equal(packed, want, std::string("copy in packs of ") + std::to_string(w) + ", " +
+                                                      c.name + ", " + dtype_name(dtype_of<S>()) + ", " + str(ls));
+                    }
                 }
             });
         });
@@ -320,6 +353,9 @@ std::vector<BinaryCase> binary_cases() {
         // a: every other column of rows 0, 2, 4 of a [6, 10] buffer; b: one scalar
         {"sliced and scalar", {{3, 5}, {20, 2}, 1}, {{3, 5}, {0, 0}, 0}},
         {"size-1 axes", {{2, 1, 3}, {1, 9, 2}, 0}, {{2, 1, 3}, {3, 1, 1}, 0}},
+        // packs (pack_width): a matrix times a row broadcast down it, or a column across it
+        {"row broadcast (packs)", dense({5, 8}), {{5, 8}, {0, 1}, 0}},
+        {"column broadcast (packs)", {{4, 3, 8}, {48, 16, 1}, 0}, {{4, 3, 8}, {3, 1, 0}, 0}},
     };
 }
 }  // namespace
@@ -346,6 +382,14 @@ TEST_CASE("cuda kernels on the host: binary ops with broadcasting") {
                     launch(ls.blocks, ls.threads, kc::binary_kernel<T>, op, kc::binary_layout(av, bv),
                            static_cast<const T*>(av.data), static_cast<const T*>(bv.data), got.data());
                     check_equal(got, want, std::string(name) + ", " + c.name + ", " + dtype_name(dt) + ", " + str(ls));
+                    auto L = kc::binary_layout(av, bv);  // the launcher's packed path, where the layout allows
+                    int w = kc::pack_width<3>(L, {av.data, bv.data, got.data()}, sizeof(T));
+                    if (w == 1) continue;
+                    std::vector<T> packed(n, poison<T>());
+                    launch(kc::blocks_for(n / w), ls.threads, kc::binary_packed_kernel<T>, op, L,
+                           static_cast<const T*>(av.data), static_cast<const T*>(bv.data), packed.data());
+                    check_equal(packed, want, std::string(name) + " in packs of " + std::to_string(w) + ", " + c.name +
+                                                  ", " + dtype_name(dt) + ", " + str(ls));
                 }
             });
 }

@@ -69,7 +69,7 @@ ifeq ($(CUDA),1)
   # The backend is a shared library that autograd/backend.cpp opens on first use (dlopen),
   # so CPU-only runs never load cuBLAS; only the test binary links it directly.
   CUDA_LIB    := $(BUILD)/libaprender_cuda.so
-  CUDA_LDLIBS := -L$(CUDA_HOME)/lib64 -Wl,-rpath,$(CUDA_HOME)/lib64 -lcublas -lcudart
+  CUDA_LDLIBS := -L$(CUDA_HOME)/lib64 -Wl,-rpath,$(CUDA_HOME)/lib64 -lcublasLt -lcublas -lcudart
   CXXFLAGS    += -I$(CUDA_HOME)/include -DAPRENDER_CUDA_LIB=\"$(abspath $(BUILD))/libaprender_cuda.so\"
 endif
 LDLIBS += -ldl

@@ -80,6 +80,10 @@ public:
 
     // C[b] = alpha * op(A[b]) @ op(B[b]) + beta * C[b] for b < batch; row-major.
     // op(X) = X^T when trans_X. Strides between batch items may be 0 (broadcast).
+    // bias, if not null: n values added to every row of C (a Linear's bias; only with
+    // batch = 1 and beta = 0). The CPU writes them into C first and lets the product add
+    // onto them (gemm_bias_by_copy); a GPU adds them as the product's tiles are written
+    // (cuBLASLt's epilogue), which saves a pass over C.
     struct Gemm {
         bool trans_a = false, trans_b = false;
         int64_t m, n, k;
@@ -88,6 +92,7 @@ public:
         const void* b; int64_t ldb, stride_b = 0;
         void* c;       int64_t ldc, stride_c = 0;
         int64_t batch = 1;
+        const void* bias = nullptr;
     };
     virtual void gemm(const Gemm& g, DType dt) = 0;
 
@@ -145,7 +150,20 @@ public:
     virtual void adamw_many(const std::vector<AdamWTensor>& tensors, DType dt) {
         for (const AdamWTensor& t : tensors) adamw(t.p, t.g, t.m, t.v, t.n, t.h, dt);
     }
+
+protected:
+    // gemm with a bias, the plain way: copy the bias into every row of C (a stride-0 read),
+    // then the same product with beta = 1 and no bias.
+    void gemm_bias_by_copy(const Gemm& g, DType dt);
 };
+
+inline void Backend::gemm_bias_by_copy(const Gemm& g, DType dt) {
+    copy({const_cast<void*>(g.bias), {g.m, g.n}, {0, 1}}, dt, {g.c, {g.m, g.n}, {g.ldc, 1}}, dt);
+    Gemm plain = g;
+    plain.bias = nullptr;
+    plain.beta = 1;
+    gemm(plain, dt);
+}
 
 // The backend for a device. CUDA is found through the registry only when compiled in.
 Backend& backend(Device device);

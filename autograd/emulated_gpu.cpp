@@ -183,6 +183,7 @@ private:
         on_device(kernel, g.a);
         on_device(kernel, g.b);
         on_device(kernel, g.c);
+        on_device(kernel, g.bias);
     }
     template <class T>
     void on_device(const char*, const T&) const {}  // sizes, flags, dtypes, hyperparameters

@@ -197,8 +197,10 @@ Tensor matmul(const Tensor& a, const Tensor& b) {
 // ---- linear: y = x·Wᵀ + b in one gemm -----------------------------------------------------
 //
 // All leading axes of x are rows: x (..., in) is seen as X (M, in), M = B·T for a
-// transformer. Forward: C starts as b copied into every row and gemm adds X·Wᵀ onto it
-// (beta = 1), so the bias costs no separate pass. Backward, with G = ∂L/∂Y (M, out):
+// transformer. Forward: one gemm computes X·Wᵀ and adds b to every row (the backend's
+// bias: the CPU writes b into the rows first and adds the product onto it, a GPU adds b
+// as the product is written), so the bias costs no pass of its own. Backward, with
+// G = ∂L/∂Y (M, out):
 //     ∂L/∂X = G·W          (M, out)·(out, in)
 //     ∂L/∂W = Gᵀ·X         (out, M)·(M, in)   — summed over every row at once
 //     ∂L/∂b = 1ᵀ·G         a column sum, done as a product with a vector of ones
@@ -248,17 +250,22 @@ Tensor linear(const Tensor& x, const Tensor& w, const Tensor& b) {
     Tensor y = Tensor::empty(out_shape, x.dtype(), x.device());
     Backend& be = backend(x.device());
     if (M > 0) {
-        if (b.defined())  // every row starts as the bias (a stride-0 read of b)
-            be.copy({b.raw_data(), {M, out}, {0, b.strides()[0]}}, b.dtype(), {y.raw_data(), {M, out}, {out, 1}}, y.dtype());
-        Backend::Gemm g;
-        g.trans_b = true;  // W is (out, in): read it as Wᵀ
-        g.m = M, g.n = out, g.k = in;
-        g.a = x2.raw_data(), g.lda = in;
-        g.b = wc.raw_data(), g.ldb = in;
-        g.c = y.raw_data(), g.ldc = out;
-        g.beta = b.defined() ? 1.0 : 0.0;
-        if (in > 0) be.gemm(g, x.dtype());
-        else if (!b.defined()) be.fill(y.raw_data(), y.numel(), 0.0, y.dtype());  // an empty sum
+        Tensor bc = b.defined() ? b.detach().contiguous() : Tensor();
+        if (in == 0) {  // an empty sum: y is the bias alone, or zeros
+            if (bc.defined())
+                be.copy({bc.raw_data(), {M, out}, {0, 1}}, b.dtype(), {y.raw_data(), {M, out}, {out, 1}}, y.dtype());
+            else
+                be.fill(y.raw_data(), y.numel(), 0.0, y.dtype());
+        } else {
+            Backend::Gemm g;
+            g.trans_b = true;  // W is (out, in): read it as Wᵀ
+            g.m = M, g.n = out, g.k = in;
+            g.a = x2.raw_data(), g.lda = in;
+            g.b = wc.raw_data(), g.ldb = in;
+            g.c = y.raw_data(), g.ldc = out;
+            g.bias = bc.defined() ? bc.raw_data() : nullptr;
+            be.gemm(g, x.dtype());
+        }
     }
     if (any_requires_grad({&x, &w, &b})) {
         auto node = std::make_shared<LinearBackward>();

@@ -16,6 +16,7 @@
 
 #include "autograd/tensor.h"
 
+#include <cublasLt.h>
 #include <cublas_v2.h>
 #include <cuda_runtime_api.h>
 
@@ -24,6 +25,7 @@
 #include <functional>
 #include <map>
 #include <mutex>
+#include <tuple>
 #include <vector>
 
 // "cuda"; the same file built for the CPU by the tests (tests/host_cuda/) says so in its name.
@@ -67,7 +69,9 @@ namespace {
 
 class CudaBackend final : public Backend {
     cublasHandle_t blas_ = nullptr;
-    void* workspace_ = nullptr;  // cuBLAS's scratch memory (see the constructor)
+    cublasLtHandle_t lt_ = nullptr;  // cuBLASLt: the products with a bias (see gemm_with_bias)
+    void* workspace_ = nullptr;      // cuBLAS's scratch memory (see the constructor)
+    size_t workspace_bytes_ = 0;
     int num_sms_ = 1;
     bool tf32_ = false;
     bool poison_ = false;
@@ -95,6 +99,7 @@ public:
         check(cudaGetDeviceProperties(&prop, 0), "cudaGetDeviceProperties");
         num_sms_ = prop.multiProcessorCount;
         check_cublas(cublasCreate(&blas_), "cublasCreate");
+        check_cublas(cublasLtCreate(&lt_), "cublasLtCreate");
         // Scratch memory for cuBLAS: with it, cuBLAS may pick algorithms that need a buffer,
         // such as split-K for the weight gradients (a small [out, in] result summed over
         // B·T rows: without splitting the sum, a few tiles keep a few SMs busy). NVIDIA
@@ -104,8 +109,9 @@ public:
         size_t workspace_mb = prop.major >= 9 ? 32 : 4;
         if (const char* mb = std::getenv("APRENDER_CUBLAS_WORKSPACE_MB")) workspace_mb = std::strtoull(mb, nullptr, 10);
         if (workspace_mb > 0) {
-            check(cudaMalloc(&workspace_, workspace_mb << 20), "cudaMalloc (cuBLAS workspace)");
-            check_cublas(cublasSetWorkspace(blas_, workspace_, workspace_mb << 20), "cublasSetWorkspace");
+            workspace_bytes_ = workspace_mb << 20;
+            check(cudaMalloc(&workspace_, workspace_bytes_), "cudaMalloc (cuBLAS workspace)");
+            check_cublas(cublasSetWorkspace(blas_, workspace_, workspace_bytes_), "cublasSetWorkspace");
         }
         const char* tf32 = std::getenv("APRENDER_ALLOW_TF32");
         set_tf32(tf32 && std::string(tf32) == "1");
@@ -248,6 +254,10 @@ public:
         if (g.m == 0 || g.n == 0 || g.batch == 0) return;
         for (int64_t v : {g.m, g.n, g.k, g.lda, g.ldb, g.ldc, g.batch})
             if (v > INT_MAX) fail(fmt::format("gemm: dimension {} is too large for cuBLAS (int)", v));
+        if (g.bias) {
+            if (!(dt == DType::f32 && gemm_with_bias(g))) gemm_bias_by_copy(g, dt);
+            return;
+        }
         cublasOperation_t ta = g.trans_a ? CUBLAS_OP_T : CUBLAS_OP_N;
         cublasOperation_t tb = g.trans_b ? CUBLAS_OP_T : CUBLAS_OP_N;
         int m = (int)g.m, n = (int)g.n, k = (int)g.k;
@@ -268,6 +278,89 @@ public:
         } else {
             fail(std::string("gemm: needs float32 or float64, got ") + dtype_name(dt));
         }
+    }
+
+    // ---- a Linear's bias in the product's epilogue ----------------------------------------
+    // cuBLASLt can add a vector to every column of its (column-major) result as it writes
+    // each tile: CUBLASLT_EPILOGUE_BIAS. Through the swap trick our rows are its columns, so
+    // that is b added to every row of y = x·Wᵀ, in one pass over y where copying b into
+    // the rows first and adding the product onto them (beta = 1) takes three: on an H200,
+    // those copies were 36 of a medium GPT step's 60 copy kernels (bench/RESULTS.md).
+    // cuBLASLt wants descriptors and picks an algorithm by heuristic; both depend only on
+    // the shapes (and the alignment of the pointers), so each shape's plan is made once and
+    // kept, and a call only sets the bias pointer. float32 only; float64, or a shape for
+    // which no algorithm takes a bias, returns false: the caller copies instead.
+    struct LtPlan {
+        bool ok = false;
+        cublasLtMatmulDesc_t desc = nullptr;
+        cublasLtMatrixLayout_t a = nullptr, b = nullptr, c = nullptr;
+        cublasLtMatmulAlgo_t algo{};
+    };
+    using LtKey = std::tuple<bool, bool, int64_t, int64_t, int64_t, int64_t, int64_t, int64_t, uint32_t, uint32_t,
+                             uint32_t, bool>;
+    std::map<LtKey, LtPlan> lt_plans_;
+
+    // the largest power of two (up to 256) dividing a pointer: what the algorithms may assume
+    static uint32_t alignment(const void* p) {
+        uintptr_t a = reinterpret_cast<uintptr_t>(p);
+        return a == 0 ? 256u : (uint32_t)std::min<uintptr_t>(256, a & (~a + 1));
+    }
+
+    LtPlan make_plan(const Gemm& g, uint32_t align_a, uint32_t align_b, uint32_t align_c) {
+        LtPlan p;
+        // Swapped, as in gemm below: cuBLASLt's A is our B (n x k as op(B)ᵀ reads it), its B our A.
+        cublasOperation_t opa = g.trans_b ? CUBLAS_OP_T : CUBLAS_OP_N, opb = g.trans_a ? CUBLAS_OP_T : CUBLAS_OP_N;
+        cublasLtEpilogue_t epilogue = CUBLASLT_EPILOGUE_BIAS;
+        check_cublas(cublasLtMatmulDescCreate(&p.desc, tf32_ ? CUBLAS_COMPUTE_32F_FAST_TF32 : CUBLAS_COMPUTE_32F,
+                                              CUDA_R_32F),
+                     "cublasLtMatmulDescCreate");
+        check_cublas(cublasLtMatmulDescSetAttribute(p.desc, CUBLASLT_MATMUL_DESC_TRANSA, &opa, sizeof(opa)),
+                     "cublasLtMatmulDescSetAttribute (TRANSA)");
+        check_cublas(cublasLtMatmulDescSetAttribute(p.desc, CUBLASLT_MATMUL_DESC_TRANSB, &opb, sizeof(opb)),
+                     "cublasLtMatmulDescSetAttribute (TRANSB)");
+        check_cublas(cublasLtMatmulDescSetAttribute(p.desc, CUBLASLT_MATMUL_DESC_EPILOGUE, &epilogue, sizeof(epilogue)),
+                     "cublasLtMatmulDescSetAttribute (EPILOGUE)");
+        // Each matrix as stored, column-major: rows, columns, leading dimension.
+        check_cublas(cublasLtMatrixLayoutCreate(&p.a, CUDA_R_32F, g.trans_b ? g.k : g.n, g.trans_b ? g.n : g.k, g.ldb),
+                     "cublasLtMatrixLayoutCreate (A)");
+        check_cublas(cublasLtMatrixLayoutCreate(&p.b, CUDA_R_32F, g.trans_a ? g.m : g.k, g.trans_a ? g.k : g.m, g.lda),
+                     "cublasLtMatrixLayoutCreate (B)");
+        check_cublas(cublasLtMatrixLayoutCreate(&p.c, CUDA_R_32F, g.n, g.m, g.ldc), "cublasLtMatrixLayoutCreate (C)");
+        cublasLtMatmulPreference_t pref = nullptr;
+        check_cublas(cublasLtMatmulPreferenceCreate(&pref), "cublasLtMatmulPreferenceCreate");
+        uint64_t ws = workspace_bytes_;
+        check_cublas(cublasLtMatmulPreferenceSetAttribute(pref, CUBLASLT_MATMUL_PREF_MAX_WORKSPACE_BYTES, &ws, sizeof(ws)),
+                     "cublasLtMatmulPreferenceSetAttribute (workspace)");
+        for (auto [attr, align] : {std::pair{CUBLASLT_MATMUL_PREF_MIN_ALIGNMENT_A_BYTES, align_b},
+                                   std::pair{CUBLASLT_MATMUL_PREF_MIN_ALIGNMENT_B_BYTES, align_a},
+                                   std::pair{CUBLASLT_MATMUL_PREF_MIN_ALIGNMENT_C_BYTES, align_c},
+                                   std::pair{CUBLASLT_MATMUL_PREF_MIN_ALIGNMENT_D_BYTES, align_c}})
+            check_cublas(cublasLtMatmulPreferenceSetAttribute(pref, attr, &align, sizeof(align)),
+                         "cublasLtMatmulPreferenceSetAttribute (alignment)");
+        cublasLtMatmulHeuristicResult_t result{};
+        int found = 0;
+        cublasStatus_t st = cublasLtMatmulAlgoGetHeuristic(lt_, p.desc, p.a, p.b, p.c, p.c, pref, 1, &result, &found);
+        cublasLtMatmulPreferenceDestroy(pref);
+        p.ok = st == CUBLAS_STATUS_SUCCESS && found > 0 && result.state == CUBLAS_STATUS_SUCCESS;
+        p.algo = result.algo;
+        return p;
+    }
+
+    bool gemm_with_bias(const Gemm& g) {
+        if (g.batch != 1 || g.beta != 0) return false;
+        uint32_t aa = alignment(g.a), ab = alignment(g.b), ac = alignment(g.c);
+        LtKey key{g.trans_a, g.trans_b, g.m, g.n, g.k, g.lda, g.ldb, g.ldc, aa, ab, ac, tf32_};
+        auto it = lt_plans_.find(key);
+        if (it == lt_plans_.end()) it = lt_plans_.emplace(key, make_plan(g, aa, ab, ac)).first;
+        const LtPlan& p = it->second;
+        if (!p.ok) return false;
+        check_cublas(cublasLtMatmulDescSetAttribute(p.desc, CUBLASLT_MATMUL_DESC_BIAS_POINTER, &g.bias, sizeof(g.bias)),
+                     "cublasLtMatmulDescSetAttribute (BIAS_POINTER)");
+        float alpha = (float)g.alpha, beta = 0;
+        check_cublas(cublasLtMatmul(lt_, p.desc, &alpha, g.b, p.a, g.a, p.b, &beta, g.c, p.c, g.c, p.c, &p.algo,
+                                    workspace_, workspace_bytes_, 0),
+                     "cublasLtMatmul (with a bias)");
+        return true;
     }
 
     void softmax(const void* x, void* y, int64_t rows, int64_t cols, bool log, bool causal, DType dt) override {

@@ -77,7 +77,7 @@ TEST_CASE("host cuda: an unknown APRENDER_EMULATE_GPU value is an error that lis
     CHECK_MESSAGE(r.has("APRENDER_EMULATE_GPU=yes: expected 1"), r.output);
 }
 
-TEST_CASE("host cuda: its runtime and cuBLAS refuse what the real ones would, and say why") {
+TEST_CASE("host cuda: its runtime, cuBLAS and cuBLASLt refuse what the real ones would, and say why") {
     void* lib = dlopen(APRENDER_CUDA_HOST_LIB, RTLD_NOW | RTLD_LOCAL);
     REQUIRE_MESSAGE(lib, "libaprender_cuda_host.so: " << dlerror());
     auto sym = [&](const char* name) {
@@ -120,9 +120,40 @@ TEST_CASE("host cuda: its runtime and cuBLAS refuse what the real ones would, an
     CaptureStderr err;
     CHECK(sgemm(handle, 0, 0, 4, 4, 4, &one, d, 4, 0, d, 4, 0, &zero, d, 4, 20, 4) == 7);
     CHECK(sgemm(handle, 0, 0, 4, 4, 4, &one, d, 3, 0, d, 4, 0, &zero, d, 4, 16, 1) == 7);  // lda < m
+
+    // cuBLASLt (a product with a bias): layouts are (type, rows, cols, ld), column-major; 0 is
+    // CUDA_R_32F, 68 CUBLAS_COMPUTE_32F, attribute 7 the epilogue (4: bias), 8 the bias pointer.
+    auto lt_create = reinterpret_cast<int (*)(void**)>(sym("cublasLtCreate"));
+    auto desc_create = reinterpret_cast<int (*)(void**, int, int)>(sym("cublasLtMatmulDescCreate"));
+    auto desc_set = reinterpret_cast<int (*)(void*, int, const void*, size_t)>(sym("cublasLtMatmulDescSetAttribute"));
+    auto layout_create = reinterpret_cast<int (*)(void**, int, uint64_t, uint64_t, int64_t)>(
+        sym("cublasLtMatrixLayoutCreate"));
+    auto lt_matmul = reinterpret_cast<int (*)(void*, void*, const void*, const void*, void*, const void*, void*,
+                                              const void*, const void*, void*, void*, void*, const void*, void*, size_t,
+                                              void*)>(sym("cublasLtMatmul"));
+    void *lt = nullptr, *desc = nullptr, *l4 = nullptr, *l3 = nullptr, *bad = nullptr;
+    REQUIRE(lt_create(&lt) == 0);
+    REQUIRE(desc_create(&desc, 68, 0) == 0);
+    int bias_epilogue = 4;
+    REQUIRE(desc_set(desc, 7, &bias_epilogue, sizeof bias_epilogue) == 0);
+    REQUIRE(layout_create(&l4, 0, 4, 4, 4) == 0);
+    REQUIRE(layout_create(&l3, 0, 3, 4, 3) == 0);
+    CHECK(layout_create(&bad, 0, 4, 4, 3) == 7);  // ld < rows
+    uint64_t algo[8] = {};
+    const float* bias = d + 60;  // 4 values: the block's last
+    REQUIRE(desc_set(desc, 8, &bias, sizeof bias) == 0);
+    CHECK(lt_matmul(lt, desc, &one, d, l4, d, l4, &zero, d + 16, l4, d + 16, l4, algo, nullptr, 0, nullptr) == 0);
+    bias = d + 62;  // runs 2 past the block
+    REQUIRE(desc_set(desc, 8, &bias, sizeof bias) == 0);
+    CHECK(lt_matmul(lt, desc, &one, d, l4, d, l4, &zero, d + 16, l4, d + 16, l4, algo, nullptr, 0, nullptr) == 7);
+    CHECK(lt_matmul(lt, desc, &one, d, l3, d, l4, &zero, d + 16, l4, d + 16, l4, algo, nullptr, 0, nullptr) == 7);
+
     std::string said = err.text();
     CHECK(said.find("gemm's C") != std::string::npos);
     CHECK(said.find("breaks cuBLAS's rules") != std::string::npos);
+    CHECK(said.find("breaks cuBLASLt's rules") != std::string::npos);
+    CHECK(said.find("gemm's bias") != std::string::npos);
+    CHECK(said.find("do not make a product") != std::string::npos);
     CHECK(cuda_free(d) == 0);
     CHECK(cublas_destroy(handle) == 0);
 }

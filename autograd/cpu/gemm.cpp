@@ -34,6 +34,7 @@ constexpr int64_t kGemmBlocks = 8;    // at most this many blocks per product (a
 constexpr int64_t kGemmMinSide = 32;  // ...of at least this many rows (or columns)
 
 void CpuBackend::gemm(const Gemm& g, DType dt) {
+    if (g.bias) return gemm_bias_by_copy(g, dt);
     auto ta = g.trans_a ? CblasTrans : CblasNoTrans;
     auto tb = g.trans_b ? CblasTrans : CblasNoTrans;
     dispatch_float(dt, "gemm", [&](auto t) {

@@ -2,6 +2,7 @@
 // on the CPU: memory is host memory, copies are memcpy, gemm is the CPU's BLAS. Built into
 // libaprender_cuda_host.so with the real cuda_backend.cpp and cuda/*.cu (see the Makefile),
 // and opened by the registry when APRENDER_EMULATE_GPU=kernels.
+#include "cublasLt.h"
 #include "cublas_v2.h"
 #include "cuda_runtime.h"
 
@@ -264,6 +265,7 @@ const char* cublasGetStatusString(cublasStatus_t status) {
         case CUBLAS_STATUS_ALLOC_FAILED: return "the resource allocation failed";
         case CUBLAS_STATUS_INVALID_VALUE: return "an invalid numeric value was used as an argument";
         case CUBLAS_STATUS_EXECUTION_FAILED: return "the GPU program failed to execute";
+        case CUBLAS_STATUS_NOT_SUPPORTED: return "the functionality requested is not supported";
     }
     return "unknown status";
 }
@@ -331,4 +333,141 @@ cublasStatus_t cublasDgemmStridedBatched(cublasHandle_t handle, cublasOperation_
                                          const double* beta, double* C, int ldc, long long strideC, int batchCount) {
     return gemm_strided_batched(handle, transa, transb, m, n, k, alpha, A, lda, strideA, B, ldb, strideB, beta, C, ldc,
                                 strideC, batchCount, cblas_dgemm);
+}
+
+// ---- cuBLASLt: a float32 product with a bias in the epilogue -------------------------------
+
+struct cublasLtContext {};
+struct cublasLtMatmulDescOpaque {
+    cublasComputeType_t compute;
+    cublasOperation_t transa = CUBLAS_OP_N, transb = CUBLAS_OP_N;
+    cublasLtEpilogue_t epilogue = CUBLASLT_EPILOGUE_DEFAULT;
+    const float* bias = nullptr;
+};
+struct cublasLtMatrixLayoutOpaque {
+    cudaDataType_t type;
+    uint64_t rows, cols;
+    int64_t ld;
+};
+struct cublasLtMatmulPreferenceOpaque {};
+
+cublasStatus_t cublasLtCreate(cublasLtHandle_t* handle) {
+    *handle = new cublasLtContext();
+    return CUBLAS_STATUS_SUCCESS;
+}
+cublasStatus_t cublasLtMatmulDescCreate(cublasLtMatmulDesc_t* desc, cublasComputeType_t compute, cudaDataType_t scale) {
+    if (scale != CUDA_R_32F || (compute != CUBLAS_COMPUTE_32F && compute != CUBLAS_COMPUTE_32F_FAST_TF32))
+        return CUBLAS_STATUS_NOT_SUPPORTED;  // (this stand-in's limit: float32 only)
+    *desc = new cublasLtMatmulDescOpaque{compute};
+    return CUBLAS_STATUS_SUCCESS;
+}
+cublasStatus_t cublasLtMatmulDescDestroy(cublasLtMatmulDesc_t desc) {
+    delete desc;
+    return CUBLAS_STATUS_SUCCESS;
+}
+cublasStatus_t cublasLtMatmulDescSetAttribute(cublasLtMatmulDesc_t desc, cublasLtMatmulDescAttributes_t attr,
+                                              const void* buf, size_t size) {
+    auto take = [&](auto& field) {
+        if (size != sizeof(field)) return CUBLAS_STATUS_INVALID_VALUE;
+        std::memcpy(&field, buf, size);
+        return CUBLAS_STATUS_SUCCESS;
+    };
+    switch (attr) {
+        case CUBLASLT_MATMUL_DESC_TRANSA: return take(desc->transa);
+        case CUBLASLT_MATMUL_DESC_TRANSB: return take(desc->transb);
+        case CUBLASLT_MATMUL_DESC_EPILOGUE: return take(desc->epilogue);
+        case CUBLASLT_MATMUL_DESC_BIAS_POINTER: return take(desc->bias);
+    }
+    return CUBLAS_STATUS_INVALID_VALUE;
+}
+cublasStatus_t cublasLtMatrixLayoutCreate(cublasLtMatrixLayout_t* layout, cudaDataType_t type, uint64_t rows,
+                                          uint64_t cols, int64_t ld) {
+    if (ld < (int64_t)std::max<uint64_t>(1, rows)) {
+        std::fprintf(stderr, "host cuBLASLt: a layout of %llu x %llu with ld %lld breaks cuBLASLt's rules\n",
+                     (unsigned long long)rows, (unsigned long long)cols, (long long)ld);
+        return CUBLAS_STATUS_INVALID_VALUE;
+    }
+    *layout = new cublasLtMatrixLayoutOpaque{type, rows, cols, ld};
+    return CUBLAS_STATUS_SUCCESS;
+}
+cublasStatus_t cublasLtMatrixLayoutDestroy(cublasLtMatrixLayout_t layout) {
+    delete layout;
+    return CUBLAS_STATUS_SUCCESS;
+}
+cublasStatus_t cublasLtMatmulPreferenceCreate(cublasLtMatmulPreference_t* pref) {
+    *pref = new cublasLtMatmulPreferenceOpaque();
+    return CUBLAS_STATUS_SUCCESS;
+}
+cublasStatus_t cublasLtMatmulPreferenceDestroy(cublasLtMatmulPreference_t pref) {
+    delete pref;
+    return CUBLAS_STATUS_SUCCESS;
+}
+cublasStatus_t cublasLtMatmulPreferenceSetAttribute(cublasLtMatmulPreference_t, cublasLtMatmulPreferenceAttributes_t,
+                                                    const void*, size_t) {
+    return CUBLAS_STATUS_SUCCESS;  // the host product needs no workspace and no alignment
+}
+
+namespace {
+
+// op(A) is m x k, op(B) k x n, C = D m x n, all float32; the sizes must agree.
+bool lt_shapes(const cublasLtMatmulDescOpaque& d, const cublasLtMatrixLayoutOpaque& a,
+               const cublasLtMatrixLayoutOpaque& b, const cublasLtMatrixLayoutOpaque& c, uint64_t* m, uint64_t* n,
+               uint64_t* k) {
+    uint64_t am = d.transa == CUBLAS_OP_N ? a.rows : a.cols, ak = d.transa == CUBLAS_OP_N ? a.cols : a.rows;
+    uint64_t bk = d.transb == CUBLAS_OP_N ? b.rows : b.cols, bn = d.transb == CUBLAS_OP_N ? b.cols : b.rows;
+    *m = am, *n = bn, *k = ak;
+    if (a.type == CUDA_R_32F && b.type == CUDA_R_32F && c.type == CUDA_R_32F && ak == bk && c.rows == am &&
+        c.cols == bn)
+        return true;
+    std::fprintf(stderr, "host cuBLASLt: op(A) %llu x %llu, op(B) %llu x %llu and D %llu x %llu do not make a product\n",
+                 (unsigned long long)am, (unsigned long long)ak, (unsigned long long)bk, (unsigned long long)bn,
+                 (unsigned long long)c.rows, (unsigned long long)c.cols);
+    return false;
+}
+
+}  // namespace
+
+cublasStatus_t cublasLtMatmulAlgoGetHeuristic(cublasLtHandle_t handle, cublasLtMatmulDesc_t desc,
+                                              cublasLtMatrixLayout_t a, cublasLtMatrixLayout_t b,
+                                              cublasLtMatrixLayout_t c, cublasLtMatrixLayout_t d,
+                                              cublasLtMatmulPreference_t pref, int requested,
+                                              cublasLtMatmulHeuristicResult_t results[], int* returned) {
+    uint64_t m, n, k;
+    if (!handle || !desc || !a || !b || !c || !d || !pref) return CUBLAS_STATUS_NOT_INITIALIZED;
+    if (requested < 1 || c != d || !lt_shapes(*desc, *a, *b, *c, &m, &n, &k)) return CUBLAS_STATUS_INVALID_VALUE;
+    results[0] = cublasLtMatmulHeuristicResult_t{};
+    results[0].state = CUBLAS_STATUS_SUCCESS;
+    results[0].wavesCount = 1;
+    *returned = 1;
+    return CUBLAS_STATUS_SUCCESS;
+}
+
+cublasStatus_t cublasLtMatmul(cublasLtHandle_t handle, cublasLtMatmulDesc_t desc, const void* alpha, const void* A,
+                              cublasLtMatrixLayout_t a, const void* B, cublasLtMatrixLayout_t b, const void* beta,
+                              const void* C, cublasLtMatrixLayout_t c, void* D, cublasLtMatrixLayout_t d,
+                              const cublasLtMatmulAlgo_t* algo, void*, size_t, cudaStream_t) {
+    uint64_t m, n, k;
+    if (!handle || !desc || !a || !b || !c || !d || !algo) return CUBLAS_STATUS_NOT_INITIALIZED;
+    if (C != D || c != d) return CUBLAS_STATUS_NOT_SUPPORTED;  // (this stand-in's limit: in place)
+    if (!lt_shapes(*desc, *a, *b, *c, &m, &n, &k)) return CUBLAS_STATUS_INVALID_VALUE;
+    const float *fa = static_cast<const float*>(A), *fb = static_cast<const float*>(B);
+    float* fd = static_cast<float*>(D);
+    bool with_bias = desc->epilogue == CUBLASLT_EPILOGUE_BIAS;
+    {
+        std::lock_guard<std::mutex> l(g_mutex);
+        if (g_sticky != cudaSuccess) return CUBLAS_STATUS_EXECUTION_FAILED;
+        if (!batch_in_bounds(fa, a->rows, a->cols, (int)a->ld, 0, 1, "A") ||
+            !batch_in_bounds(fb, b->rows, b->cols, (int)b->ld, 0, 1, "B") ||
+            !batch_in_bounds(fd, m, n, (int)d->ld, 0, 1, "C") ||
+            (with_bias && !batch_in_bounds(desc->bias, m, 1, (int)m, 0, 1, "bias")))
+            return CUBLAS_STATUS_INVALID_VALUE;
+    }
+    if (m == 0 || n == 0) return CUBLAS_STATUS_SUCCESS;
+    cblas_sgemm(CblasColMajor, blas_op(desc->transa), blas_op(desc->transb), (int)m, (int)n, (int)k,
+                *static_cast<const float*>(alpha), fa, (int)a->ld, fb, (int)b->ld, *static_cast<const float*>(beta), fd,
+                (int)d->ld);
+    if (with_bias)
+        for (uint64_t j = 0; j < n; ++j)
+            for (uint64_t i = 0; i < m; ++i) fd[j * d->ld + i] += desc->bias[i];
+    return CUBLAS_STATUS_SUCCESS;
 }

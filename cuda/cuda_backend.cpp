@@ -20,6 +20,7 @@
 #include <cublas_v2.h>
 #include <cuda_runtime_api.h>
 
+#include <cerrno>
 #include <climits>
 #include <cstdlib>
 #include <functional>
@@ -50,6 +51,20 @@ void check(cudaError_t err, const char* what) {
 static void check_cublas(cublasStatus_t st, const char* what) {
     if (st != CUBLAS_STATUS_SUCCESS)
         throw TensorError(fmt::format("cuda: {} failed: {}", what, cublasGetStatusString(st)));
+}
+
+// A knob of the environment: unset, the fallback; a whole number up to max, that number;
+// anything else is an error naming the variable, since a typo that silently measured the
+// default would mislead whoever is measuring.
+static uint64_t env_number(const char* name, uint64_t fallback, uint64_t max) {
+    const char* v = std::getenv(name);
+    if (!v) return fallback;
+    char* end = nullptr;
+    errno = 0;
+    unsigned long long n = std::strtoull(v, &end, 10);
+    if (*v == '\0' || *v == '-' || *end != '\0' || errno != 0 || n > max)
+        throw TensorError(fmt::format("cuda: {}={}: expected a whole number from 0 to {}", name, v, max));
+    return n;
 }
 
 int device_count() noexcept {
@@ -94,6 +109,12 @@ class CudaBackend final : public Backend {
 
 public:
     CudaBackend() {
+        // The knobs first, so that a bad value stops us before anything is set up.
+        uint64_t workspace_mb = env_number("APRENDER_CUBLAS_WORKSPACE_MB", UINT64_MAX, 4096);  // MAX: per card, below
+        bool tf32 = env_number("APRENDER_ALLOW_TF32", 0, 1) == 1;
+        // Debug aid: fill every new block with 0xFF bytes (NaN as a float, -1 as an int),
+        // so a kernel that forgets to write an element leaves a NaN the tests will see.
+        poison_ = env_number("APRENDER_CUDA_POISON", 0, 1) == 1;
         check(cudaSetDevice(0), "cudaSetDevice(0)");
         cudaDeviceProp prop{};
         check(cudaGetDeviceProperties(&prop, 0), "cudaGetDeviceProperties");
@@ -106,19 +127,13 @@ public:
         // recommends 32 MiB on Hopper (sm_90) and 4 MiB before; APRENDER_CUBLAS_WORKSPACE_MB
         // sets another size (0: cuBLAS's own default), for measuring its effect. On an H200
         // it took 0.1–0.4 ms off a 39 ms medium GPT step (bench/gpu_profile.sh, two runs).
-        size_t workspace_mb = prop.major >= 9 ? 32 : 4;
-        if (const char* mb = std::getenv("APRENDER_CUBLAS_WORKSPACE_MB")) workspace_mb = std::strtoull(mb, nullptr, 10);
+        if (workspace_mb == UINT64_MAX) workspace_mb = prop.major >= 9 ? 32 : 4;
         if (workspace_mb > 0) {
             workspace_bytes_ = workspace_mb << 20;
             check(cudaMalloc(&workspace_, workspace_bytes_), "cudaMalloc (cuBLAS workspace)");
             check_cublas(cublasSetWorkspace(blas_, workspace_, workspace_bytes_), "cublasSetWorkspace");
         }
-        const char* tf32 = std::getenv("APRENDER_ALLOW_TF32");
-        set_tf32(tf32 && std::string(tf32) == "1");
-        // Debug aid: fill every new block with 0xFF bytes (NaN as a float, -1 as an int),
-        // so a kernel that forgets to write an element leaves a NaN the tests will see.
-        const char* poison = std::getenv("APRENDER_CUDA_POISON");
-        poison_ = poison && std::string(poison) == "1";
+        set_tf32(tf32);
         check(cudaMalloc(reinterpret_cast<void**>(&checks_), kChecks * sizeof(unsigned long long)),
               "cudaMalloc (index-check words)");
         const char* blocking = std::getenv("CUDA_LAUNCH_BLOCKING");

@@ -77,6 +77,16 @@ TEST_CASE("host cuda: an unknown APRENDER_EMULATE_GPU value is an error that lis
     CHECK_MESSAGE(r.has("APRENDER_EMULATE_GPU=yes: expected 1"), r.output);
 }
 
+TEST_CASE("host cuda: a CUDA knob of the environment that is not a number is an error naming it" *
+          doctest::skip(real_gpu())) {
+    for (const char* knob : {"APRENDER_CUBLAS_WORKSPACE_MB=lots", "APRENDER_ALLOW_TF32=yes", "APRENDER_CUDA_POISON=2"}) {
+        auto r = testing::run_process(std::string("APRENDER_EMULATE_GPU=kernels ") + knob + " " + testing::build_dir() +
+                                      "/tutorials/07_gpt --quick --no-pause --device cuda");
+        CHECK(r.status != 0);
+        CHECK_MESSAGE(r.has(std::string("cuda: ") + knob + ": expected a whole number from 0 to "), r.output);
+    }
+}
+
 TEST_CASE("host cuda: its runtime, cuBLAS and cuBLASLt refuse what the real ones would, and say why") {
     void* lib = dlopen(APRENDER_CUDA_HOST_LIB, RTLD_NOW | RTLD_LOCAL);
     REQUIRE_MESSAGE(lib, "libaprender_cuda_host.so: " << dlerror());

@@ -203,10 +203,10 @@ say "compute-sanitizer memcheck on the CUDA tests"
 sanitizer="$(command -v compute-sanitizer || ls /usr/local/cuda/bin/compute-sanitizer 2>/dev/null || true)"
 if [[ -z "$sanitizer" ]]; then
     memcheck="compute-sanitizer not found"
-elif [[ $(cap 150) == 0 ]]; then
+elif [[ $(cap 240) == 0 ]]; then
     skipped; memcheck="skipped: the time budget was spent"
 else
-    limit=$(tcap 150)
+    limit=$(tcap 240)
     # The whole CUDA suite when a minute is left (without the tool it takes ~6 s on an H200),
     # else five cases that cover every kernel family of a training step (2 s under it there).
     tests='cuda: *' what="every 'cuda: ...' test"

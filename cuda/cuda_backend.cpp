@@ -363,7 +363,9 @@ public:
     }
 
     bool gemm_with_bias(const Gemm& g) {
-        if (g.batch != 1 || g.beta != 0) return false;
+        // (a bias that is not 16-byte aligned, a slice of a larger tensor, takes the copy:
+        // no preference tells the heuristic about the bias's alignment)
+        if (g.batch != 1 || g.beta != 0 || alignment(g.bias) < 16) return false;
         uint32_t aa = alignment(g.a), ab = alignment(g.b), ac = alignment(g.c);
         LtKey key{g.trans_a, g.trans_b, g.m, g.n, g.k, g.lda, g.ldb, g.ldc, aa, ab, ac, tf32_};
         auto it = lt_plans_.find(key);

@@ -127,6 +127,12 @@ TEST_CASE("cuda: matrix products (cuBLAS) match the CPU" * doctest::skip(no_gpu(
                  kReduce, kReduce);
     check_parity("linear", [](auto& v) { return linear(v[0], v[1], v[2]); },
                  {randn32({2, 5, 32}, 26), randn32({48, 32}, 27), randn32({48}, 28)}, kReduce, kReduce);
+    // the bias a slice 4 bytes into its buffer: not 16-byte aligned, so not cuBLASLt's
+    // epilogue but a copy into the rows first (as the CPU does, and float64 always)
+    check_parity("linear, a misaligned bias", [](auto& v) { return linear(v[0], v[1], narrow(v[2], 0, 1, 48)); },
+                 {randn32({2, 5, 32}, 26), randn32({48, 32}, 27), randn32({49}, 28)}, kReduce, kReduce);
+    check_parity("linear without a bias", [](auto& v) { return linear(v[0], v[1], Tensor()); },
+                 {randn32({2, 5, 32}, 26), randn32({48, 32}, 27)}, kReduce, kReduce);
     // a product big enough for cuBLAS to pick a tiled, split-k kernel
     check_parity("256x512x384", [](auto& v) { return matmul(v[0], v[1]); }, {randn32({256, 512}, 29), randn32({512, 384}, 30)},
                  kReduce, kReduce);

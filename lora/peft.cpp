@@ -10,6 +10,7 @@
 #include <cerrno>
 #include <cmath>
 #include <cstdio>
+#include <cstdlib>
 #include <cstring>
 #include <filesystem>
 #include <fstream>
@@ -22,6 +23,8 @@ using ordered_json = nlohmann::ordered_json;
 
 static const std::string kPrefix = "base_model.model.";
 static const std::string kConfigFile = "adapter_config.json", kWeightsFile = "adapter_model.safetensors";
+// our two fields, in the weights file's metadata (see peft.h)
+static const std::string kBaseField = "aprender_base_sha256", kSeedField = "aprender_seed";
 
 const std::vector<std::string>& adapter_file_names() {
     static const std::vector<std::string> files{kConfigFile, kWeightsFile};
@@ -123,14 +126,16 @@ void save_adapter(const nn::Module& model, const std::string& dir, const std::st
     j["fan_in_fan_out"] = false;
     j["inference_mode"] = true;
     j["base_model_name_or_path"] = base_name;
-    j["aprender_base_sha256"] = base_state_sha256(model, c.bias);
-    j["aprender_seed"] = c.seed;
 
     std::error_code ec;
     fs::create_directories(dir, ec);
     if (ec) throw AdapterFileError("cannot create adapter directory '" + dir + "': " + ec.message());
     nn::Metadata meta = metadata;
     meta["format"] = "pt";  // what PEFT writes
+    // Ours, in the weights' header where PEFT does not look (in adapter_config.json it
+    // warns about every field it does not know and advises upgrading PEFT).
+    meta[kBaseField] = base_state_sha256(model, c.bias);
+    meta[kSeedField] = std::to_string(c.seed);
     nn::save_safetensors((fs::path(dir) / kWeightsFile).string(), tensors, meta);
     write_text_atomically((fs::path(dir) / kConfigFile).string(), j.dump(2) + "\n");
 }
@@ -202,7 +207,8 @@ static Config config_from_json(const ordered_json& j, const std::string& file) {
     if (j.contains("fan_in_fan_out") && !j["fan_in_fan_out"].is_boolean())
         throw fail("fan_in_fan_out must be true or false, got " + j["fan_in_fan_out"].dump());
     if (j.value("fan_in_fan_out", false)) throw fail("fan_in_fan_out = true (Conv1D-style [in, out] weights) is not supported");
-    if (j.contains("aprender_seed") && j["aprender_seed"].is_number_unsigned()) c.seed = j["aprender_seed"].get<uint64_t>();
+    // adapters saved before the fingerprint moved to the weights' header have it here
+    if (j.contains(kSeedField) && j[kSeedField].is_number_unsigned()) c.seed = j[kSeedField].get<uint64_t>();
     return c;
 }
 
@@ -227,8 +233,19 @@ AdapterFiles read_adapter(const std::string& dir) {
     AdapterFiles a;
     a.config = config_from_json(j, cfile);
     a.base_model_name_or_path = string_field(j, "base_model_name_or_path", "", cfile);
-    a.base_sha256 = string_field(j, "aprender_base_sha256", "", cfile);
+    a.base_sha256 = string_field(j, kBaseField.c_str(), "", cfile);  // (older adapters: in the config)
     a.weights = nn::load_safetensors(wfile);
+    const nn::Metadata& meta = a.weights.metadata;
+    if (auto it = meta.find(kBaseField); it != meta.end()) a.base_sha256 = it->second;
+    if (auto it = meta.find(kSeedField); it != meta.end()) {
+        const std::string& v = it->second;
+        char* end = nullptr;
+        errno = 0;
+        unsigned long long seed = std::strtoull(v.c_str(), &end, 10);
+        if (v.empty() || v[0] == '-' || *end != '\0' || errno != 0)
+            throw AdapterFileError(fmt::format("{}: metadata {} must be a whole number, got '{}'", wfile, kSeedField, v));
+        a.config.seed = seed;
+    }
     if (auto bad = nn::non_finite_tensor(a.weights.tensors))
         throw AdapterFileError(fmt::format("{}: tensor '{}' holds NaN or infinite values", wfile, *bad));
 
@@ -277,9 +294,9 @@ Config load_adapter(nn::Module& model, const std::string& dir, const std::string
     AdapterFiles a = read_adapter(dir);
     if (check_base) {
         if (a.base_sha256.empty())
-            throw AdapterFileError(fmt::format("adapter '{}' has no aprender_base_sha256 field, so its base cannot be checked "
+            throw AdapterFileError(fmt::format("adapter '{}' has no aprender_base_sha256 (in {}'s metadata), so its base cannot be checked "
                                                "(an adapter from another tool?); load_adapter(..., check_base = false) "
-                                               "skips the check (the command line: --no-base-check)", dir));
+                                               "skips the check (the command line: --no-base-check)", dir, kWeightsFile));
         std::string mine = base_state_sha256(model, a.config.bias);
         if (mine != a.base_sha256)
             throw AdapterFileError(fmt::format("wrong base model for adapter '{}': it was trained on a base with SHA-256 {}... "

@@ -6,19 +6,23 @@
 //                                   "lora_dropout": 0.0, "target_modules": ["q_proj", "v_proj"],
 //                                   "bias": "none", "use_rslora": false,
 //                                   "init_lora_weights": "gaussian",
-//                                   "base_model_name_or_path": "base.safetensors",
-//                                   "aprender_base_sha256": "9f86d0…", ...}
+//                                   "base_model_name_or_path": "base.safetensors", ...}
 //     adapter_model.safetensors    base_model.model.<module path>.lora_A.weight  [r, in]
 //                                  base_model.model.<module path>.lora_B.weight  [out, r]
 //                                  (+ base_model.model.<name>.bias when bias != none)
+//                                  __metadata__: {"format": "pt",
+//                                                 "aprender_base_sha256": "9f86d0…",
+//                                                 "aprender_seed": "1234", ...}
 //
 // The key prefix "base_model.model." and the field names are PEFT's (LoraModel inside
 // PeftModel); init_lora_weights is true for Kaiming-uniform (PEFT's default) and
 // "gaussian" for Gaussian. A single "re:<regex>" target is written as PEFT's regex
 // string; "layers_to_transform" holds Config::layers.
 //
-// The base fingerprint ("aprender_base_sha256", our own field — PEFT ignores unknown
-// keys with a warning): SHA-256 over the base model's state, every tensor in name order
+// The base fingerprint ("aprender_base_sha256", our own field, so it goes in the weights
+// file's metadata, which PEFT does not read; in adapter_config.json PEFT would warn about
+// it and advise an upgrade. Adapters saved before 2026-11-27 have it and "aprender_seed"
+// in the config, where they are still read): SHA-256 over the base model's state, every tensor in name order
 // as  name "\n" dtype shape "\n" raw little-endian bytes,  with the names of the plain
 // model (".base_layer" removed, adapter factors left out). When the adapter trains
 // biases (bias != none) the biases are left out of the fingerprint, since the adapter

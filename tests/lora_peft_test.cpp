@@ -83,6 +83,9 @@ TEST_CASE("lora: save -> load round trip is exact, keys and adapter_config.json 
     CHECK(ck.tensors[0].second.shape() == Shape{4, 16});
     CHECK(ck.tensors[1].second.shape() == Shape{16, 4});
     CHECK(ck.metadata.at("format") == "pt");
+    // our own fields in the header, where PEFT does not look (it warns about unknown config fields)
+    CHECK(ck.metadata.at("aprender_base_sha256") == base_hash);
+    CHECK(ck.metadata.at("aprender_seed") == std::to_string(c.seed));
 
     // the config, field by field
     auto j = nlohmann::json::parse(read_text(tmp / "tecnico/adapter_config.json"));
@@ -95,8 +98,9 @@ TEST_CASE("lora: save -> load round trip is exact, keys and adapter_config.json 
     CHECK(j["use_rslora"] == false);
     CHECK(j["init_lora_weights"] == "gaussian");
     CHECK(j["base_model_name_or_path"] == "base.safetensors");
-    CHECK(j["aprender_base_sha256"] == base_hash);
     CHECK(j["task_type"] == "CAUSAL_LM");
+    CHECK_FALSE(j.contains("aprender_base_sha256"));
+    CHECK_FALSE(j.contains("aprender_seed"));
 
     // load onto a fresh copy of the same base: same numbers, same outputs
     nn::GPT fresh(small_config(), 11);
@@ -147,6 +151,45 @@ TEST_CASE("lora: loading onto the wrong base model fails clearly, and changes no
     }
     CHECK(lora::adapters(w).empty());
     CHECK_THROWS_WITH_AS(lora::load_adapter(m, tmp / "missing"), doctest::Contains("is not a directory"), lora::AdapterFileError);
+}
+
+TEST_CASE("lora: the base fingerprint — in the weights' metadata, in an older adapter's config, or missing") {
+    TempDir tmp;
+    nn::GPT m(small_config(), 11);
+    lora::Config c;
+    c.seed = 77;
+    lora::apply(m, c);
+    lora::save_adapter(m, tmp / "a");
+    std::string cfg = tmp / "a/adapter_config.json", weights = tmp / "a/adapter_model.safetensors";
+    nn::Checkpoint ck = nn::load_safetensors(weights);
+    const std::string hash = ck.metadata.at("aprender_base_sha256");
+    nn::GPT other(small_config(), 12);  // same shapes, another base
+
+    // an adapter saved before the move: both fields in adapter_config.json, none in the header
+    auto j = nlohmann::json::parse(read_text(cfg));
+    j["aprender_base_sha256"] = hash;
+    j["aprender_seed"] = 77;
+    std::ofstream(cfg) << j.dump();
+    nn::Metadata peft_only{{"format", "pt"}};
+    nn::save_safetensors(weights, ck.tensors, peft_only);
+    CHECK(lora::read_adapter(tmp / "a").base_sha256 == hash);
+    CHECK(lora::read_adapter(tmp / "a").config.seed == 77);
+    CHECK_THROWS_WITH(lora::load_adapter(other, tmp / "a"), doctest::Contains("wrong base model"));
+    nn::GPT same(small_config(), 11);
+    CHECK(lora::load_adapter(same, tmp / "a").seed == 77);
+
+    // no fingerprint anywhere (an adapter from another tool): refused unless the check is skipped
+    j.erase("aprender_base_sha256");
+    std::ofstream(cfg) << j.dump();
+    CHECK_THROWS_WITH(lora::load_adapter(other, tmp / "a"),
+                      doctest::Contains("has no aprender_base_sha256 (in adapter_model.safetensors's metadata)"));
+    nn::GPT third(small_config(), 12);
+    CHECK_NOTHROW(lora::load_adapter(third, tmp / "a", "x", /*check_base=*/false));
+
+    // a seed in the header that is not a number
+    nn::save_safetensors(weights, ck.tensors, {{"format", "pt"}, {"aprender_seed", "seven"}});
+    CHECK_THROWS_WITH_AS(lora::read_adapter(tmp / "a"), doctest::Contains("metadata aprender_seed must be a whole number, got 'seven'"),
+                         lora::AdapterFileError);
 }
 
 TEST_CASE("lora: corrupt or inconsistent adapter files are refused naming the problem") {

@@ -1,5 +1,6 @@
-// host_cuda.cpp — the CUDA runtime and cuBLAS calls of cuda_runtime_api.h and cublas_v2.h,
-// on the CPU: memory is host memory, copies are memcpy, gemm is the CPU's BLAS. Built into
+// host_cuda.cpp — the CUDA runtime, cuBLAS and cuBLASLt calls of cuda_runtime_api.h,
+// cublas_v2.h and cublasLt.h, on the CPU: memory is host memory, copies are memcpy, gemm
+// is the CPU's BLAS. Built into
 // libaprender_cuda_host.so with the real cuda_backend.cpp and cuda/*.cu (see the Makefile),
 // and opened by the registry when APRENDER_EMULATE_GPU=kernels.
 #include "cublasLt.h"
